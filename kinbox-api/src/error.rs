@@ -1,0 +1,203 @@
+//! [`Error`]: what went wrong with a call, with the HTTP status and the
+//! server's body when there was an answer. Never holds the token.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+
+use crate::types;
+
+/// The error type of the generated operations (`.send().await`).
+pub type OperationError = progenitor_client::Error<types::Error>;
+
+/// A failed call to the Kinbox API.
+///
+/// `?` converts the generated operations' error into this one:
+///
+/// ```no_run
+/// # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::Error> {
+/// match client.get_deal().id("65f0c0ffee").send().await.map_err(kinbox_api::Error::from) {
+///     Ok(deal) => println!("{}", deal.name),
+///     Err(e) if e.kind() == kinbox_api::ErrorKind::NotFound => println!("no such deal"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The API answered with an error status.
+    #[error("{0}")]
+    Api(ApiError),
+    /// The request was not sent: an argument failed its check.
+    #[error("invalid request, nothing was sent: {0}")]
+    InvalidRequest(String),
+    /// No answer: connection refused, DNS, TLS, or a timeout.
+    #[error("could not reach the Kinbox API: {}", describe_transport(.0))]
+    Network(#[source] reqwest::Error),
+    /// An answer whose body does not match the API description.
+    #[error("the Kinbox API sent a response this SDK cannot read ({source}); body: {}", preview(.body))]
+    InvalidResponse {
+        body: Bytes,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// An answer with a status the API description does not list.
+    #[error("the Kinbox API answered with unexpected status {status}")]
+    UnexpectedStatus { status: StatusCode },
+    /// The pagination cursor did not advance; stopping instead of looping.
+    #[error("the Kinbox API returned the same page cursor `{cursor}` twice; stopping to avoid a loop")]
+    CursorDidNotAdvance { cursor: String },
+}
+
+/// What kind of failure an error status means, for deciding what to do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 400: the request is malformed.
+    BadRequest,
+    /// 401: the token is missing, wrong or revoked.
+    Unauthorized,
+    /// 403: the token's user may not do this.
+    Forbidden,
+    /// 404: no object has that id.
+    NotFound,
+    /// 422: a field's value was refused.
+    Unprocessable,
+    /// 429: too many requests; see [`Error::retry_after`].
+    RateLimited,
+    /// 5xx: Kinbox failed; retrying later may work.
+    Server,
+    /// Any other failure, including those with no answer at all.
+    Other,
+}
+
+/// An error answer: its status, its body, and how long to wait if rate limited.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: types::Error,
+    pub retry_after: Option<Duration>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the Kinbox API answered {}", self.status)?;
+        if let Some(message) = self.body.message.as_deref().or(self.body.error.as_deref()) {
+            write!(f, ": {message}")?;
+        }
+        for detail in self.body.errors.iter().flatten() {
+            match &detail.path {
+                Some(path) => write!(f, "\n  {path}: {}", detail.message)?,
+                None => write!(f, "\n  {}", detail.message)?,
+            }
+        }
+        match self.status.as_u16() {
+            401 => write!(f, " (check the token: KINBOX_TOKEN or `kinbox auth login`)"),
+            429 => match self.retry_after {
+                Some(wait) => write!(f, " (rate limited: retry after {}s)", wait.as_secs()),
+                None => write!(f, " (rate limited: retry later)"),
+            },
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// The HTTP status of the answer, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::UnexpectedStatus { status } => Some(*status),
+            Error::Network(e) => e.status(),
+            Error::InvalidRequest(_) | Error::InvalidResponse { .. } | Error::CursorDidNotAdvance { .. } => None,
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self.status().map(|s| s.as_u16()) {
+            Some(400) => ErrorKind::BadRequest,
+            Some(401) => ErrorKind::Unauthorized,
+            Some(403) => ErrorKind::Forbidden,
+            Some(404) => ErrorKind::NotFound,
+            Some(422) => ErrorKind::Unprocessable,
+            Some(429) => ErrorKind::RateLimited,
+            Some(500..=599) => ErrorKind::Server,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// How long the server asked to wait (`Retry-After`, in seconds).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// The server's error body, when it answered with one.
+    pub fn body(&self) -> Option<&types::Error> {
+        match self {
+            Error::Api(api) => Some(&api.body),
+            _ => None,
+        }
+    }
+}
+
+impl From<OperationError> for Error {
+    fn from(error: OperationError) -> Self {
+        use progenitor_client::Error as E;
+        match error {
+            E::ErrorResponse(response) => {
+                let status = response.status();
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse().ok())
+                    .map(Duration::from_secs);
+                Error::Api(ApiError {
+                    status,
+                    body: response.into_inner(),
+                    retry_after,
+                })
+            }
+            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest(message),
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => Error::Network(e),
+            E::InvalidResponsePayload(body, source) => Error::InvalidResponse { body, source },
+            E::UnexpectedResponse(response) => Error::UnexpectedStatus {
+                status: response.status(),
+            },
+        }
+    }
+}
+
+/// reqwest's own message names the URL but hides the cause (timeout, refused)
+/// in its source chain; show both.
+fn describe_transport(error: &reqwest::Error) -> String {
+    let mut text = if error.is_timeout() {
+        "the request timed out".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        error.to_string()
+    };
+    if let Some(url) = error.url() {
+        text.push_str(&format!(" ({url})"));
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+fn preview(body: &Bytes) -> String {
+    const LIMIT: usize = 300;
+    let text = String::from_utf8_lossy(body);
+    if text.chars().count() > LIMIT {
+        format!("{}…", text.chars().take(LIMIT).collect::<String>())
+    } else {
+        text.into_owned()
+    }
+}

@@ -1,0 +1,76 @@
+//! Cursor pagination: a `Stream` of items that follows `nextCursor` until the
+//! API says there is no next page.
+
+use std::future::Future;
+
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use crate::{Error, builder, types};
+
+/// One page of a cursor-paginated list: its items and the cursor of the next
+/// page (`None` on the last one).
+pub type Page<T> = (Vec<T>, Option<String>);
+
+/// Turns a page fetcher into a stream of items. `fetch_page` gets `None` for
+/// the first page, then each page's next cursor; the stream ends after a page
+/// without one, or with the first error.
+pub fn paginate<'a, T, F, Fut>(fetch_page: F) -> BoxStream<'a, Result<T, Error>>
+where
+    T: Send + 'a,
+    F: FnMut(Option<String>) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+{
+    enum Next {
+        First,
+        After(String),
+        Done,
+    }
+    stream::try_unfold((fetch_page, Next::First), |(mut fetch_page, next)| async move {
+        let cursor = match next {
+            Next::First => None,
+            Next::After(cursor) => Some(cursor),
+            Next::Done => return Ok(None),
+        };
+        let (items, next_cursor) = fetch_page(cursor.clone()).await?;
+        let next = match next_cursor {
+            Some(next) if cursor.as_deref() == Some(next.as_str()) => {
+                return Err(Error::CursorDidNotAdvance { cursor: next });
+            }
+            Some(next) if !next.is_empty() => Next::After(next),
+            _ => Next::Done,
+        };
+        Ok(Some((items, (fetch_page, next))))
+    })
+    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+    .boxed()
+}
+
+impl<'a> builder::ListDeals<'a> {
+    /// Every deal that matches the filters set on this builder, page after
+    /// page; `limit` sets the page size.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// use kinbox_api::types::DealStatus;
+    ///
+    /// # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::Error> {
+    /// let mut deals = client.list_deals().status(DealStatus::Open).limit(100).stream();
+    /// while let Some(deal) = deals.try_next().await? {
+    ///     println!("{} {}", deal.id, deal.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(self) -> BoxStream<'a, Result<types::Deal, Error>> {
+        paginate(move |cursor| {
+            let request = match cursor {
+                Some(cursor) => self.clone().cursor(cursor),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((page.data, page.next_cursor))
+            }
+        })
+    }
+}
