@@ -83,7 +83,7 @@ impl std::fmt::Debug for Token {
 ///
 /// ```
 /// use std::time::Duration;
-/// use kinbox_api::{ClientConfig, Token};
+/// use kinbox_api::{ClientConfig, ClientInfo, Token};
 ///
 /// let client = ClientConfig::new(Token::new("my-token")?)
 ///     .base_url("http://127.0.0.1:8080")
@@ -171,8 +171,9 @@ impl ClientConfig {
             Some(suffix) => format!("{SDK_USER_AGENT} {suffix}"),
             None => SDK_USER_AGENT.to_owned(),
         };
-        let user_agent = HeaderValue::try_from(user_agent)
-            .map_err(|_| ConfigError::InvalidUserAgent(self.user_agent_suffix.unwrap_or_default()))?;
+        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| {
+            ConfigError::InvalidUserAgent(self.user_agent_suffix.unwrap_or_default())
+        })?;
 
         let http = reqwest::Client::builder()
             .default_headers(headers)
@@ -193,7 +194,9 @@ impl Client {
     /// # Ok::<(), kinbox_api::ConfigError>(())
     /// ```
     pub fn with_token(base_url: &str, token: impl Into<String>) -> Result<Self, ConfigError> {
-        ClientConfig::new(Token::new(token)?).base_url(base_url).build()
+        ClientConfig::new(Token::new(token)?)
+            .base_url(base_url)
+            .build()
     }
 
     /// A client configured by `KINBOX_TOKEN` and, when set, `KINBOX_BASE_URL`.
@@ -244,13 +247,26 @@ fn checked_base_url(url: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ClientInfo;
 
     #[test]
     fn base_urls_are_checked_before_any_request() {
-        assert_eq!(checked_base_url("https://api4.kinbox.com.br/").unwrap(), "https://api4.kinbox.com.br");
-        assert_eq!(checked_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
-        assert_eq!(checked_base_url("http://localhost:1").unwrap(), "http://localhost:1");
-        assert_eq!(checked_base_url("http://[::1]:9/").unwrap(), "http://[::1]:9");
+        assert_eq!(
+            checked_base_url("https://api4.kinbox.com.br/").unwrap(),
+            "https://api4.kinbox.com.br"
+        );
+        assert_eq!(
+            checked_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            checked_base_url("http://localhost:1").unwrap(),
+            "http://localhost:1"
+        );
+        assert_eq!(
+            checked_base_url("http://[::1]:9/").unwrap(),
+            "http://[::1]:9"
+        );
         assert!(matches!(
             checked_base_url("http://api4.kinbox.com.br"),
             Err(ConfigError::InsecureBaseUrl { .. })
@@ -268,8 +284,14 @@ mod tests {
     #[test]
     fn tokens_are_checked_and_never_shown() {
         assert!(matches!(Token::new("  "), Err(ConfigError::MissingToken)));
-        assert!(matches!(Token::new("Bearer abc"), Err(ConfigError::InvalidToken(_))));
-        assert!(matches!(Token::new("ab c"), Err(ConfigError::InvalidToken(_))));
+        assert!(matches!(
+            Token::new("Bearer abc"),
+            Err(ConfigError::InvalidToken(_))
+        ));
+        assert!(matches!(
+            Token::new("ab c"),
+            Err(ConfigError::InvalidToken(_))
+        ));
         let token = Token::new(" s3cr3t-token\n").unwrap();
         assert_eq!(token.expose(), "s3cr3t-token");
         assert!(!format!("{token:?}").contains("s3cr3t"));
@@ -280,13 +302,24 @@ mod tests {
     #[test]
     fn environment_supplies_token_and_base_url() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
         };
-        assert!(matches!(ClientConfig::from_lookup(env(&[])), Err(ConfigError::MissingToken)));
+        assert!(matches!(
+            ClientConfig::from_lookup(env(&[])),
+            Err(ConfigError::MissingToken)
+        ));
         let config = ClientConfig::from_lookup(env(&[(TOKEN_ENV, "t")])).unwrap();
         assert_eq!(config.base_url, DEFAULT_BASE_URL);
-        let config =
-            ClientConfig::from_lookup(env(&[(TOKEN_ENV, "t"), (BASE_URL_ENV, "http://127.0.0.1:9")])).unwrap();
+        let config = ClientConfig::from_lookup(env(&[
+            (TOKEN_ENV, "t"),
+            (BASE_URL_ENV, "http://127.0.0.1:9"),
+        ]))
+        .unwrap();
         assert_eq!(config.build().unwrap().baseurl(), "http://127.0.0.1:9");
     }
 }

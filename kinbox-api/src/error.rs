@@ -16,8 +16,8 @@ pub type OperationError = progenitor_client::Error<types::Error>;
 /// `?` converts the generated operations' error into this one:
 ///
 /// ```no_run
-/// # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::Error> {
-/// match client.get_deal().id("65f0c0ffee").send().await.map_err(kinbox_api::Error::from) {
+/// # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::KinboxError> {
+/// match client.get_deal().id("65f0c0ffee").send().await.map_err(kinbox_api::KinboxError::from) {
 ///     Ok(deal) => println!("{}", deal.name),
 ///     Err(e) if e.kind() == kinbox_api::ErrorKind::NotFound => println!("no such deal"),
 ///     Err(e) => return Err(e),
@@ -25,7 +25,7 @@ pub type OperationError = progenitor_client::Error<types::Error>;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum KinboxError {
     /// The API answered with an error status.
     #[error("{0}")]
     Api(ApiError),
@@ -46,7 +46,9 @@ pub enum Error {
     #[error("the Kinbox API answered with unexpected status {status}")]
     UnexpectedStatus { status: StatusCode },
     /// The pagination cursor did not advance; stopping instead of looping.
-    #[error("the Kinbox API returned the same page cursor `{cursor}` twice; stopping to avoid a loop")]
+    #[error(
+        "the Kinbox API returned the same page cursor `{cursor}` twice; stopping to avoid a loop"
+    )]
     CursorDidNotAdvance { cursor: String },
 }
 
@@ -63,7 +65,7 @@ pub enum ErrorKind {
     NotFound,
     /// 422: a field's value was refused.
     Unprocessable,
-    /// 429: too many requests; see [`Error::retry_after`].
+    /// 429: too many requests; see [`KinboxError::retry_after`].
     RateLimited,
     /// 5xx: Kinbox failed; retrying later may work.
     Server,
@@ -102,14 +104,16 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-impl Error {
+impl KinboxError {
     /// The HTTP status of the answer, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api(api) => Some(api.status),
-            Error::UnexpectedStatus { status } => Some(*status),
-            Error::Network(e) => e.status(),
-            Error::InvalidRequest(_) | Error::InvalidResponse { .. } | Error::CursorDidNotAdvance { .. } => None,
+            KinboxError::Api(api) => Some(api.status),
+            KinboxError::UnexpectedStatus { status } => Some(*status),
+            KinboxError::Network(e) => e.status(),
+            KinboxError::InvalidRequest(_)
+            | KinboxError::InvalidResponse { .. }
+            | KinboxError::CursorDidNotAdvance { .. } => None,
         }
     }
 
@@ -129,7 +133,7 @@ impl Error {
     /// How long the server asked to wait (`Retry-After`, in seconds).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Api(api) => api.retry_after,
+            KinboxError::Api(api) => api.retry_after,
             _ => None,
         }
     }
@@ -137,13 +141,13 @@ impl Error {
     /// The server's error body, when it answered with one.
     pub fn body(&self) -> Option<&types::Error> {
         match self {
-            Error::Api(api) => Some(&api.body),
+            KinboxError::Api(api) => Some(&api.body),
             _ => None,
         }
     }
 }
 
-impl From<OperationError> for Error {
+impl From<OperationError> for KinboxError {
     fn from(error: OperationError) -> Self {
         use progenitor_client::Error as E;
         match error {
@@ -155,16 +159,20 @@ impl From<OperationError> for Error {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse().ok())
                     .map(Duration::from_secs);
-                Error::Api(ApiError {
+                KinboxError::Api(ApiError {
                     status,
                     body: response.into_inner(),
                     retry_after,
                 })
             }
-            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest(message),
-            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => Error::Network(e),
-            E::InvalidResponsePayload(body, source) => Error::InvalidResponse { body, source },
-            E::UnexpectedResponse(response) => Error::UnexpectedStatus {
+            E::InvalidRequest(message) | E::Custom(message) => KinboxError::InvalidRequest(message),
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
+                KinboxError::Network(e)
+            }
+            E::InvalidResponsePayload(body, source) => {
+                KinboxError::InvalidResponse { body, source }
+            }
+            E::UnexpectedResponse(response) => KinboxError::UnexpectedStatus {
                 status: response.status(),
             },
         }

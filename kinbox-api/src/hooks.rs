@@ -38,7 +38,9 @@ impl ClientHooks for Client {
             Err(error) => tracing::debug!(operation = info.operation_id, %error, "request failed"),
         }
         match result {
-            Ok(response) if response.status().is_client_error() || response.status().is_server_error() => {
+            Ok(response)
+                if response.status().is_client_error() || response.status().is_server_error() =>
+            {
                 Ok(readable_error_response(response).await)
             }
             other => other,
@@ -61,7 +63,10 @@ async fn readable_error_response(response: reqwest::Response) -> reqwest::Respon
         }
     };
     tracing::debug!(status = status.as_u16(), body = %String::from_utf8_lossy(&body), "error body");
-    let is_object = matches!(serde_json::from_slice(&body), Ok(serde_json::Value::Object(_)));
+    let is_object = matches!(
+        serde_json::from_slice(&body),
+        Ok(serde_json::Value::Object(_))
+    );
     let body = if is_object {
         body
     } else {

@@ -4,10 +4,10 @@
 //! [progenitor](https://github.com/oxidecomputer/progenitor) from the OpenAPI
 //! description `openapi/kinbox.yaml`; this crate adds a thin layer around them:
 //! client configuration ([`ClientConfig`]), pagination ([`builder::ListDeals::stream`])
-//! and errors ([`Error`]).
+//! and errors ([`KinboxError`]).
 //!
 //! ```no_run
-//! use kinbox_api::{Client, types::{DealCreate, DealStatus}};
+//! use kinbox_api::{Client, types::{CustomFields, DealCreate, DealStatus}};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! // KINBOX_TOKEN, and KINBOX_BASE_URL if set.
@@ -23,11 +23,11 @@
 //!             .pipeline_id("65f0c0ffee0000000000aaaa")
 //!             .stage_id("65f0c0ffee0000000000bbbb")
 //!             .contact_id(123456)
-//!             .custom_fields(Default::default()),
+//!             .custom_fields(CustomFields::default()),
 //!     )
 //!     .send()
 //!     .await
-//!     .map_err(kinbox_api::Error::from)?
+//!     .map_err(kinbox_api::KinboxError::from)?
 //!     .into_inner();
 //! println!("created deal {}", deal.id);
 //! # Ok(()) }
@@ -40,20 +40,25 @@
 
 // progenitor matches the `4XX` range before the specific 4xx codes; all of
 // them carry the same `Error` body, so the order changes nothing.
-#[allow(unreachable_patterns)]
+#[allow(unreachable_patterns, clippy::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/sdk.rs"));
 }
 
-pub use generated::{ByteStream, Client, ClientInfo, DEFAULT_BASE_URL, ResponseValue, builder, prelude, types};
+// `Error` is progenitor's error type, which the generated operations return
+// and the generated CLI and mocks name; `KinboxError` is the friendlier one.
+pub use generated::{
+    ByteStream, Client, ClientInfo, DEFAULT_BASE_URL, Error, ResponseValue, builder, prelude, types,
+};
 
 mod config;
+mod custom_fields;
 mod error;
 mod hooks;
 mod id;
 mod pagination;
 
 pub use config::{BASE_URL_ENV, ClientConfig, ConfigError, TOKEN_ENV, Token};
-pub use error::{ApiError, Error, ErrorKind, OperationError};
+pub use error::{ApiError, ErrorKind, KinboxError, OperationError};
 pub use id::Id;
 pub use pagination::{Page, paginate};

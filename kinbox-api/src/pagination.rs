@@ -5,7 +5,7 @@ use std::future::Future;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use crate::{Error, builder, types};
+use crate::{KinboxError, builder, types};
 
 /// One page of a cursor-paginated list: its items and the cursor of the next
 /// page (`None` on the last one).
@@ -14,33 +14,36 @@ pub type Page<T> = (Vec<T>, Option<String>);
 /// Turns a page fetcher into a stream of items. `fetch_page` gets `None` for
 /// the first page, then each page's next cursor; the stream ends after a page
 /// without one, or with the first error.
-pub fn paginate<'a, T, F, Fut>(fetch_page: F) -> BoxStream<'a, Result<T, Error>>
+pub fn paginate<'a, T, F, Fut>(fetch_page: F) -> BoxStream<'a, Result<T, KinboxError>>
 where
     T: Send + 'a,
     F: FnMut(Option<String>) -> Fut + Send + 'a,
-    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+    Fut: Future<Output = Result<Page<T>, KinboxError>> + Send + 'a,
 {
     enum Next {
         First,
         After(String),
         Done,
     }
-    stream::try_unfold((fetch_page, Next::First), |(mut fetch_page, next)| async move {
-        let cursor = match next {
-            Next::First => None,
-            Next::After(cursor) => Some(cursor),
-            Next::Done => return Ok(None),
-        };
-        let (items, next_cursor) = fetch_page(cursor.clone()).await?;
-        let next = match next_cursor {
-            Some(next) if cursor.as_deref() == Some(next.as_str()) => {
-                return Err(Error::CursorDidNotAdvance { cursor: next });
-            }
-            Some(next) if !next.is_empty() => Next::After(next),
-            _ => Next::Done,
-        };
-        Ok(Some((items, (fetch_page, next))))
-    })
+    stream::try_unfold(
+        (fetch_page, Next::First),
+        |(mut fetch_page, next)| async move {
+            let cursor = match next {
+                Next::First => None,
+                Next::After(cursor) => Some(cursor),
+                Next::Done => return Ok(None),
+            };
+            let (items, next_cursor) = fetch_page(cursor.clone()).await?;
+            let next = match next_cursor {
+                Some(next) if cursor.as_deref() == Some(next.as_str()) => {
+                    return Err(KinboxError::CursorDidNotAdvance { cursor: next });
+                }
+                Some(next) if !next.is_empty() => Next::After(next),
+                _ => Next::Done,
+            };
+            Ok(Some((items, (fetch_page, next))))
+        },
+    )
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
     .try_flatten()
     .boxed()
@@ -54,14 +57,14 @@ impl<'a> builder::ListDeals<'a> {
     /// use futures::TryStreamExt;
     /// use kinbox_api::types::DealStatus;
     ///
-    /// # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::Error> {
+    /// # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::KinboxError> {
     /// let mut deals = client.list_deals().status(DealStatus::Open).limit(100).stream();
     /// while let Some(deal) = deals.try_next().await? {
     ///     println!("{} {}", deal.id, deal.name);
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn stream(self) -> BoxStream<'a, Result<types::Deal, Error>> {
+    pub fn stream(self) -> BoxStream<'a, Result<types::Deal, KinboxError>> {
         paginate(move |cursor| {
             let request = match cursor {
                 Some(cursor) => self.clone().cursor(cursor),

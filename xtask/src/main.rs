@@ -1,1 +1,137 @@
-fn main() {}
+//! Project automation: `cargo xtask <command>`. See `cargo xtask --help`.
+
+#[path = "../../kinbox-api/codegen.rs"]
+mod codegen;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+/// Project automation for kinbox-rs.
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Args {
+    /// The workspace to work on (default: this one).
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the committed code (SDK review copy, CLI, mocks) from openapi/kinbox.yaml.
+    Generate,
+    /// Fail with a unified diff if the committed generated code is stale.
+    Diff,
+}
+
+/// A file the generator writes, and how.
+struct Output {
+    path: &'static str,
+    generate: fn(&openapiv3::OpenAPI) -> Result<String, String>,
+}
+
+/// Every generated file that is committed. `kinbox-api` builds its own copy
+/// of the SDK in `build.rs`; the copy here exists so that every change to the
+/// generated API shows up in review.
+const OUTPUTS: &[Output] = &[
+    Output {
+        path: "kinbox-api/generated/sdk.rs",
+        generate: codegen::sdk,
+    },
+    Output {
+        path: "kinbox-cli/src/generated_cli.rs",
+        generate: codegen::cli,
+    },
+    Output {
+        path: "kinbox-httpmock/src/generated_httpmock.rs",
+        generate: codegen::httpmock,
+    },
+];
+
+const SPEC: &str = "openapi/kinbox.yaml";
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let root = args.root.unwrap_or_else(workspace_root);
+    let result = match args.command {
+        Command::Generate => generate(&root).map(|()| ExitCode::SUCCESS),
+        Command::Diff => diff(&root),
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::FAILURE
+    })
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn render_all(root: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let spec = codegen::load_spec(&root.join(SPEC)).map_err(anyhow::Error::msg)?;
+    OUTPUTS
+        .iter()
+        .map(|output| {
+            let code = (output.generate)(&spec).map_err(anyhow::Error::msg)?;
+            Ok((root.join(output.path), code))
+        })
+        .collect()
+}
+
+fn generate(root: &Path) -> Result<()> {
+    for (path, code) in render_all(root)? {
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(code.as_str()) {
+            println!("unchanged {}", path.display());
+            continue;
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(&path, code).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote     {}", path.display());
+    }
+    Ok(())
+}
+
+fn diff(root: &Path) -> Result<ExitCode> {
+    let mut stale = Vec::new();
+    for (path, expected) in render_all(root)? {
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != expected {
+            let shown = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            print!(
+                "{}",
+                similar::TextDiff::from_lines(&committed, &expected)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("a/{shown} (committed)"),
+                        &format!("b/{shown} (from {SPEC})")
+                    )
+            );
+            stale.push(shown);
+        }
+    }
+    if stale.is_empty() {
+        println!("generated code is up to date with {SPEC}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "error: the committed generated code is stale: {}\n\
+         run `cargo xtask generate` and commit the result",
+        stale.join(", ")
+    );
+    Ok(ExitCode::FAILURE)
+}
