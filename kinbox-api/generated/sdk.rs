@@ -456,6 +456,7 @@ from: an automation or an import.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub author_id: ::std::option::Option<::serde_json::Value>,
+        ///Quem criou o negócio. / What kind of author created the deal.
         #[serde(
             rename = "authorType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -547,6 +548,7 @@ from: an automation or an import.
         ///ID da etapa do pipeline. / Id of the stage to put the deal in.
         #[serde(rename = "stageId")]
         pub stage_id: ::std::string::String,
+        ///Status do negócio. / The deal's status (open, won or lost).
         pub status: DealStatus,
         ///IDs das etiquetas. / Ids of the deal's tags.
         #[serde(
@@ -744,6 +746,7 @@ required, with `contact` in place of `contactId`.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub author_id: ::std::option::Option<::serde_json::Value>,
+        ///Quem criou o negócio. / What kind of author created the deal.
         #[serde(
             rename = "authorType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -845,6 +848,7 @@ required, with `contact` in place of `contactId`.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub stage_id: ::std::option::Option<::std::string::String>,
+        ///Status do negócio. / The deal's status (open, won or lost).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<DealStatus>,
         ///IDs das etiquetas. / Ids of the deal's tags.

@@ -141,7 +141,10 @@ impl<T: CliConfig> Cli<T> {
                             |s| types::AuthorType::try_from(s).unwrap(),
                         ),
                     )
-                    .required(false),
+                    .required(false)
+                    .help(
+                        "Quem criou o negócio. / What kind of author created the deal.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("campaign")
@@ -276,7 +279,8 @@ impl<T: CliConfig> Cli<T> {
                             |s| types::DealStatus::try_from(s).unwrap(),
                         ),
                     )
-                    .required_unless_present("json-body"),
+                    .required_unless_present("json-body")
+                    .help("Status do negócio. / The deal's status (open, won or lost)."),
             )
             .arg(
                 ::clap::Arg::new("value")
@@ -353,7 +357,10 @@ impl<T: CliConfig> Cli<T> {
                             |s| types::AuthorType::try_from(s).unwrap(),
                         ),
                     )
-                    .required(false),
+                    .required(false)
+                    .help(
+                        "Quem criou o negócio. / What kind of author created the deal.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("campaign")
@@ -495,7 +502,8 @@ impl<T: CliConfig> Cli<T> {
                             |s| types::DealStatus::try_from(s).unwrap(),
                         ),
                     )
-                    .required(false),
+                    .required(false)
+                    .help("Status do negócio. / The deal's status (open, won or lost)."),
             )
             .arg(
                 ::clap::Arg::new("value")
