@@ -62,3 +62,11 @@ pub use config::{BASE_URL_ENV, ClientConfig, ConfigError, TOKEN_ENV, Token};
 pub use error::{ApiError, ErrorKind, KinboxError, OperationError};
 pub use id::Id;
 pub use pagination::{Page, paginate};
+
+// The READMEs' examples are compiled as doctests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadme;
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;
