@@ -1,0 +1,547 @@
+//! The request and response bodies, field by field: the SDK's types against
+//! the reference page ("Create a deal"), the spec's schemas, and the fixtures.
+
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::*;
+use httpmock::Method::POST;
+use kinbox_api::Id;
+use kinbox_api::types::{
+    AuthorType, AuthorTypeOrOther, CustomFields, Deal, DealContext, DealConversation, DealCreate,
+    DealProduct, DealStatus, DealStatusOrOther, DealUpdate, DiscountType, DiscountTypeOrOther,
+};
+use serde_json::{Map, Value, json};
+
+fn utc(text: &str) -> DateTime<Utc> {
+    text.parse().expect("an RFC 3339 date-time")
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+/// The product line of the fixtures.
+fn product() -> DealProduct {
+    DealProduct::builder()
+        .id("65f0c0ffee0000000000cccc")
+        .name("Clareamento dental")
+        .price(945.25)
+        .quantity(2.0)
+        .discount(10.0)
+        .discount_type(DiscountType::Percentage)
+        .total(1701.45)
+        .try_into()
+        .unwrap()
+}
+
+fn conversation() -> DealConversation {
+    DealConversation::builder()
+        .id(Id::new(98765))
+        .platform_id(Id::new(3))
+        .show_pending(true)
+        .last_message_at(utc("2024-03-18T13:59:12Z"))
+        .pending_at(utc("2024-03-18T14:00:00Z"))
+        .try_into()
+        .unwrap()
+}
+
+fn context() -> DealContext {
+    DealContext::builder()
+        .automation_id("65f0c0ffee0000000000eeee".to_owned())
+        .import_id("65f0c0ffee0000000000ffff".to_owned())
+        .try_into()
+        .unwrap()
+}
+
+fn custom_fields() -> CustomFields {
+    CustomFields::new()
+        .with("cpf", "060.715.303-54")
+        .with("idade", 30)
+}
+
+/// `create_deal_request.json`, written with the SDK's builder: every field
+/// of the reference page is set.
+fn every_field_create() -> DealCreate {
+    DealCreate::builder()
+        .name("Pedido #1042 — Clínica Sorriso")
+        .value(1890.5)
+        .status(DealStatus::Lost)
+        .pipeline_id("65f0c0ffee0000000000aaaa")
+        .stage_id("65f0c0ffee0000000000bbbb")
+        .custom_fields(custom_fields())
+        .contact_id(123456)
+        .lost_reason(vec!["Preço acima do orçamento".to_owned()])
+        .products_lost_reason(vec![object(json!({
+            "productId": "65f0c0ffee0000000000cccc",
+            "reason": "Sem estoque"
+        }))])
+        .products(vec![product()])
+        .lost_reason_obs("Cliente fechou com a concorrência".to_owned())
+        .won_lost_date(utc("2024-03-18T14:05:00Z"))
+        .due_date(utc("2024-03-31T23:59:59Z"))
+        .conversation(conversation())
+        .operator_id(42)
+        .group_id(7)
+        .origin("Instagram".to_owned())
+        .campaign("Black Friday 2023".to_owned())
+        .author_type(AuthorType::Api)
+        .author_id(json!({ "integration": "erp-sync", "userId": 42 }))
+        .tag_ids(vec![3, 11])
+        .position(2.5)
+        .focused_counts(1)
+        .tasks(object(json!({
+            "65f0c0ffee0000000000dddd": { "title": "Ligar para a cliente", "done": false }
+        })))
+        .time_in_stage(object(json!({ "65f0c0ffee0000000000bbbb": 86400 })))
+        .last_stage_changed(utc("2024-03-17T09:30:00Z"))
+        .comments(4)
+        .context(context())
+        .try_into()
+        .unwrap()
+}
+
+/// `update_deal_request.json`, written with the SDK's builder.
+fn every_field_update() -> DealUpdate {
+    DealUpdate::builder()
+        .name("Pedido #1042 — Clínica Sorriso (revisado)".to_owned())
+        .value(1701.45)
+        .status(DealStatus::Lost)
+        .pipeline_id("65f0c0ffee0000000000aaaa".to_owned())
+        .stage_id("65f0c0ffee0000000000bbbb".to_owned())
+        .custom_fields(custom_fields())
+        .contact(123456)
+        .lost_reason(vec!["Preço acima do orçamento".to_owned()])
+        .products_lost_reason(vec![object(json!({
+            "productId": "65f0c0ffee0000000000cccc",
+            "reason": "Sem estoque"
+        }))])
+        .products(vec![product()])
+        .lost_reason_obs("Cliente fechou com a concorrência".to_owned())
+        .won_lost_date(utc("2024-03-18T14:05:00Z"))
+        .due_date(utc("2024-03-31T23:59:59Z"))
+        .conversation(conversation())
+        .operator_id(42)
+        .group_id(7)
+        .origin("Instagram".to_owned())
+        .campaign("Black Friday 2023".to_owned())
+        .author_type(AuthorType::Api)
+        .author_id(json!({ "integration": "erp-sync", "userId": 42 }))
+        .tag_ids(vec![3, 11])
+        .position(2.5)
+        .focused_counts(1)
+        .tasks(object(json!({
+            "65f0c0ffee0000000000dddd": { "title": "Ligar para a cliente", "done": false }
+        })))
+        .time_in_stage(object(json!({ "65f0c0ffee0000000000bbbb": 86400 })))
+        .last_stage_changed(utc("2024-03-17T09:30:00Z"))
+        .comments(4)
+        .context(context())
+        .try_into()
+        .unwrap()
+}
+
+// --- The fixtures against the reference page and the spec -------------------
+
+#[test]
+fn the_reference_page_examples_satisfy_the_spec() {
+    assert_valid_request_body("create_deal", &raw_fixture("seed_create_deal_request.json"));
+    assert_valid_response(
+        "create_deal",
+        201,
+        &raw_fixture("seed_create_deal_response.json"),
+    );
+}
+
+#[test]
+fn the_request_fixture_mirrors_the_reference_request_field_for_field() {
+    let reference = raw_fixture("seed_create_deal_request.json");
+    let fixture = request_fixture("create_deal_request.json", "create_deal");
+    assert_eq!(
+        shape_differences(&reference, &fixture, "$"),
+        Vec::<String>::new()
+    );
+    // The realistic values are richer than the page's `{}` placeholders.
+    assert_eq!(
+        fixture["customFields"]["cpf"],
+        json!({ "value": "060.715.303-54" })
+    );
+}
+
+#[test]
+fn the_response_fixture_mirrors_the_reference_response_field_for_field() {
+    let reference = raw_fixture("seed_create_deal_response.json");
+    let fixture = response_fixture("deal_full.json", "get_deal", 200);
+    assert_eq!(
+        shape_differences(&reference, &fixture, "$"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn the_update_fixture_has_the_create_fields_with_contact_for_contact_id() {
+    let create = request_fixture("create_deal_request.json", "create_deal");
+    let update = request_fixture("update_deal_request.json", "update_deal");
+    let mut expected: Vec<&str> = create
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|key| if key == "contactId" { "contact" } else { key })
+        .collect();
+    let mut found: Vec<&str> = update
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    expected.sort_unstable();
+    found.sort_unstable();
+    assert_eq!(found, expected);
+}
+
+/// The guard itself can fail: each of these breaks one rule of the spec, and
+/// the check names the offending field.
+#[test]
+fn the_schema_check_catches_broken_request_bodies() {
+    let good = raw_fixture("create_deal_request.json");
+    let broken: [(&str, fn(&mut Value), &str); 7] = [
+        (
+            "required field missing",
+            |b| drop(b.as_object_mut().unwrap().remove("contactId")),
+            "$",
+        ),
+        (
+            "number as text",
+            |b| b["value"] = json!("1890,50"),
+            "$.value",
+        ),
+        (
+            "unknown status in a request",
+            |b| b["status"] = json!("archived"),
+            "$.status",
+        ),
+        (
+            "custom field not wrapped in {value}",
+            |b| b["customFields"]["cpf"] = json!("060.715.303-54"),
+            "$.customFields.cpf",
+        ),
+        (
+            "tag id as text in a request",
+            |b| b["tagIds"][0] = json!("3"),
+            "$.tagIds[0]",
+        ),
+        (
+            "date that is not RFC 3339",
+            |b| b["dueDate"] = json!("31/03/2024"),
+            "$.dueDate",
+        ),
+        (
+            "product line without its total",
+            |b| drop(b["products"][0].as_object_mut().unwrap().remove("total")),
+            "$.products[0]",
+        ),
+    ];
+    assert!(request_violations("create_deal", &good).is_empty());
+    for (what, breakage, path) in broken {
+        let mut body = good.clone();
+        breakage(&mut body);
+        let violations = request_violations("create_deal", &body);
+        assert!(
+            violations.iter().any(|v| v.path == path),
+            "{what}: expected a violation at {path}, got {violations:?}"
+        );
+    }
+}
+
+#[test]
+fn the_schema_check_catches_broken_responses() {
+    let good = raw_fixture("deal_full.json");
+    let broken: [(&str, fn(&mut Value), &str); 6] = [
+        (
+            "id missing",
+            |d| drop(d.as_object_mut().unwrap().remove("id")),
+            "$",
+        ),
+        (
+            "customFields missing",
+            |d| drop(d.as_object_mut().unwrap().remove("customFields")),
+            "$",
+        ),
+        (
+            "contact without its id",
+            |d| drop(d["contact"].as_object_mut().unwrap().remove("id")),
+            "$.contact",
+        ),
+        (
+            "operator id that is not a number",
+            |d| d["operatorId"] = json!("4x2"),
+            "$.operatorId",
+        ),
+        (
+            "status that is not a string",
+            |d| d["status"] = json!(3),
+            "$.status",
+        ),
+        (
+            "lost reasons as one string",
+            |d| d["lostReason"] = json!("Preço"),
+            "$.lostReason",
+        ),
+    ];
+    assert!(response_violations("get_deal", 200, &good).is_empty());
+    for (what, breakage, path) in broken {
+        let mut deal = good.clone();
+        breakage(&mut deal);
+        let violations = response_violations("get_deal", 200, &deal);
+        assert!(
+            violations.iter().any(|v| v.path == path),
+            "{what}: expected a violation at {path}, got {violations:?}"
+        );
+    }
+}
+
+#[test]
+#[should_panic(expected = "200 response of list_deals breaks the spec")]
+fn loading_a_fixture_the_spec_disowns_fails_the_test() {
+    // A deal is not a page of deals.
+    response_fixture("deal_full.json", "list_deals", 200);
+}
+
+// --- What the SDK sends --------------------------------------------------------
+
+#[test]
+fn a_deal_with_every_field_serialises_to_the_fixture() {
+    let body = serde_json::to_value(every_field_create()).unwrap();
+    assert_eq!(
+        body,
+        request_fixture("create_deal_request.json", "create_deal")
+    );
+}
+
+#[test]
+fn an_update_with_every_field_serialises_to_the_fixture() {
+    let body = serde_json::to_value(every_field_update()).unwrap();
+    assert_eq!(
+        body,
+        request_fixture("update_deal_request.json", "update_deal")
+    );
+}
+
+#[tokio::test]
+async fn create_deal_with_every_field_puts_the_fixture_on_the_wire() {
+    let (server, client) = mock_api().await;
+    let expected_body = request_fixture("create_deal_request.json", "create_deal");
+    let created = response_fixture("deal_full.json", "create_deal", 201);
+    let recorder = Recorder::new();
+    let mock = server
+        .mock_async(|when, then| {
+            sent_by_sdk(when)
+                .method(POST)
+                .path("/v1/deals")
+                .header("content-type", "application/json")
+                .json_body(expected_body.clone());
+            then.respond_with(recorder.reply(201, Some(created.clone())));
+        })
+        .await;
+
+    let deal = client
+        .create_deal()
+        .body(every_field_create())
+        .send()
+        .await
+        .expect("the mock accepts the body")
+        .into_inner();
+
+    mock.assert_async().await;
+    let sent = recorder.only_json_body();
+    assert_valid_request_body("create_deal", &sent);
+    assert_eq!(sent, expected_body);
+    assert_eq!(deal, serde_json::from_value::<Deal>(created).unwrap());
+}
+
+#[test]
+fn a_deal_with_only_the_required_fields_sends_nothing_else() {
+    let create: DealCreate = DealCreate::builder()
+        .name("Pedido #1043")
+        .value(0.0)
+        .status(DealStatus::Open)
+        .pipeline_id("65f0c0ffee0000000000aaaa")
+        .stage_id("65f0c0ffee0000000000bbbb")
+        .custom_fields(CustomFields::new())
+        .contact_id(123456)
+        .try_into()
+        .unwrap();
+    let body = serde_json::to_value(&create).unwrap();
+    assert_valid_request_body("create_deal", &body);
+    // No `null`s and no empty arrays for what was not set: the API would read
+    // them as "clear this field".
+    assert_eq!(
+        body,
+        json!({
+            "name": "Pedido #1043",
+            "value": 0.0,
+            "status": "open",
+            "pipelineId": "65f0c0ffee0000000000aaaa",
+            "stageId": "65f0c0ffee0000000000bbbb",
+            "customFields": {},
+            "contactId": 123456
+        })
+    );
+}
+
+#[test]
+fn a_create_without_a_required_field_is_refused_before_sending() {
+    let missing_contact: Result<DealCreate, _> = DealCreate::builder()
+        .name("Pedido #1043")
+        .value(0.0)
+        .status(DealStatus::Open)
+        .pipeline_id("p")
+        .stage_id("s")
+        .custom_fields(CustomFields::new())
+        .try_into();
+    let error = missing_contact.unwrap_err().to_string();
+    assert!(error.contains("contact_id"), "{error}");
+}
+
+#[test]
+fn custom_fields_are_keyed_by_placeholder_and_wrapped_in_value() {
+    let fields = CustomFields::new()
+        .with("cpf", "060.715.303-54")
+        .with("idade", 30)
+        .with("vip", true)
+        .with("interesses", json!(["implante", "clareamento"]));
+    let value = serde_json::to_value(&fields).unwrap();
+    assert_eq!(
+        value,
+        json!({
+            "cpf": { "value": "060.715.303-54" },
+            "idade": { "value": 30 },
+            "vip": { "value": true },
+            "interesses": { "value": ["implante", "clareamento"] }
+        })
+    );
+    spec()
+        .schema("CustomFields")
+        .unwrap()
+        .check(&value)
+        .expect("the spec's CustomFields shape");
+    assert_eq!(fields.value("cpf"), Some(&json!("060.715.303-54")));
+    assert_eq!(fields.value("missing"), None);
+}
+
+// --- What the SDK reads --------------------------------------------------------
+
+#[test]
+fn every_field_of_a_full_deal_is_read() {
+    let deal: Deal =
+        serde_json::from_value(response_fixture("deal_full.json", "get_deal", 200)).unwrap();
+
+    assert_eq!(deal.id, "65f1a2b3c4d5e6f708091a2b");
+    assert_eq!(deal.name, "Pedido #1042 — Clínica Sorriso");
+    assert_eq!(deal.value, 1890.5);
+    assert_eq!(deal.status, DealStatusOrOther::DealStatus(DealStatus::Lost));
+    assert_eq!(deal.pipeline_id, "65f0c0ffee0000000000aaaa");
+    assert_eq!(deal.stage_id, "65f0c0ffee0000000000bbbb");
+    assert_eq!(
+        deal.custom_fields.value("cpf"),
+        Some(&json!("060.715.303-54"))
+    );
+    assert_eq!(deal.custom_fields["idade"].type_.as_deref(), Some("number"));
+    assert_eq!(
+        deal.lost_reason.as_deref(),
+        Some(&["Preço acima do orçamento".to_owned()][..])
+    );
+    assert_eq!(
+        deal.products_lost_reason.as_ref().unwrap()[0]["reason"],
+        "Sem estoque"
+    );
+    let products = deal.products.as_ref().unwrap();
+    assert_eq!(products.len(), 1);
+    assert_eq!(products[0], product());
+    assert_eq!(
+        products[0].discount_type,
+        DiscountTypeOrOther::DiscountType(DiscountType::Percentage)
+    );
+    assert_eq!(
+        deal.lost_reason_obs.as_deref(),
+        Some("Cliente fechou com a concorrência")
+    );
+    assert_eq!(
+        deal.won_lost_date,
+        Some(Utc.with_ymd_and_hms(2024, 3, 18, 14, 5, 0).unwrap())
+    );
+    assert_eq!(deal.due_date, Some(utc("2024-03-31T23:59:59Z")));
+
+    let contact = deal.contact.as_ref().unwrap();
+    assert_eq!(contact.id, Id::new(123456));
+    assert_eq!(contact.name.as_deref(), Some("Maria da Silva"));
+    assert_eq!(
+        contact.avatar.as_deref(),
+        Some("https://cdn.kinbox.com.br/avatars/123456.jpg")
+    );
+    assert_eq!(contact.phone.as_deref(), Some("5585997281648"));
+    assert_eq!(contact.email.as_deref(), Some("maria.silva@example.com.br"));
+    assert_eq!(contact.created_at, Some(utc("2023-11-07T05:31:56Z")));
+    assert_eq!(contact.is_private, Some(false));
+
+    assert_eq!(deal.conversation, Some(conversation()));
+    assert_eq!(deal.operator_id, Some(Id::new(42)));
+    assert_eq!(deal.group_id, Some(Id::new(7)));
+    assert_eq!(deal.origin.as_deref(), Some("Instagram"));
+    assert_eq!(deal.campaign.as_deref(), Some("Black Friday 2023"));
+    assert_eq!(
+        deal.author_type,
+        Some(AuthorTypeOrOther::AuthorType(AuthorType::User))
+    );
+    assert_eq!(
+        deal.author_id,
+        Some(json!({ "id": 42, "name": "Ana Souza" }))
+    );
+    assert_eq!(deal.tag_ids, Some(vec![Id::new(3), Id::new(11)]));
+    assert_eq!(deal.position, Some(2.5));
+    assert_eq!(deal.focused_counts, Some(1));
+    assert_eq!(
+        deal.tasks.as_ref().unwrap()["65f0c0ffee0000000000dddd"]["title"],
+        "Ligar para a cliente"
+    );
+    assert_eq!(
+        deal.time_in_stage.as_ref().unwrap()["65f0c0ffee0000000000bbbb"],
+        86400
+    );
+    assert_eq!(deal.last_stage_changed, Some(utc("2024-03-17T09:30:00Z")));
+    assert_eq!(deal.comments, Some(4));
+    assert_eq!(deal.context, Some(context()));
+}
+
+#[test]
+fn a_full_deal_round_trips_unchanged() {
+    let fixture = response_fixture("deal_full.json", "get_deal", 200);
+    let deal: Deal = serde_json::from_value(fixture.clone()).unwrap();
+    let written = serde_json::to_value(&deal).unwrap();
+    assert_eq!(written, fixture);
+    assert_valid_response("get_deal", 200, &written);
+}
+
+#[test]
+fn a_minimal_deal_round_trips_without_inventing_fields() {
+    let fixture = response_fixture("deal_minimal.json", "get_deal", 200);
+    let deal: Deal = serde_json::from_value(fixture.clone()).unwrap();
+    assert_eq!(deal.contact, None);
+    assert_eq!(deal.products, None);
+    assert_eq!(serde_json::to_value(&deal).unwrap(), fixture);
+}
+
+#[test]
+fn the_reference_page_response_example_is_read() {
+    // Verbatim from the page: placeholders, whole numbers for `number` fields.
+    let deal: Deal = serde_json::from_value(raw_fixture("seed_create_deal_response.json")).unwrap();
+    assert_eq!(deal.value, 123.0);
+    assert_eq!(deal.status, DealStatusOrOther::DealStatus(DealStatus::Open));
+    assert_eq!(deal.contact.unwrap().id, Id::new(123));
+    assert_eq!(deal.tag_ids, Some(vec![Id::new(123)]));
+    assert_eq!(deal.author_id, Some(json!({})));
+    assert_eq!(deal.products.unwrap()[0].total, 123.0);
+}
