@@ -1,0 +1,184 @@
+//! The command line: `kinbox-sandbox [OPTIONS]`, and `kinbox sandbox` in
+//! the main CLI, which flattens [`SandboxArgs`] and calls [`run_cli`].
+
+use std::io::Write;
+use std::time::Duration;
+
+use crate::config::{FaultConfig, RateLimit, SandboxConfig};
+use crate::server::{Listening, StartError, serve};
+
+/// Options of the sandbox on the command line.
+#[derive(Clone, Debug, clap::Args)]
+#[command(
+    about = "Serve a local, in-memory Kinbox API on 127.0.0.1, for trying the CLI and testing clients",
+    after_help = "The first two lines printed are KINBOX_BASE_URL=… and KINBOX_TOKEN=…: \
+                  export them (or `eval` them) so that `kinbox` and the SDK talk to the sandbox."
+)]
+pub struct SandboxArgs {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Accept only this bearer token [default: any non-empty token].
+    #[arg(long, env = "KINBOX_SANDBOX_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Seed of the random faults: the same seed replays the same failures.
+    #[arg(long, default_value_t = 0, help_heading = "Fault injection")]
+    pub seed: u64,
+
+    /// Answer 429 with Retry-After past N requests per window.
+    #[arg(long, value_name = "N", help_heading = "Fault injection")]
+    pub rate_limit: Option<u32>,
+
+    /// The rate limit's window.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 1000,
+        help_heading = "Fault injection"
+    )]
+    pub rate_limit_window_ms: u64,
+
+    /// Share of requests answered 500 or 503, 0.0–1.0.
+    #[arg(long, value_name = "RATIO", default_value_t = 0.0, value_parser = parse_ratio, help_heading = "Fault injection")]
+    pub error_ratio: f64,
+
+    /// Latency added to every answer.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0,
+        help_heading = "Fault injection"
+    )]
+    pub latency_ms: u64,
+
+    /// Up to this much more latency, drawn per request.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0,
+        help_heading = "Fault injection"
+    )]
+    pub latency_jitter_ms: u64,
+
+    /// Share of requests whose connection is closed without an answer, 0.0–1.0.
+    #[arg(long, value_name = "RATIO", default_value_t = 0.0, value_parser = parse_ratio, help_heading = "Fault injection")]
+    pub drop_ratio: f64,
+}
+
+impl SandboxArgs {
+    pub fn config(&self) -> SandboxConfig {
+        SandboxConfig {
+            port: self.port,
+            token: self.token.clone(),
+            faults: FaultConfig {
+                seed: self.seed,
+                rate_limit: self.rate_limit.map(|requests| RateLimit {
+                    requests,
+                    window: Duration::from_millis(self.rate_limit_window_ms),
+                }),
+                server_error_ratio: self.error_ratio,
+                latency: Duration::from_millis(self.latency_ms),
+                latency_jitter: Duration::from_millis(self.latency_jitter_ms),
+                drop_ratio: self.drop_ratio,
+            },
+        }
+    }
+}
+
+/// Serves until Ctrl-C. Prints `KINBOX_BASE_URL=…` and `KINBOX_TOKEN=…` on
+/// stdout first, for scripts to read, then a hint on stderr.
+pub async fn run_cli(args: SandboxArgs) -> Result<(), StartError> {
+    let config = args.config();
+    let faults = config.faults.is_active();
+    serve(config, |listening| announce(listening, faults), async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C; stop the sandbox by killing it");
+            std::future::pending::<()>().await;
+        }
+    })
+    .await
+}
+
+fn announce(listening: &Listening, faults: bool) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "KINBOX_BASE_URL={}", listening.base_url);
+    let _ = writeln!(stdout, "KINBOX_TOKEN={}", listening.token);
+    let _ = stdout.flush();
+    eprintln!(
+        "kinbox sandbox: serving the Kinbox API (in memory) at {}{}\n\
+         try: KINBOX_BASE_URL={} KINBOX_TOKEN={} kinbox deals list\n\
+         stop with Ctrl-C",
+        listening.base_url,
+        if faults { ", with injected faults" } else { "" },
+        listening.base_url,
+        listening.token,
+    );
+}
+
+fn parse_ratio(text: &str) -> Result<f64, String> {
+    let ratio: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number; give a share such as 0.1"))?;
+    if (0.0..=1.0).contains(&ratio) {
+        Ok(ratio)
+    } else {
+        Err(format!(
+            "{ratio} is not between 0.0 and 1.0; give a share such as 0.1"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sandbox: SandboxArgs,
+    }
+
+    #[test]
+    fn flags_become_the_config() {
+        let cli = Cli::try_parse_from([
+            "kinbox-sandbox",
+            "--port=8080",
+            "--token=t",
+            "--seed=7",
+            "--rate-limit=5",
+            "--rate-limit-window-ms=2000",
+            "--error-ratio=0.25",
+            "--latency-ms=30",
+            "--drop-ratio=0.1",
+        ])
+        .unwrap();
+        let config = cli.sandbox.config();
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.token.as_deref(), Some("t"));
+        assert_eq!(
+            config.faults,
+            FaultConfig {
+                seed: 7,
+                rate_limit: Some(RateLimit {
+                    requests: 5,
+                    window: Duration::from_secs(2)
+                }),
+                server_error_ratio: 0.25,
+                latency: Duration::from_millis(30),
+                latency_jitter: Duration::ZERO,
+                drop_ratio: 0.1,
+            }
+        );
+    }
+
+    #[test]
+    fn ratios_outside_zero_to_one_are_refused_with_a_hint() {
+        let error = Cli::try_parse_from(["kinbox-sandbox", "--error-ratio=2"])
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("between 0.0 and 1.0"), "{error}");
+    }
+}

@@ -1,0 +1,148 @@
+//! What a sandbox is started with.
+
+use std::time::Duration;
+
+/// The token printed (and suggested) when none is fixed; any non-empty
+/// token is accepted then.
+pub const DEFAULT_TOKEN: &str = "sandbox-token";
+
+/// Settings of a sandbox; [`crate::Sandbox::builder`] sets them one by one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SandboxConfig {
+    /// The port on 127.0.0.1; 0 lets the system pick a free one.
+    pub port: u16,
+    /// The only bearer token accepted; `None` accepts any non-empty token.
+    pub token: Option<String>,
+    pub faults: FaultConfig,
+}
+
+/// Failures the sandbox injects so that clients' retry and timeout paths
+/// can be tested. All off by default. Random choices come from one
+/// generator seeded with `seed`: the same seed and the same sequence of
+/// requests give the same answers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultConfig {
+    pub seed: u64,
+    /// Answer 429 with `Retry-After` past this many requests per window.
+    pub rate_limit: Option<RateLimit>,
+    /// The share of requests (0.0–1.0) answered 500 or 503 instead.
+    pub server_error_ratio: f64,
+    /// Added before every answer.
+    pub latency: Duration,
+    /// Up to this much more latency, drawn per request.
+    pub latency_jitter: Duration,
+    /// The share of requests (0.0–1.0) whose connection is closed with no
+    /// answer at all.
+    pub drop_ratio: f64,
+}
+
+/// At most `requests` in each `window`, counted from the first request of
+/// the window (a fixed window, so the `Retry-After` it gives is exact).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub window: Duration,
+}
+
+/// A setting that cannot work; nothing was started.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("{name} must be between 0.0 and 1.0 (a share of requests), not {value}")]
+    RatioOutOfRange { name: &'static str, value: f64 },
+    #[error("a rate limit needs at least 1 request per window and a window longer than 0")]
+    EmptyRateLimit,
+    #[error(
+        "the token must be non-empty visible ASCII without spaces, as it travels in `Authorization: Bearer <token>`"
+    )]
+    UnusableToken,
+}
+
+impl SandboxConfig {
+    /// The bearer token clients should send.
+    pub fn token_to_use(&self) -> &str {
+        self.token.as_deref().unwrap_or(DEFAULT_TOKEN)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(token) = &self.token {
+            if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(ConfigError::UnusableToken);
+            }
+        }
+        self.faults.validate()
+    }
+}
+
+impl FaultConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (name, value) in [
+            ("server_error_ratio", self.server_error_ratio),
+            ("drop_ratio", self.drop_ratio),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(ConfigError::RatioOutOfRange { name, value });
+            }
+        }
+        if let Some(limit) = self.rate_limit {
+            if limit.requests == 0 || limit.window.is_zero() {
+                return Err(ConfigError::EmptyRateLimit);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether any fault is on.
+    pub fn is_active(&self) -> bool {
+        self.rate_limit.is_some()
+            || self.server_error_ratio > 0.0
+            || self.drop_ratio > 0.0
+            || !self.latency.is_zero()
+            || !self.latency_jitter.is_zero()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_inject_nothing_and_accept_any_token() {
+        let config = SandboxConfig::default();
+        assert!(config.validate().is_ok());
+        assert!(!config.faults.is_active());
+        assert_eq!(config.token_to_use(), DEFAULT_TOKEN);
+    }
+
+    #[test]
+    fn settings_that_cannot_work_are_refused() {
+        let ratio = FaultConfig {
+            drop_ratio: 1.5,
+            ..FaultConfig::default()
+        };
+        assert!(matches!(
+            ratio.validate(),
+            Err(ConfigError::RatioOutOfRange {
+                name: "drop_ratio",
+                ..
+            })
+        ));
+        let nan = FaultConfig {
+            server_error_ratio: f64::NAN,
+            ..FaultConfig::default()
+        };
+        assert!(nan.validate().is_err());
+        let limit = FaultConfig {
+            rate_limit: Some(RateLimit {
+                requests: 0,
+                window: Duration::from_secs(1),
+            }),
+            ..FaultConfig::default()
+        };
+        assert_eq!(limit.validate(), Err(ConfigError::EmptyRateLimit));
+        let token = SandboxConfig {
+            token: Some("two words".to_owned()),
+            ..SandboxConfig::default()
+        };
+        assert_eq!(token.validate(), Err(ConfigError::UnusableToken));
+    }
+}

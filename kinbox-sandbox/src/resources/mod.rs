@@ -1,0 +1,307 @@
+//! What the sandbox knows about each resource beyond the spec: which
+//! operation does what, how a request body becomes a stored object, and how
+//! list filters read. Everything else (routing, validation, storage, paging)
+//! is shared, so a new resource is one file of this module plus its line in
+//! [`routes`].
+
+mod deals;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::store::{Object, Record};
+
+/// A collection the API exposes, e.g. deals.
+#[derive(Debug)]
+pub(crate) struct Resource {
+    /// Singular, as messages say it: "deal".
+    pub(crate) name: &'static str,
+    /// The list operation's filters, by query parameter.
+    pub(crate) filters: &'static [Filter],
+    /// Turns a valid create body (unknown fields already dropped) into the
+    /// object to store, e.g. `contactId` into `contact`.
+    pub(crate) on_create: fn(&mut Object),
+    /// The same for an update body, before it is merged.
+    pub(crate) on_update: fn(&mut Object),
+}
+
+/// What an operation does to its resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Cursor pagination: `limit`, `cursor`, filters; `{data, nextCursor}`.
+    List,
+    Create,
+    Get,
+    /// Merges the fields sent.
+    Update,
+    Delete,
+}
+
+/// One operation of the spec, by `operationId`.
+#[derive(Debug)]
+pub(crate) struct Route {
+    pub(crate) operation_id: &'static str,
+    pub(crate) resource: &'static Resource,
+    pub(crate) action: Action,
+}
+
+/// Every operation the sandbox implements.
+pub(crate) fn routes() -> impl Iterator<Item = &'static Route> {
+    deals::ROUTES.iter()
+}
+
+/// Every resource, each once.
+pub(crate) fn resources() -> Vec<&'static Resource> {
+    let mut resources: Vec<&'static Resource> = Vec::new();
+    for route in routes() {
+        if !resources.iter().any(|r| std::ptr::eq(*r, route.resource)) {
+            resources.push(route.resource);
+        }
+    }
+    resources
+}
+
+pub(crate) fn route(operation_id: &str) -> Option<&'static Route> {
+    routes().find(|route| route.operation_id == operation_id)
+}
+
+/// A list filter: the query parameter and what it compares.
+#[derive(Debug)]
+pub(crate) enum Filter {
+    /// The string at `pointer` equals the parameter.
+    Text {
+        param: &'static str,
+        pointer: &'static str,
+    },
+    /// The integer id at `pointer` (a number, or a numeric string as the
+    /// spec's `IntegerId` allows) equals the parameter.
+    IntegerId {
+        param: &'static str,
+        pointer: &'static str,
+    },
+    /// The object was created at or after (`Since`) / at or before (`Until`)
+    /// the parameter's instant.
+    Created { param: &'static str, bound: Bound },
+    /// The date-time at `pointer` is at or after / at or before the
+    /// parameter's instant; objects without one are left out.
+    Instant {
+        param: &'static str,
+        pointer: &'static str,
+        bound: Bound,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bound {
+    Since,
+    Until,
+}
+
+impl Filter {
+    pub(crate) fn param(&self) -> &'static str {
+        match self {
+            Filter::Text { param, .. }
+            | Filter::IntegerId { param, .. }
+            | Filter::Created { param, .. }
+            | Filter::Instant { param, .. } => param,
+        }
+    }
+
+    /// Reads the parameter's text (already valid by the spec) into a test
+    /// on records; `Err` says why the text cannot be used.
+    pub(crate) fn criterion(&self, text: &str) -> Result<Criterion<'_>, String> {
+        Ok(match self {
+            Filter::Text { pointer, .. } => Criterion::Text {
+                pointer,
+                expected: text.to_owned(),
+            },
+            Filter::IntegerId { pointer, .. } => Criterion::IntegerId {
+                pointer,
+                expected: parse_integer(text)
+                    .ok_or_else(|| format!("`{text}` is not an integer"))?,
+            },
+            Filter::Created { bound, .. } => Criterion::Created {
+                bound: *bound,
+                instant: parse_instant(text)?,
+            },
+            Filter::Instant { pointer, bound, .. } => Criterion::Instant {
+                pointer,
+                bound: *bound,
+                instant: parse_instant(text)?,
+            },
+        })
+    }
+}
+
+/// A filter with its parameter's value read.
+#[derive(Debug)]
+pub(crate) enum Criterion<'a> {
+    Text {
+        pointer: &'a str,
+        expected: String,
+    },
+    IntegerId {
+        pointer: &'a str,
+        expected: i128,
+    },
+    Created {
+        bound: Bound,
+        instant: DateTime<Utc>,
+    },
+    Instant {
+        pointer: &'a str,
+        bound: Bound,
+        instant: DateTime<Utc>,
+    },
+}
+
+impl Criterion<'_> {
+    pub(crate) fn accepts(&self, record: &Record) -> bool {
+        let field = |pointer: &str| pointer_in(&record.object, pointer);
+        match self {
+            Criterion::Text { pointer, expected } => {
+                field(pointer).and_then(Value::as_str) == Some(expected.as_str())
+            }
+            Criterion::IntegerId { pointer, expected } => {
+                field(pointer).and_then(integer_of) == Some(*expected)
+            }
+            Criterion::Created { bound, instant } => bound.holds(record.created_at, *instant),
+            Criterion::Instant {
+                pointer,
+                bound,
+                instant,
+            } => field(pointer)
+                .and_then(Value::as_str)
+                .and_then(|text| parse_instant(text).ok())
+                .is_some_and(|at| bound.holds(at, *instant)),
+        }
+    }
+}
+
+impl Bound {
+    fn holds(self, at: DateTime<Utc>, limit: DateTime<Utc>) -> bool {
+        match self {
+            Bound::Since => at >= limit,
+            Bound::Until => at <= limit,
+        }
+    }
+}
+
+fn pointer_in<'a>(object: &'a Object, pointer: &str) -> Option<&'a Value> {
+    let (first, rest) = pointer
+        .strip_prefix('/')?
+        .split_once('/')
+        .map_or((pointer.trim_start_matches('/'), None), |(a, b)| {
+            (a, Some(b))
+        });
+    let value = object.get(first)?;
+    match rest {
+        Some(rest) => value.pointer(&format!("/{rest}")),
+        None => Some(value),
+    }
+}
+
+/// `42`, `"42"` and `42.0` are the same id; `i128` holds any JSON integer
+/// serde_json reads exactly.
+fn integer_of(value: &Value) -> Option<i128> {
+    match value {
+        Value::Number(number) => number_as_integer(number),
+        Value::String(text) => parse_integer(text),
+        _ => None,
+    }
+}
+
+/// An integral number written as text: `42`, `42.0`, `4.2e1`.
+pub(crate) fn parse_integer(text: &str) -> Option<i128> {
+    number_as_integer(&serde_json::from_str::<serde_json::Number>(text.trim()).ok()?)
+}
+
+fn number_as_integer(number: &serde_json::Number) -> Option<i128> {
+    if let Some(n) = number.as_i64() {
+        return Some(n.into());
+    }
+    if let Some(n) = number.as_u64() {
+        return Some(n.into());
+    }
+    let float = number.as_f64()?;
+    // `as` saturates; the range check keeps saturated values out.
+    (float.fract() == 0.0 && float.abs() < 1e38).then_some(float as i128)
+}
+
+/// RFC 3339, as the spec's `date-time` format.
+pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_rfc3339(&text.to_ascii_uppercase()))
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| {
+            format!("`{text}` is not an RFC 3339 date-time ({e}), e.g. 2023-11-07T05:31:56Z")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_of_the_spec_is_implemented_and_every_route_exists_in_it() {
+        let spec = kinbox_spec::spec();
+        for operation in spec.operations() {
+            assert!(
+                route(&operation.id).is_some(),
+                "the spec's `{}` has no route in kinbox-sandbox/src/resources",
+                operation.id
+            );
+        }
+        for route in routes() {
+            assert!(
+                spec.operation(route.operation_id).is_some(),
+                "route `{}` is not an operation of the spec",
+                route.operation_id
+            );
+        }
+    }
+
+    #[test]
+    fn every_query_parameter_of_every_list_is_applied() {
+        let spec = kinbox_spec::spec();
+        for route in routes().filter(|r| r.action == Action::List) {
+            let operation = spec.operation(route.operation_id).unwrap();
+            for parameter in operation
+                .parameters
+                .iter()
+                .filter(|p| p.location == "query")
+            {
+                let handled = ["limit", "cursor"].contains(&parameter.name.as_str())
+                    || route
+                        .resource
+                        .filters
+                        .iter()
+                        .any(|f| f.param() == parameter.name);
+                assert!(
+                    handled,
+                    "`{}` of `{}` is not applied: add a Filter for it",
+                    parameter.name, route.operation_id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn integers_read_the_same_whatever_their_spelling() {
+        for text in ["42", "42.0", "4.2e1", " 42"] {
+            assert_eq!(parse_integer(text), Some(42), "{text}");
+        }
+        assert_eq!(parse_integer("4.5"), None);
+        assert_eq!(parse_integer("x"), None);
+        assert_eq!(integer_of(&serde_json::json!("42")), Some(42));
+    }
+
+    #[test]
+    fn instants_compare_across_offsets() {
+        let utc = parse_instant("2024-01-01T12:00:00Z").unwrap();
+        let brt = parse_instant("2024-01-01T09:00:00-03:00").unwrap();
+        assert_eq!(utc, brt);
+        assert!(parse_instant("2024-01-01t12:00:00z").is_ok());
+        assert!(parse_instant("yesterday").is_err());
+    }
+}

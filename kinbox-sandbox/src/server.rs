@@ -1,0 +1,341 @@
+//! Listening, the per-request faults, and the sandbox's life: started by
+//! [`Sandbox::start`] for tests or [`serve`] for the binary.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response, header};
+use axum::response::IntoResponse;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+use crate::auth::TokenPolicy;
+use crate::config::{ConfigError, FaultConfig, RateLimit, SandboxConfig};
+use crate::error::ApiError;
+use crate::faults::{Faults, Verdict};
+use crate::router::{AppState, router};
+
+/// Why a sandbox did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(
+        "cannot listen on 127.0.0.1:{port}: {source}; pick another port, or 0 for any free one"
+    )]
+    Bind {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start the sandbox's runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// A running sandbox, for tests: it serves on 127.0.0.1 from its own thread
+/// until it is dropped, and then the port is closed.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use kinbox_api::types::{CustomFields, DealCreate, DealStatus};
+///
+/// let sandbox = kinbox_sandbox::Sandbox::start().await?;
+/// let client = sandbox.client();
+/// let deal = client
+///     .create_deal()
+///     .body(
+///         DealCreate::builder()
+///             .name("Pedido #1042")
+///             .value(1890.0)
+///             .status(DealStatus::Open)
+///             .pipeline_id("p1")
+///             .stage_id("s1")
+///             .contact_id(42)
+///             .custom_fields(CustomFields::new()),
+///     )
+///     .send()
+///     .await?
+///     .into_inner();
+/// assert_eq!(deal.id.len(), 24);
+/// # Ok(()) }
+/// ```
+pub struct Sandbox {
+    base_url: String,
+    token: String,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Options of a [`Sandbox`]; see [`Sandbox::builder`].
+#[derive(Clone, Debug, Default)]
+pub struct SandboxBuilder {
+    config: SandboxConfig,
+}
+
+impl SandboxBuilder {
+    /// 0 (the default) picks a free port.
+    pub fn port(mut self, port: u16) -> Self {
+        self.config.port = port;
+        self
+    }
+
+    /// Accept only this bearer token instead of any non-empty one.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.config.token = Some(token.into());
+        self
+    }
+
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.config.faults = faults;
+        self
+    }
+
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.faults.seed = seed;
+        self
+    }
+
+    pub fn rate_limit(mut self, requests: u32, window: std::time::Duration) -> Self {
+        self.config.faults.rate_limit = Some(RateLimit { requests, window });
+        self
+    }
+
+    pub fn server_error_ratio(mut self, ratio: f64) -> Self {
+        self.config.faults.server_error_ratio = ratio;
+        self
+    }
+
+    pub fn latency(mut self, latency: std::time::Duration) -> Self {
+        self.config.faults.latency = latency;
+        self
+    }
+
+    pub fn drop_ratio(mut self, ratio: f64) -> Self {
+        self.config.faults.drop_ratio = ratio;
+        self
+    }
+
+    pub fn config(&self) -> &SandboxConfig {
+        &self.config
+    }
+
+    /// Binds the port and starts serving; the sandbox answers as soon as
+    /// this returns.
+    pub async fn start(self) -> Result<Sandbox, StartError> {
+        Sandbox::with_config(self.config)
+    }
+}
+
+impl Sandbox {
+    /// A sandbox on a free port, accepting any bearer token, with no faults.
+    pub async fn start() -> Result<Self, StartError> {
+        Self::builder().start().await
+    }
+
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    fn with_config(config: SandboxConfig) -> Result<Self, StartError> {
+        config.validate()?;
+        let listener = bind(config.port)?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            port: config.port,
+            source,
+        })?;
+        // Its own runtime on its own thread: the sandbox keeps answering
+        // whatever the test's runtime does (current-thread, blocked, gone),
+        // and dropping it can wait for the port to be closed.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(StartError::Runtime)?;
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let token = config.token_to_use().to_owned();
+        let thread = std::thread::Builder::new()
+            .name(format!("kinbox-sandbox-{}", addr.port()))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener =
+                        TcpListener::from_std(listener).expect("inside a runtime with IO");
+                    run(listener, &config, async {
+                        let _ = stop.await;
+                    })
+                    .await;
+                });
+                // Dropping the runtime here ends every connection task.
+            })
+            .map_err(StartError::Runtime)?;
+        Ok(Self {
+            base_url: format!("http://{addr}"),
+            token,
+            addr,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, to give to a client as its base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bearer token to send.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A `kinbox-api` client for this sandbox, with its token.
+    pub fn client(&self) -> kinbox_api::Client {
+        let token = kinbox_api::Token::new(self.token.clone())
+            .expect("the sandbox's token is a valid token");
+        kinbox_api::ClientConfig::new(token)
+            .base_url(&self.base_url)
+            .build()
+            .expect("a loopback base URL is a valid client configuration")
+    }
+
+    /// Stops serving and closes the port; the same as dropping it.
+    pub fn shutdown(self) {}
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // Blocks only until the accept loop sees the signal and the
+            // runtime winds down: milliseconds.
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What a started server tells whoever started it.
+#[derive(Clone, Debug)]
+pub struct Listening {
+    pub base_url: String,
+    pub token: String,
+    pub addr: SocketAddr,
+}
+
+/// Serves on the current runtime until `shutdown` completes; `on_listening`
+/// runs once the port is bound (to print it, for instance).
+pub async fn serve(
+    config: SandboxConfig,
+    on_listening: impl FnOnce(&Listening),
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), StartError> {
+    config.validate()?;
+    let listener = bind(config.port)?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        port: config.port,
+        source,
+    })?;
+    let listener = TcpListener::from_std(listener).map_err(StartError::Runtime)?;
+    on_listening(&Listening {
+        base_url: format!("http://{addr}"),
+        token: config.token_to_use().to_owned(),
+        addr,
+    });
+    run(listener, &config, shutdown).await;
+    Ok(())
+}
+
+/// Loopback only: the sandbox accepts any token, so it must not be reachable
+/// from elsewhere.
+fn bind(port: u16) -> Result<std::net::TcpListener, StartError> {
+    let bind_error = |source| StartError::Bind { port, source };
+    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(bind_error)?;
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    Ok(listener)
+}
+
+async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Future<Output = ()>) {
+    let tokens = match &config.token {
+        Some(token) => TokenPolicy::Exactly(token.clone()),
+        None => TokenPolicy::AnyNonEmpty,
+    };
+    let state = Arc::new(AppState::new(tokens, config.faults.seed));
+    let app = router(kinbox_spec::spec(), state.clone());
+    let faults = Arc::new(Faults::new(config.faults.clone()));
+    let mut connections = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, app.clone(), faults.clone()));
+                }
+                // Out of file descriptors and the like: wait instead of spinning.
+                Err(error) => {
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    tracing::info!(stored = ?state.counts(), "sandbox stopped");
+    drop(listener);
+    connections.shutdown().await;
+}
+
+/// The request is read but never answered: the client sees the connection
+/// close, as with a crashed server or a cut network.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped on purpose (fault injection)")]
+struct DroppedOnPurpose;
+
+async fn serve_connection(stream: TcpStream, app: Router, faults: Arc<Faults>) {
+    let _ = stream.set_nodelay(true);
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let app = app.clone();
+        let decision = faults.decide();
+        async move {
+            if !decision.delay.is_zero() {
+                tokio::time::sleep(decision.delay).await;
+            }
+            match decision.verdict {
+                Verdict::Serve => {
+                    let response = app.oneshot(request).await;
+                    Ok::<Response<Body>, DroppedOnPurpose>(response.unwrap_or_else(|never: Infallible| match never {}))
+                }
+                Verdict::Drop => Err(DroppedOnPurpose),
+                Verdict::RateLimited { retry_after_seconds } => Ok(ApiError::new(
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    format!("rate limited (injected): retry in {retry_after_seconds} s, as `Retry-After` says"),
+                )
+                .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds))
+                .into_response()),
+                Verdict::ServerError(status) => Ok(ApiError::new(
+                    status,
+                    "server error (injected): retrying may work",
+                )
+                .into_response()),
+            }
+        }
+    });
+    if let Err(error) = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await
+    {
+        tracing::debug!(%error, "connection ended with an error");
+    }
+}

@@ -1,0 +1,304 @@
+//! Holds each request to the spec itself: the query against the operation's
+//! parameters, the body against its request schema, both through
+//! `kinbox-spec`, so no rule here re-states the spec.
+
+use std::collections::BTreeSet;
+
+use axum::http::{HeaderMap, StatusCode, header};
+use kinbox_spec::{Operation, SchemaCheck, Spec, Violation};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::store::Object;
+
+/// The checks of one operation, compiled once at start.
+pub(crate) struct RequestRules {
+    operation_id: String,
+    body: Option<BodyRules>,
+    /// 422 where the operation documents it, else 400: the sandbox never
+    /// answers with a status the spec does not list.
+    invalid_status: StatusCode,
+}
+
+struct BodyRules {
+    schema_name: String,
+    check: SchemaCheck,
+    /// The properties the schema declares; others are dropped, as the API
+    /// ignores unknown fields. `None` when the schema lists none.
+    declared: Option<BTreeSet<String>>,
+}
+
+/// A request's query parameters, in order, each at most once.
+#[derive(Debug, Default)]
+pub(crate) struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl RequestRules {
+    pub(crate) fn new(spec: &Spec, operation: &Operation) -> Self {
+        let body = operation.has_request_body.then(|| {
+            let schema = body_schema(spec, operation);
+            let schema_name = schema
+                .and_then(|s| s.get("$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| r.rsplit('/').next())
+                .unwrap_or("request body")
+                .to_owned();
+            BodyRules {
+                schema_name,
+                check: spec
+                    .request_body(&operation.id)
+                    .expect("an operation with a request body has a JSON schema for it"),
+                declared: schema.and_then(|s| declared_properties(spec, s)),
+            }
+        });
+        let documents_422 = spec
+            .document()
+            .pointer(&format!(
+                "/paths/{}/{}/responses/422",
+                escape_pointer(&operation.path),
+                operation.method.to_ascii_lowercase()
+            ))
+            .is_some();
+        Self {
+            operation_id: operation.id.clone(),
+            body,
+            invalid_status: if documents_422 {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::BAD_REQUEST
+            },
+        }
+    }
+
+    /// Decodes the query string and checks it against the operation's
+    /// parameters; unknown parameters are refused so typos do not pass as
+    /// "no filter".
+    pub(crate) fn query(&self, raw: Option<&str>) -> Result<Query, ApiError> {
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        let repeated: Vec<Violation> = pairs
+            .iter()
+            .enumerate()
+            .filter(|(i, (name, _))| pairs[..*i].iter().any(|(seen, _)| seen == name))
+            .map(|(_, (name, _))| Violation {
+                path: format!("query.{name}"),
+                message: "given more than once; send each query parameter once".to_owned(),
+            })
+            .collect();
+        if !repeated.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "the query string repeats a parameter",
+            )
+            .with_violations(repeated));
+        }
+        kinbox_spec::spec()
+            .check_query(&self.operation_id, &pairs)
+            .map_err(|violations| {
+                ApiError::new(
+                    self.invalid_status,
+                    format!(
+                        "the query does not match the parameters of `{}` in the API description",
+                        self.operation_id
+                    ),
+                )
+                .with_violations(violations)
+            })?;
+        Ok(Query(pairs))
+    }
+
+    /// Reads and checks the JSON body; returns it without undeclared fields.
+    pub(crate) fn body(&self, headers: &HeaderMap, bytes: &[u8]) -> Result<Object, ApiError> {
+        let Some(rules) = &self.body else {
+            return Ok(Object::new());
+        };
+        if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
+            if !is_json(content_type.to_str().unwrap_or("")) {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!(
+                        "the body must be JSON: send it with `Content-Type: application/json`, not `{}`",
+                        String::from_utf8_lossy(content_type.as_bytes())
+                    ),
+                ));
+            }
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "`{}` needs a JSON body: a `{}` object",
+                    self.operation_id, rules.schema_name
+                ),
+            ));
+        }
+        let body: Value = serde_json::from_slice(bytes).map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, "the body is not valid JSON").with_violations(
+                vec![Violation {
+                    path: "$".to_owned(),
+                    message: e.to_string(),
+                }],
+            )
+        })?;
+        rules.check.check(&body).map_err(|violations| {
+            ApiError::new(
+                self.invalid_status,
+                format!(
+                    "the body is not a valid `{}`: see `errors` for each field to fix",
+                    rules.schema_name
+                ),
+            )
+            .with_violations(violations)
+        })?;
+        let Value::Object(mut object) = body else {
+            // The schemas of request bodies are objects; a spec whose body
+            // is not would be caught by the check above or the tests.
+            return Err(ApiError::new(
+                self.invalid_status,
+                "the body must be a JSON object",
+            ));
+        };
+        if let Some(declared) = &rules.declared {
+            object.retain(|field, _| declared.contains(field));
+        }
+        Ok(object)
+    }
+}
+
+fn body_schema<'a>(spec: &'a Spec, operation: &Operation) -> Option<&'a Value> {
+    spec.document().pointer(&format!(
+        "/paths/{}/{}/requestBody/content/application~1json/schema",
+        escape_pointer(&operation.path),
+        operation.method.to_ascii_lowercase()
+    ))
+}
+
+/// The property names of a schema, following one `$ref`.
+fn declared_properties(spec: &Spec, schema: &Value) -> Option<BTreeSet<String>> {
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => spec.document().pointer(reference.strip_prefix('#')?)?,
+        None => schema,
+    };
+    let properties = schema.get("properties")?.as_object()?;
+    Some(properties.keys().cloned().collect())
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+    use serde_json::json;
+
+    fn rules(operation_id: &str) -> RequestRules {
+        let spec = kinbox_spec::spec();
+        RequestRules::new(spec, spec.operation(operation_id).unwrap())
+    }
+
+    fn json_headers() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers
+    }
+
+    #[test]
+    fn invalid_bodies_get_422_with_one_path_per_violation() {
+        let body = json!({"name": 1, "value": "cem"}).to_string();
+        let error = rules("create_deal")
+            .body(&json_headers(), body.as_bytes())
+            .unwrap_err();
+        assert_eq!(error.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let paths: Vec<String> = error.body()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["path"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(paths.contains(&"$.name".to_owned()), "{paths:?}");
+        assert!(paths.contains(&"$.value".to_owned()), "{paths:?}");
+    }
+
+    #[test]
+    fn undeclared_fields_are_dropped() {
+        let body = json!({"contact": 5, "surprise": true}).to_string();
+        let object = rules("update_deal")
+            .body(&json_headers(), body.as_bytes())
+            .unwrap();
+        assert_eq!(Value::Object(object), json!({"contact": 5}));
+    }
+
+    #[test]
+    fn malformed_and_missing_bodies_are_400_and_other_media_types_415() {
+        let create = rules("create_deal");
+        assert_eq!(
+            create.body(&json_headers(), b"{").unwrap_err().status(),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            create.body(&json_headers(), b"").unwrap_err().status(),
+            StatusCode::BAD_REQUEST
+        );
+        let mut text = HeaderMap::new();
+        text.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert_eq!(
+            create.body(&text, b"{}").unwrap_err().status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+    }
+
+    #[test]
+    fn queries_are_checked_against_the_declared_parameters() {
+        let list = rules("list_deals");
+        let query = list.query(Some("limit=5&status=won&cursor=abc")).unwrap();
+        assert_eq!(query.get("limit"), Some("5"));
+        assert_eq!(query.get("cursor"), Some("abc"));
+        for bad in [
+            "limit=0",
+            "limit=101",
+            "status=maybe",
+            "contact_id=x",
+            "created_at_from=today",
+            "colour=red",
+        ] {
+            let error = list.query(Some(bad)).unwrap_err();
+            assert_eq!(error.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        }
+        assert_eq!(
+            list.query(Some("limit=1&limit=2")).unwrap_err().status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+
+    #[test]
+    fn operations_without_422_answer_400() {
+        let error = rules("get_deal").query(Some("unexpected=1")).unwrap_err();
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+    }
+}
