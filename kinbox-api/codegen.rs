@@ -80,7 +80,93 @@ pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
         /// The production API, from the OpenAPI description's `servers`.
         pub const DEFAULT_BASE_URL: &str = #base_url;
     });
+    tokens.extend(cursor_streams(spec)?);
     format(tokens)
+}
+
+/// A `stream()` on the builder of every cursor-paginated list: an operation
+/// with a `cursor` query parameter whose 200 response is `{data: [T], nextCursor}`.
+/// Found in the spec, so a new paginated list needs no hand-written code.
+fn cursor_streams(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let doc = serde_json::to_value(spec).map_err(|e| e.to_string())?;
+    let resolve = |value: &serde_json::Value| -> serde_json::Value {
+        match value
+            .get("$ref")
+            .and_then(|r| r.as_str())
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(pointer) => doc
+                .pointer(pointer)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null),
+            None => value.clone(),
+        }
+    };
+    let mut streams = proc_macro2::TokenStream::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+    {
+        let Some(op) = item.get("get") else { continue };
+        let has_cursor = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| resolve(p)["in"] == "query" && resolve(p)["name"] == "cursor");
+        let page = resolve(&op["responses"]["200"]["content"]["application/json"]["schema"]);
+        let item_ref = page["properties"]["data"]["items"]["$ref"].as_str();
+        let (true, Some(item_ref), true) = (
+            has_cursor,
+            item_ref,
+            page["properties"].get("nextCursor").is_some(),
+        ) else {
+            continue;
+        };
+        let operation_id = op["operationId"]
+            .as_str()
+            .ok_or("an operation has no operationId")?;
+        let builder = quote::format_ident!("{}", pascal_case(operation_id));
+        let item_type = quote::format_ident!("{}", item_ref.rsplit('/').next().unwrap_or_default());
+        let doc = format!(
+            "Every item of `{operation_id}` that matches the filters set on this builder, \
+             following `nextCursor` page after page; `limit` sets the page size."
+        );
+        streams.extend(quote::quote! {
+            impl<'a> builder::#builder<'a> {
+                #[doc = #doc]
+                pub fn stream(
+                    self,
+                ) -> ::futures::stream::BoxStream<'a, ::std::result::Result<types::#item_type, crate::KinboxError>> {
+                    crate::paginate(move |cursor| {
+                        let request = match cursor {
+                            Some(cursor) => self.clone().cursor(cursor),
+                            None => self.clone(),
+                        };
+                        async move {
+                            let page = request.send().await?.into_inner();
+                            Ok((page.data, page.next_cursor))
+                        }
+                    })
+                }
+            }
+        });
+    }
+    Ok(streams)
+}
+
+/// `list_deals` → `ListDeals`, as progenitor names builders.
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// A clap command for each operation, over the SDK.

@@ -4597,3 +4597,23 @@ pub mod prelude {
 }
 /// The production API, from the OpenAPI description's `servers`.
 pub const DEFAULT_BASE_URL: &str = "https://api4.kinbox.com.br";
+impl<'a> builder::ListDeals<'a> {
+    ///Every item of `list_deals` that matches the filters set on this builder, following `nextCursor` page after page; `limit` sets the page size.
+    pub fn stream(
+        self,
+    ) -> ::futures::stream::BoxStream<
+        'a,
+        ::std::result::Result<types::Deal, crate::KinboxError>,
+    > {
+        crate::paginate(move |cursor| {
+            let request = match cursor {
+                Some(cursor) => self.clone().cursor(cursor),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((page.data, page.next_cursor))
+            }
+        })
+    }
+}

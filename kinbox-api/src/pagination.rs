@@ -1,11 +1,26 @@
 //! Cursor pagination: a `Stream` of items that follows `nextCursor` until the
 //! API says there is no next page.
+//!
+//! Every cursor-paginated list operation's builder has a `stream()` method,
+//! generated from the spec (see `codegen.rs`) on top of [`paginate`]:
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use kinbox_api::types::DealStatus;
+//!
+//! # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::KinboxError> {
+//! let mut deals = client.list_deals().status(DealStatus::Open).limit(100).stream();
+//! while let Some(deal) = deals.try_next().await? {
+//!     println!("{} {}", deal.id, deal.name);
+//! }
+//! # Ok(()) }
+//! ```
 
 use std::future::Future;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use crate::{KinboxError, builder, types};
+use crate::KinboxError;
 
 /// One page of a cursor-paginated list: its items and the cursor of the next
 /// page (`None` on the last one).
@@ -47,33 +62,4 @@ where
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
     .try_flatten()
     .boxed()
-}
-
-impl<'a> builder::ListDeals<'a> {
-    /// Every deal that matches the filters set on this builder, page after
-    /// page; `limit` sets the page size.
-    ///
-    /// ```no_run
-    /// use futures::TryStreamExt;
-    /// use kinbox_api::types::DealStatus;
-    ///
-    /// # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::KinboxError> {
-    /// let mut deals = client.list_deals().status(DealStatus::Open).limit(100).stream();
-    /// while let Some(deal) = deals.try_next().await? {
-    ///     println!("{} {}", deal.id, deal.name);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn stream(self) -> BoxStream<'a, Result<types::Deal, KinboxError>> {
-        paginate(move |cursor| {
-            let request = match cursor {
-                Some(cursor) => self.clone().cursor(cursor),
-                None => self.clone(),
-            };
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok((page.data, page.next_cursor))
-            }
-        })
-    }
 }
