@@ -1,5 +1,6 @@
-#[rustfmt::skip]
-#[allow(dead_code, unused_imports, unused_variables, clippy::all)]
-mod generated_cli;
+//! The `kinbox` binary; everything lives in the library so that `cargo xtask man`
+//! and the tests can reach the clap command tree.
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    kinbox_cli::main()
+}

@@ -1,0 +1,239 @@
+//! The command tree, `kinbox <resource> <verb>`, and what runs each command.
+//!
+//! Every operation of the OpenAPI description is a command built by
+//! progenitor (`generated_cli.rs`); [`words`] names it. A new operation in the
+//! spec does not compile until it is named there, and needs nothing else.
+
+use clap::{Arg, ArgMatches, Command};
+
+use crate::cli_config::KinboxCliConfig;
+use crate::context::Context;
+use crate::generated_cli::{Cli, CliCommand};
+use crate::output::Printer;
+use crate::{CliError, cmd_auth, cmd_close, cmd_completion, cmd_list_all, cmd_move, global};
+
+/// The words of each operation: `kinbox <resource> <verb>`.
+pub fn words(op: CliCommand) -> (&'static str, &'static str) {
+    match op {
+        CliCommand::CreateDeal => ("deals", "create"),
+        CliCommand::ListDeals => ("deals", "list"),
+        CliCommand::GetDeal => ("deals", "get"),
+        CliCommand::UpdateDeal => ("deals", "update"),
+        CliCommand::DeleteDeal => ("deals", "delete"),
+    }
+}
+
+/// The operation named `kinbox <resource> <verb>`, if any.
+pub fn operation(resource: &str, verb: &str) -> Option<CliCommand> {
+    CliCommand::iter().find(|op| words(*op) == (resource, verb))
+}
+
+fn resource_about(resource: &str) -> &'static str {
+    match resource {
+        "deals" => "Create, list, update and close deals (negócios)",
+        _ => "Commands of this resource",
+    }
+}
+
+const ABOUT: &str = "Command line tool for the Kinbox CRM API";
+
+const AFTER_HELP: &str = "\
+Environment:
+  KINBOX_TOKEN       The API token; takes precedence over the stored profiles
+  KINBOX_PROFILE     The profile to use, like --profile
+  KINBOX_BASE_URL    The API to talk to, like --base-url
+  KINBOX_CONFIG_DIR  Where credentials.toml is kept [default: ~/.config/kinbox on Linux]
+
+Exit status:
+  0  success
+  1  the API refused the request, could not be reached, or no token is available
+  2  usage error: a missing or invalid argument or JSON body; nothing was sent
+
+Examples:
+  kinbox auth login
+  kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
+    --pipeline-id P --stage-id S --contact-id 123456
+  kinbox deals list --status open -o table
+  kinbox deals win 65f0c0ffee0000000000dddd";
+
+/// Examples shown under a command's help.
+fn examples(resource: &str, verb: &str) -> Option<&'static str> {
+    Some(match (resource, verb) {
+        ("deals", "create") => {
+            "Required unless --json-body gives them: --name, --value, --status, --pipeline-id,
+--stage-id and --contact-id. customFields is sent as {} unless --json-body gives it.
+
+Examples:
+  kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
+    --pipeline-id 65f0c0ffee0000000000aaaa --stage-id 65f0c0ffee0000000000bbbb \\
+    --contact-id 123456 --due-date 2024-05-31T18:00:00-03:00
+
+  # Products and custom fields from a file; flags override the file's fields:
+  kinbox deals create --json-body deal.json --name \"Pedido #1043\"
+  jq '.value = 10' deal.json | kinbox deals create --json-body -"
+        }
+        ("deals", "list") => {
+            "Examples:
+  kinbox deals list --status open --pipeline-id 65f0c0ffee0000000000aaaa -o table
+  kinbox deals list --created-at-from 2024-05-01T00:00:00-03:00 --limit 100
+  kinbox deals list --all --status won | jq -s 'map(.value) | add'"
+        }
+        ("deals", "get") => "Examples:\n  kinbox deals get 65f0c0ffee0000000000dddd -o table",
+        ("deals", "update") => {
+            "Examples:
+  kinbox deals update 65f0c0ffee0000000000dddd --value 2500 --due-date 2024-06-30T18:00:00-03:00
+  kinbox deals update 65f0c0ffee0000000000dddd --json-body products.json"
+        }
+        ("deals", "delete") => "Examples:\n  kinbox deals delete 65f0c0ffee0000000000dddd",
+        _ => return None,
+    })
+}
+
+/// The whole command tree.
+pub fn command() -> Command {
+    let mut root = Command::new("kinbox")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(ABOUT)
+        .after_help(AFTER_HELP)
+        .max_term_width(100)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .args(global::args());
+
+    let mut ops: Vec<CliCommand> = CliCommand::iter().collect();
+    ops.sort_by_key(|op| verb_rank(words(*op).1));
+    let mut resources: Vec<Command> = Vec::new();
+    for op in ops {
+        let (resource, verb) = words(op);
+        let position = match resources.iter().position(|r| r.get_name() == resource) {
+            Some(position) => position,
+            None => {
+                resources.push(
+                    Command::new(resource)
+                        .about(resource_about(resource))
+                        .subcommand_required(true)
+                        .arg_required_else_help(true),
+                );
+                resources.len() - 1
+            }
+        };
+        let leaf = adapt(Cli::<KinboxCliConfig>::get_command(op), resource, verb);
+        let group = resources.remove(position);
+        resources.insert(position, group.subcommand(leaf));
+    }
+    for resource in resources {
+        let resource = if resource.get_name() == "deals" {
+            resource
+                .subcommand(cmd_move::command())
+                .subcommand(cmd_close::win_command())
+                .subcommand(cmd_close::lose_command())
+        } else {
+            resource
+        };
+        root = root.subcommand(resource);
+    }
+    root.subcommand(cmd_auth::command())
+        .subcommand(cmd_completion::command())
+}
+
+fn verb_rank(verb: &str) -> usize {
+    ["create", "list", "get", "update", "delete"]
+        .iter()
+        .position(|v| *v == verb)
+        .unwrap_or(usize::MAX)
+}
+
+/// Turns a generated command into `kinbox <resource> <verb>`: a one-line
+/// summary, the path parameter as a positional `ID`, `--json-body` optional
+/// and read from a file or stdin, date-times with a clear error, and `--all`
+/// on paginated lists.
+fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
+    let about = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
+    let summary = about
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let mut cmd = cmd
+        .name(verb.to_owned())
+        .about(summary)
+        .long_about(about.trim_end().to_owned())
+        .mut_args(adapt_arg);
+    if cmd.get_arguments().any(|a| a.get_id() == "cursor") {
+        cmd = cmd.arg(cmd_list_all::arg());
+    }
+    if let Some(examples) = examples(resource, verb) {
+        cmd = cmd.after_help(examples);
+    }
+    cmd
+}
+
+fn adapt_arg(arg: Arg) -> Arg {
+    let id = arg.get_id().as_str().to_owned();
+    match id.as_str() {
+        "id" => arg.long(None).value_name("ID"),
+        crate::json_body::ARG => arg
+            .required(false)
+            .value_name("FILE")
+            .value_parser(crate::json_body::JsonBodyParser)
+            .help(crate::json_body::help()),
+        crate::json_body::TEMPLATE_ARG => arg.hide(true),
+        _ if arg.get_value_parser().type_id()
+            == std::any::TypeId::of::<chrono::DateTime<chrono::Utc>>() =>
+        {
+            arg.value_parser(crate::datetime::DateTimeParser)
+                .value_name(crate::datetime::VALUE_NAME)
+        }
+        _ => arg.value_name(id.to_uppercase().replace('-', "_")),
+    }
+}
+
+/// Runs the command `matches` selected.
+pub async fn dispatch(
+    root: &Command,
+    matches: &ArgMatches,
+    context: &Context,
+) -> Result<(), CliError> {
+    let (group, group_matches) = matches.subcommand().expect("a subcommand is required");
+    match group {
+        "auth" => return cmd_auth::run(context, group_matches).await,
+        "completion" => return cmd_completion::run(root, group_matches),
+        _ => {}
+    }
+    let (verb, leaf_matches) = group_matches
+        .subcommand()
+        .expect("a subcommand is required");
+    match (group, verb) {
+        ("deals", "move") => return cmd_move::run(context, leaf_matches).await,
+        ("deals", "win") => return cmd_close::run_win(context, leaf_matches).await,
+        ("deals", "lose") => return cmd_close::run_lose(context, leaf_matches).await,
+        _ => {}
+    }
+    let op = operation(group, verb).expect("every command in the tree is dispatched");
+    let leaf = root
+        .find_subcommand(group)
+        .and_then(|g| g.find_subcommand(verb))
+        .expect("the command that was parsed exists");
+    crate::json_body::prepare(&format!("kinbox {group} {verb}"), leaf, leaf_matches)?;
+
+    let client = context.client()?;
+    let printer = Printer::new(&context.globals);
+    if leaf_matches
+        .try_get_one::<bool>(cmd_list_all::ARG)
+        .is_ok_and(|all| all == Some(&true))
+    {
+        let config = KinboxCliConfig::capturing(printer);
+        let cli = Cli::new(client, config.clone());
+        return cmd_list_all::run(&cli, &config, op, leaf_matches, printer).await;
+    }
+    let config = KinboxCliConfig::printing(printer);
+    let cli = Cli::new(client, config.clone());
+    cli.execute(op, leaf_matches)
+        .await
+        .map_err(CliError::from_generated)?;
+    match config.take_output_error() {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,149 @@
+//! The generated commands' hooks: how their results are printed, and the few
+//! request adjustments the generated code cannot make itself.
+
+use std::sync::{Arc, Mutex};
+
+use kinbox_api::{Error, ResponseValue, builder, types};
+use serde_json::Value;
+
+use crate::generated_cli::CliConfig;
+use crate::output::Printer;
+
+/// Cheap to clone: `Cli` owns one copy, the caller keeps another to reach
+/// the state the hooks share.
+#[derive(Clone)]
+pub struct KinboxCliConfig(Arc<State>);
+
+struct State {
+    printer: Printer,
+    /// `list --all`: the cursor of the page to fetch next.
+    page_cursor: Mutex<Option<String>>,
+    /// `list --all`: keep results here instead of printing them.
+    captured: Option<Mutex<Option<Value>>>,
+    /// The first output error (a closed pipe), reported after the command.
+    output_error: Mutex<Option<crate::CliError>>,
+}
+
+impl KinboxCliConfig {
+    pub fn printing(printer: Printer) -> Self {
+        Self::new(printer, None)
+    }
+
+    /// Results are kept for [`Self::take_captured`] instead of printed.
+    pub fn capturing(printer: Printer) -> Self {
+        Self::new(printer, Some(Mutex::new(None)))
+    }
+
+    fn new(printer: Printer, captured: Option<Mutex<Option<Value>>>) -> Self {
+        Self(Arc::new(State {
+            printer,
+            page_cursor: Mutex::new(None),
+            captured,
+            output_error: Mutex::new(None),
+        }))
+    }
+
+    pub fn set_page_cursor(&self, cursor: Option<String>) {
+        *lock(&self.0.page_cursor) = cursor;
+    }
+
+    pub fn take_captured(&self) -> Option<Value> {
+        self.0.captured.as_ref().and_then(|c| lock(c).take())
+    }
+
+    pub fn take_output_error(&self) -> Option<crate::CliError> {
+        lock(&self.0.output_error).take()
+    }
+
+    fn show(&self, value: Value) {
+        if let Some(captured) = &self.0.captured {
+            *lock(captured) = Some(value);
+        } else if let Err(error) = self.0.printer.print(&value) {
+            lock(&self.0.output_error).get_or_insert(error);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl CliConfig for KinboxCliConfig {
+    fn success_item<T>(&self, value: &ResponseValue<T>)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+        match serde_json::to_value(&**value) {
+            Ok(value) => self.show(value),
+            Err(error) => {
+                lock(&self.0.output_error).get_or_insert(crate::CliError::Failure(format!(
+                    "cannot encode the response: {error}"
+                )));
+            }
+        }
+    }
+
+    /// `delete`: nothing to print; the exit status says it worked.
+    fn success_no_item(&self, _value: &ResponseValue<()>) {}
+
+    /// Errors are printed once, by `main`, from the error returned.
+    fn error<T>(&self, _value: &Error<T>)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+    }
+
+    // The generated code streams nothing: `list --all` is driven by
+    // `cmd_list_all` through `execute_list_deals` below.
+    fn list_start<T>(&self)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+    }
+
+    fn list_item<T>(&self, _value: &T)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+    }
+
+    fn list_end_success<T>(&self)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+    }
+
+    fn list_end_error<T>(&self, _value: &Error<T>)
+    where
+        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+    {
+    }
+
+    /// `--all` fetches page after page through the generated request, so
+    /// that every filter flag applies to every page.
+    fn execute_list_deals(
+        &self,
+        _matches: &clap::ArgMatches,
+        request: &mut builder::ListDeals,
+    ) -> anyhow::Result<()> {
+        if let Some(cursor) = lock(&self.0.page_cursor).clone() {
+            *request = request.clone().cursor(cursor);
+        }
+        Ok(())
+    }
+
+    /// `customFields` is required by the API but has no flag: a deal created
+    /// from flags alone has none.
+    fn execute_create_deal(
+        &self,
+        matches: &clap::ArgMatches,
+        request: &mut builder::CreateDeal,
+    ) -> anyhow::Result<()> {
+        if matches.get_one::<std::path::PathBuf>("json-body").is_none() {
+            *request = request
+                .clone()
+                .body_map(|body| body.custom_fields(types::CustomFields::default()));
+        }
+        Ok(())
+    }
+}

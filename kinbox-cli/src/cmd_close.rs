@@ -1,0 +1,97 @@
+//! `kinbox deals win ID` and `kinbox deals lose ID --reason R [--obs TEXT]`:
+//! close a deal, dated now unless `--date` says otherwise.
+
+use chrono::{DateTime, SubsecRound as _, Utc};
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use kinbox_api::types;
+
+use crate::CliError;
+use crate::context::Context;
+use crate::datetime::{self, DateTimeParser};
+use crate::workflow;
+
+fn date_arg() -> Arg {
+    Arg::new("date")
+        .long("date")
+        .value_name(datetime::VALUE_NAME)
+        .value_parser(DateTimeParser)
+        .help(format!(
+            "When the deal was closed (wonLostDate) [default: now], e.g. {}",
+            datetime::EXAMPLE
+        ))
+}
+
+pub fn win_command() -> Command {
+    Command::new("win")
+        .about("Mark a deal as won")
+        .long_about(
+            "Mark a deal as won: sets its status to `won` and its wonLostDate to now (or \
+             --date).\n\nA shortcut for `kinbox deals update ID --status won --won-lost-date …`.",
+        )
+        .arg(workflow::id_arg())
+        .arg(date_arg())
+        .after_help("Examples:\n  kinbox deals win 65f0c0ffee0000000000dddd")
+}
+
+pub fn lose_command() -> Command {
+    Command::new("lose")
+        .about("Mark a deal as lost, with the reason")
+        .long_about(
+            "Mark a deal as lost: sets its status to `lost`, its wonLostDate to now (or \
+             --date), its lostReason and, with --obs, its lostReasonObs.\n\nA shortcut for \
+             `kinbox deals update ID --json-body …` with those fields.",
+        )
+        .arg(workflow::id_arg())
+        .arg(
+            Arg::new("reason")
+                .long("reason")
+                .value_name("REASON")
+                .required(true)
+                .action(ArgAction::Append)
+                .help("Why the deal was lost (lostReason); repeat for several reasons"),
+        )
+        .arg(
+            Arg::new("obs")
+                .long("obs")
+                .value_name("TEXT")
+                .help("A note on why the deal was lost (lostReasonObs)"),
+        )
+        .arg(date_arg())
+        .after_help(
+            "Examples:\n  \
+             kinbox deals lose 65f0c0ffee0000000000dddd --reason \"Preço\"\n  \
+             kinbox deals lose 65f0c0ffee0000000000dddd --reason \"Preço\" --reason \"Prazo\" \\\n    \
+             --obs \"Fechou com o concorrente\"",
+        )
+}
+
+fn closed_at(matches: &ArgMatches) -> DateTime<Utc> {
+    matches
+        .get_one::<DateTime<Utc>>("date")
+        .copied()
+        .unwrap_or_else(|| Utc::now().trunc_subsecs(0))
+}
+
+pub async fn run_win(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
+    let body = types::DealUpdate::builder()
+        .status(types::DealStatus::Won)
+        .won_lost_date(closed_at(matches));
+    workflow::update(context, workflow::id(matches), body).await
+}
+
+pub async fn run_lose(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
+    let reasons: Vec<String> = matches
+        .get_many::<String>("reason")
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let mut body = types::DealUpdate::builder()
+        .status(types::DealStatus::Lost)
+        .won_lost_date(closed_at(matches))
+        .lost_reason(reasons);
+    if let Some(obs) = matches.get_one::<String>("obs") {
+        body = body.lost_reason_obs(obs.clone());
+    }
+    workflow::update(context, workflow::id(matches), body).await
+}

@@ -1,0 +1,81 @@
+//! `kinbox deals list --all`: every page, one deal per line as it arrives
+//! (JSON lines), or one table at the end.
+//!
+//! Each page is fetched by the generated `list` command itself, with the
+//! cursor set by a request hook, so every filter flag applies to every page;
+//! the SDK's `paginate` follows `nextCursor` and stops if it does not advance.
+
+use futures::TryStreamExt as _;
+use kinbox_api::{KinboxError, OperationError, paginate};
+use serde_json::Value;
+
+use crate::CliError;
+use crate::cli_config::KinboxCliConfig;
+use crate::generated_cli::{Cli, CliCommand};
+use crate::global::Format;
+use crate::output::Printer;
+
+/// The flag added to list commands (those with a `--cursor`).
+pub const ARG: &str = "all";
+
+pub fn arg() -> clap::Arg {
+    clap::Arg::new(ARG)
+        .long(ARG)
+        .action(clap::ArgAction::SetTrue)
+        .help("Fetch every page, following nextCursor; prints one JSON object per line")
+        .long_help(
+            "Fetch every page, following nextCursor, and print each item as one compact \
+             JSON object per line (JSON lines) as it arrives; with -o table, one table at \
+             the end. --limit sets the page size, --cursor where to start.",
+        )
+}
+
+pub async fn run(
+    cli: &Cli<KinboxCliConfig>,
+    config: &KinboxCliConfig,
+    op: CliCommand,
+    matches: &clap::ArgMatches,
+    printer: Printer,
+) -> Result<(), CliError> {
+    let mut items = paginate(|cursor| async move {
+        config.set_page_cursor(cursor);
+        cli.execute(op, matches)
+            .await
+            .map_err(|error| match error.downcast::<OperationError>() {
+                Ok(error) => KinboxError::from(error),
+                // A hook or the body; nothing was sent.
+                Err(other) => {
+                    KinboxError::InvalidRequest(CliError::from_generated(other).to_string())
+                }
+            })
+            .and_then(|()| {
+                let page = config.take_captured().unwrap_or(Value::Null);
+                page_of(page)
+            })
+    });
+    let mut table = Vec::new();
+    while let Some(item) = items.try_next().await.map_err(CliError::from)? {
+        match printer.format {
+            Format::Json => printer.print_line(&item)?,
+            Format::Table => table.push(item),
+        }
+    }
+    if printer.format == Format::Table {
+        printer.print_table(&table)?;
+    }
+    Ok(())
+}
+
+/// A page's items and next cursor, from the generated command's response.
+fn page_of(mut page: Value) -> Result<(Vec<Value>, Option<String>), KinboxError> {
+    let next = page
+        .get("nextCursor")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    match page.get_mut("data").map(Value::take) {
+        Some(Value::Array(items)) => Ok((items, next)),
+        _ => Err(KinboxError::InvalidRequest(
+            "the list response has no `data` array".to_owned(),
+        )),
+    }
+}

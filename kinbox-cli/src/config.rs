@@ -1,0 +1,127 @@
+//! The per-user credentials file: one token (and optionally a base URL) per
+//! named profile, in `credentials.toml`, readable by its owner only.
+//!
+//! ```toml
+//! [profiles.default]
+//! token = "…"
+//!
+//! [profiles.sandbox]
+//! token = "…"
+//! base_url = "http://127.0.0.1:8080"
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::CliError;
+
+/// Overrides the directory of `credentials.toml` (tests, several accounts).
+pub const CONFIG_DIR_ENV: &str = "KINBOX_CONFIG_DIR";
+/// Selects the profile when `--profile` is not given.
+pub const PROFILE_ENV: &str = "KINBOX_PROFILE";
+const FILE_NAME: &str = "credentials.toml";
+
+/// One stored account.
+#[derive(Clone, Deserialize, Serialize)]
+pub struct Profile {
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("token", &"<redacted>")
+            .field("base_url", &self.base_url)
+            .finish()
+    }
+}
+
+/// The contents of `credentials.toml`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Credentials {
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// `$KINBOX_CONFIG_DIR`, else the platform's per-user config directory
+/// (`~/.config/kinbox` on Linux).
+pub fn config_dir() -> Result<PathBuf, CliError> {
+    if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::config_dir()
+        .map(|dir| dir.join("kinbox"))
+        .ok_or_else(|| {
+            CliError::Failure(format!(
+                "cannot find your config directory (is HOME set?); set {CONFIG_DIR_ENV}"
+            ))
+        })
+}
+
+pub fn credentials_path() -> Result<PathBuf, CliError> {
+    Ok(config_dir()?.join(FILE_NAME))
+}
+
+impl Credentials {
+    /// Reads `path`; a missing file is an empty one.
+    pub fn load(path: &Path) -> Result<Self, CliError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => {
+                return Err(CliError::Failure(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        toml::from_str(&text).map_err(|e| {
+            CliError::Failure(format!(
+                "{} is not a valid credentials file: {}; fix it or delete it and run `kinbox auth login` again",
+                path.display(),
+                e.message()
+            ))
+        })
+    }
+
+    /// Writes `path` whole: a new file, readable and writable by its owner
+    /// only (0600), renamed over the old one so that a crash leaves either.
+    pub fn save(&self, path: &Path) -> Result<(), CliError> {
+        let fail = |what: &str, e: std::io::Error| {
+            CliError::Failure(format!("cannot {what} {}: {e}", path.display()))
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        create_private_dir(dir).map_err(|e| fail("create the directory of", e))?;
+        let text = toml::to_string(self)
+            .map_err(|e| CliError::Failure(format!("cannot encode the credentials: {e}")))?;
+        let mut file = tempfile::Builder::new()
+            .prefix(".credentials")
+            .tempfile_in(dir)
+            .map_err(|e| fail("write", e))?;
+        // tempfile creates files with mode 0600 on Unix.
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.as_file().sync_all())
+            .map_err(|e| fail("write", e))?;
+        file.persist(path).map_err(|e| fail("write", e.error))?;
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}

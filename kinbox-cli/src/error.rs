@@ -1,0 +1,91 @@
+//! What went wrong, and the exit status it maps to.
+
+use std::process::ExitCode;
+
+use kinbox_api::{KinboxError, OperationError};
+
+/// A failed command. Its message is printed to stderr after `error: `.
+#[derive(Debug)]
+pub enum CliError {
+    /// The command line, a flag's value or the JSON body is wrong; nothing was
+    /// sent. Exit status 2.
+    Usage(String),
+    /// The API refused the request, could not be reached, or no token is
+    /// available. Exit status 1.
+    Failure(String),
+    /// stdout was closed (`kinbox deals list --all | head`): stop quietly.
+    BrokenPipe,
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Usage(_) => ExitCode::from(2),
+            CliError::Failure(_) => ExitCode::from(1),
+            CliError::BrokenPipe => ExitCode::SUCCESS,
+        }
+    }
+
+    /// Prints the error to stderr, in the style of cargo and clap.
+    pub fn report(&self) {
+        match self {
+            CliError::Usage(message) => {
+                eprintln!("error: {message}\n\nFor more information, try '--help'.")
+            }
+            CliError::Failure(message) => eprintln!("error: {message}"),
+            CliError::BrokenPipe => {}
+        }
+    }
+
+    /// Interprets an error of the generated command code: a failed API call,
+    /// one of our request hooks, or a JSON body that does not fit the
+    /// operation.
+    pub fn from_generated(error: anyhow::Error) -> Self {
+        let error = match error.downcast::<OperationError>() {
+            Ok(error) => return KinboxError::from(error).into(),
+            Err(error) => error,
+        };
+        let error = match error.downcast::<CliError>() {
+            Ok(error) => return error,
+            Err(error) => error,
+        };
+        if let Some(json) = error
+            .chain()
+            .find_map(|cause| cause.downcast_ref::<serde_json::Error>())
+        {
+            return crate::json_body::does_not_fit(json);
+        }
+        CliError::Usage(format!("{error:#}"))
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(message) | CliError::Failure(message) => f.write_str(message),
+            CliError::BrokenPipe => f.write_str("broken pipe"),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl From<KinboxError> for CliError {
+    fn from(error: KinboxError) -> Self {
+        match error {
+            // Caught by the SDK before sending, e.g. a required field missing.
+            KinboxError::InvalidRequest(_) => CliError::Usage(error.to_string()),
+            error => CliError::Failure(error.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError::BrokenPipe
+        } else {
+            CliError::Failure(format!("cannot write the output: {error}"))
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Options accepted by every command: `--profile`, `--base-url`, `--timeout`,
+//! `--output`, `-v`.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use clap::{Arg, ArgAction, ArgMatches, value_parser};
+
+use crate::CliError;
+use crate::config::PROFILE_ENV;
+
+pub const DEFAULT_PROFILE: &str = "default";
+const DEFAULT_TIMEOUT_SECS: u64 = 30;
+const HEADING: &str = "Global options";
+
+/// How results are printed on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// JSON: indented on a terminal, compact otherwise; `list --all` prints
+    /// one deal per line.
+    Json,
+    /// An aligned table of id, name, value, status, stage and due date.
+    Table,
+}
+
+/// The global options, once parsed.
+#[derive(Debug)]
+pub struct Globals {
+    pub profile: String,
+    pub base_url: Option<String>,
+    pub timeout: Duration,
+    pub format: Format,
+    /// Indent JSON: stdout is a terminal.
+    pub pretty: bool,
+    pub verbose: u8,
+}
+
+pub fn args() -> [Arg; 5] {
+    [
+        Arg::new("output")
+            .short('o')
+            .long("output")
+            .value_name("FORMAT")
+            .value_parser(value_parser!(Format))
+            .default_value("json")
+            .global(true)
+            .help_heading(HEADING)
+            .help("How to print results"),
+        Arg::new("profile")
+            .long("profile")
+            .value_name("NAME")
+            .env(PROFILE_ENV)
+            .hide_env_values(true)
+            .global(true)
+            .help_heading(HEADING)
+            .help("The stored profile whose token to use [default: default]")
+            .long_help(
+                "The stored profile whose token and base URL to use, as saved by `kinbox \
+                 auth login --profile NAME`. KINBOX_TOKEN, when set, takes precedence over \
+                 the profile's token. [default: default]",
+            ),
+        Arg::new("base-url")
+            .long("base-url")
+            .value_name("URL")
+            .env(kinbox_api::BASE_URL_ENV)
+            .hide_env_values(true)
+            .global(true)
+            .help_heading(HEADING)
+            .help("The API to talk to [default: https://api4.kinbox.com.br]")
+            .long_help(
+                "The API to talk to, e.g. a sandbox or a mock. The token is only sent over \
+                 https, or over http to a loopback address (127.0.0.1, localhost). \
+                 [default: the profile's, else https://api4.kinbox.com.br]",
+            ),
+        Arg::new("timeout")
+            .long("timeout")
+            .value_name("SECONDS")
+            .value_parser(value_parser!(u64).range(1..=3600))
+            .default_value("30")
+            .global(true)
+            .help_heading(HEADING)
+            .help("Give up on a request after this many seconds"),
+        Arg::new("verbose")
+            .short('v')
+            .long("verbose")
+            .action(ArgAction::Count)
+            .global(true)
+            .help_heading(HEADING)
+            .help("Log each request and response to stderr (-vv: with request bodies)")
+            .long_help(
+                "Log each request (method, URL) and response (status, time) to stderr; \
+                 -vv also logs request bodies. The token is never logged.",
+            ),
+    ]
+}
+
+impl Globals {
+    pub fn from_matches(matches: &ArgMatches) -> Result<Self, CliError> {
+        let profile = matches
+            .get_one::<String>("profile")
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
+        let base_url = matches
+            .get_one::<String>("base-url")
+            .map(|url| url.trim().to_owned())
+            .filter(|url| !url.is_empty());
+        let timeout = Duration::from_secs(
+            matches
+                .get_one::<u64>("timeout")
+                .copied()
+                .unwrap_or(DEFAULT_TIMEOUT_SECS),
+        );
+        Ok(Self {
+            profile,
+            base_url,
+            timeout,
+            format: matches
+                .get_one::<Format>("output")
+                .copied()
+                .unwrap_or(Format::Json),
+            pretty: std::io::stdout().is_terminal(),
+            verbose: matches.get_count("verbose"),
+        })
+    }
+
+    /// `-v`: the SDK's request and response events (`kinbox-api/src/hooks.rs`)
+    /// to stderr. Only this tool's and the SDK's events are enabled: the HTTP
+    /// stack below them is not, so no header can show up.
+    pub fn init_tracing(&self) {
+        let level = match self.verbose {
+            0 => return,
+            1 => "debug",
+            _ => "trace",
+        };
+        let filter =
+            tracing_subscriber::EnvFilter::new(format!("kinbox_api={level},kinbox_cli={level}"));
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_target(false)
+            .without_time()
+            .init();
+    }
+}

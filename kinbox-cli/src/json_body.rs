@@ -1,0 +1,236 @@
+//! `--json-body FILE` (or `-` for stdin), with the flags given next to it
+//! taking precedence over the file's fields.
+//!
+//! The generated commands set the body from the flags first and then replace
+//! it with the file's. To give flags the last word for every operation, with
+//! no code per operation, the file is read here while the arguments are
+//! parsed, the flags given on the command line are laid over its fields, and
+//! the generated code is handed the merged body in a private temporary file.
+
+use std::ffi::OsStr;
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Arg, ArgMatches, Command};
+use serde_json::{Map, Value};
+
+use crate::CliError;
+
+/// The arguments the generated code gives every operation with a body.
+pub const ARG: &str = "json-body";
+pub const TEMPLATE_ARG: &str = "json-body-template";
+
+/// The body read while parsing arguments; one per run.
+static BODY: Mutex<Option<Loaded>> = Mutex::new(None);
+
+struct Loaded {
+    /// The file name as given, or `<stdin>`.
+    source: String,
+    fields: Map<String, Value>,
+    /// Where the merged body is written for the generated code to read.
+    file: tempfile::TempPath,
+}
+
+pub fn help() -> &'static str {
+    "Read the request body from a JSON file (`-` reads stdin); flags given too override \
+     its fields"
+}
+
+/// Reads and checks the body; hands clap the path of the private copy.
+#[derive(Clone, Copy, Debug)]
+pub struct JsonBodyParser;
+
+impl TypedValueParser for JsonBodyParser {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        _arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        let invalid = |message: String| {
+            clap::Error::raw(ErrorKind::ValueValidation, format!("{message}\n")).with_cmd(cmd)
+        };
+        let (source, text) = if value == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| invalid(format!("cannot read the JSON body from stdin: {e}")))?;
+            ("<stdin>".to_owned(), text)
+        } else {
+            let path = PathBuf::from(value);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                invalid(format!(
+                    "cannot read the JSON body file '{}': {e}",
+                    path.display()
+                ))
+            })?;
+            (format!("'{}'", path.display()), text)
+        };
+        let fields = match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(fields)) => fields,
+            Ok(other) => {
+                return Err(invalid(format!(
+                    "the JSON body in {source} must be an object ({{\"name\": …}}), not {}",
+                    kind(&other)
+                )));
+            }
+            Err(e) => {
+                return Err(invalid(format!(
+                    "the JSON body in {source} is not valid JSON: {e}"
+                )));
+            }
+        };
+        let file = tempfile::NamedTempFile::new()
+            .map_err(|e| invalid(format!("cannot create a temporary file: {e}")))?
+            .into_temp_path();
+        let path = file.to_path_buf();
+        *BODY.lock().unwrap_or_else(|e| e.into_inner()) = Some(Loaded {
+            source,
+            fields,
+            file,
+        });
+        Ok(path)
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Before a generated operation runs: lays the flags given on the command
+/// line over the body file's fields. Fails when an operation with a body got
+/// neither a field flag nor a file, rather than sending an empty body.
+pub fn prepare(command_name: &str, leaf: &Command, matches: &ArgMatches) -> Result<(), CliError> {
+    if leaf.get_arguments().all(|a| a.get_id() != ARG) {
+        return Ok(());
+    }
+    if matches
+        .try_get_one::<bool>(TEMPLATE_ARG)
+        .is_ok_and(|flag| flag == Some(&true))
+    {
+        return Err(CliError::Usage(format!(
+            "--json-body-template is not supported; `{command_name} --help` lists the body's fields"
+        )));
+    }
+    let flags = given_fields(leaf, matches);
+    let mut guard = BODY.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(loaded) = guard.as_mut() else {
+        if flags.is_empty() {
+            return Err(CliError::Usage(format!(
+                "nothing to send: give at least one field flag or --json-body FILE \
+                 (see `{command_name} --help`)"
+            )));
+        }
+        return Ok(());
+    };
+    loaded.fields.extend(flags);
+    let text = serde_json::to_vec(&loaded.fields).expect("a JSON object always serializes");
+    std::fs::write(&loaded.file, text)
+        .map_err(|e| CliError::Failure(format!("cannot write a temporary file: {e}")))
+}
+
+/// The body fields given as flags: each named by its flag in camelCase
+/// (progenitor names flags by the kebab-case of the field), with the flag's
+/// parsed value. Positionals (path parameters) and global options are not
+/// body fields.
+fn given_fields(leaf: &Command, matches: &ArgMatches) -> Map<String, Value> {
+    leaf.get_arguments()
+        .filter(|arg| arg.get_long().is_some() && !arg.is_global_set())
+        .map(|arg| arg.get_id().as_str())
+        .filter(|id| *id != ARG && *id != TEMPLATE_ARG)
+        .filter(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
+        .map(|id| (camel_case(id), flag_value(matches, id)))
+        .collect()
+}
+
+fn camel_case(kebab: &str) -> String {
+    let mut out = String::with_capacity(kebab.len());
+    let mut upper = false;
+    for c in kebab.chars() {
+        if c == '-' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The flag's value as JSON, by the type its value parser produced; enum
+/// values and anything else are their text, which is what they serialize to.
+fn flag_value(matches: &ArgMatches, id: &str) -> Value {
+    macro_rules! typed {
+        ($($ty:ty),*) => {$(
+            if let Ok(Some(value)) = matches.try_get_one::<$ty>(id) {
+                return serde_json::to_value(value).unwrap_or(Value::Null);
+            }
+        )*};
+    }
+    typed!(
+        String,
+        i64,
+        f64,
+        bool,
+        chrono::DateTime<chrono::Utc>,
+        std::num::NonZeroU32,
+        u64,
+        i32,
+        u32
+    );
+    matches
+        .get_raw(id)
+        .and_then(|mut values| values.next())
+        .map(|raw| Value::String(raw.to_string_lossy().into_owned()))
+        .unwrap_or(Value::Null)
+}
+
+/// A body that parsed as JSON but not as the operation's body type.
+pub fn does_not_fit(error: &serde_json::Error) -> CliError {
+    let message = error.to_string();
+    // Positions refer to the merged copy, not to the user's file.
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(head, _)| head);
+    let source = BODY
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map(|loaded| format!("the JSON body in {}", loaded.source))
+        .unwrap_or_else(|| "the JSON body".to_owned());
+    CliError::Usage(format!(
+        "{source}, with the flags applied, is not a valid request body: {message}"
+    ))
+}
+
+/// Deletes the temporary copy.
+pub fn cleanup() {
+    BODY.lock().unwrap_or_else(|e| e.into_inner()).take();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_names_become_field_names() {
+        assert_eq!(camel_case("pipeline-id"), "pipelineId");
+        assert_eq!(camel_case("lost-reason-obs"), "lostReasonObs");
+        assert_eq!(camel_case("name"), "name");
+    }
+}

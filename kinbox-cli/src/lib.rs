@@ -1,0 +1,86 @@
+//! `kinbox`, the command line tool for the Kinbox CRM API.
+//!
+//! Every operation of `openapi/kinbox.yaml` is a command, built by progenitor
+//! (`generated_cli.rs`) and named in [`cli_builder::words`]. The hand-written
+//! code is limited to global options ([`global`]), auth and configuration
+//! ([`config`], [`context`], [`cmd_auth`]), output ([`output`]) and a few
+//! workflow commands (the `cmd_*` modules).
+
+#[rustfmt::skip]
+#[allow(
+    dead_code,
+    unused_imports,
+    unused_variables,
+    clippy::all,
+    clippy::pedantic
+)]
+mod generated_cli;
+
+pub mod cli_builder;
+mod cli_config;
+mod cmd_auth;
+mod cmd_close;
+mod cmd_completion;
+mod cmd_list_all;
+mod cmd_move;
+pub mod config;
+mod context;
+mod datetime;
+mod error;
+mod global;
+mod json_body;
+mod output;
+mod workflow;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+pub use cli_builder::command;
+pub use error::CliError;
+
+/// Runs `kinbox` with the process's arguments.
+pub fn main() -> ExitCode {
+    run(std::env::args_os())
+}
+
+/// Runs `kinbox` with `args` (the first one is the program name) and returns
+/// its exit status: 0 success, 1 API, network or auth failure, 2 usage error.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut root = cli_builder::command();
+    let matches = match root.try_get_matches_from_mut(args) {
+        Ok(matches) => matches,
+        Err(error) => {
+            // Help and version go to stdout with status 0, errors to stderr
+            // with status 2.
+            let _ = error.print();
+            json_body::cleanup();
+            return ExitCode::from(error.exit_code() as u8);
+        }
+    };
+    let result = match global::Globals::from_matches(&matches) {
+        Ok(globals) => {
+            globals.init_tracing();
+            let context = context::Context::new(globals);
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| CliError::Failure(format!("cannot start the async runtime: {e}")))
+                .and_then(|runtime| {
+                    runtime.block_on(cli_builder::dispatch(&root, &matches, &context))
+                })
+        }
+        Err(error) => Err(error),
+    };
+    json_body::cleanup();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            error.report();
+            error.exit_code()
+        }
+    }
+}

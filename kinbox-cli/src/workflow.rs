@@ -1,0 +1,42 @@
+//! What the workflow commands over `update` (`move`, `win`, `lose`) share.
+
+use clap::{Arg, ArgMatches};
+use kinbox_api::{KinboxError, types};
+
+use crate::CliError;
+use crate::context::Context;
+use crate::output::Printer;
+
+pub fn id_arg() -> Arg {
+    Arg::new("id")
+        .value_name("ID")
+        .required(true)
+        .help("ID do negócio. / The deal's id.")
+}
+
+pub fn id(matches: &ArgMatches) -> &str {
+    matches
+        .get_one::<String>("id")
+        .map(String::as_str)
+        .expect("ID is a required argument")
+}
+
+/// Sends `PATCH /v1/deals/{id}` and prints the updated deal.
+pub async fn update(
+    context: &Context,
+    id: &str,
+    body: types::builder::DealUpdate,
+) -> Result<(), CliError> {
+    let client = context.client()?;
+    let deal = client
+        .update_deal()
+        .id(id)
+        .body(body)
+        .send()
+        .await
+        .map_err(KinboxError::from)?
+        .into_inner();
+    let value = serde_json::to_value(&deal)
+        .map_err(|e| CliError::Failure(format!("cannot encode the response: {e}")))?;
+    Printer::new(&context.globals).print(&value)
+}
