@@ -202,6 +202,33 @@ fn the_update_fixture_has_the_create_fields_with_contact_for_contact_id() {
     assert_eq!(found, expected);
 }
 
+#[test]
+fn the_full_fixtures_set_every_property_the_spec_defines() {
+    for (schema, fixture) in [
+        ("Deal", "deal_full.json"),
+        ("DealCreate", "create_deal_request.json"),
+        ("DealUpdate", "update_deal_request.json"),
+        ("DealProduct", "deal_full.json#/products/0"),
+        ("DealContact", "deal_full.json#/contact"),
+        ("DealConversation", "deal_full.json#/conversation"),
+        ("DealContext", "deal_full.json#/context"),
+    ] {
+        let (file, pointer) = fixture.split_once('#').unwrap_or((fixture, ""));
+        let value = raw_fixture(file);
+        let value = value.pointer(pointer).unwrap();
+        let mut defined: Vec<&String> =
+            spec().document()["components"]["schemas"][schema]["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect();
+        let mut set: Vec<&String> = value.as_object().unwrap().keys().collect();
+        defined.sort_unstable();
+        set.sort_unstable();
+        assert_eq!(set, defined, "{fixture} against the spec's {schema}");
+    }
+}
+
 /// The guard itself can fail: each of these breaks one rule of the spec, and
 /// the check names the offending field.
 #[test]
