@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
@@ -28,7 +29,9 @@ pub type Page<T> = (Vec<T>, Option<String>);
 
 /// Turns a page fetcher into a stream of items. `fetch_page` gets `None` for
 /// the first page, then each page's next cursor; the stream ends after a page
-/// without one, or with the first error.
+/// without one, or with the first error. A page whose next cursor was already
+/// followed (the same page again, or a cycle through several) ends it with
+/// [`KinboxError::CursorDidNotAdvance`] instead of looping forever.
 pub fn paginate<'a, T, F, Fut>(fetch_page: F) -> BoxStream<'a, Result<T, KinboxError>>
 where
     T: Send + 'a,
@@ -41,22 +44,25 @@ where
         Done,
     }
     stream::try_unfold(
-        (fetch_page, Next::First),
-        |(mut fetch_page, next)| async move {
+        (fetch_page, Next::First, HashSet::new()),
+        |(mut fetch_page, next, mut followed)| async move {
             let cursor = match next {
                 Next::First => None,
                 Next::After(cursor) => Some(cursor),
                 Next::Done => return Ok(None),
             };
             let (items, next_cursor) = fetch_page(cursor.clone()).await?;
+            // Every cursor followed, not only the last: a server that cycles
+            // through two pages would otherwise be followed forever.
+            followed.extend(cursor);
             let next = match next_cursor {
-                Some(next) if cursor.as_deref() == Some(next.as_str()) => {
+                Some(next) if followed.contains(&next) => {
                     return Err(KinboxError::CursorDidNotAdvance { cursor: next });
                 }
                 Some(next) if !next.is_empty() => Next::After(next),
                 _ => Next::Done,
             };
-            Ok(Some((items, (fetch_page, next))))
+            Ok(Some((items, (fetch_page, next, followed))))
         },
     )
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
