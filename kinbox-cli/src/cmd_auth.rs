@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal as _, Read as _};
 
-use clap::{ArgMatches, Command};
+use clap::{Arg, ArgMatches, Command};
 use kinbox_api::{Client, KinboxError, TOKEN_ENV, Token};
 
 use crate::CliError;
@@ -18,6 +18,14 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("login")
                 .about("Check an API token and store it for a profile")
+                .arg(
+                    // Only to refuse a token given on the command line
+                    // without echoing it back.
+                    Arg::new("token")
+                        .hide(true)
+                        .num_args(1..)
+                        .value_parser(clap::builder::NonEmptyStringValueParser::new()),
+                )
                 .long_about(format!(
                     "Check an API token and store it for a profile.\n\n\
                      The token is read from a prompt that does not echo it, or from stdin when \
@@ -25,7 +33,7 @@ pub fn command() -> Command {
                      and the shell history could see it. It is checked with one request (the \
                      first deal), then stored in credentials.toml, readable by you only, in \
                      ${CONFIG_DIR_ENV} or your config directory (~/.config/kinbox on Linux). \
-                     --base-url, when given, is stored with it.\n\n\
+                     --base-url, when given on the command line, is stored with it.\n\n\
                      Tokens are created in the Kinbox app under Configurações > Integrações > \
                      API, and act with the permissions of the user who made them."
                 ))
@@ -58,7 +66,17 @@ pub fn command() -> Command {
 
 pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
     match matches.subcommand() {
-        Some(("login", _)) => login(context).await,
+        Some(("login", login_matches)) => {
+            if login_matches.contains_id("token") {
+                return Err(CliError::Usage(
+                    "the token is not taken from the command line, where the shell history \
+                     and other users could see it: paste it at the prompt, or pipe it on \
+                     stdin (`kinbox auth login < token.txt`)"
+                        .to_owned(),
+                ));
+            }
+            login(context).await
+        }
         Some(("status", _)) => status(context).await,
         Some(("logout", _)) => logout(context),
         _ => unreachable!("clap requires a known subcommand"),
@@ -86,7 +104,11 @@ async fn login(context: &Context) -> Result<(), CliError> {
         context.profile_name().to_owned(),
         Profile {
             token: token.expose().to_owned(),
-            base_url: context.globals.base_url.clone(),
+            base_url: context
+                .globals
+                .base_url
+                .clone()
+                .filter(|_| context.globals.base_url_is_explicit),
         },
     );
     credentials.save(&path)?;

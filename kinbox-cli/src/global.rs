@@ -28,6 +28,8 @@ pub enum Format {
 pub struct Globals {
     pub profile: String,
     pub base_url: Option<String>,
+    /// `--base-url` was given on the command line (not by the environment).
+    pub base_url_is_explicit: bool,
     pub timeout: Duration,
     pub format: Format,
     /// Indent JSON: stdout is a terminal.
@@ -114,6 +116,8 @@ impl Globals {
         Ok(Self {
             profile,
             base_url,
+            base_url_is_explicit: matches.value_source("base-url")
+                == Some(clap::parser::ValueSource::CommandLine),
             timeout,
             format: matches
                 .get_one::<Format>("output")

@@ -1,0 +1,589 @@
+//! `kinbox deals …`: each command's request, output and exit status.
+
+use httpmock::Method::{DELETE, GET, PATCH, POST};
+use kinbox_api::types;
+use kinbox_httpmock::MockServerExt as _;
+use serde_json::json;
+
+use crate::snap;
+use crate::support::{Api, TOKEN, bearer, deal, error_body, run, write};
+
+#[test]
+fn create_sends_every_flag_as_a_body_field() {
+    let api = Api::start();
+    let created = deal("deal-1", "Pedido #1042");
+    let mock = api.server.mock(|when, then| {
+        when.method(POST)
+            .path("/v1/deals")
+            .header("authorization", bearer())
+            .header("content-type", "application/json")
+            .json_body(json!({
+                "name": "Pedido #1042",
+                "value": 1890.5,
+                "status": "open",
+                "pipelineId": "pipe-1",
+                "stageId": "stage-1",
+                "contactId": 123456,
+                "customFields": {},
+                "dueDate": "2024-05-31T21:00:00Z",
+                "operatorId": 42,
+                "origin": "site",
+                "campaign": "black-friday",
+                "authorType": "api",
+                "position": 2.5
+            }));
+        then.status(201).json_body_obj(&created);
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "create",
+        "--name",
+        "Pedido #1042",
+        "--value",
+        "1890.5",
+        "--status",
+        "open",
+        "--pipeline-id",
+        "pipe-1",
+        "--stage-id",
+        "stage-1",
+        "--contact-id",
+        "123456",
+        "--due-date",
+        "2024-05-31T18:00:00-03:00",
+        "--operator-id",
+        "42",
+        "--origin",
+        "site",
+        "--campaign",
+        "black-friday",
+        "--author-type",
+        "api",
+        "--position",
+        "2.5",
+    ]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    assert_eq!(
+        out.stdout.lines().count(),
+        1,
+        "compact JSON when not a terminal"
+    );
+    snap!("deals_create_stdout", out.stdout);
+}
+
+#[test]
+fn create_json_body_fields_are_overridden_by_flags() {
+    let api = Api::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "deal.json",
+        r#"{
+            "name": "from the file",
+            "value": 10,
+            "status": "open",
+            "pipelineId": "pipe-1",
+            "stageId": "stage-1",
+            "contactId": 7,
+            "customFields": {"cpf": {"value": "060.715.303-54"}},
+            "products": [{"id": "p1", "name": "Cadeira", "price": 100, "quantity": 2,
+                          "discount": 0, "discountType": "value", "total": 200}]
+        }"#,
+    );
+    let mock = api.server.create_deal(|when, then| {
+        let body: types::DealCreate = serde_json::from_value(json!({
+            "name": "from the flag",
+            "value": 250.0,
+            "status": "open",
+            "pipelineId": "pipe-1",
+            "stageId": "stage-2",
+            "contactId": 7,
+            "customFields": {"cpf": {"value": "060.715.303-54"}},
+            "products": [{"id": "p1", "name": "Cadeira", "price": 100.0, "quantity": 2.0,
+                          "discount": 0.0, "discountType": "value", "total": 200.0}]
+        }))
+        .unwrap();
+        when.body(&body);
+        then.created(&deal("deal-2", "from the flag"));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "create",
+        "--json-body",
+        &file,
+        "--name",
+        "from the flag",
+        "--value",
+        "250",
+        "--stage-id",
+        "stage-2",
+    ]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn create_reads_the_json_body_from_stdin() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(POST).path("/v1/deals").json_body(json!({
+            "name": "Via stdin", "value": 5.0, "status": "won", "pipelineId": "p",
+            "stageId": "s", "contactId": 1, "customFields": {}
+        }));
+        then.status(201).json_body_obj(&deal("deal-3", "Via stdin"));
+    });
+
+    let out = run(api
+        .kinbox(&["deals", "create", "--json-body", "-"])
+        .write_stdin(
+            r#"{"name": "Via stdin", "value": 5, "status": "won", "pipelineId": "p",
+            "stageId": "s", "contactId": 1, "customFields": {}}"#,
+        ));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(r#""id":"deal-3""#), "{}", out.stdout);
+}
+
+#[test]
+fn list_sends_every_filter_as_a_query_parameter() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals")
+            .header("authorization", bearer())
+            .query_param("status", "open")
+            .query_param("pipeline_id", "pipe-1")
+            .query_param("contact_id", "123456")
+            .query_param("created_at_from", "2024-05-01T03:00:00Z")
+            .query_param("created_at_to", "2024-06-01T03:00:00Z")
+            .query_param("won_lost_date_from", "2024-05-02T00:00:00Z")
+            .query_param("won_lost_date_to", "2024-05-03T00:00:00Z")
+            .query_param("limit", "2")
+            .query_param("cursor", "c0");
+        then.status(200).json_body(json!({
+            "data": [deal("deal-1", "Primeiro"), deal("deal-2", "Segundo")],
+            "nextCursor": "deal-2"
+        }));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "list",
+        "--status",
+        "open",
+        "--pipeline-id",
+        "pipe-1",
+        "--contact-id",
+        "123456",
+        "--created-at-from",
+        "2024-05-01T00:00:00-03:00",
+        "--created-at-to",
+        "2024-06-01T00:00:00-03:00",
+        "--won-lost-date-from",
+        "2024-05-02T00:00:00Z",
+        "--won-lost-date-to",
+        "2024-05-03T00:00:00Z",
+        "--limit",
+        "2",
+        "--cursor",
+        "c0",
+    ]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("deals_list_stdout", out.stdout);
+}
+
+#[test]
+fn list_all_follows_the_cursor_with_the_same_filters_and_prints_json_lines() {
+    let api = Api::start();
+    let first = api.server.list_deals(|when, then| {
+        when.status(types::DealStatus::Won)
+            .limit(std::num::NonZeroU32::new(2))
+            .cursor(None);
+        then.ok(&serde_json::from_value(json!({
+            "data": [deal("deal-1", "Primeiro"), deal("deal-2", "Segundo")],
+            "nextCursor": "deal-2"
+        }))
+        .unwrap());
+    });
+    let second = api.server.list_deals(|when, then| {
+        when.status(types::DealStatus::Won)
+            .limit(std::num::NonZeroU32::new(2))
+            .cursor("deal-2");
+        then.ok(&serde_json::from_value(json!({
+            "data": [deal("deal-3", "Terceiro")],
+            "nextCursor": null
+        }))
+        .unwrap());
+    });
+
+    let out = run(api.kinbox(&["deals", "list", "--all", "--status", "won", "--limit", "2"]));
+
+    first.assert();
+    second.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 3);
+    for line in out.stdout.lines() {
+        let deal: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(deal["id"].is_string());
+    }
+    snap!("deals_list_all_stdout", out.stdout);
+}
+
+#[test]
+fn list_all_stops_with_exit_1_when_a_later_page_fails() {
+    let api = Api::start();
+    api.server.list_deals(|when, then| {
+        when.cursor(None);
+        then.ok(&serde_json::from_value(json!({
+            "data": [deal("deal-1", "Primeiro")], "nextCursor": "deal-1"
+        }))
+        .unwrap());
+    });
+    api.server.list_deals(|when, then| {
+        when.cursor("deal-1");
+        then.server_error(503, &error_body("manutenção"));
+    });
+
+    let out = run(api.kinbox(&["deals", "list", "--all"]));
+
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stdout.lines().count(), 1, "the first page was printed");
+    assert_eq!(
+        out.stderr,
+        "error: the Kinbox API answered 503 Service Unavailable: manutenção\n"
+    );
+}
+
+#[test]
+fn list_as_a_table() {
+    let api = Api::start();
+    api.server.list_deals(|_, then| {
+        let mut second = deal("deal-2", "Mesa de jantar");
+        second.due_date = None;
+        second.value = 12.0;
+        then.ok(&types::DealPage {
+            data: vec![deal("deal-1", "Cadeira"), second],
+            next_cursor: None,
+        });
+    });
+
+    let out = run(api.kinbox(&["deals", "list", "-o", "table"]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("deals_list_table", out.stdout);
+}
+
+#[test]
+fn get_takes_the_id_as_a_positional_argument() {
+    let api = Api::start();
+    let mock = api.server.get_deal(|when, then| {
+        when.id("65f0c0ffee0000000000dddd");
+        then.ok(&deal("65f0c0ffee0000000000dddd", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&["deals", "get", "65f0c0ffee0000000000dddd"]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("deals_get_stdout", out.stdout);
+
+    let table = run(api.kinbox(&["deals", "get", "65f0c0ffee0000000000dddd", "-o", "table"]));
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    snap!("deals_get_table", table.stdout);
+}
+
+#[test]
+fn get_of_an_unknown_deal_exits_1_with_the_status_and_the_servers_message() {
+    let api = Api::start();
+    api.server.get_deal(|when, then| {
+        when.id("nope");
+        then.not_found(&error_body("Deal not found"));
+    });
+
+    let out = run(api.kinbox(&["deals", "get", "nope"]));
+
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: the Kinbox API answered 404 Not Found: Deal not found\n"
+    );
+}
+
+#[test]
+fn validation_errors_of_the_api_show_each_field() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(POST).path("/v1/deals");
+        then.status(422).json_body(json!({
+            "message": "Validation failed",
+            "errors": [{"path": "$.stageId", "message": "stage does not belong to the pipeline"}]
+        }));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "create",
+        "--name",
+        "N",
+        "--value",
+        "1",
+        "--status",
+        "open",
+        "--pipeline-id",
+        "p",
+        "--stage-id",
+        "s",
+        "--contact-id",
+        "1",
+    ]));
+
+    assert_eq!(out.code, 1);
+    snap!("deals_create_422_stderr", out.stderr);
+}
+
+#[test]
+fn an_unreachable_api_exits_1() {
+    let api = Api::start();
+    // A port nothing listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "get",
+        "x",
+        "--base-url",
+        &format!("http://127.0.0.1:{port}"),
+    ]));
+
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .starts_with("error: could not reach the Kinbox API: could not connect"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn update_sends_only_the_fields_given() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .header("authorization", bearer())
+            .json_body(json!({"value": 2500.0, "contact": 99, "status": "open"}));
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "update",
+        "deal-1",
+        "--value",
+        "2500",
+        "--contact",
+        "99",
+        "--status",
+        "open",
+    ]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(r#""id":"deal-1""#));
+}
+
+#[test]
+fn update_merges_flags_over_the_json_body() {
+    let api = Api::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "patch.json",
+        r#"{"lostReason": ["Preço"], "origin": "file", "tagIds": [1, 2]}"#,
+    );
+    let mock = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({
+                "lostReason": ["Preço"], "origin": "flag", "tagIds": [1, 2]
+            }));
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "update",
+        "deal-1",
+        "--json-body",
+        &file,
+        "--origin",
+        "flag",
+    ]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn delete_prints_nothing_and_exits_0() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(DELETE)
+            .path("/v1/deals/deal-1")
+            .header("authorization", bearer());
+        then.status(200);
+    });
+
+    let out = run(api.kinbox(&["deals", "delete", "deal-1"]));
+
+    mock.assert();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "")
+    );
+}
+
+#[test]
+fn move_patches_the_stage_and_pipeline() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({"stageId": "stage-9", "pipelineId": "pipe-9"}));
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "move",
+        "deal-1",
+        "--stage-id",
+        "stage-9",
+        "--pipeline-id",
+        "pipe-9",
+    ]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(r#""id":"deal-1""#));
+}
+
+#[test]
+fn win_sets_the_status_and_the_date() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({
+                "status": "won", "wonLostDate": "2024-05-31T21:00:00Z"
+            }));
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "win",
+        "deal-1",
+        "--date",
+        "2024-05-31T18:00:00-03:00",
+    ]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn win_without_a_date_is_dated_now() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body_includes(r#"{"status": "won"}"#)
+            .body_matches(r#""wonLostDate":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ""#);
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+
+    let out = run(api.kinbox(&["deals", "win", "deal-1", "-v", "-v"]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // -vv logs the body sent: its date is now.
+    let sent = out
+        .stderr
+        .split("\"wonLostDate\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the request body is logged with -vv");
+    let sent: chrono::DateTime<chrono::Utc> = sent.parse().unwrap();
+    assert!(sent >= before && sent <= chrono::Utc::now(), "{sent}");
+}
+
+#[test]
+fn lose_sends_the_reasons_and_the_note() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({
+                "status": "lost",
+                "wonLostDate": "2024-05-31T21:00:00Z",
+                "lostReason": ["Preço", "Prazo"],
+                "lostReasonObs": "Fechou com o concorrente"
+            }));
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "lose",
+        "deal-1",
+        "--reason",
+        "Preço",
+        "--reason",
+        "Prazo",
+        "--obs",
+        "Fechou com o concorrente",
+        "--date",
+        "2024-05-31T21:00:00Z",
+    ]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn the_token_of_the_environment_is_sent_as_a_bearer_header() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals/deal-1")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header_exists("user-agent");
+        then.status(200).json_body_obj(&deal("deal-1", "x"));
+    });
+    let out = run(api.kinbox(&["deals", "get", "deal-1"]));
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}

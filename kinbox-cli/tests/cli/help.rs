@@ -1,0 +1,78 @@
+//! `--help` of every command, snapshot-tested so that the CLI's surface is
+//! reviewed like code; and the completion scripts.
+
+use crate::snap;
+use crate::support::{kinbox, run};
+
+fn command_paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    out.push(prefix.to_vec());
+    for sub in cmd.get_subcommands() {
+        let mut path = prefix.to_vec();
+        path.push(sub.get_name().to_owned());
+        command_paths(sub, &path, out);
+    }
+}
+
+#[test]
+fn help_of_every_command() {
+    let mut paths = Vec::new();
+    command_paths(&kinbox_cli::command(), &[], &mut paths);
+    assert!(paths.len() >= 15, "{paths:?}");
+    for path in paths {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = run(&mut kinbox(&args));
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr, "");
+        let name = if path.is_empty() {
+            "help_kinbox".to_owned()
+        } else {
+            format!("help_kinbox_{}", path.join("_"))
+        };
+        snap!(name, out.stdout);
+    }
+}
+
+#[test]
+fn short_help_of_the_main_command() {
+    let out = run(&mut kinbox(&["-h"]));
+    assert_eq!(out.code, 0);
+    snap!("help_kinbox_short", out.stdout);
+}
+
+#[test]
+fn no_arguments_prints_help_and_exits_2() {
+    let out = run(&mut kinbox(&[]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("Usage: kinbox [OPTIONS] <COMMAND>"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn version() {
+    let out = run(&mut kinbox(&["--version"]));
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stdout,
+        format!("kinbox {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn completion_scripts_cover_the_commands() {
+    for (shell, marker) in [
+        ("bash", "_kinbox()"),
+        ("zsh", "#compdef kinbox"),
+        ("fish", "complete -c kinbox"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = run(&mut kinbox(&["completion", shell]));
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains(marker), "{shell}");
+        assert!(out.stdout.contains("pipeline-id"), "{shell}");
+        assert!(out.stdout.contains("lose"), "{shell}");
+    }
+}

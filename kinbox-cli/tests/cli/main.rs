@@ -1,0 +1,9 @@
+//! End-to-end tests of the `kinbox` binary against a local httpmock server:
+//! the request each command sends, what it prints, and its exit status.
+
+mod auth;
+mod deals;
+mod help;
+mod secrets;
+mod support;
+mod usage;
