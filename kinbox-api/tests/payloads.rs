@@ -229,12 +229,16 @@ fn the_full_fixtures_set_every_property_the_spec_defines() {
     }
 }
 
+/// One way to break a valid body: what it breaks, how, and the path at which
+/// the spec must object.
+type Breakage = (&'static str, fn(&mut Value), &'static str);
+
 /// The guard itself can fail: each of these breaks one rule of the spec, and
 /// the check names the offending field.
 #[test]
 fn the_schema_check_catches_broken_request_bodies() {
     let good = raw_fixture("create_deal_request.json");
-    let broken: [(&str, fn(&mut Value), &str); 7] = [
+    let broken: [Breakage; 7] = [
         (
             "required field missing",
             |b| drop(b.as_object_mut().unwrap().remove("contactId")),
@@ -286,7 +290,7 @@ fn the_schema_check_catches_broken_request_bodies() {
 #[test]
 fn the_schema_check_catches_broken_responses() {
     let good = raw_fixture("deal_full.json");
-    let broken: [(&str, fn(&mut Value), &str); 6] = [
+    let broken: [Breakage; 6] = [
         (
             "id missing",
             |d| drop(d.as_object_mut().unwrap().remove("id")),
