@@ -26,6 +26,13 @@ enum Command {
     Generate,
     /// Fail with a unified diff if the committed generated code is stale.
     Diff,
+    /// Write the man pages of `kinbox`: kinbox.1, and kinbox-deals-create.1 and
+    /// so on for each subcommand.
+    Man {
+        /// The directory to write them to [default: target/man].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// A file the generator writes, and how.
@@ -60,6 +67,9 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Generate => generate(&root).map(|()| ExitCode::SUCCESS),
         Command::Diff => diff(&root),
+        Command::Man { out } => {
+            man(&out.unwrap_or_else(|| root.join("target/man"))).map(|()| ExitCode::SUCCESS)
+        }
     };
     result.unwrap_or_else(|error| {
         eprintln!("error: {error:#}");
@@ -134,4 +144,36 @@ fn diff(root: &Path) -> Result<ExitCode> {
         stale.join(", ")
     );
     Ok(ExitCode::FAILURE)
+}
+
+/// Renders the man page of `cmd` as `<prefix>.1`, then those of its
+/// subcommands as `<prefix>-<name>.1`.
+fn man(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut root = kinbox_cli::command();
+    root.build();
+    let mut written = Vec::new();
+    write_man_pages(&root, "kinbox", dir, &mut written)?;
+    println!("wrote {} man pages to {}", written.len(), dir.display());
+    Ok(())
+}
+
+fn write_man_pages(
+    cmd: &clap::Command,
+    name: &str,
+    dir: &Path,
+    written: &mut Vec<PathBuf>,
+) -> Result<()> {
+    let page = cmd.clone().name(name.to_owned());
+    let path = dir.join(format!("{name}.1"));
+    let mut text = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut text)
+        .with_context(|| format!("cannot render the man page of {name}"))?;
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    written.push(path);
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        write_man_pages(sub, &format!("{name}-{}", sub.get_name()), dir, written)?;
+    }
+    Ok(())
 }
