@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A tiny Kinbox API stand-in on 127.0.0.1 for benchmarks (see BENCHMARKS.md).
 
-Answers POST /v1/deals with 201 and a created deal, GET /v1/deals with an
-empty page; anything else with 404. Standard library only; HTTP/1.1 with
+Answers POST /v1/deals with 201 and a created deal, GET /v1/deals with a
+page of one deal, GET /v1/deals/ID with the deal; anything else with 404. Standard library only; HTTP/1.1 with
 keep-alive off, so that each client pays for its own connection.
 
     python3 kinbox-cli/benches/mock_server.py 8765
@@ -46,8 +46,11 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(404, {"message": "not found"})
 
     def do_GET(self):
-        if self.path.startswith("/v1/deals"):
+        path = self.path.split("?")[0]
+        if path == "/v1/deals":
             self._answer(200, {"data": [DEAL], "nextCursor": None})
+        elif path.startswith("/v1/deals/"):
+            self._answer(200, DEAL)
         else:
             self._answer(404, {"message": "not found"})
 
