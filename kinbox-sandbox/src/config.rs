@@ -64,10 +64,10 @@ impl SandboxConfig {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if let Some(token) = &self.token {
-            if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(ConfigError::UnusableToken);
-            }
+        if let Some(token) = &self.token
+            && (token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(ConfigError::UnusableToken);
         }
         self.faults.validate()
     }
@@ -83,10 +83,10 @@ impl FaultConfig {
                 return Err(ConfigError::RatioOutOfRange { name, value });
             }
         }
-        if let Some(limit) = self.rate_limit {
-            if limit.requests == 0 || limit.window.is_zero() {
-                return Err(ConfigError::EmptyRateLimit);
-            }
+        if let Some(limit) = self.rate_limit
+            && (limit.requests == 0 || limit.window.is_zero())
+        {
+            return Err(ConfigError::EmptyRateLimit);
         }
         Ok(())
     }

@@ -53,7 +53,7 @@ mod tests {
 
     #[test]
     fn ids_are_24_hex_digits_and_strictly_increasing() {
-        let mut ids = ObjectIdGenerator::new(0xdead_beef_42);
+        let mut ids = ObjectIdGenerator::new(0x00de_adbe_ef42);
         let first = ids.next_id();
         assert_eq!(first.len(), 24);
         assert!(

@@ -46,6 +46,7 @@ mod faults;
 mod ids;
 mod resources;
 mod router;
+mod schemas;
 mod server;
 mod store;
 mod validation;

@@ -1,19 +1,21 @@
 //! Holds each request to the spec itself: the query against the operation's
-//! parameters, the body against its request schema, both through
-//! `kinbox-spec`, so no rule here re-states the spec.
+//! parameters, the body against its request schema (through `kinbox-spec`),
+//! so no rule here re-states the spec.
 
 use std::collections::BTreeSet;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use kinbox_spec::{Operation, SchemaCheck, Spec, Violation};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::schemas;
 use crate::store::Object;
 
 /// The checks of one operation, compiled once at start.
 pub(crate) struct RequestRules {
     operation_id: String,
+    query: Vec<QueryParameter>,
     body: Option<BodyRules>,
     /// 422 where the operation documents it, else 400: the sandbox never
     /// answers with a status the spec does not list.
@@ -23,9 +25,20 @@ pub(crate) struct RequestRules {
 struct BodyRules {
     schema_name: String,
     check: SchemaCheck,
+    /// The same schema with `int32`/`int64` enforced (see [`schemas`]).
+    integer_formats: jsonschema::Validator,
     /// The properties the schema declares; others are dropped, as the API
     /// ignores unknown fields. `None` when the schema lists none.
     declared: Option<BTreeSet<String>>,
+}
+
+/// A declared query parameter, its schema compiled.
+struct QueryParameter {
+    name: String,
+    required: bool,
+    /// Query text is read as this JSON type before the schema judges it.
+    json_type: Option<String>,
+    validator: jsonschema::Validator,
 }
 
 /// A request's query parameters, in order, each at most once.
@@ -56,6 +69,10 @@ impl RequestRules {
                 check: spec
                     .request_body(&operation.id)
                     .expect("an operation with a request body has a JSON schema for it"),
+                integer_formats: schemas::compile(
+                    spec,
+                    &kinbox_spec::to_json_schema(schema.cloned().unwrap_or_else(|| json!({}))),
+                ),
                 declared: schema.and_then(|s| declared_properties(spec, s)),
             }
         });
@@ -67,8 +84,20 @@ impl RequestRules {
                 operation.method.to_ascii_lowercase()
             ))
             .is_some();
+        let query = operation
+            .parameters
+            .iter()
+            .filter(|p| p.location == "query")
+            .map(|p| QueryParameter {
+                name: p.name.clone(),
+                required: p.required,
+                json_type: schemas::type_of(spec, &p.schema).map(str::to_owned),
+                validator: schemas::compile(spec, &p.schema),
+            })
+            .collect();
         Self {
             operation_id: operation.id.clone(),
+            query,
             body,
             invalid_status: if documents_422 {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -102,19 +131,59 @@ impl RequestRules {
             )
             .with_violations(repeated));
         }
-        kinbox_spec::spec()
-            .check_query(&self.operation_id, &pairs)
-            .map_err(|violations| {
-                ApiError::new(
-                    self.invalid_status,
-                    format!(
-                        "the query does not match the parameters of `{}` in the API description",
-                        self.operation_id
-                    ),
-                )
-                .with_violations(violations)
-            })?;
+        let violations = self.query_violations(&pairs);
+        if !violations.is_empty() {
+            return Err(ApiError::new(
+                self.invalid_status,
+                format!(
+                    "the query does not match the parameters of `{}` in the API description",
+                    self.operation_id
+                ),
+            )
+            .with_violations(violations));
+        }
         Ok(Query(pairs))
+    }
+
+    /// What `kinbox_spec::Spec::check_query` finds, and integer formats,
+    /// with the schemas compiled once.
+    fn query_violations(&self, pairs: &[(String, String)]) -> Vec<Violation> {
+        let mut violations = Vec::new();
+        for (name, text) in pairs {
+            let Some(parameter) = self.query.iter().find(|p| &p.name == name) else {
+                violations.push(Violation {
+                    path: format!("query.{name}"),
+                    message: format!(
+                        "unknown query parameter; expected one of: {}",
+                        self.query
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+                continue;
+            };
+            let value = typed(parameter.json_type.as_deref(), text);
+            violations.extend(
+                parameter
+                    .validator
+                    .iter_errors(&value)
+                    .map(|error| Violation {
+                        path: format!("query.{name}"),
+                        message: error.to_string(),
+                    }),
+            );
+        }
+        for parameter in self.query.iter().filter(|p| p.required) {
+            if !pairs.iter().any(|(name, _)| name == &parameter.name) {
+                violations.push(Violation {
+                    path: format!("query.{}", parameter.name),
+                    message: "required query parameter is missing".to_owned(),
+                });
+            }
+        }
+        violations
     }
 
     /// Reads and checks the JSON body; returns it without undeclared fields.
@@ -122,16 +191,16 @@ impl RequestRules {
         let Some(rules) = &self.body else {
             return Ok(Object::new());
         };
-        if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
-            if !is_json(content_type.to_str().unwrap_or("")) {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!(
-                        "the body must be JSON: send it with `Content-Type: application/json`, not `{}`",
-                        String::from_utf8_lossy(content_type.as_bytes())
-                    ),
-                ));
-            }
+        if let Some(content_type) = headers.get(header::CONTENT_TYPE)
+            && !is_json(content_type.to_str().unwrap_or(""))
+        {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "the body must be JSON: send it with `Content-Type: application/json`, not `{}`",
+                    String::from_utf8_lossy(content_type.as_bytes())
+                ),
+            ));
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::new(
@@ -150,16 +219,35 @@ impl RequestRules {
                 }],
             )
         })?;
-        rules.check.check(&body).map_err(|violations| {
-            ApiError::new(
-                self.invalid_status,
-                format!(
-                    "the body is not a valid `{}`: see `errors` for each field to fix",
-                    rules.schema_name
-                ),
-            )
-            .with_violations(violations)
-        })?;
+        let integer_formats = || -> Result<(), Vec<Violation>> {
+            let violations: Vec<Violation> = rules
+                .integer_formats
+                .iter_errors(&body)
+                .map(|error| Violation {
+                    path: schemas::json_path(error.instance_path.as_str()),
+                    message: error.to_string(),
+                })
+                .collect();
+            if violations.is_empty() {
+                Ok(())
+            } else {
+                Err(violations)
+            }
+        };
+        rules
+            .check
+            .check(&body)
+            .and_then(|()| integer_formats())
+            .map_err(|violations| {
+                ApiError::new(
+                    self.invalid_status,
+                    format!(
+                        "the body is not a valid `{}`: see `errors` for each field to fix",
+                        rules.schema_name
+                    ),
+                )
+                .with_violations(violations)
+            })?;
         let Value::Object(mut object) = body else {
             // The schemas of request bodies are objects; a spec whose body
             // is not would be caught by the check above or the tests.
@@ -172,6 +260,22 @@ impl RequestRules {
             object.retain(|field, _| declared.contains(field));
         }
         Ok(object)
+    }
+}
+
+/// Query strings carry text: `42` is read as a number where the schema wants
+/// one, so that the schema (not this code) judges it.
+fn typed(json_type: Option<&str>, text: &str) -> Value {
+    match json_type {
+        Some("integer" | "number") => serde_json::from_str::<serde_json::Number>(text)
+            .map(Value::Number)
+            .unwrap_or_else(|_| Value::String(text.to_owned())),
+        Some("boolean") => match text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(text.to_owned()),
+        },
+        _ => Value::String(text.to_owned()),
     }
 }
 
@@ -293,6 +397,67 @@ mod tests {
         assert_eq!(
             list.query(Some("limit=1&limit=2")).unwrap_err().status(),
             StatusCode::BAD_REQUEST
+        );
+    }
+
+    #[test]
+    fn queries_are_judged_as_kinbox_spec_judges_them() {
+        let spec = kinbox_spec::spec();
+        let samples = [
+            "",
+            "limit=1",
+            "limit=100",
+            "limit=0",
+            "limit=1.5",
+            "limit=x",
+            "cursor=",
+            "cursor=%00",
+            "status=open",
+            "status=OPEN",
+            "contact_id=-3",
+            "contact_id=1e3",
+            "pipeline_id=",
+            "created_at_from=2024-01-01T00:00:00Z",
+            "created_at_to=2024-13-01T00:00:00Z",
+            "won_lost_date_from=2024-01-01",
+            "unknown=1",
+        ];
+        for operation in spec.operations() {
+            let rules = RequestRules::new(spec, operation);
+            for sample in samples {
+                let pairs: Vec<(String, String)> = url::form_urlencoded::parse(sample.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                assert_eq!(
+                    rules.query(Some(sample)).is_ok(),
+                    spec.check_query(&operation.id, &pairs).is_ok(),
+                    "{} ?{sample}",
+                    operation.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn integer_formats_are_enforced_in_queries_and_bodies() {
+        let list = rules("list_deals");
+        assert!(list.query(Some("contact_id=9223372036854775807")).is_ok());
+        assert!(list.query(Some("contact_id=9223372036854775808")).is_err());
+        let body = r#"{"name":"n","value":1,"status":"open","pipelineId":"p","stageId":"s",
+            "customFields":{"big":{"value":9223372036854775808}},"contactId":9223372036854775808}"#;
+        let error = rules("create_deal")
+            .body(&json_headers(), body.as_bytes())
+            .unwrap_err();
+        let paths: Vec<Value> = error.body()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["path"].clone())
+            .collect();
+        assert_eq!(
+            paths,
+            [json!("$.contactId")],
+            "free-form values keep any number"
         );
     }
 
