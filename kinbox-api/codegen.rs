@@ -33,8 +33,18 @@ pub fn load_spec(path: &std::path::Path) -> Result<openapiv3::OpenAPI, String> {
     })
 }
 
-fn settings() -> GenerationSettings {
+fn settings(spec: &openapiv3::OpenAPI) -> Result<GenerationSettings, String> {
     let mut settings = GenerationSettings::new();
+    // `XOrOther` (any of the enum `X`, or another string) is read into the
+    // generic `OrOther<X>`, so an enum value Kinbox adds later is kept, not
+    // an error. Found in the spec: a new open enum needs no code.
+    for (name, known) in open_enums(spec)? {
+        settings.with_replacement(
+            &name,
+            format!("crate::OrOther<crate::types::{known}>"),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
@@ -52,7 +62,30 @@ fn settings() -> GenerationSettings {
             "crate::Id",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
-    settings
+    Ok(settings)
+}
+
+/// `(name, enum)` for each schema `name: {anyOf: [{$ref: enum}, {type: string}]}`.
+fn open_enums(spec: &openapiv3::OpenAPI) -> Result<Vec<(String, String)>, String> {
+    let doc = serde_json::to_value(spec).map_err(|e| e.to_string())?;
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object());
+    Ok(schemas
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, schema)| {
+            let any_of = schema.get("anyOf")?.as_array()?;
+            let [known, other] = any_of.as_slice() else {
+                return None;
+            };
+            let known = known
+                .get("$ref")?
+                .as_str()?
+                .strip_prefix("#/components/schemas/")?;
+            (other.get("type")?.as_str()? == "string").then(|| (name.clone(), known.to_owned()))
+        })
+        .collect())
 }
 
 fn format(tokens: proc_macro2::TokenStream) -> Result<String, String> {
@@ -68,7 +101,7 @@ fn format(tokens: proc_macro2::TokenStream) -> Result<String, String> {
 /// The SDK: types, a builder-style `Client`, and `DEFAULT_BASE_URL` taken
 /// from the spec's first server.
 pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
-    let mut tokens = Generator::new(&settings())
+    let mut tokens = Generator::new(&settings(spec)?)
         .generate_tokens(spec)
         .map_err(|e| format!("progenitor failed on the SDK: {e}"))?;
     let base_url = spec
@@ -172,7 +205,7 @@ fn pascal_case(snake: &str) -> String {
 /// A clap command for each operation, over the SDK.
 #[allow(dead_code)] // build.rs only needs the SDK
 pub fn cli(spec: &openapiv3::OpenAPI) -> Result<String, String> {
-    let tokens = Generator::new(&settings())
+    let tokens = Generator::new(&settings(spec)?)
         .cli(spec, SDK_CRATE)
         .map_err(|e| format!("progenitor failed on the CLI: {e}"))?;
     format(tokens)
@@ -181,7 +214,7 @@ pub fn cli(spec: &openapiv3::OpenAPI) -> Result<String, String> {
 /// Typed httpmock `When`/`Then` helpers for each operation.
 #[allow(dead_code)] // build.rs only needs the SDK
 pub fn httpmock(spec: &openapiv3::OpenAPI) -> Result<String, String> {
-    let tokens = Generator::new(&settings())
+    let tokens = Generator::new(&settings(spec)?)
         .httpmock(spec, SDK_CRATE)
         .map_err(|e| format!("progenitor failed on the mocks: {e}"))?;
     format(tokens)

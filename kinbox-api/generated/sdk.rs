@@ -84,33 +84,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///An `AuthorType`, or a value this description does not know yet.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum AuthorTypeOrOther {
-        AuthorType(AuthorType),
-        Other(::std::string::String),
-    }
-    impl ::std::fmt::Display for AuthorTypeOrOther {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::AuthorType(x) => x.fmt(f),
-                Self::Other(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<AuthorType> for AuthorTypeOrOther {
-        fn from(value: AuthorType) -> Self {
-            Self::AuthorType(value)
-        }
-    }
     ///O valor de um campo personalizado. / One custom field's value.
     #[derive(
         ::serde::Deserialize,
@@ -198,7 +171,7 @@ fields, keyed by the custom field's `placeholder`. Example:
             rename = "authorType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub author_type: ::std::option::Option<AuthorTypeOrOther>,
+        pub author_type: ::std::option::Option<crate::OrOther<crate::types::AuthorType>>,
         ///Campanha de origem. / The campaign the deal came from (free text).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign: ::std::option::Option<::std::string::String>,
@@ -289,7 +262,7 @@ fields, keyed by the custom field's `placeholder`. Example:
         ///ID da etapa do pipeline. / Id of the deal's stage in the pipeline.
         #[serde(rename = "stageId")]
         pub stage_id: ::std::string::String,
-        pub status: DealStatusOrOther,
+        pub status: crate::OrOther<crate::types::DealStatus>,
         ///IDs das etiquetas. / Ids of the deal's tags.
         #[serde(
             rename = "tagIds",
@@ -622,7 +595,7 @@ next page; `null` (or absent) on the last one.
         ///Desconto, lido conforme `discountType`. / Discount, read as `discountType` says.
         pub discount: f64,
         #[serde(rename = "discountType")]
-        pub discount_type: DiscountTypeOrOther,
+        pub discount_type: crate::OrOther<crate::types::DiscountType>,
         ///ID do produto. / The product's id.
         pub id: ::std::string::String,
         ///Nome do produto. / The product's name.
@@ -699,36 +672,11 @@ next page; `null` (or absent) on the last one.
             value.parse()
         }
     }
-    ///A `DealStatus`, or a value this description does not know yet.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum DealStatusOrOther {
-        DealStatus(DealStatus),
-        Other(::std::string::String),
-    }
-    impl ::std::fmt::Display for DealStatusOrOther {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::DealStatus(x) => x.fmt(f),
-                Self::Other(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<DealStatus> for DealStatusOrOther {
-        fn from(value: DealStatus) -> Self {
-            Self::DealStatus(value)
-        }
-    }
     /**Os campos a mudar; os ausentes ficam como estão. / The fields to change;
 those left out stay as they are. Same fields as `DealCreate`, none
-required, with `contact` in place of `contactId`.
+required, with `contact` in place of `contactId`. Lists and maps are
+`nullable` so that an empty one (`"tagIds": []`) can be sent to clear
+them, e.g. `lostReason` when a lost deal is reopened.
 */
     #[derive(
         ::serde::Deserialize,
@@ -799,10 +747,9 @@ required, with `contact` in place of `contactId`.
         ///Motivos de perda. / Reasons the deal was lost.
         #[serde(
             rename = "lostReason",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lost_reason: ::std::vec::Vec<::std::string::String>,
+        pub lost_reason: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Observação de perda. / Note on why the deal was lost.
         #[serde(
             rename = "lostReasonObs",
@@ -831,16 +778,17 @@ required, with `contact` in place of `contactId`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<f64>,
         ///Produtos do negócio. / The deal's products.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub products: ::std::vec::Vec<DealProduct>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub products: ::std::option::Option<::std::vec::Vec<DealProduct>>,
         ///Motivos de perda por produto. / Lost reasons per product.
         #[serde(
             rename = "productsLostReason",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub products_lost_reason: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub products_lost_reason: ::std::option::Option<
+            ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         >,
         ///ID da etapa do pipeline. / Id of the stage to move the deal to.
         #[serde(
@@ -854,20 +802,22 @@ required, with `contact` in place of `contactId`.
         ///IDs das etiquetas. / Ids of the deal's tags.
         #[serde(
             rename = "tagIds",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tag_ids: ::std::vec::Vec<i64>,
+        pub tag_ids: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Tarefas, por ID; formato não documentado. / Tasks by id; shape not documented.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub tasks: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tasks: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         ///Tempo em cada etapa; formato livre. / Time spent in each stage; free-form.
         #[serde(
             rename = "timeInStage",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub time_in_stage: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub time_in_stage: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         ///Valor em dinheiro do negócio. / Money value of the deal.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<f64>,
@@ -941,33 +891,6 @@ required, with `contact` in place of `contactId`.
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///A `DiscountType`, or a value this description does not know yet.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum DiscountTypeOrOther {
-        DiscountType(DiscountType),
-        Other(::std::string::String),
-    }
-    impl ::std::fmt::Display for DiscountTypeOrOther {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::DiscountType(x) => x.fmt(f),
-                Self::Other(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<DiscountType> for DiscountTypeOrOther {
-        fn from(value: DiscountType) -> Self {
-            Self::DiscountType(value)
         }
     }
     /**The body of an error response. The public reference documents no error
@@ -1096,7 +1019,7 @@ is not JSON at all is carried as `message`.
                 ::std::string::String,
             >,
             author_type: ::std::result::Result<
-                ::std::option::Option<super::AuthorTypeOrOther>,
+                ::std::option::Option<crate::OrOther<crate::types::AuthorType>>,
                 ::std::string::String,
             >,
             campaign: ::std::result::Result<
@@ -1182,7 +1105,7 @@ is not JSON at all is carried as `message`.
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::DealStatusOrOther,
+                crate::OrOther<crate::types::DealStatus>,
                 ::std::string::String,
             >,
             tag_ids: ::std::result::Result<
@@ -1260,7 +1183,7 @@ is not JSON at all is carried as `message`.
             pub fn author_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AuthorTypeOrOther>,
+                    ::std::option::Option<crate::OrOther<crate::types::AuthorType>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1547,7 +1470,7 @@ is not JSON at all is carried as `message`.
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DealStatusOrOther>,
+                T: ::std::convert::TryInto<crate::OrOther<crate::types::DealStatus>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -2684,7 +2607,7 @@ is not JSON at all is carried as `message`.
         pub struct DealProduct {
             discount: ::std::result::Result<f64, ::std::string::String>,
             discount_type: ::std::result::Result<
-                super::DiscountTypeOrOther,
+                crate::OrOther<crate::types::DiscountType>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2723,7 +2646,7 @@ is not JSON at all is carried as `message`.
             }
             pub fn discount_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DiscountTypeOrOther>,
+                T: ::std::convert::TryInto<crate::OrOther<crate::types::DiscountType>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.discount_type = value
@@ -2872,7 +2795,7 @@ is not JSON at all is carried as `message`.
                 ::std::string::String,
             >,
             lost_reason: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             lost_reason_obs: ::std::result::Result<
@@ -2900,12 +2823,14 @@ is not JSON at all is carried as `message`.
                 ::std::string::String,
             >,
             products: ::std::result::Result<
-                ::std::vec::Vec<super::DealProduct>,
+                ::std::option::Option<::std::vec::Vec<super::DealProduct>>,
                 ::std::string::String,
             >,
             products_lost_reason: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 ::std::string::String,
             >,
@@ -2917,13 +2842,20 @@ is not JSON at all is carried as `message`.
                 ::std::option::Option<super::DealStatus>,
                 ::std::string::String,
             >,
-            tag_ids: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            tag_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
             tasks: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             time_in_stage: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             value: ::std::result::Result<
@@ -3126,7 +3058,9 @@ is not JSON at all is carried as `message`.
             }
             pub fn lost_reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.lost_reason = value
@@ -3212,7 +3146,9 @@ is not JSON at all is carried as `message`.
             }
             pub fn products<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::DealProduct>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::DealProduct>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.products = value
@@ -3225,8 +3161,10 @@ is not JSON at all is carried as `message`.
             pub fn products_lost_reason<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                        >,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -3266,7 +3204,7 @@ is not JSON at all is carried as `message`.
             }
             pub fn tag_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tag_ids = value
@@ -3279,7 +3217,9 @@ is not JSON at all is carried as `message`.
             pub fn tasks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3293,7 +3233,9 @@ is not JSON at all is carried as `message`.
             pub fn time_in_stage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3616,8 +3558,8 @@ snake_case, dates are ISO-8601 date-times (`2023-11-07T05:31:56Z`).
 
 Reading is tolerant by design. Optional fields may be absent or `null`,
 unknown fields are ignored, enum values this document does not list are
-kept (the `…OrOther` schemas), and integer ids that arrive as numeric
-strings are accepted (`IntegerId`).
+kept (the `…OrOther` schemas: any of the enum, or another string), and
+integer ids that arrive as numeric strings are accepted (`IntegerId`).
 
 
 Version: 1*/
@@ -4386,6 +4328,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
                     Err(
                         Error::ErrorResponse(

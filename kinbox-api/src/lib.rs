@@ -35,7 +35,7 @@
 //!
 //! Responses are read tolerantly: unknown fields are ignored, optional fields
 //! may be absent or `null`, enum values this SDK does not know yet are kept as
-//! `Other(String)` (see [`types::DealStatusOrOther`]), and integer ids may
+//! `Other(String)` (see [`OrOther`]), and integer ids may
 //! arrive as numeric strings ([`Id`]).
 
 // progenitor matches the `4XX` range before the specific 4xx codes; all of
@@ -56,11 +56,13 @@ mod custom_fields;
 mod error;
 mod hooks;
 mod id;
+mod or_other;
 mod pagination;
 
 pub use config::{BASE_URL_ENV, ClientConfig, ConfigError, TOKEN_ENV, Token};
 pub use error::{ApiError, ErrorKind, KinboxError, OperationError};
 pub use id::Id;
+pub use or_other::OrOther;
 pub use pagination::{Page, paginate};
 
 // The READMEs' examples are compiled as doctests, so they cannot rot.

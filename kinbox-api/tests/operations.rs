@@ -6,9 +6,8 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::*;
 use httpmock::Method::{DELETE, GET, PATCH, POST};
-use kinbox_api::types::{
-    CustomFields, Deal, DealCreate, DealStatus, DealStatusOrOther, DealUpdate,
-};
+use kinbox_api::OrOther;
+use kinbox_api::types::{CustomFields, Deal, DealCreate, DealStatus, DealUpdate};
 use serde_json::json;
 
 fn utc(text: &str) -> DateTime<Utc> {
@@ -303,7 +302,7 @@ async fn update_deal_patches_only_the_fields_set() {
     let sent = recorder.only_json_body();
     assert_valid_request_body("update_deal", &sent);
     assert_eq!(sent, expected_body);
-    assert_eq!(deal.status, DealStatusOrOther::DealStatus(DealStatus::Lost));
+    assert_eq!(deal.status, OrOther::Known(DealStatus::Lost));
 }
 
 #[tokio::test]

@@ -7,9 +7,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use common::*;
 use httpmock::Method::POST;
 use kinbox_api::Id;
+use kinbox_api::OrOther;
 use kinbox_api::types::{
-    AuthorType, AuthorTypeOrOther, CustomFields, Deal, DealContext, DealConversation, DealCreate,
-    DealProduct, DealStatus, DealStatusOrOther, DealUpdate, DiscountType, DiscountTypeOrOther,
+    AuthorType, CustomFields, Deal, DealContext, DealConversation, DealCreate, DealProduct,
+    DealStatus, DealUpdate, DiscountType,
 };
 use serde_json::{Map, Value, json};
 
@@ -473,7 +474,7 @@ fn every_field_of_a_full_deal_is_read() {
     assert_eq!(deal.id, "65f1a2b3c4d5e6f708091a2b");
     assert_eq!(deal.name, "Pedido #1042 — Clínica Sorriso");
     assert_eq!(deal.value, 1890.5);
-    assert_eq!(deal.status, DealStatusOrOther::DealStatus(DealStatus::Lost));
+    assert_eq!(deal.status, OrOther::Known(DealStatus::Lost));
     assert_eq!(deal.pipeline_id, "65f0c0ffee0000000000aaaa");
     assert_eq!(deal.stage_id, "65f0c0ffee0000000000bbbb");
     assert_eq!(
@@ -494,7 +495,7 @@ fn every_field_of_a_full_deal_is_read() {
     assert_eq!(products[0], product());
     assert_eq!(
         products[0].discount_type,
-        DiscountTypeOrOther::DiscountType(DiscountType::Percentage)
+        OrOther::Known(DiscountType::Percentage)
     );
     assert_eq!(
         deal.lost_reason_obs.as_deref(),
@@ -523,10 +524,7 @@ fn every_field_of_a_full_deal_is_read() {
     assert_eq!(deal.group_id, Some(Id::new(7)));
     assert_eq!(deal.origin.as_deref(), Some("Instagram"));
     assert_eq!(deal.campaign.as_deref(), Some("Black Friday 2023"));
-    assert_eq!(
-        deal.author_type,
-        Some(AuthorTypeOrOther::AuthorType(AuthorType::User))
-    );
+    assert_eq!(deal.author_type, Some(OrOther::Known(AuthorType::User)));
     assert_eq!(
         deal.author_id,
         Some(json!({ "id": 42, "name": "Ana Souza" }))
@@ -570,9 +568,27 @@ fn the_reference_page_response_example_is_read() {
     // Verbatim from the page: placeholders, whole numbers for `number` fields.
     let deal: Deal = serde_json::from_value(raw_fixture("seed_create_deal_response.json")).unwrap();
     assert_eq!(deal.value, 123.0);
-    assert_eq!(deal.status, DealStatusOrOther::DealStatus(DealStatus::Open));
+    assert_eq!(deal.status, OrOther::Known(DealStatus::Open));
     assert_eq!(deal.contact.unwrap().id, Id::new(123));
     assert_eq!(deal.tag_ids, Some(vec![Id::new(123)]));
     assert_eq!(deal.author_id, Some(json!({})));
     assert_eq!(deal.products.unwrap()[0].total, 123.0);
+}
+
+#[test]
+fn an_update_can_clear_lists_by_sending_them_empty() {
+    // Reopening a lost deal must be able to clear `lostReason`; an empty list
+    // that was silently dropped would leave the old reasons in place.
+    let update: kinbox_api::types::DealUpdate = DealUpdate::builder()
+        .status(DealStatus::Open)
+        .lost_reason(Some(Vec::new()))
+        .tag_ids(Some(Vec::new()))
+        .try_into()
+        .unwrap();
+    let body = serde_json::to_value(&update).unwrap();
+    assert_eq!(
+        body,
+        json!({"status": "open", "lostReason": [], "tagIds": []})
+    );
+    common::assert_valid_request_body("update_deal", &body);
 }

@@ -7,10 +7,8 @@ mod common;
 
 use common::*;
 use httpmock::Method::GET;
-use kinbox_api::types::{
-    AuthorType, AuthorTypeOrOther, Deal, DealStatus, DealStatusOrOther, DiscountType,
-    DiscountTypeOrOther,
-};
+use kinbox_api::OrOther;
+use kinbox_api::types::{AuthorType, Deal, DealStatus, DiscountType};
 use kinbox_api::{ErrorKind, Id, KinboxError};
 use serde_json::{Value, json};
 
@@ -154,7 +152,7 @@ async fn an_unknown_status_is_kept_as_other_and_written_back_unchanged() {
 
     let deal = read_valid_deal(&body).await;
 
-    assert_eq!(deal.status, DealStatusOrOther::Other("archived".to_owned()));
+    assert_eq!(deal.status, OrOther::Other("archived".to_owned()));
     assert_eq!(deal.status.to_string(), "archived");
     assert_eq!(serde_json::to_value(&deal).unwrap(), body);
 }
@@ -168,7 +166,7 @@ async fn an_unknown_author_type_is_kept_as_other_and_written_back_unchanged() {
 
     assert_eq!(
         deal.author_type,
-        Some(AuthorTypeOrOther::Other("chatbot-v2".to_owned()))
+        Some(OrOther::Other("chatbot-v2".to_owned()))
     );
     assert_eq!(serde_json::to_value(&deal).unwrap(), body);
 }
@@ -182,7 +180,7 @@ async fn an_unknown_discount_type_is_kept_as_other_and_written_back_unchanged() 
 
     assert_eq!(
         deal.products.as_ref().unwrap()[0].discount_type,
-        DiscountTypeOrOther::Other("coupon".to_owned())
+        OrOther::Other("coupon".to_owned())
     );
     assert_eq!(serde_json::to_value(&deal).unwrap(), body);
 }
@@ -197,7 +195,7 @@ async fn every_documented_enum_value_reads_as_its_variant() {
         let mut body = minimal();
         body["status"] = json!(text);
         let deal = read_valid_deal(&body).await;
-        assert_eq!(deal.status, DealStatusOrOther::DealStatus(status));
+        assert_eq!(deal.status, OrOther::Known(status));
     }
     for (text, author) in [
         ("user", AuthorType::User),
@@ -208,15 +206,15 @@ async fn every_documented_enum_value_reads_as_its_variant() {
         ("cadence", AuthorType::Cadence),
         ("api", AuthorType::Api),
     ] {
-        let parsed: AuthorTypeOrOther = serde_json::from_value(json!(text)).unwrap();
-        assert_eq!(parsed, AuthorTypeOrOther::AuthorType(author));
+        let parsed: OrOther<AuthorType> = serde_json::from_value(json!(text)).unwrap();
+        assert_eq!(parsed, OrOther::Known(author));
     }
     for (text, discount) in [
         ("percentage", DiscountType::Percentage),
         ("value", DiscountType::Value),
     ] {
-        let parsed: DiscountTypeOrOther = serde_json::from_value(json!(text)).unwrap();
-        assert_eq!(parsed, DiscountTypeOrOther::DiscountType(discount));
+        let parsed: OrOther<DiscountType> = serde_json::from_value(json!(text)).unwrap();
+        assert_eq!(parsed, OrOther::Known(discount));
     }
 }
 

@@ -422,6 +422,9 @@ pub mod operations {
         pub fn ok(self) -> Self {
             Self(self.0.status(200u16))
         }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
         pub fn bad_request(self, value: &types::Error) -> Self {
             Self(
                 self

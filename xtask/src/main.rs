@@ -2,6 +2,7 @@
 
 #[path = "../../kinbox-api/codegen.rs"]
 mod codegen;
+mod demo;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +34,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Quickstart: start a local sandbox, then create, move and list a deal
+    /// with the `kinbox` CLI. Needs no account and no network.
+    Demo,
 }
 
 /// A file the generator writes, and how.
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Generate => generate(&root).map(|()| ExitCode::SUCCESS),
         Command::Diff => diff(&root),
+        Command::Demo => demo::run(&root).map(|()| ExitCode::SUCCESS),
         Command::Man { out } => {
             man(&out.unwrap_or_else(|| root.join("target/man"))).map(|()| ExitCode::SUCCESS)
         }

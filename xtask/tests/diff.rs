@@ -20,7 +20,12 @@ fn text(bytes: &[u8]) -> String {
 fn committed_generated_code_is_up_to_date() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let out = xtask(workspace, "diff");
-    assert!(out.status.success(), "stale generated code:\n{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stale generated code:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -34,7 +39,11 @@ fn diff_fails_with_a_unified_diff_when_the_spec_changes() {
     let generated = xtask(root.path(), "generate");
     assert!(generated.status.success(), "{}", text(&generated.stderr));
     let clean = xtask(root.path(), "diff");
-    assert!(clean.status.success(), "fresh generation must be clean: {}", text(&clean.stdout));
+    assert!(
+        clean.status.success(),
+        "fresh generation must be clean: {}",
+        text(&clean.stdout)
+    );
 
     let spec = std::fs::read_to_string(&spec_path).unwrap();
     let changed = spec.replace(
@@ -48,10 +57,19 @@ fn diff_fails_with_a_unified_diff_when_the_spec_changes() {
     assert_eq!(stale.status.code(), Some(1));
     let diff = text(&stale.stdout);
     assert!(diff.contains("--- a/kinbox-api/generated/sdk.rs"), "{diff}");
-    assert!(diff.contains("-        ///Nome do negócio. / Name of the deal."), "{diff}");
-    assert!(diff.contains("+        ///Nome do negócio. / The deal's title."), "{diff}");
+    assert!(
+        diff.contains("-        ///Nome do negócio. / Name of the deal."),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+        ///Nome do negócio. / The deal's title."),
+        "{diff}"
+    );
     assert!(text(&stale.stderr).contains("run `cargo xtask generate`"));
 
     assert!(xtask(root.path(), "generate").status.success());
-    assert!(xtask(root.path(), "diff").status.success(), "generate must fix what diff reports");
+    assert!(
+        xtask(root.path(), "diff").status.success(),
+        "generate must fix what diff reports"
+    );
 }

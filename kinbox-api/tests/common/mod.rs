@@ -10,7 +10,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer, When};
 use kinbox_api::Client;
@@ -45,38 +45,9 @@ pub fn sent_by_sdk(when: When) -> When {
 // ---------------------------------------------------------------------------
 // The spec
 
-/// The spec, as `kinbox_spec` reads it, with one correction.
-///
-/// Spec issue: the open enums (`DealStatusOrOther`, `AuthorTypeOrOther`,
-/// `DiscountTypeOrOther`) are `oneOf: [<the enum>, {type: string}]`. A known
-/// value such as `"open"` matches both branches, and `oneOf` requires exactly
-/// one, so a JSON Schema validator rejects every documented value and accepts
-/// only unknown ones. The intent, stated in their descriptions and in the
-/// SDK's `Other(String)` variants, is "any string": `anyOf`. Writing `anyOf`
-/// in the spec itself would make progenitor generate structs of optional
-/// fields instead of the open enums, so the spec keeps `oneOf` and only this
-/// validator reads it as `anyOf`. Nothing else is changed, and once the spec
-/// says `anyOf` (or excludes the known values from `Other`) this is a no-op.
+/// The spec, as `kinbox_spec` reads it.
 pub fn spec() -> &'static Spec {
-    static SPEC: OnceLock<Spec> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let mut document: Value =
-            serde_yaml::from_str(kinbox_spec::OPENAPI_YAML).expect("the spec is YAML");
-        let schemas = document
-            .pointer_mut("/components/schemas")
-            .and_then(Value::as_object_mut)
-            .expect("the spec has components.schemas");
-        for (name, schema) in schemas.iter_mut() {
-            if !name.ends_with("OrOther") {
-                continue;
-            }
-            let schema = schema.as_object_mut().expect("a schema is an object");
-            if let Some(branches) = schema.remove("oneOf") {
-                schema.insert("anyOf".to_owned(), branches);
-            }
-        }
-        Spec::from_yaml(&document.to_string()).expect("the corrected spec still parses")
-    })
+    kinbox_spec::spec()
 }
 
 fn explain(what: &str, value: &Value, violations: &[Violation]) -> String {

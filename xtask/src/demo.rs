@@ -1,0 +1,188 @@
+//! `cargo xtask demo`: the README's first command. Builds the CLI and the
+//! sandbox, starts the sandbox on a free loopback port, drives the `kinbox`
+//! CLI through a deal's life, checks each answer, and stops the sandbox.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::Value;
+
+/// Kills the sandbox however the demo ends, so nothing is left running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn run(root: &Path) -> Result<()> {
+    println!("Building the kinbox CLI and the sandbox…");
+    let status = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "kinbox-cli",
+            "-p",
+            "kinbox-sandbox",
+        ])
+        .status()
+        .context("cannot run cargo")?;
+    ensure!(status.success(), "the build failed; see the errors above");
+    let bin_dir = target_dir(root).join("debug");
+
+    let mut sandbox = Command::new(bin_dir.join("kinbox-sandbox"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        // Its banner repeats what the demo prints; errors would still show
+        // up as a failed command.
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start kinbox-sandbox")?;
+    let stdout = sandbox.stdout.take().expect("stdout is piped");
+    let sandbox = Running(sandbox);
+    let (base_url, token) = read_connection(stdout)?;
+    println!("Sandbox listening on {base_url}\n");
+
+    let config_dir = tempfile::tempdir().context("cannot create a temporary config dir")?;
+    let kinbox = |args: &[&str]| -> Result<String> {
+        println!(
+            "$ kinbox {}",
+            args.iter()
+                .map(|a| shell_quoted(a))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let output = Command::new(bin_dir.join("kinbox"))
+            .args(args)
+            .env("KINBOX_BASE_URL", &base_url)
+            .env("KINBOX_TOKEN", &token)
+            // Keep the demo away from the user's own profiles.
+            .env("KINBOX_CONFIG_DIR", config_dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run kinbox")?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        // The CLI prints compact JSON into a pipe; show it as a terminal would.
+        match serde_json::from_str::<Value>(&stdout) {
+            Ok(json) => println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            ),
+            Err(_) => print!("{stdout}"),
+        }
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+        println!();
+        ensure!(
+            output.status.success(),
+            "`kinbox {}` failed ({})",
+            args.join(" "),
+            output.status
+        );
+        Ok(stdout)
+    };
+
+    let created: Value = serde_json::from_str(&kinbox(&[
+        "deals",
+        "create",
+        "--name",
+        "Pedido #1042 (demo)",
+        "--value",
+        "1890.50",
+        "--status",
+        "open",
+        "--pipeline-id",
+        "pipeline-vendas",
+        "--stage-id",
+        "stage-proposta",
+        "--contact-id",
+        "5585997281648",
+        "--origin",
+        "loja-virtual",
+    ])?)
+    .context("`kinbox deals create` did not print a deal as JSON")?;
+    let id = created["id"]
+        .as_str()
+        .context("the created deal has no id")?
+        .to_owned();
+    ensure!(
+        created["stageId"] == "stage-proposta",
+        "the deal was created in the wrong stage: {created}"
+    );
+
+    let moved: Value = serde_json::from_str(&kinbox(&[
+        "deals",
+        "move",
+        &id,
+        "--stage-id",
+        "stage-fechamento",
+    ])?)
+    .context("`kinbox deals move` did not print a deal as JSON")?;
+    ensure!(
+        moved["stageId"] == "stage-fechamento",
+        "the deal did not move: {moved}"
+    );
+
+    let listed = kinbox(&["deals", "list", "--all"])?;
+    let ids: Vec<String> = listed
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            serde_json::from_str::<Value>(line)
+                .map(|deal| deal["id"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect::<Result<_, _>>()
+        .context("`kinbox deals list --all` did not print one JSON deal per line")?;
+    ensure!(
+        ids.contains(&id),
+        "the list does not show deal {id}: {ids:?}"
+    );
+    kinbox(&["deals", "list", "-o", "table"])?;
+
+    drop(sandbox);
+    println!("Demo finished: created, moved and listed deal {id}; the sandbox is stopped.");
+    Ok(())
+}
+
+/// The sandbox announces itself with `KINBOX_BASE_URL=…` and `KINBOX_TOKEN=…`
+/// lines before anything else.
+fn read_connection(stdout: std::process::ChildStdout) -> Result<(String, String)> {
+    let mut lines = BufReader::new(stdout).lines();
+    let (mut base_url, mut token) = (None, None);
+    while base_url.is_none() || token.is_none() {
+        let Some(line) = lines.next() else {
+            bail!("kinbox-sandbox exited before announcing its URL and token");
+        };
+        let line = line.context("cannot read kinbox-sandbox's output")?;
+        if let Some(value) = line.strip_prefix("KINBOX_BASE_URL=") {
+            base_url = Some(value.trim().to_owned());
+        } else if let Some(value) = line.strip_prefix("KINBOX_TOKEN=") {
+            token = Some(value.trim().to_owned());
+        }
+    }
+    // Keep draining the sandbox's stdout so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Ok((base_url.unwrap_or_default(), token.unwrap_or_default()))
+}
+
+fn shell_quoted(arg: &str) -> String {
+    if arg
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:=".contains(c))
+    {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
