@@ -74,7 +74,12 @@ impl IntoResponse for ApiError {
 
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).expect("a serde_json::Value always serializes");
-    let mut response = Response::new(Body::from(bytes));
+    json_text_response(status, bytes)
+}
+
+/// A response whose body is already JSON text.
+pub(crate) fn json_text_response(status: StatusCode, json: impl Into<Body>) -> Response {
+    let mut response = Response::new(json.into());
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,

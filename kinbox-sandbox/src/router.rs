@@ -12,10 +12,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use kinbox_spec::{Operation, Spec};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::auth::TokenPolicy;
-use crate::error::{ApiError, json_response};
+use crate::error::{ApiError, json_text_response};
 use crate::resources::{self, Action, Criterion, Resource, Route};
 use crate::store::Collection;
 use crate::validation::{Query, RequestRules};
@@ -34,7 +34,10 @@ impl AppState {
             .map(|(n, resource)| {
                 (
                     resource.name,
-                    RwLock::new(Collection::new(seed.wrapping_add(n as u64))),
+                    RwLock::new(Collection::new(
+                        resource.filters,
+                        seed.wrapping_add(n as u64),
+                    )),
                 )
             })
             .collect();
@@ -154,26 +157,26 @@ impl Endpoint {
         match route.action {
             Action::List => {
                 let page = self.list(collection, &query, resource)?;
-                Ok(json_response(self.success, &page))
+                Ok(json_text_response(self.success, page))
             }
             Action::Create => {
                 (resource.on_create)(&mut object);
                 let created = write(collection).insert(object);
-                Ok(json_response(self.success, &Value::Object(created)))
+                Ok(json_text_response(self.success, String::from(created)))
             }
             Action::Get => {
                 let found = read(collection)
                     .get(id)
-                    .map(|record| Value::Object(record.object.clone()))
+                    .map(str::to_owned)
                     .ok_or_else(|| ApiError::not_found(resource.name, id))?;
-                Ok(json_response(self.success, &found))
+                Ok(json_text_response(self.success, found))
             }
             Action::Update => {
                 (resource.on_update)(&mut object);
                 let updated = write(collection)
                     .merge(id, object)
                     .ok_or_else(|| ApiError::not_found(resource.name, id))?;
-                Ok(json_response(self.success, &Value::Object(updated)))
+                Ok(json_text_response(self.success, String::from(updated)))
             }
             Action::Delete => {
                 if !write(collection).remove(id) {
@@ -187,12 +190,13 @@ impl Endpoint {
         }
     }
 
+    /// `{"data": [...], "nextCursor": ...}`, written from the stored JSON.
     fn list(
         &self,
         collection: &RwLock<Collection>,
         query: &Query,
         resource: &Resource,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<String, ApiError> {
         let limit = query
             .get("limit")
             .and_then(resources::parse_integer)
@@ -201,9 +205,10 @@ impl Endpoint {
         let criteria = resource
             .filters
             .iter()
-            .filter_map(|filter| Some((filter, query.get(filter.param())?)))
-            .map(|(filter, text)| {
-                filter.criterion(text).map_err(|message| {
+            .enumerate()
+            .filter_map(|(slot, filter)| Some((slot, filter, query.get(filter.param())?)))
+            .map(|(slot, filter, text)| {
+                filter.criterion(slot, text).map_err(|message| {
                     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "a filter cannot be read")
                         .with_violations(vec![kinbox_spec::Violation {
                             path: format!("query.{}", filter.param()),
@@ -211,14 +216,23 @@ impl Endpoint {
                         }])
                 })
             })
-            .collect::<Result<Vec<Criterion<'_>>, ApiError>>()?;
+            .collect::<Result<Vec<Criterion>, ApiError>>()?;
         let page = read(collection).page(query.get("cursor"), limit, |record| {
             criteria.iter().all(|criterion| criterion.accepts(record))
         });
-        Ok(json!({
-            "data": page.items.into_iter().map(Value::Object).collect::<Vec<Value>>(),
-            "nextCursor": page.next_cursor,
-        }))
+        let mut json =
+            String::with_capacity(32 + page.items.iter().map(|i| i.len() + 1).sum::<usize>());
+        json.push_str(r#"{"data":["#);
+        for (n, item) in page.items.iter().enumerate() {
+            if n > 0 {
+                json.push(',');
+            }
+            json.push_str(item);
+        }
+        json.push_str(r#"],"nextCursor":"#);
+        json.push_str(&Value::from(page.next_cursor).to_string());
+        json.push('}');
+        Ok(json)
     }
 }
 

@@ -107,73 +107,75 @@ impl Filter {
         }
     }
 
-    /// Reads the parameter's text (already valid by the spec) into a test
-    /// on records; `Err` says why the text cannot be used.
-    pub(crate) fn criterion(&self, text: &str) -> Result<Criterion<'_>, String> {
-        Ok(match self {
-            Filter::Text { pointer, .. } => Criterion::Text {
-                pointer,
-                expected: text.to_owned(),
-            },
-            Filter::IntegerId { pointer, .. } => Criterion::IntegerId {
-                pointer,
-                expected: parse_integer(text)
-                    .ok_or_else(|| format!("`{text}` is not an integer"))?,
-            },
-            Filter::Created { bound, .. } => Criterion::Created {
-                bound: *bound,
-                instant: parse_instant(text)?,
-            },
-            Filter::Instant { pointer, bound, .. } => Criterion::Instant {
-                pointer,
-                bound: *bound,
-                instant: parse_instant(text)?,
-            },
-        })
+    /// What this filter compares, read from an object when it is stored,
+    /// so that a filtered list never parses stored objects.
+    pub(crate) fn key_of(&self, object: &Object) -> Key {
+        let field = |pointer: &str| pointer_in(object, pointer);
+        let key = match self {
+            Filter::Text { pointer, .. } => field(pointer)
+                .and_then(Value::as_str)
+                .map(|text| Key::Text(text.into())),
+            Filter::IntegerId { pointer, .. } => {
+                field(pointer).and_then(integer_of).map(Key::Integer)
+            }
+            Filter::Created { .. } => None,
+            Filter::Instant { pointer, .. } => field(pointer)
+                .and_then(Value::as_str)
+                .and_then(|text| parse_instant(text).ok())
+                .map(Key::Instant),
+        };
+        key.unwrap_or(Key::Missing)
     }
+
+    /// Reads the parameter's text (already valid by the spec) into a test
+    /// on records, for the filter at `slot` of its resource; `Err` says why
+    /// the text cannot be used.
+    pub(crate) fn criterion(&self, slot: usize, text: &str) -> Result<Criterion, String> {
+        let test = match self {
+            Filter::Text { .. } => Test::Equals(Key::Text(text.into())),
+            Filter::IntegerId { .. } => Test::Equals(Key::Integer(
+                parse_integer(text).ok_or_else(|| format!("`{text}` is not an integer"))?,
+            )),
+            Filter::Created { bound, .. } => Test::Created(*bound, parse_instant(text)?),
+            Filter::Instant { bound, .. } => Test::Instant(*bound, parse_instant(text)?),
+        };
+        Ok(Criterion { slot, test })
+    }
+}
+
+/// A stored object's value for one filter.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Key {
+    Missing,
+    Text(Box<str>),
+    Integer(i128),
+    Instant(DateTime<Utc>),
 }
 
 /// A filter with its parameter's value read.
 #[derive(Debug)]
-pub(crate) enum Criterion<'a> {
-    Text {
-        pointer: &'a str,
-        expected: String,
-    },
-    IntegerId {
-        pointer: &'a str,
-        expected: i128,
-    },
-    Created {
-        bound: Bound,
-        instant: DateTime<Utc>,
-    },
-    Instant {
-        pointer: &'a str,
-        bound: Bound,
-        instant: DateTime<Utc>,
-    },
+pub(crate) struct Criterion {
+    /// Which of the record's keys it reads.
+    slot: usize,
+    test: Test,
 }
 
-impl Criterion<'_> {
+#[derive(Debug)]
+enum Test {
+    Equals(Key),
+    Created(Bound, DateTime<Utc>),
+    Instant(Bound, DateTime<Utc>),
+}
+
+impl Criterion {
     pub(crate) fn accepts(&self, record: &Record) -> bool {
-        let field = |pointer: &str| pointer_in(&record.object, pointer);
-        match self {
-            Criterion::Text { pointer, expected } => {
-                field(pointer).and_then(Value::as_str) == Some(expected.as_str())
+        let key = record.keys.get(self.slot).unwrap_or(&Key::Missing);
+        match &self.test {
+            Test::Equals(expected) => key == expected,
+            Test::Created(bound, limit) => bound.holds(record.created_at, *limit),
+            Test::Instant(bound, limit) => {
+                matches!(key, Key::Instant(at) if bound.holds(*at, *limit))
             }
-            Criterion::IntegerId { pointer, expected } => {
-                field(pointer).and_then(integer_of) == Some(*expected)
-            }
-            Criterion::Created { bound, instant } => bound.holds(record.created_at, *instant),
-            Criterion::Instant {
-                pointer,
-                bound,
-                instant,
-            } => field(pointer)
-                .and_then(Value::as_str)
-                .and_then(|text| parse_instant(text).ok())
-                .is_some_and(|at| bound.holds(at, *instant)),
         }
     }
 }
@@ -284,6 +286,49 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn keys_are_read_once_and_compared_by_meaning() {
+        let object = serde_json::json!({
+            "status": "won", "contact": {"id": "42"}, "wonLostDate": "2024-01-01T09:00:00-03:00",
+        });
+        let object = object.as_object().unwrap();
+        let filters = [
+            Filter::Text {
+                param: "status",
+                pointer: "/status",
+            },
+            Filter::IntegerId {
+                param: "contact_id",
+                pointer: "/contact/id",
+            },
+            Filter::Instant {
+                param: "won_lost_date_to",
+                pointer: "/wonLostDate",
+                bound: Bound::Until,
+            },
+            Filter::Created {
+                param: "created_at_from",
+                bound: Bound::Since,
+            },
+        ];
+        let record = Record {
+            json: "{}".into(),
+            created_at: parse_instant("2024-06-01T00:00:00Z").unwrap(),
+            keys: filters.iter().map(|f| f.key_of(object)).collect(),
+        };
+        let accepts = |slot: usize, text: &str| {
+            filters[slot]
+                .criterion(slot, text)
+                .unwrap()
+                .accepts(&record)
+        };
+        assert!(accepts(0, "won") && !accepts(0, "lost"));
+        assert!(accepts(1, "42") && accepts(1, "42.0") && !accepts(1, "43"));
+        assert!(accepts(2, "2024-01-01T12:00:00Z") && !accepts(2, "2024-01-01T11:59:59Z"));
+        assert!(accepts(3, "2024-06-01T00:00:00Z") && !accepts(3, "2024-06-01T00:00:01Z"));
+        assert!(filters[1].criterion(1, "x").is_err());
     }
 
     #[test]

@@ -112,7 +112,7 @@ async fn every_answer_of_a_round_trip_conforms_to_the_spec() {
     let fetched = call(&sandbox, Method::GET, &format!("/v1/deals/{id}"), None).await;
     assert_conforms("get_deal", fetched.status, &fetched.body);
 
-    let patch = json!({"name": "Renamed", "products": []}).to_string();
+    let patch = json!({"name": "Renamed", "products": [], "tagIds": null}).to_string();
     let updated = call(
         &sandbox,
         Method::PATCH,
@@ -122,7 +122,8 @@ async fn every_answer_of_a_round_trip_conforms_to_the_spec() {
     .await;
     assert_conforms("update_deal", updated.status, &updated.body);
     assert_eq!(updated.body["name"], "Renamed");
-    assert_eq!(updated.body["tagIds"], json!([1, 2]));
+    assert_eq!(updated.body["tagIds"], json!(null), "null clears a list");
+    assert_eq!(updated.body["contact"], json!({"id": 9}), "fields not sent are kept");
 
     let deleted = call(&sandbox, Method::DELETE, &format!("/v1/deals/{id}"), None).await;
     assert_conforms("delete_deal", deleted.status, &deleted.body);
