@@ -123,7 +123,11 @@ async fn every_answer_of_a_round_trip_conforms_to_the_spec() {
     assert_conforms("update_deal", updated.status, &updated.body);
     assert_eq!(updated.body["name"], "Renamed");
     assert_eq!(updated.body["tagIds"], json!(null), "null clears a list");
-    assert_eq!(updated.body["contact"], json!({"id": 9}), "fields not sent are kept");
+    assert_eq!(
+        updated.body["contact"],
+        json!({"id": 9}),
+        "fields not sent are kept"
+    );
 
     let deleted = call(&sandbox, Method::DELETE, &format!("/v1/deals/{id}"), None).await;
     assert_conforms("delete_deal", deleted.status, &deleted.body);
