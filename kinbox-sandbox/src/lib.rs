@@ -37,6 +37,23 @@
 //!
 //! From a shell, `cargo run -p kinbox-sandbox -- --port 0` prints
 //! `KINBOX_BASE_URL=…` and `KINBOX_TOKEN=…` as its first two lines.
+//!
+//! In another command line (`kinbox sandbox`), flatten [`SandboxArgs`] into a
+//! subcommand and hand it to [`run_cli`], which serves until Ctrl-C:
+//!
+//! ```no_run
+//! #[derive(clap::Parser)]
+//! enum Command {
+//!     /// Serve a local, in-memory Kinbox API.
+//!     Sandbox(kinbox_sandbox::SandboxArgs),
+//! }
+//!
+//! # #[tokio::main] async fn main() -> Result<(), kinbox_sandbox::StartError> {
+//! match <Command as clap::Parser>::parse() {
+//!     Command::Sandbox(args) => kinbox_sandbox::run_cli(args).await?,
+//! }
+//! # Ok(()) }
+//! ```
 
 mod auth;
 mod cli;
