@@ -1,7 +1,7 @@
 //! Creates many deals in a running sandbox, for measuring it:
 //!
 //! ```sh
-//! eval "$(target/release/kinbox-sandbox --port 0 | head -2)"   # or export them by hand
+//! target/release/kinbox-sandbox --port 0 &   # prints KINBOX_BASE_URL=… and KINBOX_TOKEN=…
 //! KINBOX_BASE_URL=… KINBOX_TOKEN=… cargo run --release -p kinbox-sandbox --example fill -- 100000 32
 //! ```
 //!

@@ -11,8 +11,8 @@ use crate::server::{Listening, StartError, serve};
 #[derive(Clone, Debug, clap::Args)]
 #[command(
     about = "Serve a local, in-memory Kinbox API on 127.0.0.1, for trying the CLI and testing clients",
-    after_help = "The first two lines printed are KINBOX_BASE_URL=… and KINBOX_TOKEN=…: \
-                  export them (or `eval` them) so that `kinbox` and the SDK talk to the sandbox."
+    after_help = "The first two lines on stdout are KINBOX_BASE_URL=… and KINBOX_TOKEN=…, for \
+                  scripts to read: export them so that `kinbox` and the SDK talk to the sandbox."
 )]
 pub struct SandboxArgs {
     /// Port on 127.0.0.1; 0 picks a free one.
