@@ -12,6 +12,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use kinbox_spec::{Operation, Spec};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
 use crate::auth::TokenPolicy;
@@ -32,12 +34,12 @@ impl AppState {
             .into_iter()
             .enumerate()
             .map(|(n, resource)| {
+                // The middle bytes of an ObjectId are random; drawn from the
+                // seed so that two sandboxes with one seed agree on them.
+                let machine = ChaCha8Rng::seed_from_u64(seed.wrapping_add(n as u64)).random();
                 (
                     resource.name,
-                    RwLock::new(Collection::new(
-                        resource.filters,
-                        seed.wrapping_add(n as u64),
-                    )),
+                    RwLock::new(Collection::new(resource.filters, machine)),
                 )
             })
             .collect();
