@@ -10,7 +10,9 @@ use crate::cli_config::KinboxCliConfig;
 use crate::context::Context;
 use crate::generated_cli::{Cli, CliCommand};
 use crate::output::Printer;
-use crate::{CliError, cmd_auth, cmd_close, cmd_completion, cmd_list_all, cmd_move, global};
+use crate::{
+    CliError, cmd_auth, cmd_close, cmd_completion, cmd_list_all, cmd_move, cmd_sandbox, global,
+};
 
 /// The words of each operation: `kinbox <resource> <verb>`.
 pub fn words(op: CliCommand) -> (&'static str, &'static str) {
@@ -133,6 +135,7 @@ pub fn command() -> Command {
         root = root.subcommand(resource);
     }
     root.subcommand(cmd_auth::command())
+        .subcommand(cmd_sandbox::command())
         .subcommand(cmd_completion::command())
 }
 
@@ -199,6 +202,7 @@ pub async fn dispatch(
     match group {
         "auth" => return cmd_auth::run(context, group_matches).await,
         "completion" => return cmd_completion::run(root, group_matches),
+        "sandbox" => return cmd_sandbox::run(group_matches).await,
         _ => {}
     }
     let (verb, leaf_matches) = group_matches

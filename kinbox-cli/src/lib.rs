@@ -23,6 +23,7 @@ mod cmd_close;
 mod cmd_completion;
 mod cmd_list_all;
 mod cmd_move;
+mod cmd_sandbox;
 pub mod config;
 mod context;
 mod datetime;
