@@ -84,6 +84,799 @@ pub mod types {
             value.parse()
         }
     }
+    /**Uma campanha de envio em massa. / A bulk-messaging campaign. The public
+reference documents only `name` and `status`; every other field is kept
+as it arrives.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Campaign {
+        ///ID da campanha. / The campaign's id.
+        pub id: ::std::string::String,
+        ///Nome da campanha. / The campaign's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Estado da campanha. / The campaign's state.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::OrOther<crate::types::CampaignStatus>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Campaign {
+        pub fn builder() -> builder::Campaign {
+            Default::default()
+        }
+    }
+    ///Um lead de um lote de envio; formato não documentado. / A lead of a sending chunk; shape not documented.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CampaignChunkLead(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
+    impl ::std::ops::Deref for CampaignChunkLead {
+        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CampaignChunkLead>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn from(value: CampaignChunkLead) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for CampaignChunkLead {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    /**Uma campanha nova; só `name` é obrigatório. / A new campaign; only `name`
+is required, and other fields are sent as given.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CampaignCreate {
+        ///Nome da campanha. / The campaign's name.
+        pub name: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CampaignCreate {
+        pub fn builder() -> builder::CampaignCreate {
+            Default::default()
+        }
+    }
+    ///Uma página da lista de campanhas. / One page of the campaign list.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CampaignPage {
+        ///As campanhas desta página. / This page's campaigns.
+        pub data: ::std::vec::Vec<Campaign>,
+        ///O `cursor` da próxima página; `null` na última. / The next page's `cursor`; `null` on the last.
+        #[serde(
+            rename = "nextCursor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl CampaignPage {
+        pub fn builder() -> builder::CampaignPage {
+            Default::default()
+        }
+    }
+    ///Estado da campanha. / The campaign's state.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CampaignStatus {
+        #[serde(rename = "processing")]
+        Processing,
+        #[serde(rename = "scheduled")]
+        Scheduled,
+        #[serde(rename = "executing")]
+        Executing,
+        #[serde(rename = "paused")]
+        Paused,
+        #[serde(rename = "awaiting-chunk")]
+        AwaitingChunk,
+        #[serde(rename = "awaiting-business-hours")]
+        AwaitingBusinessHours,
+        #[serde(rename = "awaiting-other-campaign")]
+        AwaitingOtherCampaign,
+        #[serde(rename = "canceled")]
+        Canceled,
+        #[serde(rename = "failed")]
+        Failed,
+        #[serde(rename = "done")]
+        Done,
+        #[serde(rename = "done-sent")]
+        DoneSent,
+    }
+    impl ::std::fmt::Display for CampaignStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Processing => f.write_str("processing"),
+                Self::Scheduled => f.write_str("scheduled"),
+                Self::Executing => f.write_str("executing"),
+                Self::Paused => f.write_str("paused"),
+                Self::AwaitingChunk => f.write_str("awaiting-chunk"),
+                Self::AwaitingBusinessHours => f.write_str("awaiting-business-hours"),
+                Self::AwaitingOtherCampaign => f.write_str("awaiting-other-campaign"),
+                Self::Canceled => f.write_str("canceled"),
+                Self::Failed => f.write_str("failed"),
+                Self::Done => f.write_str("done"),
+                Self::DoneSent => f.write_str("done-sent"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CampaignStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "processing" => Ok(Self::Processing),
+                "scheduled" => Ok(Self::Scheduled),
+                "executing" => Ok(Self::Executing),
+                "paused" => Ok(Self::Paused),
+                "awaiting-chunk" => Ok(Self::AwaitingChunk),
+                "awaiting-business-hours" => Ok(Self::AwaitingBusinessHours),
+                "awaiting-other-campaign" => Ok(Self::AwaitingOtherCampaign),
+                "canceled" => Ok(Self::Canceled),
+                "failed" => Ok(Self::Failed),
+                "done" => Ok(Self::Done),
+                "done-sent" => Ok(Self::DoneSent),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CampaignStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CampaignStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Os campos a mudar, enviados como dados. / The fields to change, sent as given.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CampaignUpdate {
+        ///Nome da campanha. / The campaign's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CampaignUpdate {
+        pub fn builder() -> builder::CampaignUpdate {
+            Default::default()
+        }
+    }
+    ///Um contato (cliente ou lead). / A contact (customer or lead).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Contact {
+        ///URL da foto. / URL of the contact's picture.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        ///Quando o contato foi criado. / When the contact was created.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Dados de CRM; formato livre. / CRM data; free-form.
+        #[serde(
+            rename = "crmData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_data: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Campos personalizados. / Custom fields.
+        #[serde(
+            rename = "customFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_fields: ::std::option::Option<CustomFields>,
+        ///E-mail.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///O ID do contato no seu sistema. / The contact's id in your own system.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///ID no Facebook. / Facebook id.
+        #[serde(
+            rename = "facebookId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub facebook_id: ::std::option::Option<::std::string::String>,
+        ///Já conversou. / Has a conversation.
+        #[serde(
+            rename = "hasConversation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_conversation: ::std::option::Option<bool>,
+        pub id: crate::Id,
+        ///ID no Instagram. / Instagram id.
+        #[serde(
+            rename = "instagramId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub instagram_id: ::std::option::Option<::std::string::String>,
+        ///Veio de uma importação. / Came from an import.
+        #[serde(
+            rename = "isImported",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_imported: ::std::option::Option<bool>,
+        ///Contato privado. / Whether the contact is private.
+        #[serde(
+            rename = "isPrivate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_private: ::std::option::Option<bool>,
+        ///Localização; formato livre. / Location; free-form.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<::serde_json::Value>,
+        ///Nome. / Name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Contato novo. / Is a new contact.
+        #[serde(
+            rename = "newContact",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub new_contact: ::std::option::Option<bool>,
+        ///Observações. / Notes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notes: ::std::option::Option<::std::string::String>,
+        ///Origem do contato. / Where the contact came from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub origin: ::std::option::Option<::std::string::String>,
+        ///Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///ID no Telegram. / Telegram id.
+        #[serde(
+            rename = "telegramId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub telegram_id: ::std::option::Option<::std::string::String>,
+    }
+    impl Contact {
+        pub fn builder() -> builder::Contact {
+            Default::default()
+        }
+    }
+    ///Um contato novo. / A new contact.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ContactCreate {
+        ///URL da foto. / URL of the contact's picture.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        ///Dados de CRM; formato livre. / CRM data; free-form.
+        #[serde(
+            rename = "crmData",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub crm_data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(rename = "customFields")]
+        pub custom_fields: CustomFields,
+        ///E-mail.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///O ID do contato no seu sistema. / The contact's id in your own system.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///ID no Facebook. / Facebook id.
+        #[serde(
+            rename = "facebookId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub facebook_id: ::std::option::Option<::std::string::String>,
+        ///ID no Instagram. / Instagram id.
+        #[serde(
+            rename = "instagramId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub instagram_id: ::std::option::Option<::std::string::String>,
+        ///Contato privado. / Whether the contact is private.
+        #[serde(
+            rename = "isPrivate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_private: ::std::option::Option<bool>,
+        ///Nome. / Name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Observações. / Notes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notes: ::std::option::Option<::std::string::String>,
+        ///Origem do contato. / Where the contact came from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub origin: ::std::option::Option<::std::string::String>,
+        ///Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///ID no Telegram. / Telegram id.
+        #[serde(
+            rename = "telegramId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub telegram_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ContactCreate {
+        pub fn builder() -> builder::ContactCreate {
+            Default::default()
+        }
+    }
+    ///Uma página da lista de contatos. / One page of the contact list.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ContactPage {
+        ///Os contatos desta página. / This page's contacts.
+        pub data: ::std::vec::Vec<Contact>,
+        ///O `cursor` da próxima página; `null` na última. / The next page's `cursor`; `null` on the last.
+        #[serde(
+            rename = "nextCursor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ContactPage {
+        pub fn builder() -> builder::ContactPage {
+            Default::default()
+        }
+    }
+    ///Os campos a mudar. / The fields to change.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ContactUpdate {
+        ///URL da foto. / URL of the contact's picture.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub avatar: ::std::option::Option<::std::string::String>,
+        ///Dados de CRM; formato livre. / CRM data; free-form.
+        #[serde(
+            rename = "crmData",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub crm_data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(
+            rename = "customFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_fields: ::std::option::Option<CustomFields>,
+        ///E-mail.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///O ID do contato no seu sistema. / The contact's id in your own system.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///ID no Facebook. / Facebook id.
+        #[serde(
+            rename = "facebookId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub facebook_id: ::std::option::Option<::std::string::String>,
+        ///ID no Instagram. / Instagram id.
+        #[serde(
+            rename = "instagramId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub instagram_id: ::std::option::Option<::std::string::String>,
+        ///Contato privado. / Whether the contact is private.
+        #[serde(
+            rename = "isPrivate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_private: ::std::option::Option<bool>,
+        ///Nome. / Name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Observações. / Notes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notes: ::std::option::Option<::std::string::String>,
+        ///Origem do contato. / Where the contact came from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub origin: ::std::option::Option<::std::string::String>,
+        ///Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+        ///ID no Telegram. / Telegram id.
+        #[serde(
+            rename = "telegramId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub telegram_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ContactUpdate {
+        pub fn builder() -> builder::ContactUpdate {
+            Default::default()
+        }
+    }
+    ///A definição de um campo personalizado. / A custom field's definition.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomField {
+        ///Descrição. / Description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        pub entity: crate::OrOther<crate::types::CustomFieldEntity>,
+        pub id: crate::Id,
+        ///Invisível. / Hidden.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invisible: ::std::option::Option<bool>,
+        ///Ativo. / Active.
+        #[serde(
+            rename = "isActive",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_active: ::std::option::Option<bool>,
+        ///Removido. / Deleted.
+        #[serde(
+            rename = "isDeleted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<bool>,
+        ///Usado por integrações. / Used by integrations.
+        #[serde(
+            rename = "isIntegration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_integration: ::std::option::Option<bool>,
+        ///Identifica o registro. / Uniquely identifies the record.
+        #[serde(
+            rename = "isUniqueIdentifier",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_unique_identifier: ::std::option::Option<bool>,
+        ///Nome do campo. / The field's name.
+        pub name: ::std::string::String,
+        ///As opções de um `select`/`multi-select`. / The options of a select field.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub options: ::std::option::Option<::std::vec::Vec<CustomFieldOption>>,
+        ///A chave do campo em `customFields`, p. ex. `cpf`. / The field's key in `customFields`, e.g. `cpf`.
+        pub placeholder: ::std::string::String,
+        ///Posição. / Position.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub position: ::std::option::Option<f64>,
+        ///Obrigatório para resolver. / Required to resolve.
+        #[serde(
+            rename = "requiredToResolve",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required_to_resolve: ::std::option::Option<bool>,
+        ///Zera a cada atendimento. / Reset on each new call.
+        #[serde(
+            rename = "resetOnNewCall",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reset_on_new_call: ::std::option::Option<bool>,
+        ///Sempre visível. / Always shown.
+        #[serde(
+            rename = "showAlways",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_always: ::std::option::Option<bool>,
+        #[serde(rename = "type")]
+        pub type_: crate::OrOther<crate::types::CustomFieldType>,
+    }
+    impl CustomField {
+        pub fn builder() -> builder::CustomField {
+            Default::default()
+        }
+    }
+    ///A que o campo pertence. / What the field belongs to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CustomFieldEntity {
+        #[serde(rename = "contact")]
+        Contact,
+        #[serde(rename = "group")]
+        Group,
+        #[serde(rename = "channel")]
+        Channel,
+        #[serde(rename = "session")]
+        Session,
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "product")]
+        Product,
+        #[serde(rename = "task")]
+        Task,
+        #[serde(rename = "deal")]
+        Deal,
+    }
+    impl ::std::fmt::Display for CustomFieldEntity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Contact => f.write_str("contact"),
+                Self::Group => f.write_str("group"),
+                Self::Channel => f.write_str("channel"),
+                Self::Session => f.write_str("session"),
+                Self::User => f.write_str("user"),
+                Self::Product => f.write_str("product"),
+                Self::Task => f.write_str("task"),
+                Self::Deal => f.write_str("deal"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CustomFieldEntity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "contact" => Ok(Self::Contact),
+                "group" => Ok(Self::Group),
+                "channel" => Ok(Self::Channel),
+                "session" => Ok(Self::Session),
+                "user" => Ok(Self::User),
+                "product" => Ok(Self::Product),
+                "task" => Ok(Self::Task),
+                "deal" => Ok(Self::Deal),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CustomFieldEntity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CustomFieldEntity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Todas as definições de campos personalizados. / Every custom field definition.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldList {
+        ///As definições. / The definitions.
+        pub data: ::std::vec::Vec<CustomField>,
+    }
+    impl CustomFieldList {
+        pub fn builder() -> builder::CustomFieldList {
+            Default::default()
+        }
+    }
+    ///Uma opção de um campo `select` ou `multi-select`. / One option of a select field.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldOption {
+        ///O texto mostrado. / The text shown.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///O valor gravado. / The value stored.
+        pub value: ::std::string::String,
+    }
+    impl CustomFieldOption {
+        pub fn builder() -> builder::CustomFieldOption {
+            Default::default()
+        }
+    }
+    ///O tipo do valor. / The value's type.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CustomFieldType {
+        #[serde(rename = "text")]
+        Text,
+        #[serde(rename = "textarea")]
+        Textarea,
+        #[serde(rename = "number")]
+        Number,
+        #[serde(rename = "decimal")]
+        Decimal,
+        #[serde(rename = "select")]
+        Select,
+        #[serde(rename = "multi-select")]
+        MultiSelect,
+        #[serde(rename = "boolean")]
+        Boolean,
+        #[serde(rename = "date")]
+        Date,
+        #[serde(rename = "day")]
+        Day,
+        #[serde(rename = "datetime")]
+        Datetime,
+        #[serde(rename = "json")]
+        Json,
+    }
+    impl ::std::fmt::Display for CustomFieldType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Text => f.write_str("text"),
+                Self::Textarea => f.write_str("textarea"),
+                Self::Number => f.write_str("number"),
+                Self::Decimal => f.write_str("decimal"),
+                Self::Select => f.write_str("select"),
+                Self::MultiSelect => f.write_str("multi-select"),
+                Self::Boolean => f.write_str("boolean"),
+                Self::Date => f.write_str("date"),
+                Self::Day => f.write_str("day"),
+                Self::Datetime => f.write_str("datetime"),
+                Self::Json => f.write_str("json"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CustomFieldType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "text" => Ok(Self::Text),
+                "textarea" => Ok(Self::Textarea),
+                "number" => Ok(Self::Number),
+                "decimal" => Ok(Self::Decimal),
+                "select" => Ok(Self::Select),
+                "multi-select" => Ok(Self::MultiSelect),
+                "boolean" => Ok(Self::Boolean),
+                "date" => Ok(Self::Date),
+                "day" => Ok(Self::Day),
+                "datetime" => Ok(Self::Datetime),
+                "json" => Ok(Self::Json),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CustomFieldType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CustomFieldType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///O valor de um campo personalizado. / One custom field's value.
     #[derive(
         ::serde::Deserialize,
@@ -949,8 +1742,2423 @@ is not JSON at all is carried as `message`.
             Default::default()
         }
     }
+    ///Um funil de vendas e suas etapas. / A sales pipeline and its stages.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Pipeline {
+        ///ID do autor; formato livre. / The author's id; free-form.
+        #[serde(
+            rename = "authorId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<::serde_json::Value>,
+        ///Tarefas de cadência. / Cadence tasks.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cadence: ::std::option::Option<::std::vec::Vec<PipelineCadenceItem>>,
+        ///ID do funil. / The pipeline's id.
+        pub id: ::std::string::String,
+        ///Os motivos de perda permitidos. / The allowed lost reasons.
+        #[serde(
+            rename = "lostReasons",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lost_reasons: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Nome do funil, p. ex. "Vendas". / The pipeline's name, e.g. "Vendas".
+        pub name: ::std::string::String,
+        ///Posição na lista de funis. / Position in the list of pipelines.
+        pub position: f64,
+        ///Quem vê o funil. / Who can see the pipeline.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub privacy: ::std::option::Option<PipelinePrivacy>,
+        ///Campos personalizados obrigatórios. / Required custom fields.
+        #[serde(
+            rename = "requiredCustomFieldIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required_custom_field_ids: ::std::option::Option<::std::vec::Vec<crate::Id>>,
+        ///As regras. / The rules.
+        pub rules: ::std::vec::Vec<PipelineRule>,
+        ///As etapas, em ordem. / The stages, in order.
+        pub stages: ::std::vec::Vec<PipelineStage>,
+    }
+    impl Pipeline {
+        pub fn builder() -> builder::Pipeline {
+            Default::default()
+        }
+    }
+    ///Uma tarefa de cadência de uma etapa. / A cadence task of a stage.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelineCadenceItem {
+        ///ID do item. / The item's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///A etapa. / The stage.
+        #[serde(rename = "stageId")]
+        pub stage_id: ::std::string::String,
+        ///A tarefa; formato livre. / The task; free-form.
+        pub task: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl PipelineCadenceItem {
+        pub fn builder() -> builder::PipelineCadenceItem {
+            Default::default()
+        }
+    }
+    ///Um funil novo. / A new pipeline.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelineCreate {
+        ///Tarefas de cadência. / Cadence tasks.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub cadence: ::std::vec::Vec<PipelineCadenceItem>,
+        ///Os motivos de perda permitidos. / The allowed lost reasons.
+        #[serde(
+            rename = "lostReasons",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub lost_reasons: ::std::vec::Vec<::std::string::String>,
+        ///Nome do funil. / The pipeline's name.
+        pub name: ::std::string::String,
+        ///Posição na lista de funis. / Position in the list of pipelines.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub position: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub privacy: ::std::option::Option<PipelinePrivacyInput>,
+        ///Campos personalizados obrigatórios. / Required custom fields.
+        #[serde(
+            rename = "requiredCustomFieldIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub required_custom_field_ids: ::std::vec::Vec<i64>,
+        ///As regras. / The rules.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rules: ::std::vec::Vec<PipelineRule>,
+        ///As etapas, em ordem. / The stages, in order.
+        pub stages: ::std::vec::Vec<PipelineStageInput>,
+    }
+    impl PipelineCreate {
+        pub fn builder() -> builder::PipelineCreate {
+            Default::default()
+        }
+    }
+    ///Quem vê o funil. / Who can see the pipeline.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelinePrivacy {
+        ///Grupos que veem o funil (`team`). / Groups that see it (`team`).
+        #[serde(
+            rename = "groupIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_ids: ::std::option::Option<::std::vec::Vec<crate::Id>>,
+        #[serde(rename = "type")]
+        pub type_: crate::OrOther<crate::types::PrivacyType>,
+        ///O usuário que vê o funil (`user`). / The user who sees it (`user`).
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<crate::Id>,
+    }
+    impl PipelinePrivacy {
+        pub fn builder() -> builder::PipelinePrivacy {
+            Default::default()
+        }
+    }
+    ///Quem vê o funil. / Who can see the pipeline.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelinePrivacyInput {
+        ///Grupos que veem o funil (`team`). / Groups that see it (`team`).
+        #[serde(
+            rename = "groupIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub group_ids: ::std::vec::Vec<i64>,
+        #[serde(rename = "type")]
+        pub type_: PrivacyType,
+        ///O usuário que vê o funil (`user`). / The user who sees it (`user`).
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<i64>,
+    }
+    impl PipelinePrivacyInput {
+        pub fn builder() -> builder::PipelinePrivacyInput {
+            Default::default()
+        }
+    }
+    ///Uma regra do funil. / A pipeline rule.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelineRule {
+        ///O limite da regra. / The rule's limit.
+        pub max: f64,
+        ///Qual regra. / Which rule.
+        #[serde(rename = "ruleId")]
+        pub rule_id: ::std::string::String,
+        ///A etapa a que a regra se aplica. / The stage the rule applies to.
+        #[serde(
+            rename = "stageId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stage_id: ::std::option::Option<::std::string::String>,
+    }
+    impl PipelineRule {
+        pub fn builder() -> builder::PipelineRule {
+            Default::default()
+        }
+    }
+    ///Uma etapa do funil. / A stage of a pipeline.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelineStage {
+        ///Cor da etapa. / The stage's colour.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub color: ::std::option::Option<::std::string::String>,
+        ///ID da etapa. / The stage's id.
+        pub id: ::std::string::String,
+        ///Nome da etapa, p. ex. "Proposta". / The stage's name, e.g. "Proposta".
+        pub name: ::std::string::String,
+        ///Campos exigidos para entrar na etapa. / Fields required to enter the stage.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requireds: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    }
+    impl PipelineStage {
+        pub fn builder() -> builder::PipelineStage {
+            Default::default()
+        }
+    }
+    ///Uma etapa a criar ou manter; sem `id`, é nova. / A stage to create or keep; without `id` it is new.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelineStageInput {
+        ///Cor da etapa. / The stage's colour.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub color: ::std::option::Option<::std::string::String>,
+        ///ID de uma etapa existente. / Id of an existing stage.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Nome da etapa. / The stage's name.
+        pub name: ::std::string::String,
+        ///Campos exigidos para entrar na etapa. / Fields required to enter the stage.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub requireds: ::std::vec::Vec<::serde_json::Value>,
+    }
+    impl PipelineStageInput {
+        pub fn builder() -> builder::PipelineStageInput {
+            Default::default()
+        }
+    }
+    ///Os campos a mudar. / The fields to change.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelineUpdate {
+        ///Tarefas de cadência. / Cadence tasks.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub cadence: ::std::vec::Vec<PipelineCadenceItem>,
+        ///Os motivos de perda permitidos. / The allowed lost reasons.
+        #[serde(
+            rename = "lostReasons",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub lost_reasons: ::std::vec::Vec<::std::string::String>,
+        ///Nome do funil. / The pipeline's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Posição na lista de funis. / Position in the list of pipelines.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub position: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub privacy: ::std::option::Option<PipelinePrivacyInput>,
+        ///Campos personalizados obrigatórios. / Required custom fields.
+        #[serde(
+            rename = "requiredCustomFieldIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub required_custom_field_ids: ::std::vec::Vec<i64>,
+        ///As regras. / The rules.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rules: ::std::vec::Vec<PipelineRule>,
+        ///As etapas, em ordem; substitui a lista. / The stages, in order; replaces the list.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub stages: ::std::vec::Vec<PipelineStageInput>,
+    }
+    impl PipelineUpdate {
+        pub fn builder() -> builder::PipelineUpdate {
+            Default::default()
+        }
+    }
+    ///Quem vê o funil. / Who can see the pipeline.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum PrivacyType {
+        #[serde(rename = "private")]
+        Private,
+        #[serde(rename = "public")]
+        Public,
+        #[serde(rename = "team")]
+        Team,
+        #[serde(rename = "user")]
+        User,
+    }
+    impl ::std::fmt::Display for PrivacyType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Private => f.write_str("private"),
+                Self::Public => f.write_str("public"),
+                Self::Team => f.write_str("team"),
+                Self::User => f.write_str("user"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PrivacyType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "private" => Ok(Self::Private),
+                "public" => Ok(Self::Public),
+                "team" => Ok(Self::Team),
+                "user" => Ok(Self::User),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PrivacyType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PrivacyType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Um produto do catálogo. / A catalogue product.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Product {
+        ///Campos personalizados. / Custom fields.
+        #[serde(
+            rename = "customFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_fields: ::std::option::Option<CustomFields>,
+        ///Descrição. / Description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///O ID do produto no seu sistema. / The product's id in your own system.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///ID do produto. / The product's id.
+        pub id: ::std::string::String,
+        ///Ativo (padrão true). / Active (true by default).
+        #[serde(
+            rename = "isActive",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_active: ::std::option::Option<bool>,
+        ///Nome do produto. / The product's name.
+        pub name: ::std::string::String,
+        ///Preço. / Price.
+        pub price: f64,
+    }
+    impl Product {
+        pub fn builder() -> builder::Product {
+            Default::default()
+        }
+    }
+    ///Um produto novo. / A new product.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ProductCreate {
+        #[serde(rename = "customFields")]
+        pub custom_fields: CustomFields,
+        ///Descrição. / Description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///O ID do produto no seu sistema. / The product's id in your own system.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///Ativo (padrão true). / Active (true by default).
+        #[serde(rename = "isActive", default = "defaults::default_bool::<true>")]
+        pub is_active: bool,
+        ///Nome do produto. / The product's name.
+        pub name: ::std::string::String,
+        ///Preço. / Price.
+        pub price: f64,
+    }
+    impl ProductCreate {
+        pub fn builder() -> builder::ProductCreate {
+            Default::default()
+        }
+    }
+    ///Uma página da lista de produtos. / One page of the product list.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ProductPage {
+        ///Os produtos desta página. / This page's products.
+        pub data: ::std::vec::Vec<Product>,
+        ///O `cursor` da próxima página; `null` na última. / The next page's `cursor`; `null` on the last.
+        #[serde(
+            rename = "nextCursor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ProductPage {
+        pub fn builder() -> builder::ProductPage {
+            Default::default()
+        }
+    }
+    ///Os campos a mudar. / The fields to change.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ProductUpdate {
+        #[serde(
+            rename = "customFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_fields: ::std::option::Option<CustomFields>,
+        ///Descrição. / Description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///O ID do produto no seu sistema. / The product's id in your own system.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///Ativo. / Active.
+        #[serde(
+            rename = "isActive",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_active: ::std::option::Option<bool>,
+        ///Nome do produto. / The product's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Preço. / Price.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<f64>,
+    }
+    impl ProductUpdate {
+        pub fn builder() -> builder::ProductUpdate {
+            Default::default()
+        }
+    }
+    /**Um atendimento (sessão) com um contato. / A service session with a
+contact. Fields beyond those listed are kept as they arrive.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Session {
+        ///ID numérico do atendimento. / The numeric call id.
+        #[serde(
+            rename = "callId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call_id: ::std::option::Option<crate::Id>,
+        ///A campanha de origem. / The campaign it came from.
+        #[serde(
+            rename = "campaignId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub campaign_id: ::std::option::Option<::std::string::String>,
+        ///O contato. / The contact.
+        #[serde(
+            rename = "contactId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_id: ::std::option::Option<crate::Id>,
+        ///Início. / When it started.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///ID da sessão. / The session's id.
+        pub id: ::std::string::String,
+        ///Última atualização. / When it last changed.
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Session {
+        pub fn builder() -> builder::Session {
+            Default::default()
+        }
+    }
+    ///Uma página da lista de sessões. / One page of the session list.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SessionPage {
+        ///As sessões desta página. / This page's sessions.
+        pub data: ::std::vec::Vec<Session>,
+        ///O `cursor` da próxima página; `null` na última. / The next page's `cursor`; `null` on the last.
+        #[serde(
+            rename = "nextCursor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl SessionPage {
+        pub fn builder() -> builder::SessionPage {
+            Default::default()
+        }
+    }
+    ///Uma etiqueta. / A tag.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Tag {
+        ///ID do autor; formato livre. / The author's id; free-form.
+        #[serde(
+            rename = "authorId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<::serde_json::Value>,
+        ///Cor. / Colour.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub color: ::std::option::Option<::std::string::String>,
+        pub id: crate::Id,
+        ///Nome, único no workspace. / Name, unique in the workspace.
+        pub name: ::std::string::String,
+        ///Quem vê a etiqueta; formato livre. / Who can see the tag; free-form.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub privacy: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    }
+    impl Tag {
+        pub fn builder() -> builder::Tag {
+            Default::default()
+        }
+    }
+    ///Uma etiqueta nova. / A new tag.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct TagCreate {
+        ///Cor. / Colour.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub color: ::std::option::Option<::std::string::String>,
+        ///Nome, único no workspace. / Name, unique in the workspace.
+        pub name: ::std::string::String,
+        ///Quem vê a etiqueta; formato livre. / Who can see the tag; free-form.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub privacy: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TagCreate {
+        pub fn builder() -> builder::TagCreate {
+            Default::default()
+        }
+    }
+    ///Os campos a mudar. / The fields to change.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct TagUpdate {
+        ///Cor. / Colour.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub color: ::std::option::Option<::std::string::String>,
+        ///Nome, único no workspace. / Name, unique in the workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Quem vê a etiqueta; formato livre. / Who can see the tag; free-form.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub privacy: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl TagUpdate {
+        pub fn builder() -> builder::TagUpdate {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct Campaign {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::OrOther<crate::types::CampaignStatus>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Campaign {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl Campaign {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::OrOther<crate::types::CampaignStatus>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Campaign> for super::Campaign {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Campaign,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    status: value.status?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Campaign> for Campaign {
+            fn from(value: super::Campaign) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    status: Ok(value.status),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignCreate {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignCreate {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CampaignCreate {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignCreate> for super::CampaignCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignCreate> for CampaignCreate {
+            fn from(value: super::CampaignCreate) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignPage {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Campaign>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignPage {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignPage {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Campaign>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignPage> for super::CampaignPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignPage> for CampaignPage {
+            fn from(value: super::CampaignPage) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignUpdate {
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignUpdate {
+            fn default() -> Self {
+                Self {
+                    name: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CampaignUpdate {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignUpdate> for super::CampaignUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignUpdate> for CampaignUpdate {
+            fn from(value: super::CampaignUpdate) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Contact {
+            avatar: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            crm_data: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::option::Option<super::CustomFields>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            facebook_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            has_conversation: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<crate::Id, ::std::string::String>,
+            instagram_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_imported: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            location: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            new_contact: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            notes: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            origin: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            telegram_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Contact {
+            fn default() -> Self {
+                Self {
+                    avatar: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    crm_data: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    facebook_id: Ok(Default::default()),
+                    has_conversation: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    instagram_id: Ok(Default::default()),
+                    is_imported: Ok(Default::default()),
+                    is_private: Ok(Default::default()),
+                    location: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    new_contact: Ok(Default::default()),
+                    notes: Ok(Default::default()),
+                    origin: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    telegram_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl Contact {
+            pub fn avatar<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.avatar = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for avatar: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn crm_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.crm_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for crm_data: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomFields>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn facebook_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.facebook_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for facebook_id: {e}")
+                    });
+                self
+            }
+            pub fn has_conversation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_conversation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for has_conversation: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn instagram_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instagram_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for instagram_id: {e}")
+                    });
+                self
+            }
+            pub fn is_imported<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_imported = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_imported: {e}")
+                    });
+                self
+            }
+            pub fn is_private<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_private = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn new_contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.new_contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for new_contact: {e}")
+                    });
+                self
+            }
+            pub fn notes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.notes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for notes: {e}")
+                    });
+                self
+            }
+            pub fn origin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.origin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for origin: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn telegram_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.telegram_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for telegram_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Contact> for super::Contact {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Contact,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    avatar: value.avatar?,
+                    created_at: value.created_at?,
+                    crm_data: value.crm_data?,
+                    custom_fields: value.custom_fields?,
+                    email: value.email?,
+                    external_id: value.external_id?,
+                    facebook_id: value.facebook_id?,
+                    has_conversation: value.has_conversation?,
+                    id: value.id?,
+                    instagram_id: value.instagram_id?,
+                    is_imported: value.is_imported?,
+                    is_private: value.is_private?,
+                    location: value.location?,
+                    name: value.name?,
+                    new_contact: value.new_contact?,
+                    notes: value.notes?,
+                    origin: value.origin?,
+                    phone: value.phone?,
+                    telegram_id: value.telegram_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Contact> for Contact {
+            fn from(value: super::Contact) -> Self {
+                Self {
+                    avatar: Ok(value.avatar),
+                    created_at: Ok(value.created_at),
+                    crm_data: Ok(value.crm_data),
+                    custom_fields: Ok(value.custom_fields),
+                    email: Ok(value.email),
+                    external_id: Ok(value.external_id),
+                    facebook_id: Ok(value.facebook_id),
+                    has_conversation: Ok(value.has_conversation),
+                    id: Ok(value.id),
+                    instagram_id: Ok(value.instagram_id),
+                    is_imported: Ok(value.is_imported),
+                    is_private: Ok(value.is_private),
+                    location: Ok(value.location),
+                    name: Ok(value.name),
+                    new_contact: Ok(value.new_contact),
+                    notes: Ok(value.notes),
+                    origin: Ok(value.origin),
+                    phone: Ok(value.phone),
+                    telegram_id: Ok(value.telegram_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContactCreate {
+            avatar: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            crm_data: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                super::CustomFields,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            facebook_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            instagram_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            notes: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            origin: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            telegram_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContactCreate {
+            fn default() -> Self {
+                Self {
+                    avatar: Ok(Default::default()),
+                    crm_data: Ok(Default::default()),
+                    custom_fields: Err(
+                        "no value supplied for custom_fields".to_string(),
+                    ),
+                    email: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    facebook_id: Ok(Default::default()),
+                    instagram_id: Ok(Default::default()),
+                    is_private: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    notes: Ok(Default::default()),
+                    origin: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    telegram_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContactCreate {
+            pub fn avatar<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.avatar = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for avatar: {e}")
+                    });
+                self
+            }
+            pub fn crm_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.crm_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for crm_data: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CustomFields>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn facebook_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.facebook_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for facebook_id: {e}")
+                    });
+                self
+            }
+            pub fn instagram_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instagram_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for instagram_id: {e}")
+                    });
+                self
+            }
+            pub fn is_private<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_private = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn notes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.notes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for notes: {e}")
+                    });
+                self
+            }
+            pub fn origin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.origin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for origin: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn telegram_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.telegram_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for telegram_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContactCreate> for super::ContactCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContactCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    avatar: value.avatar?,
+                    crm_data: value.crm_data?,
+                    custom_fields: value.custom_fields?,
+                    email: value.email?,
+                    external_id: value.external_id?,
+                    facebook_id: value.facebook_id?,
+                    instagram_id: value.instagram_id?,
+                    is_private: value.is_private?,
+                    name: value.name?,
+                    notes: value.notes?,
+                    origin: value.origin?,
+                    phone: value.phone?,
+                    telegram_id: value.telegram_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContactCreate> for ContactCreate {
+            fn from(value: super::ContactCreate) -> Self {
+                Self {
+                    avatar: Ok(value.avatar),
+                    crm_data: Ok(value.crm_data),
+                    custom_fields: Ok(value.custom_fields),
+                    email: Ok(value.email),
+                    external_id: Ok(value.external_id),
+                    facebook_id: Ok(value.facebook_id),
+                    instagram_id: Ok(value.instagram_id),
+                    is_private: Ok(value.is_private),
+                    name: Ok(value.name),
+                    notes: Ok(value.notes),
+                    origin: Ok(value.origin),
+                    phone: Ok(value.phone),
+                    telegram_id: Ok(value.telegram_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContactPage {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Contact>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContactPage {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContactPage {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Contact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContactPage> for super::ContactPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContactPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContactPage> for ContactPage {
+            fn from(value: super::ContactPage) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContactUpdate {
+            avatar: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            crm_data: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::option::Option<super::CustomFields>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            facebook_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            instagram_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            notes: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            origin: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            telegram_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContactUpdate {
+            fn default() -> Self {
+                Self {
+                    avatar: Ok(Default::default()),
+                    crm_data: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    facebook_id: Ok(Default::default()),
+                    instagram_id: Ok(Default::default()),
+                    is_private: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    notes: Ok(Default::default()),
+                    origin: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    telegram_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl ContactUpdate {
+            pub fn avatar<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.avatar = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for avatar: {e}")
+                    });
+                self
+            }
+            pub fn crm_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.crm_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for crm_data: {e}")
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomFields>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn facebook_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.facebook_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for facebook_id: {e}")
+                    });
+                self
+            }
+            pub fn instagram_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instagram_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for instagram_id: {e}")
+                    });
+                self
+            }
+            pub fn is_private<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_private = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn notes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.notes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for notes: {e}")
+                    });
+                self
+            }
+            pub fn origin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.origin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for origin: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn telegram_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.telegram_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for telegram_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContactUpdate> for super::ContactUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContactUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    avatar: value.avatar?,
+                    crm_data: value.crm_data?,
+                    custom_fields: value.custom_fields?,
+                    email: value.email?,
+                    external_id: value.external_id?,
+                    facebook_id: value.facebook_id?,
+                    instagram_id: value.instagram_id?,
+                    is_private: value.is_private?,
+                    name: value.name?,
+                    notes: value.notes?,
+                    origin: value.origin?,
+                    phone: value.phone?,
+                    telegram_id: value.telegram_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContactUpdate> for ContactUpdate {
+            fn from(value: super::ContactUpdate) -> Self {
+                Self {
+                    avatar: Ok(value.avatar),
+                    crm_data: Ok(value.crm_data),
+                    custom_fields: Ok(value.custom_fields),
+                    email: Ok(value.email),
+                    external_id: Ok(value.external_id),
+                    facebook_id: Ok(value.facebook_id),
+                    instagram_id: Ok(value.instagram_id),
+                    is_private: Ok(value.is_private),
+                    name: Ok(value.name),
+                    notes: Ok(value.notes),
+                    origin: Ok(value.origin),
+                    phone: Ok(value.phone),
+                    telegram_id: Ok(value.telegram_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomField {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            entity: ::std::result::Result<
+                crate::OrOther<crate::types::CustomFieldEntity>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<crate::Id, ::std::string::String>,
+            invisible: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_deleted: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_integration: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_unique_identifier: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            options: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::CustomFieldOption>>,
+                ::std::string::String,
+            >,
+            placeholder: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            position: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            required_to_resolve: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            reset_on_new_call: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            show_always: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::OrOther<crate::types::CustomFieldType>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomField {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    entity: Err("no value supplied for entity".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    invisible: Ok(Default::default()),
+                    is_active: Ok(Default::default()),
+                    is_deleted: Ok(Default::default()),
+                    is_integration: Ok(Default::default()),
+                    is_unique_identifier: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    options: Ok(Default::default()),
+                    placeholder: Err("no value supplied for placeholder".to_string()),
+                    position: Ok(Default::default()),
+                    required_to_resolve: Ok(Default::default()),
+                    reset_on_new_call: Ok(Default::default()),
+                    show_always: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CustomField {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn entity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::OrOther<crate::types::CustomFieldEntity>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn invisible<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invisible = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for invisible: {e}")
+                    });
+                self
+            }
+            pub fn is_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
+                self
+            }
+            pub fn is_deleted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_deleted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_deleted: {e}")
+                    });
+                self
+            }
+            pub fn is_integration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_integration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_integration: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_unique_identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_unique_identifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_unique_identifier: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::CustomFieldOption>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn placeholder<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.placeholder = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for placeholder: {e}")
+                    });
+                self
+            }
+            pub fn position<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.position = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for position: {e}")
+                    });
+                self
+            }
+            pub fn required_to_resolve<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required_to_resolve = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for required_to_resolve: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reset_on_new_call<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reset_on_new_call = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reset_on_new_call: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn show_always<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.show_always = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for show_always: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::OrOther<crate::types::CustomFieldType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomField> for super::CustomField {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomField,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    entity: value.entity?,
+                    id: value.id?,
+                    invisible: value.invisible?,
+                    is_active: value.is_active?,
+                    is_deleted: value.is_deleted?,
+                    is_integration: value.is_integration?,
+                    is_unique_identifier: value.is_unique_identifier?,
+                    name: value.name?,
+                    options: value.options?,
+                    placeholder: value.placeholder?,
+                    position: value.position?,
+                    required_to_resolve: value.required_to_resolve?,
+                    reset_on_new_call: value.reset_on_new_call?,
+                    show_always: value.show_always?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomField> for CustomField {
+            fn from(value: super::CustomField) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    entity: Ok(value.entity),
+                    id: Ok(value.id),
+                    invisible: Ok(value.invisible),
+                    is_active: Ok(value.is_active),
+                    is_deleted: Ok(value.is_deleted),
+                    is_integration: Ok(value.is_integration),
+                    is_unique_identifier: Ok(value.is_unique_identifier),
+                    name: Ok(value.name),
+                    options: Ok(value.options),
+                    placeholder: Ok(value.placeholder),
+                    position: Ok(value.position),
+                    required_to_resolve: Ok(value.required_to_resolve),
+                    reset_on_new_call: Ok(value.reset_on_new_call),
+                    show_always: Ok(value.show_always),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomFieldList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::CustomField>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomFieldList {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                }
+            }
+        }
+        impl CustomFieldList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomField>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldList> for super::CustomFieldList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { data: value.data? })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldList> for CustomFieldList {
+            fn from(value: super::CustomFieldList) -> Self {
+                Self { data: Ok(value.data) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomFieldOption {
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CustomFieldOption {
+            fn default() -> Self {
+                Self {
+                    label: Ok(Default::default()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl CustomFieldOption {
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldOption> for super::CustomFieldOption {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldOption,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    label: value.label?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldOption> for CustomFieldOption {
+            fn from(value: super::CustomFieldOption) -> Self {
+                Self {
+                    label: Ok(value.label),
+                    value: Ok(value.value),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct CustomFieldValue {
             type_: ::std::result::Result<
@@ -3509,6 +6717,2103 @@ is not JSON at all is carried as `message`.
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct Pipeline {
+            author_id: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            cadence: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::PipelineCadenceItem>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            lost_reasons: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            position: ::std::result::Result<f64, ::std::string::String>,
+            privacy: ::std::result::Result<
+                ::std::option::Option<super::PipelinePrivacy>,
+                ::std::string::String,
+            >,
+            required_custom_field_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::Id>>,
+                ::std::string::String,
+            >,
+            rules: ::std::result::Result<
+                ::std::vec::Vec<super::PipelineRule>,
+                ::std::string::String,
+            >,
+            stages: ::std::result::Result<
+                ::std::vec::Vec<super::PipelineStage>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Pipeline {
+            fn default() -> Self {
+                Self {
+                    author_id: Ok(Default::default()),
+                    cadence: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    lost_reasons: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    position: Err("no value supplied for position".to_string()),
+                    privacy: Ok(Default::default()),
+                    required_custom_field_ids: Ok(Default::default()),
+                    rules: Err("no value supplied for rules".to_string()),
+                    stages: Err("no value supplied for stages".to_string()),
+                }
+            }
+        }
+        impl Pipeline {
+            pub fn author_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for author_id: {e}")
+                    });
+                self
+            }
+            pub fn cadence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::PipelineCadenceItem>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cadence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cadence: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn lost_reasons<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lost_reasons = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lost_reasons: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn position<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.position = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for position: {e}")
+                    });
+                self
+            }
+            pub fn privacy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PipelinePrivacy>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privacy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privacy: {e}")
+                    });
+                self
+            }
+            pub fn required_custom_field_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<crate::Id>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required_custom_field_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for required_custom_field_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn rules<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineRule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rules = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rules: {e}")
+                    });
+                self
+            }
+            pub fn stages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineStage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Pipeline> for super::Pipeline {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Pipeline,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    author_id: value.author_id?,
+                    cadence: value.cadence?,
+                    id: value.id?,
+                    lost_reasons: value.lost_reasons?,
+                    name: value.name?,
+                    position: value.position?,
+                    privacy: value.privacy?,
+                    required_custom_field_ids: value.required_custom_field_ids?,
+                    rules: value.rules?,
+                    stages: value.stages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Pipeline> for Pipeline {
+            fn from(value: super::Pipeline) -> Self {
+                Self {
+                    author_id: Ok(value.author_id),
+                    cadence: Ok(value.cadence),
+                    id: Ok(value.id),
+                    lost_reasons: Ok(value.lost_reasons),
+                    name: Ok(value.name),
+                    position: Ok(value.position),
+                    privacy: Ok(value.privacy),
+                    required_custom_field_ids: Ok(value.required_custom_field_ids),
+                    rules: Ok(value.rules),
+                    stages: Ok(value.stages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelineCadenceItem {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            stage_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            task: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelineCadenceItem {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    stage_id: Err("no value supplied for stage_id".to_string()),
+                    task: Err("no value supplied for task".to_string()),
+                }
+            }
+        }
+        impl PipelineCadenceItem {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn stage_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stage_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stage_id: {e}")
+                    });
+                self
+            }
+            pub fn task<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.task = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for task: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelineCadenceItem>
+        for super::PipelineCadenceItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelineCadenceItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    stage_id: value.stage_id?,
+                    task: value.task?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelineCadenceItem> for PipelineCadenceItem {
+            fn from(value: super::PipelineCadenceItem) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    stage_id: Ok(value.stage_id),
+                    task: Ok(value.task),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelineCreate {
+            cadence: ::std::result::Result<
+                ::std::vec::Vec<super::PipelineCadenceItem>,
+                ::std::string::String,
+            >,
+            lost_reasons: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            position: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            privacy: ::std::result::Result<
+                ::std::option::Option<super::PipelinePrivacyInput>,
+                ::std::string::String,
+            >,
+            required_custom_field_ids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            rules: ::std::result::Result<
+                ::std::vec::Vec<super::PipelineRule>,
+                ::std::string::String,
+            >,
+            stages: ::std::result::Result<
+                ::std::vec::Vec<super::PipelineStageInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelineCreate {
+            fn default() -> Self {
+                Self {
+                    cadence: Ok(Default::default()),
+                    lost_reasons: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    position: Ok(Default::default()),
+                    privacy: Ok(Default::default()),
+                    required_custom_field_ids: Ok(Default::default()),
+                    rules: Ok(Default::default()),
+                    stages: Err("no value supplied for stages".to_string()),
+                }
+            }
+        }
+        impl PipelineCreate {
+            pub fn cadence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineCadenceItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cadence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cadence: {e}")
+                    });
+                self
+            }
+            pub fn lost_reasons<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lost_reasons = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lost_reasons: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn position<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.position = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for position: {e}")
+                    });
+                self
+            }
+            pub fn privacy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PipelinePrivacyInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privacy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privacy: {e}")
+                    });
+                self
+            }
+            pub fn required_custom_field_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required_custom_field_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for required_custom_field_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn rules<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineRule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rules = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rules: {e}")
+                    });
+                self
+            }
+            pub fn stages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineStageInput>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelineCreate> for super::PipelineCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelineCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cadence: value.cadence?,
+                    lost_reasons: value.lost_reasons?,
+                    name: value.name?,
+                    position: value.position?,
+                    privacy: value.privacy?,
+                    required_custom_field_ids: value.required_custom_field_ids?,
+                    rules: value.rules?,
+                    stages: value.stages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelineCreate> for PipelineCreate {
+            fn from(value: super::PipelineCreate) -> Self {
+                Self {
+                    cadence: Ok(value.cadence),
+                    lost_reasons: Ok(value.lost_reasons),
+                    name: Ok(value.name),
+                    position: Ok(value.position),
+                    privacy: Ok(value.privacy),
+                    required_custom_field_ids: Ok(value.required_custom_field_ids),
+                    rules: Ok(value.rules),
+                    stages: Ok(value.stages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelinePrivacy {
+            group_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<crate::Id>>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::OrOther<crate::types::PrivacyType>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<crate::Id>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelinePrivacy {
+            fn default() -> Self {
+                Self {
+                    group_ids: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PipelinePrivacy {
+            pub fn group_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<crate::Id>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_ids: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::OrOther<crate::types::PrivacyType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelinePrivacy> for super::PipelinePrivacy {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelinePrivacy,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    group_ids: value.group_ids?,
+                    type_: value.type_?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelinePrivacy> for PipelinePrivacy {
+            fn from(value: super::PipelinePrivacy) -> Self {
+                Self {
+                    group_ids: Ok(value.group_ids),
+                    type_: Ok(value.type_),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelinePrivacyInput {
+            group_ids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::PrivacyType, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelinePrivacyInput {
+            fn default() -> Self {
+                Self {
+                    group_ids: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PipelinePrivacyInput {
+            pub fn group_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_ids: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PrivacyType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelinePrivacyInput>
+        for super::PipelinePrivacyInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelinePrivacyInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    group_ids: value.group_ids?,
+                    type_: value.type_?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelinePrivacyInput> for PipelinePrivacyInput {
+            fn from(value: super::PipelinePrivacyInput) -> Self {
+                Self {
+                    group_ids: Ok(value.group_ids),
+                    type_: Ok(value.type_),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelineRule {
+            max: ::std::result::Result<f64, ::std::string::String>,
+            rule_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            stage_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelineRule {
+            fn default() -> Self {
+                Self {
+                    max: Err("no value supplied for max".to_string()),
+                    rule_id: Err("no value supplied for rule_id".to_string()),
+                    stage_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PipelineRule {
+            pub fn max<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max: {e}")
+                    });
+                self
+            }
+            pub fn rule_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rule_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rule_id: {e}")
+                    });
+                self
+            }
+            pub fn stage_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stage_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stage_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelineRule> for super::PipelineRule {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelineRule,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    max: value.max?,
+                    rule_id: value.rule_id?,
+                    stage_id: value.stage_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelineRule> for PipelineRule {
+            fn from(value: super::PipelineRule) -> Self {
+                Self {
+                    max: Ok(value.max),
+                    rule_id: Ok(value.rule_id),
+                    stage_id: Ok(value.stage_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelineStage {
+            color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            requireds: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelineStage {
+            fn default() -> Self {
+                Self {
+                    color: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    requireds: Ok(Default::default()),
+                }
+            }
+        }
+        impl PipelineStage {
+            pub fn color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn requireds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requireds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requireds: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelineStage> for super::PipelineStage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelineStage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    color: value.color?,
+                    id: value.id?,
+                    name: value.name?,
+                    requireds: value.requireds?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelineStage> for PipelineStage {
+            fn from(value: super::PipelineStage) -> Self {
+                Self {
+                    color: Ok(value.color),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    requireds: Ok(value.requireds),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelineStageInput {
+            color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            requireds: ::std::result::Result<
+                ::std::vec::Vec<::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelineStageInput {
+            fn default() -> Self {
+                Self {
+                    color: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    requireds: Ok(Default::default()),
+                }
+            }
+        }
+        impl PipelineStageInput {
+            pub fn color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn requireds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requireds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requireds: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelineStageInput> for super::PipelineStageInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelineStageInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    color: value.color?,
+                    id: value.id?,
+                    name: value.name?,
+                    requireds: value.requireds?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelineStageInput> for PipelineStageInput {
+            fn from(value: super::PipelineStageInput) -> Self {
+                Self {
+                    color: Ok(value.color),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    requireds: Ok(value.requireds),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelineUpdate {
+            cadence: ::std::result::Result<
+                ::std::vec::Vec<super::PipelineCadenceItem>,
+                ::std::string::String,
+            >,
+            lost_reasons: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            position: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            privacy: ::std::result::Result<
+                ::std::option::Option<super::PipelinePrivacyInput>,
+                ::std::string::String,
+            >,
+            required_custom_field_ids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            rules: ::std::result::Result<
+                ::std::vec::Vec<super::PipelineRule>,
+                ::std::string::String,
+            >,
+            stages: ::std::result::Result<
+                ::std::vec::Vec<super::PipelineStageInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelineUpdate {
+            fn default() -> Self {
+                Self {
+                    cadence: Ok(Default::default()),
+                    lost_reasons: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    position: Ok(Default::default()),
+                    privacy: Ok(Default::default()),
+                    required_custom_field_ids: Ok(Default::default()),
+                    rules: Ok(Default::default()),
+                    stages: Ok(Default::default()),
+                }
+            }
+        }
+        impl PipelineUpdate {
+            pub fn cadence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineCadenceItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cadence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cadence: {e}")
+                    });
+                self
+            }
+            pub fn lost_reasons<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lost_reasons = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lost_reasons: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn position<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.position = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for position: {e}")
+                    });
+                self
+            }
+            pub fn privacy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PipelinePrivacyInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privacy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privacy: {e}")
+                    });
+                self
+            }
+            pub fn required_custom_field_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required_custom_field_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for required_custom_field_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn rules<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineRule>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rules = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rules: {e}")
+                    });
+                self
+            }
+            pub fn stages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineStageInput>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelineUpdate> for super::PipelineUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelineUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cadence: value.cadence?,
+                    lost_reasons: value.lost_reasons?,
+                    name: value.name?,
+                    position: value.position?,
+                    privacy: value.privacy?,
+                    required_custom_field_ids: value.required_custom_field_ids?,
+                    rules: value.rules?,
+                    stages: value.stages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelineUpdate> for PipelineUpdate {
+            fn from(value: super::PipelineUpdate) -> Self {
+                Self {
+                    cadence: Ok(value.cadence),
+                    lost_reasons: Ok(value.lost_reasons),
+                    name: Ok(value.name),
+                    position: Ok(value.position),
+                    privacy: Ok(value.privacy),
+                    required_custom_field_ids: Ok(value.required_custom_field_ids),
+                    rules: Ok(value.rules),
+                    stages: Ok(value.stages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Product {
+            custom_fields: ::std::result::Result<
+                ::std::option::Option<super::CustomFields>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            price: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for Product {
+            fn default() -> Self {
+                Self {
+                    custom_fields: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_active: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    price: Err("no value supplied for price".to_string()),
+                }
+            }
+        }
+        impl Product {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomFields>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Product> for super::Product {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Product,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_fields: value.custom_fields?,
+                    description: value.description?,
+                    external_id: value.external_id?,
+                    id: value.id?,
+                    is_active: value.is_active?,
+                    name: value.name?,
+                    price: value.price?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Product> for Product {
+            fn from(value: super::Product) -> Self {
+                Self {
+                    custom_fields: Ok(value.custom_fields),
+                    description: Ok(value.description),
+                    external_id: Ok(value.external_id),
+                    id: Ok(value.id),
+                    is_active: Ok(value.is_active),
+                    name: Ok(value.name),
+                    price: Ok(value.price),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ProductCreate {
+            custom_fields: ::std::result::Result<
+                super::CustomFields,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_active: ::std::result::Result<bool, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            price: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ProductCreate {
+            fn default() -> Self {
+                Self {
+                    custom_fields: Err(
+                        "no value supplied for custom_fields".to_string(),
+                    ),
+                    description: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    is_active: Ok(super::defaults::default_bool::<true>()),
+                    name: Err("no value supplied for name".to_string()),
+                    price: Err("no value supplied for price".to_string()),
+                }
+            }
+        }
+        impl ProductCreate {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CustomFields>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn is_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ProductCreate> for super::ProductCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ProductCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_fields: value.custom_fields?,
+                    description: value.description?,
+                    external_id: value.external_id?,
+                    is_active: value.is_active?,
+                    name: value.name?,
+                    price: value.price?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ProductCreate> for ProductCreate {
+            fn from(value: super::ProductCreate) -> Self {
+                Self {
+                    custom_fields: Ok(value.custom_fields),
+                    description: Ok(value.description),
+                    external_id: Ok(value.external_id),
+                    is_active: Ok(value.is_active),
+                    name: Ok(value.name),
+                    price: Ok(value.price),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ProductPage {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Product>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ProductPage {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl ProductPage {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Product>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ProductPage> for super::ProductPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ProductPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ProductPage> for ProductPage {
+            fn from(value: super::ProductPage) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ProductUpdate {
+            custom_fields: ::std::result::Result<
+                ::std::option::Option<super::CustomFields>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            price: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ProductUpdate {
+            fn default() -> Self {
+                Self {
+                    custom_fields: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    is_active: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    price: Ok(Default::default()),
+                }
+            }
+        }
+        impl ProductUpdate {
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomFields>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn is_active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_active: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ProductUpdate> for super::ProductUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ProductUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_fields: value.custom_fields?,
+                    description: value.description?,
+                    external_id: value.external_id?,
+                    is_active: value.is_active?,
+                    name: value.name?,
+                    price: value.price?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ProductUpdate> for ProductUpdate {
+            fn from(value: super::ProductUpdate) -> Self {
+                Self {
+                    custom_fields: Ok(value.custom_fields),
+                    description: Ok(value.description),
+                    external_id: Ok(value.external_id),
+                    is_active: Ok(value.is_active),
+                    name: Ok(value.name),
+                    price: Ok(value.price),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Session {
+            call_id: ::std::result::Result<
+                ::std::option::Option<crate::Id>,
+                ::std::string::String,
+            >,
+            campaign_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contact_id: ::std::result::Result<
+                ::std::option::Option<crate::Id>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Session {
+            fn default() -> Self {
+                Self {
+                    call_id: Ok(Default::default()),
+                    campaign_id: Ok(Default::default()),
+                    contact_id: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    updated_at: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl Session {
+            pub fn call_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.call_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for call_id: {e}")
+                    });
+                self
+            }
+            pub fn campaign_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.campaign_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for campaign_id: {e}")
+                    });
+                self
+            }
+            pub fn contact_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Id>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Session> for super::Session {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Session,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    call_id: value.call_id?,
+                    campaign_id: value.campaign_id?,
+                    contact_id: value.contact_id?,
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    updated_at: value.updated_at?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Session> for Session {
+            fn from(value: super::Session) -> Self {
+                Self {
+                    call_id: Ok(value.call_id),
+                    campaign_id: Ok(value.campaign_id),
+                    contact_id: Ok(value.contact_id),
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    updated_at: Ok(value.updated_at),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SessionPage {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Session>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SessionPage {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl SessionPage {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Session>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SessionPage> for super::SessionPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SessionPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SessionPage> for SessionPage {
+            fn from(value: super::SessionPage) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Tag {
+            author_id: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<crate::Id, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            privacy: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Tag {
+            fn default() -> Self {
+                Self {
+                    author_id: Ok(Default::default()),
+                    color: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    privacy: Ok(Default::default()),
+                }
+            }
+        }
+        impl Tag {
+            pub fn author_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for author_id: {e}")
+                    });
+                self
+            }
+            pub fn color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Id>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn privacy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privacy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privacy: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Tag> for super::Tag {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Tag,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    author_id: value.author_id?,
+                    color: value.color?,
+                    id: value.id?,
+                    name: value.name?,
+                    privacy: value.privacy?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Tag> for Tag {
+            fn from(value: super::Tag) -> Self {
+                Self {
+                    author_id: Ok(value.author_id),
+                    color: Ok(value.color),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    privacy: Ok(value.privacy),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TagCreate {
+            color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            privacy: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TagCreate {
+            fn default() -> Self {
+                Self {
+                    color: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    privacy: Ok(Default::default()),
+                }
+            }
+        }
+        impl TagCreate {
+            pub fn color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn privacy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privacy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privacy: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TagCreate> for super::TagCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TagCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    color: value.color?,
+                    name: value.name?,
+                    privacy: value.privacy?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TagCreate> for TagCreate {
+            fn from(value: super::TagCreate) -> Self {
+                Self {
+                    color: Ok(value.color),
+                    name: Ok(value.name),
+                    privacy: Ok(value.privacy),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TagUpdate {
+            color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            privacy: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TagUpdate {
+            fn default() -> Self {
+                Self {
+                    color: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    privacy: Ok(Default::default()),
+                }
+            }
+        }
+        impl TagUpdate {
+            pub fn color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn privacy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privacy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privacy: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TagUpdate> for super::TagUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TagUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    color: value.color?,
+                    name: value.name?,
+                    privacy: value.privacy?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TagUpdate> for TagUpdate {
+            fn from(value: super::TagUpdate) -> Self {
+                Self {
+                    color: Ok(value.color),
+                    name: Ok(value.name),
+                    privacy: Ok(value.privacy),
+                }
+            }
+        }
+    }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn default_bool<const V: bool>() -> bool {
+            V
+        }
     }
     /// Error types.
     pub mod error {
@@ -3730,6 +9035,575 @@ let response = client.update_deal()
 ```*/
     pub fn update_deal(&self) -> builder::UpdateDeal<'_> {
         builder::UpdateDeal::new(self)
+    }
+    /**List pipelines
+
+Lista todos os funis (sem paginação). / Lists every pipeline (not paginated).
+
+Sends a `GET` request to `/v1/pipelines`
+
+```ignore
+let response = client.list_pipelines()
+    .send()
+    .await;
+```*/
+    pub fn list_pipelines(&self) -> builder::ListPipelines<'_> {
+        builder::ListPipelines::new(self)
+    }
+    /**Create a pipeline
+
+Cria um funil com suas etapas. / Creates a pipeline with its stages.
+
+Sends a `POST` request to `/v1/pipelines`
+
+```ignore
+let response = client.create_pipeline()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_pipeline(&self) -> builder::CreatePipeline<'_> {
+        builder::CreatePipeline::new(self)
+    }
+    /**Get a pipeline
+
+Busca um funil pelo ID. / Gets one pipeline by its id.
+
+Sends a `GET` request to `/v1/pipelines/{id}`
+
+Arguments:
+- `id`: ID do funil. / The pipeline's id.
+```ignore
+let response = client.get_pipeline()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_pipeline(&self) -> builder::GetPipeline<'_> {
+        builder::GetPipeline::new(self)
+    }
+    /**Delete a pipeline
+
+Remove um funil. / Deletes a pipeline.
+
+Sends a `DELETE` request to `/v1/pipelines/{id}`
+
+Arguments:
+- `id`: ID do funil. / The pipeline's id.
+```ignore
+let response = client.delete_pipeline()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_pipeline(&self) -> builder::DeletePipeline<'_> {
+        builder::DeletePipeline::new(self)
+    }
+    /**Update a pipeline
+
+Atualiza os campos enviados de um funil (etapas, regras, motivos de perda, privacidade). / Updates the fields sent: stages, rules, lost reasons, privacy.
+
+Sends a `PATCH` request to `/v1/pipelines/{id}`
+
+Arguments:
+- `id`: ID do funil. / The pipeline's id.
+- `body`
+```ignore
+let response = client.update_pipeline()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_pipeline(&self) -> builder::UpdatePipeline<'_> {
+        builder::UpdatePipeline::new(self)
+    }
+    /**List contacts
+
+Lista os contatos, uma página por vez; filtra por telefone, e-mail e data de criação. / Lists contacts one page at a time; filters by phone, e-mail and creation date.
+
+Sends a `GET` request to `/v1/contacts`
+
+Arguments:
+- `created_at_from`: Criados a partir de. / Created at or after this instant.
+- `created_at_to`: Criados até. / Created at or before this instant.
+- `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
+the last item of the previous page (its `nextCursor`).
+
+- `email`: E-mail do contato. / The contact's e-mail.
+- `limit`: Itens por página (1–100). / Items per page (1–100).
+- `phone`: Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.
+```ignore
+let response = client.list_contacts()
+    .created_at_from(created_at_from)
+    .created_at_to(created_at_to)
+    .cursor(cursor)
+    .email(email)
+    .limit(limit)
+    .phone(phone)
+    .send()
+    .await;
+```*/
+    pub fn list_contacts(&self) -> builder::ListContacts<'_> {
+        builder::ListContacts::new(self)
+    }
+    /**Create a contact
+
+Cria um contato. / Creates a contact.
+
+Sends a `POST` request to `/v1/contacts`
+
+```ignore
+let response = client.create_contact()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_contact(&self) -> builder::CreateContact<'_> {
+        builder::CreateContact::new(self)
+    }
+    /**Get a contact
+
+Busca um contato pelo ID. / Gets one contact by its id.
+
+Sends a `GET` request to `/v1/contacts/{id}`
+
+Arguments:
+- `id`: ID numérico do contato. / The contact's numeric id.
+```ignore
+let response = client.get_contact()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_contact(&self) -> builder::GetContact<'_> {
+        builder::GetContact::new(self)
+    }
+    /**Update a contact
+
+Atualiza os campos enviados de um contato. / Updates the fields sent.
+
+Sends a `PATCH` request to `/v1/contacts/{id}`
+
+Arguments:
+- `id`: ID numérico do contato. / The contact's numeric id.
+- `body`
+```ignore
+let response = client.update_contact()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_contact(&self) -> builder::UpdateContact<'_> {
+        builder::UpdateContact::new(self)
+    }
+    /**List custom fields
+
+Lista as definições de campos personalizados (sem paginação). / Lists the custom field definitions (not paginated).
+
+Sends a `GET` request to `/v1/custom-fields`
+
+```ignore
+let response = client.list_custom_fields()
+    .send()
+    .await;
+```*/
+    pub fn list_custom_fields(&self) -> builder::ListCustomFields<'_> {
+        builder::ListCustomFields::new(self)
+    }
+    /**Get a custom field
+
+Busca uma definição de campo personalizado. / Gets one custom field definition.
+
+Sends a `GET` request to `/v1/custom-fields/{id}`
+
+Arguments:
+- `id`: ID numérico do campo personalizado. / The custom field's numeric id.
+```ignore
+let response = client.get_custom_field()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_custom_field(&self) -> builder::GetCustomField<'_> {
+        builder::GetCustomField::new(self)
+    }
+    /**List products
+
+Lista os produtos, uma página por vez. / Lists products, one page at a time.
+
+Sends a `GET` request to `/v1/products`
+
+Arguments:
+- `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
+the last item of the previous page (its `nextCursor`).
+
+- `limit`: Itens por página (1–100). / Items per page (1–100).
+```ignore
+let response = client.list_products()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_products(&self) -> builder::ListProducts<'_> {
+        builder::ListProducts::new(self)
+    }
+    /**Create a product
+
+Cria um produto. / Creates a product.
+
+Sends a `POST` request to `/v1/products`
+
+```ignore
+let response = client.create_product()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_product(&self) -> builder::CreateProduct<'_> {
+        builder::CreateProduct::new(self)
+    }
+    /**Get a product
+
+Busca um produto pelo ID. / Gets one product by its id.
+
+Sends a `GET` request to `/v1/products/{id}`
+
+Arguments:
+- `id`: ID do produto. / The product's id.
+```ignore
+let response = client.get_product()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_product(&self) -> builder::GetProduct<'_> {
+        builder::GetProduct::new(self)
+    }
+    /**Delete a product
+
+Remove um produto. / Deletes a product.
+
+Sends a `DELETE` request to `/v1/products/{id}`
+
+Arguments:
+- `id`: ID do produto. / The product's id.
+```ignore
+let response = client.delete_product()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_product(&self) -> builder::DeleteProduct<'_> {
+        builder::DeleteProduct::new(self)
+    }
+    /**Update a product
+
+Atualiza os campos enviados de um produto. / Updates the fields sent.
+
+Sends a `PATCH` request to `/v1/products/{id}`
+
+Arguments:
+- `id`: ID do produto. / The product's id.
+- `body`
+```ignore
+let response = client.update_product()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_product(&self) -> builder::UpdateProduct<'_> {
+        builder::UpdateProduct::new(self)
+    }
+    /**Get a product by external id
+
+Busca um produto pelo ID no seu sistema (`externalId`). / Gets a product by the id it has in your own system.
+
+Sends a `GET` request to `/v1/products/external/{externalId}`
+
+Arguments:
+- `external_id`: O ID do produto no seu sistema. / The product's id in your own system.
+```ignore
+let response = client.get_product_by_external_id()
+    .external_id(external_id)
+    .send()
+    .await;
+```*/
+    pub fn get_product_by_external_id(&self) -> builder::GetProductByExternalId<'_> {
+        builder::GetProductByExternalId::new(self)
+    }
+    /**List tags
+
+Lista todas as etiquetas (sem paginação). / Lists every tag (not paginated).
+
+Sends a `GET` request to `/v1/tags`
+
+```ignore
+let response = client.list_tags()
+    .send()
+    .await;
+```*/
+    pub fn list_tags(&self) -> builder::ListTags<'_> {
+        builder::ListTags::new(self)
+    }
+    /**Create a tag
+
+Cria uma etiqueta; o nome é único no workspace. / Creates a tag; its name is unique in the workspace.
+
+Sends a `POST` request to `/v1/tags`
+
+```ignore
+let response = client.create_tag()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_tag(&self) -> builder::CreateTag<'_> {
+        builder::CreateTag::new(self)
+    }
+    /**Get a tag
+
+Busca uma etiqueta pelo ID. / Gets one tag by its id.
+
+Sends a `GET` request to `/v1/tags/{id}`
+
+Arguments:
+- `id`: ID numérico da etiqueta. / The tag's numeric id.
+```ignore
+let response = client.get_tag()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_tag(&self) -> builder::GetTag<'_> {
+        builder::GetTag::new(self)
+    }
+    /**Delete a tag
+
+Remove uma etiqueta. / Deletes a tag.
+
+Sends a `DELETE` request to `/v1/tags/{id}`
+
+Arguments:
+- `id`: ID numérico da etiqueta. / The tag's numeric id.
+```ignore
+let response = client.delete_tag()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_tag(&self) -> builder::DeleteTag<'_> {
+        builder::DeleteTag::new(self)
+    }
+    /**Update a tag
+
+Atualiza os campos enviados de uma etiqueta. / Updates the fields sent.
+
+Sends a `PATCH` request to `/v1/tags/{id}`
+
+Arguments:
+- `id`: ID numérico da etiqueta. / The tag's numeric id.
+- `body`
+```ignore
+let response = client.update_tag()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_tag(&self) -> builder::UpdateTag<'_> {
+        builder::UpdateTag::new(self)
+    }
+    /**List campaigns
+
+Lista as campanhas, uma página por vez. / Lists campaigns, one page at a time.
+
+Sends a `GET` request to `/v1/campaigns`
+
+Arguments:
+- `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
+the last item of the previous page (its `nextCursor`).
+
+- `limit`: Itens por página (1–100). / Items per page (1–100).
+```ignore
+let response = client.list_campaigns()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_campaigns(&self) -> builder::ListCampaigns<'_> {
+        builder::ListCampaigns::new(self)
+    }
+    /**Create a campaign
+
+Cria uma campanha. / Creates a campaign.
+
+Sends a `POST` request to `/v1/campaigns`
+
+```ignore
+let response = client.create_campaign()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_campaign(&self) -> builder::CreateCampaign<'_> {
+        builder::CreateCampaign::new(self)
+    }
+    /**Get a campaign
+
+Busca uma campanha pelo ID. / Gets one campaign by its id.
+
+Sends a `GET` request to `/v1/campaigns/{id}`
+
+Arguments:
+- `id`: ID da campanha. / The campaign's id.
+```ignore
+let response = client.get_campaign()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_campaign(&self) -> builder::GetCampaign<'_> {
+        builder::GetCampaign::new(self)
+    }
+    /**Delete a campaign
+
+Remove uma campanha. / Deletes a campaign.
+
+Sends a `DELETE` request to `/v1/campaigns/{id}`
+
+Arguments:
+- `id`: ID da campanha. / The campaign's id.
+```ignore
+let response = client.delete_campaign()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_campaign(&self) -> builder::DeleteCampaign<'_> {
+        builder::DeleteCampaign::new(self)
+    }
+    /**Update a campaign
+
+Atualiza os campos enviados de uma campanha. / Updates the fields sent.
+
+Sends a `PATCH` request to `/v1/campaigns/{id}`
+
+Arguments:
+- `id`: ID da campanha. / The campaign's id.
+- `body`
+```ignore
+let response = client.update_campaign()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_campaign(&self) -> builder::UpdateCampaign<'_> {
+        builder::UpdateCampaign::new(self)
+    }
+    /**Pause a campaign
+
+Pausa o envio de uma campanha. / Pauses a campaign's sending.
+
+Sends a `POST` request to `/v1/campaigns/{id}/pause`
+
+Arguments:
+- `id`: ID da campanha. / The campaign's id.
+```ignore
+let response = client.pause_campaign()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn pause_campaign(&self) -> builder::PauseCampaign<'_> {
+        builder::PauseCampaign::new(self)
+    }
+    /**Resume a campaign
+
+Retoma o envio de uma campanha pausada. / Resumes a paused campaign.
+
+Sends a `POST` request to `/v1/campaigns/{id}/resume`
+
+Arguments:
+- `id`: ID da campanha. / The campaign's id.
+```ignore
+let response = client.resume_campaign()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn resume_campaign(&self) -> builder::ResumeCampaign<'_> {
+        builder::ResumeCampaign::new(self)
+    }
+    /**List a campaign's chunk leads
+
+Lista os leads dos lotes de envio de uma campanha. / Lists the leads of a campaign's sending chunks.
+
+Sends a `GET` request to `/v1/campaigns/{id}/chunk-leads`
+
+Arguments:
+- `id`: ID da campanha. / The campaign's id.
+```ignore
+let response = client.list_campaign_chunk_leads()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn list_campaign_chunk_leads(&self) -> builder::ListCampaignChunkLeads<'_> {
+        builder::ListCampaignChunkLeads::new(self)
+    }
+    /**List sessions
+
+Lista os atendimentos (sessões), uma página por vez. / Lists sessions (service conversations), one page at a time.
+
+Sends a `GET` request to `/v1/sessions`
+
+Arguments:
+- `call_id`: Só a sessão deste atendimento. / Only the session of this call.
+- `campaign_id`: Só sessões desta campanha. / Only sessions of this campaign.
+- `contact_id`: Só sessões deste contato. / Only sessions of this contact.
+- `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
+the last item of the previous page (its `nextCursor`).
+
+- `limit`: Itens por página (1–100). / Items per page (1–100).
+- `updated_at_from`: Atualizadas a partir de. / Updated at or after this instant.
+- `updated_at_to`: Atualizadas até. / Updated at or before this instant.
+```ignore
+let response = client.list_sessions()
+    .call_id(call_id)
+    .campaign_id(campaign_id)
+    .contact_id(contact_id)
+    .cursor(cursor)
+    .limit(limit)
+    .updated_at_from(updated_at_from)
+    .updated_at_to(updated_at_to)
+    .send()
+    .await;
+```*/
+    pub fn list_sessions(&self) -> builder::ListSessions<'_> {
+        builder::ListSessions::new(self)
+    }
+    /**Get a session
+
+Busca uma sessão pelo ID da sessão ou pelo ID numérico do atendimento. / Gets a session by its id, or by the numeric call id.
+
+Sends a `GET` request to `/v1/sessions/{id}`
+
+Arguments:
+- `id`: ID da sessão, ou o ID numérico do atendimento. / The session's id, or the numeric call id.
+```ignore
+let response = client.get_session()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_session(&self) -> builder::GetSession<'_> {
+        builder::GetSession::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -4533,6 +10407,4126 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_pipelines`]
+
+[`Client::list_pipelines`]: super::Client::list_pipelines*/
+    #[derive(Debug, Clone)]
+    pub struct ListPipelines<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListPipelines<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/pipelines`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Pipeline>>,
+            Error<types::Error>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/pipelines", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_pipelines",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_pipeline`]
+
+[`Client::create_pipeline`]: super::Client::create_pipeline*/
+    #[derive(Debug, Clone)]
+    pub struct CreatePipeline<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PipelineCreate, String>,
+    }
+    impl<'a> CreatePipeline<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PipelineCreate>,
+            <V as std::convert::TryInto<
+                types::PipelineCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PipelineCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PipelineCreate,
+            ) -> types::builder::PipelineCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/pipelines`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Pipeline>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PipelineCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/pipelines", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_pipeline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_pipeline`]
+
+[`Client::get_pipeline`]: super::Client::get_pipeline*/
+    #[derive(Debug, Clone)]
+    pub struct GetPipeline<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPipeline<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/pipelines/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Pipeline>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_pipeline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_pipeline`]
+
+[`Client::delete_pipeline`]: super::Client::delete_pipeline*/
+    #[derive(Debug, Clone)]
+    pub struct DeletePipeline<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeletePipeline<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/pipelines/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_pipeline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_pipeline`]
+
+[`Client::update_pipeline`]: super::Client::update_pipeline*/
+    #[derive(Debug, Clone)]
+    pub struct UpdatePipeline<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::PipelineUpdate, String>,
+    }
+    impl<'a> UpdatePipeline<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PipelineUpdate>,
+            <V as std::convert::TryInto<
+                types::PipelineUpdate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PipelineUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PipelineUpdate,
+            ) -> types::builder::PipelineUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/pipelines/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Pipeline>, Error<types::Error>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PipelineUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_pipeline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_contacts`]
+
+[`Client::list_contacts`]: super::Client::list_contacts*/
+    #[derive(Debug, Clone)]
+    pub struct ListContacts<'a> {
+        client: &'a super::Client,
+        created_at_from: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
+        created_at_to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        email: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        phone: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListContacts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                created_at_from: Ok(None),
+                created_at_to: Ok(None),
+                cursor: Ok(None),
+                email: Ok(None),
+                limit: Ok(None),
+                phone: Ok(None),
+            }
+        }
+        pub fn created_at_from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.created_at_from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for created_at_from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.created_at_to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for created_at_to failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn email<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.email = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for email failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn phone<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.phone = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for phone failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/contacts`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ContactPage>, Error<types::Error>> {
+            let Self {
+                client,
+                created_at_from,
+                created_at_to,
+                cursor,
+                email,
+                limit,
+                phone,
+            } = self;
+            let created_at_from = created_at_from.map_err(Error::InvalidRequest)?;
+            let created_at_to = created_at_to.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let email = email.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let phone = phone.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/contacts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "created_at_from",
+                        &created_at_from,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("created_at_to", &created_at_to),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("email", &email))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("phone", &phone))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_contacts",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_contact`]
+
+[`Client::create_contact`]: super::Client::create_contact*/
+    #[derive(Debug, Clone)]
+    pub struct CreateContact<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ContactCreate, String>,
+    }
+    impl<'a> CreateContact<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ContactCreate>,
+            <V as std::convert::TryInto<types::ContactCreate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ContactCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ContactCreate,
+            ) -> types::builder::ContactCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/contacts`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Contact>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ContactCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/contacts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_contact",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_contact`]
+
+[`Client::get_contact`]: super::Client::get_contact*/
+    #[derive(Debug, Clone)]
+    pub struct GetContact<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> GetContact<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/contacts/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Contact>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/contacts/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_contact",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_contact`]
+
+[`Client::update_contact`]: super::Client::update_contact*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateContact<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::ContactUpdate, String>,
+    }
+    impl<'a> UpdateContact<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ContactUpdate>,
+            <V as std::convert::TryInto<types::ContactUpdate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ContactUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ContactUpdate,
+            ) -> types::builder::ContactUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/contacts/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Contact>, Error<types::Error>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ContactUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/contacts/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_contact",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_custom_fields`]
+
+[`Client::list_custom_fields`]: super::Client::list_custom_fields*/
+    #[derive(Debug, Clone)]
+    pub struct ListCustomFields<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListCustomFields<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/custom-fields`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CustomFieldList>, Error<types::Error>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/custom-fields", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_custom_fields",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_custom_field`]
+
+[`Client::get_custom_field`]: super::Client::get_custom_field*/
+    #[derive(Debug, Clone)]
+    pub struct GetCustomField<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> GetCustomField<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/custom-fields/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CustomField>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/custom-fields/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_custom_field",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_products`]
+
+[`Client::list_products`]: super::Client::list_products*/
+    #[derive(Debug, Clone)]
+    pub struct ListProducts<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListProducts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/products`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ProductPage>, Error<types::Error>> {
+            let Self { client, cursor, limit } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/products", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_products",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_product`]
+
+[`Client::create_product`]: super::Client::create_product*/
+    #[derive(Debug, Clone)]
+    pub struct CreateProduct<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ProductCreate, String>,
+    }
+    impl<'a> CreateProduct<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ProductCreate>,
+            <V as std::convert::TryInto<types::ProductCreate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ProductCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ProductCreate,
+            ) -> types::builder::ProductCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/products`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Product>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ProductCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/products", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_product",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_product`]
+
+[`Client::get_product`]: super::Client::get_product*/
+    #[derive(Debug, Clone)]
+    pub struct GetProduct<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetProduct<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/products/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Product>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_product",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_product`]
+
+[`Client::delete_product`]: super::Client::delete_product*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteProduct<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteProduct<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/products/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_product",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_product`]
+
+[`Client::update_product`]: super::Client::update_product*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateProduct<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::ProductUpdate, String>,
+    }
+    impl<'a> UpdateProduct<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ProductUpdate>,
+            <V as std::convert::TryInto<types::ProductUpdate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ProductUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ProductUpdate,
+            ) -> types::builder::ProductUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/products/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Product>, Error<types::Error>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ProductUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_product",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_product_by_external_id`]
+
+[`Client::get_product_by_external_id`]: super::Client::get_product_by_external_id*/
+    #[derive(Debug, Clone)]
+    pub struct GetProductByExternalId<'a> {
+        client: &'a super::Client,
+        external_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetProductByExternalId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                external_id: Err("external_id was not initialized".to_string()),
+            }
+        }
+        pub fn external_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.external_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for external_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/products/external/{externalId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Product>, Error<types::Error>> {
+            let Self { client, external_id } = self;
+            let external_id = external_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/products/external/{}", client.baseurl, encode_path(& external_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_product_by_external_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_tags`]
+
+[`Client::list_tags`]: super::Client::list_tags*/
+    #[derive(Debug, Clone)]
+    pub struct ListTags<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListTags<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/tags`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::Tag>>, Error<types::Error>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/tags", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_tags",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_tag`]
+
+[`Client::create_tag`]: super::Client::create_tag*/
+    #[derive(Debug, Clone)]
+    pub struct CreateTag<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TagCreate, String>,
+    }
+    impl<'a> CreateTag<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TagCreate>,
+            <V as std::convert::TryInto<types::TagCreate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TagCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::TagCreate) -> types::builder::TagCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/tags`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Tag>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::TagCreate::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/tags", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_tag",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_tag`]
+
+[`Client::get_tag`]: super::Client::get_tag*/
+    #[derive(Debug, Clone)]
+    pub struct GetTag<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> GetTag<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/tags/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Tag>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_tag",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_tag`]
+
+[`Client::delete_tag`]: super::Client::delete_tag*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteTag<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> DeleteTag<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/tags/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_tag",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_tag`]
+
+[`Client::update_tag`]: super::Client::update_tag*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateTag<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+        body: Result<types::builder::TagUpdate, String>,
+    }
+    impl<'a> UpdateTag<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TagUpdate>,
+            <V as std::convert::TryInto<types::TagUpdate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TagUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::TagUpdate) -> types::builder::TagUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/tags/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Tag>, Error<types::Error>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::TagUpdate::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_tag",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_campaigns`]
+
+[`Client::list_campaigns`]: super::Client::list_campaigns*/
+    #[derive(Debug, Clone)]
+    pub struct ListCampaigns<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListCampaigns<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/campaigns`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CampaignPage>, Error<types::Error>> {
+            let Self { client, cursor, limit } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/campaigns", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_campaigns",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_campaign`]
+
+[`Client::create_campaign`]: super::Client::create_campaign*/
+    #[derive(Debug, Clone)]
+    pub struct CreateCampaign<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CampaignCreate, String>,
+    }
+    impl<'a> CreateCampaign<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CampaignCreate>,
+            <V as std::convert::TryInto<
+                types::CampaignCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CampaignCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CampaignCreate,
+            ) -> types::builder::CampaignCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/campaigns`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CampaignCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/campaigns", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_campaign",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_campaign`]
+
+[`Client::get_campaign`]: super::Client::get_campaign*/
+    #[derive(Debug, Clone)]
+    pub struct GetCampaign<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetCampaign<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/campaigns/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_campaign",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_campaign`]
+
+[`Client::delete_campaign`]: super::Client::delete_campaign*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteCampaign<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteCampaign<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/campaigns/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_campaign",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_campaign`]
+
+[`Client::update_campaign`]: super::Client::update_campaign*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateCampaign<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::CampaignUpdate, String>,
+    }
+    impl<'a> UpdateCampaign<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CampaignUpdate>,
+            <V as std::convert::TryInto<
+                types::CampaignUpdate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CampaignUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CampaignUpdate,
+            ) -> types::builder::CampaignUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/campaigns/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CampaignUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_campaign",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::pause_campaign`]
+
+[`Client::pause_campaign`]: super::Client::pause_campaign*/
+    #[derive(Debug, Clone)]
+    pub struct PauseCampaign<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> PauseCampaign<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/campaigns/{id}/pause`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/campaigns/{}/pause", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "pause_campaign",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::resume_campaign`]
+
+[`Client::resume_campaign`]: super::Client::resume_campaign*/
+    #[derive(Debug, Clone)]
+    pub struct ResumeCampaign<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> ResumeCampaign<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/campaigns/{id}/resume`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/campaigns/{}/resume", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "resume_campaign",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_campaign_chunk_leads`]
+
+[`Client::list_campaign_chunk_leads`]: super::Client::list_campaign_chunk_leads*/
+    #[derive(Debug, Clone)]
+    pub struct ListCampaignChunkLeads<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> ListCampaignChunkLeads<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/campaigns/{id}/chunk-leads`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::CampaignChunkLead>>,
+            Error<types::Error>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/campaigns/{}/chunk-leads", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_campaign_chunk_leads",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_sessions`]
+
+[`Client::list_sessions`]: super::Client::list_sessions*/
+    #[derive(Debug, Clone)]
+    pub struct ListSessions<'a> {
+        client: &'a super::Client,
+        call_id: Result<Option<i64>, String>,
+        campaign_id: Result<Option<::std::string::String>, String>,
+        contact_id: Result<Option<i64>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        updated_at_from: Result<
+            Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            String,
+        >,
+        updated_at_to: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> ListSessions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                call_id: Ok(None),
+                campaign_id: Ok(None),
+                contact_id: Ok(None),
+                cursor: Ok(None),
+                limit: Ok(None),
+                updated_at_from: Ok(None),
+                updated_at_to: Ok(None),
+            }
+        }
+        pub fn call_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.call_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for call_id failed".to_string());
+            self
+        }
+        pub fn campaign_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.campaign_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for campaign_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn contact_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.contact_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for contact_id failed".to_string());
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn updated_at_from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.updated_at_from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_at_from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn updated_at_to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.updated_at_to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for updated_at_to failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/sessions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SessionPage>, Error<types::Error>> {
+            let Self {
+                client,
+                call_id,
+                campaign_id,
+                contact_id,
+                cursor,
+                limit,
+                updated_at_from,
+                updated_at_to,
+            } = self;
+            let call_id = call_id.map_err(Error::InvalidRequest)?;
+            let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+            let contact_id = contact_id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let updated_at_from = updated_at_from.map_err(Error::InvalidRequest)?;
+            let updated_at_to = updated_at_to.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/sessions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("call_id", &call_id))
+                .query(&progenitor_client::QueryParam::new("campaign_id", &campaign_id))
+                .query(&progenitor_client::QueryParam::new("contact_id", &contact_id))
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "updated_at_from",
+                        &updated_at_from,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at_to", &updated_at_to),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_sessions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_session`]
+
+[`Client::get_session`]: super::Client::get_session*/
+    #[derive(Debug, Clone)]
+    pub struct GetSession<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetSession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/sessions/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Session>, Error<types::Error>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/sessions/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -4540,6 +14534,46 @@ pub mod prelude {
 }
 /// The production API, from the OpenAPI description's `servers`.
 pub const DEFAULT_BASE_URL: &str = "https://api4.kinbox.com.br";
+impl<'a> builder::ListCampaigns<'a> {
+    ///Every item of `list_campaigns` that matches the filters set on this builder, following `nextCursor` page after page; `limit` sets the page size.
+    pub fn stream(
+        self,
+    ) -> ::futures::stream::BoxStream<
+        'a,
+        ::std::result::Result<types::Campaign, crate::KinboxError>,
+    > {
+        crate::paginate(move |cursor| {
+            let request = match cursor {
+                Some(cursor) => self.clone().cursor(cursor),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((page.data, page.next_cursor))
+            }
+        })
+    }
+}
+impl<'a> builder::ListContacts<'a> {
+    ///Every item of `list_contacts` that matches the filters set on this builder, following `nextCursor` page after page; `limit` sets the page size.
+    pub fn stream(
+        self,
+    ) -> ::futures::stream::BoxStream<
+        'a,
+        ::std::result::Result<types::Contact, crate::KinboxError>,
+    > {
+        crate::paginate(move |cursor| {
+            let request = match cursor {
+                Some(cursor) => self.clone().cursor(cursor),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((page.data, page.next_cursor))
+            }
+        })
+    }
+}
 impl<'a> builder::ListDeals<'a> {
     ///Every item of `list_deals` that matches the filters set on this builder, following `nextCursor` page after page; `limit` sets the page size.
     pub fn stream(
@@ -4547,6 +14581,46 @@ impl<'a> builder::ListDeals<'a> {
     ) -> ::futures::stream::BoxStream<
         'a,
         ::std::result::Result<types::Deal, crate::KinboxError>,
+    > {
+        crate::paginate(move |cursor| {
+            let request = match cursor {
+                Some(cursor) => self.clone().cursor(cursor),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((page.data, page.next_cursor))
+            }
+        })
+    }
+}
+impl<'a> builder::ListProducts<'a> {
+    ///Every item of `list_products` that matches the filters set on this builder, following `nextCursor` page after page; `limit` sets the page size.
+    pub fn stream(
+        self,
+    ) -> ::futures::stream::BoxStream<
+        'a,
+        ::std::result::Result<types::Product, crate::KinboxError>,
+    > {
+        crate::paginate(move |cursor| {
+            let request = match cursor {
+                Some(cursor) => self.clone().cursor(cursor),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok((page.data, page.next_cursor))
+            }
+        })
+    }
+}
+impl<'a> builder::ListSessions<'a> {
+    ///Every item of `list_sessions` that matches the filters set on this builder, following `nextCursor` page after page; `limit` sets the page size.
+    pub fn stream(
+        self,
+    ) -> ::futures::stream::BoxStream<
+        'a,
+        ::std::result::Result<types::Session, crate::KinboxError>,
     > {
         crate::paginate(move |cursor| {
             let request = match cursor {

@@ -18,6 +18,38 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::GetDeal => Self::cli_get_deal(),
             CliCommand::DeleteDeal => Self::cli_delete_deal(),
             CliCommand::UpdateDeal => Self::cli_update_deal(),
+            CliCommand::ListPipelines => Self::cli_list_pipelines(),
+            CliCommand::CreatePipeline => Self::cli_create_pipeline(),
+            CliCommand::GetPipeline => Self::cli_get_pipeline(),
+            CliCommand::DeletePipeline => Self::cli_delete_pipeline(),
+            CliCommand::UpdatePipeline => Self::cli_update_pipeline(),
+            CliCommand::ListContacts => Self::cli_list_contacts(),
+            CliCommand::CreateContact => Self::cli_create_contact(),
+            CliCommand::GetContact => Self::cli_get_contact(),
+            CliCommand::UpdateContact => Self::cli_update_contact(),
+            CliCommand::ListCustomFields => Self::cli_list_custom_fields(),
+            CliCommand::GetCustomField => Self::cli_get_custom_field(),
+            CliCommand::ListProducts => Self::cli_list_products(),
+            CliCommand::CreateProduct => Self::cli_create_product(),
+            CliCommand::GetProduct => Self::cli_get_product(),
+            CliCommand::DeleteProduct => Self::cli_delete_product(),
+            CliCommand::UpdateProduct => Self::cli_update_product(),
+            CliCommand::GetProductByExternalId => Self::cli_get_product_by_external_id(),
+            CliCommand::ListTags => Self::cli_list_tags(),
+            CliCommand::CreateTag => Self::cli_create_tag(),
+            CliCommand::GetTag => Self::cli_get_tag(),
+            CliCommand::DeleteTag => Self::cli_delete_tag(),
+            CliCommand::UpdateTag => Self::cli_update_tag(),
+            CliCommand::ListCampaigns => Self::cli_list_campaigns(),
+            CliCommand::CreateCampaign => Self::cli_create_campaign(),
+            CliCommand::GetCampaign => Self::cli_get_campaign(),
+            CliCommand::DeleteCampaign => Self::cli_delete_campaign(),
+            CliCommand::UpdateCampaign => Self::cli_update_campaign(),
+            CliCommand::PauseCampaign => Self::cli_pause_campaign(),
+            CliCommand::ResumeCampaign => Self::cli_resume_campaign(),
+            CliCommand::ListCampaignChunkLeads => Self::cli_list_campaign_chunk_leads(),
+            CliCommand::ListSessions => Self::cli_list_sessions(),
+            CliCommand::GetSession => Self::cli_get_session(),
         }
     }
     pub fn cli_list_deals() -> ::clap::Command {
@@ -541,6 +573,927 @@ impl<T: CliConfig> Cli<T> {
                 "Update a deal\n\nAtualiza os campos enviados de um negócio. / Updates the fields sent,\nleaving the others as they are.\n\nThere is no dedicated endpoint to move or close a deal: moving is a PATCH\nof `stageId` (and `pipelineId`); closing is a PATCH of `status` with\n`wonLostDate`, and for `lost` also `lostReason` / `lostReasonObs`.\n",
             )
     }
+    pub fn cli_list_pipelines() -> ::clap::Command {
+        ::clap::Command::new("")
+            .about(
+                "List pipelines\n\nLista todos os funis (sem paginação). / Lists every pipeline (not paginated).",
+            )
+    }
+    pub fn cli_create_pipeline() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("Nome do funil. / The pipeline's name."),
+            )
+            .arg(
+                ::clap::Arg::new("position")
+                    .long("position")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help(
+                        "Posição na lista de funis. / Position in the list of pipelines.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(true)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Create a pipeline\n\nCria um funil com suas etapas. / Creates a pipeline with its stages.",
+            )
+    }
+    pub fn cli_get_pipeline() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID do funil. / The pipeline's id."),
+            )
+            .about(
+                "Get a pipeline\n\nBusca um funil pelo ID. / Gets one pipeline by its id.",
+            )
+    }
+    pub fn cli_delete_pipeline() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID do funil. / The pipeline's id."),
+            )
+            .about("Delete a pipeline\n\nRemove um funil. / Deletes a pipeline.")
+    }
+    pub fn cli_update_pipeline() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID do funil. / The pipeline's id."),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Nome do funil. / The pipeline's name."),
+            )
+            .arg(
+                ::clap::Arg::new("position")
+                    .long("position")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help(
+                        "Posição na lista de funis. / Position in the list of pipelines.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Update a pipeline\n\nAtualiza os campos enviados de um funil (etapas, regras, motivos de perda, privacidade). / Updates the fields sent: stages, rules, lost reasons, privacy.",
+            )
+    }
+    pub fn cli_list_contacts() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("created-at-from")
+                    .long("created-at-from")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("Criados a partir de. / Created at or after this instant."),
+            )
+            .arg(
+                ::clap::Arg::new("created-at-to")
+                    .long("created-at-to")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("Criados até. / Created at or before this instant."),
+            )
+            .arg(
+                ::clap::Arg::new("cursor")
+                    .long("cursor")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("email")
+                    .long("email")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("E-mail do contato. / The contact's e-mail."),
+            )
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help("Itens por página (1–100). / Items per page (1–100)."),
+            )
+            .arg(
+                ::clap::Arg::new("phone")
+                    .long("phone")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.",
+                    ),
+            )
+            .about(
+                "List contacts\n\nLista os contatos, uma página por vez; filtra por telefone, e-mail e data de criação. / Lists contacts one page at a time; filters by phone, e-mail and creation date.",
+            )
+    }
+    pub fn cli_create_contact() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("avatar")
+                    .long("avatar")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("URL da foto. / URL of the contact's picture."),
+            )
+            .arg(
+                ::clap::Arg::new("email")
+                    .long("email")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("E-mail."),
+            )
+            .arg(
+                ::clap::Arg::new("external-id")
+                    .long("external-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O ID do contato no seu sistema. / The contact's id in your own system.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("facebook-id")
+                    .long("facebook-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("ID no Facebook. / Facebook id."),
+            )
+            .arg(
+                ::clap::Arg::new("instagram-id")
+                    .long("instagram-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("ID no Instagram. / Instagram id."),
+            )
+            .arg(
+                ::clap::Arg::new("is-private")
+                    .long("is-private")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help("Contato privado. / Whether the contact is private."),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Nome. / Name."),
+            )
+            .arg(
+                ::clap::Arg::new("notes")
+                    .long("notes")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Observações. / Notes."),
+            )
+            .arg(
+                ::clap::Arg::new("origin")
+                    .long("origin")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Origem do contato. / Where the contact came from."),
+            )
+            .arg(
+                ::clap::Arg::new("phone")
+                    .long("phone")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("telegram-id")
+                    .long("telegram-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("ID no Telegram. / Telegram id."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(true)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about("Create a contact\n\nCria um contato. / Creates a contact.")
+    }
+    pub fn cli_get_contact() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(true)
+                    .help("ID numérico do contato. / The contact's numeric id."),
+            )
+            .about(
+                "Get a contact\n\nBusca um contato pelo ID. / Gets one contact by its id.",
+            )
+    }
+    pub fn cli_update_contact() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("avatar")
+                    .long("avatar")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("URL da foto. / URL of the contact's picture."),
+            )
+            .arg(
+                ::clap::Arg::new("email")
+                    .long("email")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("E-mail."),
+            )
+            .arg(
+                ::clap::Arg::new("external-id")
+                    .long("external-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O ID do contato no seu sistema. / The contact's id in your own system.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("facebook-id")
+                    .long("facebook-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("ID no Facebook. / Facebook id."),
+            )
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(true)
+                    .help("ID numérico do contato. / The contact's numeric id."),
+            )
+            .arg(
+                ::clap::Arg::new("instagram-id")
+                    .long("instagram-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("ID no Instagram. / Instagram id."),
+            )
+            .arg(
+                ::clap::Arg::new("is-private")
+                    .long("is-private")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help("Contato privado. / Whether the contact is private."),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Nome. / Name."),
+            )
+            .arg(
+                ::clap::Arg::new("notes")
+                    .long("notes")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Observações. / Notes."),
+            )
+            .arg(
+                ::clap::Arg::new("origin")
+                    .long("origin")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Origem do contato. / Where the contact came from."),
+            )
+            .arg(
+                ::clap::Arg::new("phone")
+                    .long("phone")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("telegram-id")
+                    .long("telegram-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("ID no Telegram. / Telegram id."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Update a contact\n\nAtualiza os campos enviados de um contato. / Updates the fields sent.",
+            )
+    }
+    pub fn cli_list_custom_fields() -> ::clap::Command {
+        ::clap::Command::new("")
+            .about(
+                "List custom fields\n\nLista as definições de campos personalizados (sem paginação). / Lists the custom field definitions (not paginated).",
+            )
+    }
+    pub fn cli_get_custom_field() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(true)
+                    .help(
+                        "ID numérico do campo personalizado. / The custom field's numeric id.",
+                    ),
+            )
+            .about(
+                "Get a custom field\n\nBusca uma definição de campo personalizado. / Gets one custom field definition.",
+            )
+    }
+    pub fn cli_list_products() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("cursor")
+                    .long("cursor")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help("Itens por página (1–100). / Items per page (1–100)."),
+            )
+            .about(
+                "List products\n\nLista os produtos, uma página por vez. / Lists products, one page at a time.",
+            )
+    }
+    pub fn cli_create_product() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("description")
+                    .long("description")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Descrição. / Description."),
+            )
+            .arg(
+                ::clap::Arg::new("external-id")
+                    .long("external-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O ID do produto no seu sistema. / The product's id in your own system.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("is-active")
+                    .long("is-active")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help("Ativo (padrão true). / Active (true by default)."),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("Nome do produto. / The product's name."),
+            )
+            .arg(
+                ::clap::Arg::new("price")
+                    .long("price")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required_unless_present("json-body")
+                    .help("Preço. / Price."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(true)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about("Create a product\n\nCria um produto. / Creates a product.")
+    }
+    pub fn cli_get_product() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID do produto. / The product's id."),
+            )
+            .about(
+                "Get a product\n\nBusca um produto pelo ID. / Gets one product by its id.",
+            )
+    }
+    pub fn cli_delete_product() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID do produto. / The product's id."),
+            )
+            .about("Delete a product\n\nRemove um produto. / Deletes a product.")
+    }
+    pub fn cli_update_product() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("description")
+                    .long("description")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Descrição. / Description."),
+            )
+            .arg(
+                ::clap::Arg::new("external-id")
+                    .long("external-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O ID do produto no seu sistema. / The product's id in your own system.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID do produto. / The product's id."),
+            )
+            .arg(
+                ::clap::Arg::new("is-active")
+                    .long("is-active")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help("Ativo. / Active."),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Nome do produto. / The product's name."),
+            )
+            .arg(
+                ::clap::Arg::new("price")
+                    .long("price")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Preço. / Price."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Update a product\n\nAtualiza os campos enviados de um produto. / Updates the fields sent.",
+            )
+    }
+    pub fn cli_get_product_by_external_id() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("external-id")
+                    .long("external-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "O ID do produto no seu sistema. / The product's id in your own system.",
+                    ),
+            )
+            .about(
+                "Get a product by external id\n\nBusca um produto pelo ID no seu sistema (`externalId`). / Gets a product by the id it has in your own system.",
+            )
+    }
+    pub fn cli_list_tags() -> ::clap::Command {
+        ::clap::Command::new("")
+            .about(
+                "List tags\n\nLista todas as etiquetas (sem paginação). / Lists every tag (not paginated).",
+            )
+    }
+    pub fn cli_create_tag() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("color")
+                    .long("color")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Cor. / Colour."),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("Nome, único no workspace. / Name, unique in the workspace."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Create a tag\n\nCria uma etiqueta; o nome é único no workspace. / Creates a tag; its name is unique in the workspace.",
+            )
+    }
+    pub fn cli_get_tag() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(true)
+                    .help("ID numérico da etiqueta. / The tag's numeric id."),
+            )
+            .about("Get a tag\n\nBusca uma etiqueta pelo ID. / Gets one tag by its id.")
+    }
+    pub fn cli_delete_tag() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(true)
+                    .help("ID numérico da etiqueta. / The tag's numeric id."),
+            )
+            .about("Delete a tag\n\nRemove uma etiqueta. / Deletes a tag.")
+    }
+    pub fn cli_update_tag() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("color")
+                    .long("color")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Cor. / Colour."),
+            )
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(true)
+                    .help("ID numérico da etiqueta. / The tag's numeric id."),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Nome, único no workspace. / Name, unique in the workspace."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Update a tag\n\nAtualiza os campos enviados de uma etiqueta. / Updates the fields sent.",
+            )
+    }
+    pub fn cli_list_campaigns() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("cursor")
+                    .long("cursor")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help("Itens por página (1–100). / Items per page (1–100)."),
+            )
+            .about(
+                "List campaigns\n\nLista as campanhas, uma página por vez. / Lists campaigns, one page at a time.",
+            )
+    }
+    pub fn cli_create_campaign() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("Nome da campanha. / The campaign's name."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(true)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about("Create a campaign\n\nCria uma campanha. / Creates a campaign.")
+    }
+    pub fn cli_get_campaign() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID da campanha. / The campaign's id."),
+            )
+            .about(
+                "Get a campaign\n\nBusca uma campanha pelo ID. / Gets one campaign by its id.",
+            )
+    }
+    pub fn cli_delete_campaign() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID da campanha. / The campaign's id."),
+            )
+            .about("Delete a campaign\n\nRemove uma campanha. / Deletes a campaign.")
+    }
+    pub fn cli_update_campaign() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID da campanha. / The campaign's id."),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Nome da campanha. / The campaign's name."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(true)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Update a campaign\n\nAtualiza os campos enviados de uma campanha. / Updates the fields sent.",
+            )
+    }
+    pub fn cli_pause_campaign() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID da campanha. / The campaign's id."),
+            )
+            .about(
+                "Pause a campaign\n\nPausa o envio de uma campanha. / Pauses a campaign's sending.",
+            )
+    }
+    pub fn cli_resume_campaign() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID da campanha. / The campaign's id."),
+            )
+            .about(
+                "Resume a campaign\n\nRetoma o envio de uma campanha pausada. / Resumes a paused campaign.",
+            )
+    }
+    pub fn cli_list_campaign_chunk_leads() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("ID da campanha. / The campaign's id."),
+            )
+            .about(
+                "List a campaign's chunk leads\n\nLista os leads dos lotes de envio de uma campanha. / Lists the leads of a campaign's sending chunks.",
+            )
+    }
+    pub fn cli_list_sessions() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("call-id")
+                    .long("call-id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help(
+                        "Só a sessão deste atendimento. / Only the session of this call.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("campaign-id")
+                    .long("campaign-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Só sessões desta campanha. / Only sessions of this campaign.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("contact-id")
+                    .long("contact-id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help("Só sessões deste contato. / Only sessions of this contact."),
+            )
+            .arg(
+                ::clap::Arg::new("cursor")
+                    .long("cursor")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help("Itens por página (1–100). / Items per page (1–100)."),
+            )
+            .arg(
+                ::clap::Arg::new("updated-at-from")
+                    .long("updated-at-from")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("Atualizadas a partir de. / Updated at or after this instant."),
+            )
+            .arg(
+                ::clap::Arg::new("updated-at-to")
+                    .long("updated-at-to")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("Atualizadas até. / Updated at or before this instant."),
+            )
+            .about(
+                "List sessions\n\nLista os atendimentos (sessões), uma página por vez. / Lists sessions (service conversations), one page at a time.",
+            )
+    }
+    pub fn cli_get_session() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("id")
+                    .long("id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help(
+                        "ID da sessão, ou o ID numérico do atendimento. / The session's id, or the numeric call id.",
+                    ),
+            )
+            .about(
+                "Get a session\n\nBusca uma sessão pelo ID da sessão ou pelo ID numérico do atendimento. / Gets a session by its id, or by the numeric call id.",
+            )
+    }
     pub async fn execute(
         &self,
         cmd: CliCommand,
@@ -552,6 +1505,44 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::GetDeal => self.execute_get_deal(matches).await,
             CliCommand::DeleteDeal => self.execute_delete_deal(matches).await,
             CliCommand::UpdateDeal => self.execute_update_deal(matches).await,
+            CliCommand::ListPipelines => self.execute_list_pipelines(matches).await,
+            CliCommand::CreatePipeline => self.execute_create_pipeline(matches).await,
+            CliCommand::GetPipeline => self.execute_get_pipeline(matches).await,
+            CliCommand::DeletePipeline => self.execute_delete_pipeline(matches).await,
+            CliCommand::UpdatePipeline => self.execute_update_pipeline(matches).await,
+            CliCommand::ListContacts => self.execute_list_contacts(matches).await,
+            CliCommand::CreateContact => self.execute_create_contact(matches).await,
+            CliCommand::GetContact => self.execute_get_contact(matches).await,
+            CliCommand::UpdateContact => self.execute_update_contact(matches).await,
+            CliCommand::ListCustomFields => {
+                self.execute_list_custom_fields(matches).await
+            }
+            CliCommand::GetCustomField => self.execute_get_custom_field(matches).await,
+            CliCommand::ListProducts => self.execute_list_products(matches).await,
+            CliCommand::CreateProduct => self.execute_create_product(matches).await,
+            CliCommand::GetProduct => self.execute_get_product(matches).await,
+            CliCommand::DeleteProduct => self.execute_delete_product(matches).await,
+            CliCommand::UpdateProduct => self.execute_update_product(matches).await,
+            CliCommand::GetProductByExternalId => {
+                self.execute_get_product_by_external_id(matches).await
+            }
+            CliCommand::ListTags => self.execute_list_tags(matches).await,
+            CliCommand::CreateTag => self.execute_create_tag(matches).await,
+            CliCommand::GetTag => self.execute_get_tag(matches).await,
+            CliCommand::DeleteTag => self.execute_delete_tag(matches).await,
+            CliCommand::UpdateTag => self.execute_update_tag(matches).await,
+            CliCommand::ListCampaigns => self.execute_list_campaigns(matches).await,
+            CliCommand::CreateCampaign => self.execute_create_campaign(matches).await,
+            CliCommand::GetCampaign => self.execute_get_campaign(matches).await,
+            CliCommand::DeleteCampaign => self.execute_delete_campaign(matches).await,
+            CliCommand::UpdateCampaign => self.execute_update_campaign(matches).await,
+            CliCommand::PauseCampaign => self.execute_pause_campaign(matches).await,
+            CliCommand::ResumeCampaign => self.execute_resume_campaign(matches).await,
+            CliCommand::ListCampaignChunkLeads => {
+                self.execute_list_campaign_chunk_leads(matches).await
+            }
+            CliCommand::ListSessions => self.execute_list_sessions(matches).await,
+            CliCommand::GetSession => self.execute_get_session(matches).await,
         }
     }
     pub async fn execute_list_deals(
@@ -826,6 +1817,897 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+    pub async fn execute_list_pipelines(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.list_pipelines();
+        self.config.execute_list_pipelines(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_create_pipeline(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.create_pipeline();
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("position") {
+            request = request.body_map(|body| { body.position(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::PipelineCreate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_create_pipeline(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_pipeline(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_pipeline();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_get_pipeline(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_delete_pipeline(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.delete_pipeline();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_delete_pipeline(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_update_pipeline(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.update_pipeline();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("position") {
+            request = request.body_map(|body| { body.position(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::PipelineUpdate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_update_pipeline(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_list_contacts(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.list_contacts();
+        if let Some(value) = matches
+            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("created-at-from")
+        {
+            request = request.created_at_from(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("created-at-to")
+        {
+            request = request.created_at_to(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("cursor") {
+            request = request.cursor(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("email") {
+            request = request.email(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
+            request = request.limit(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("phone") {
+            request = request.phone(value.clone());
+        }
+        self.config.execute_list_contacts(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_create_contact(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.create_contact();
+        if let Some(value) = matches.get_one::<::std::string::String>("avatar") {
+            request = request.body_map(|body| { body.avatar(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("email") {
+            request = request.body_map(|body| { body.email(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("external-id") {
+            request = request.body_map(|body| { body.external_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("facebook-id") {
+            request = request.body_map(|body| { body.facebook_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("instagram-id") {
+            request = request.body_map(|body| { body.instagram_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("is-private") {
+            request = request.body_map(|body| { body.is_private(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("notes") {
+            request = request.body_map(|body| { body.notes(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("origin") {
+            request = request.body_map(|body| { body.origin(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("phone") {
+            request = request.body_map(|body| { body.phone(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("telegram-id") {
+            request = request.body_map(|body| { body.telegram_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::ContactCreate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_create_contact(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_contact(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_contact();
+        if let Some(value) = matches.get_one::<i64>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_get_contact(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_update_contact(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.update_contact();
+        if let Some(value) = matches.get_one::<::std::string::String>("avatar") {
+            request = request.body_map(|body| { body.avatar(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("email") {
+            request = request.body_map(|body| { body.email(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("external-id") {
+            request = request.body_map(|body| { body.external_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("facebook-id") {
+            request = request.body_map(|body| { body.facebook_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<i64>("id") {
+            request = request.id(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("instagram-id") {
+            request = request.body_map(|body| { body.instagram_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("is-private") {
+            request = request.body_map(|body| { body.is_private(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("notes") {
+            request = request.body_map(|body| { body.notes(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("origin") {
+            request = request.body_map(|body| { body.origin(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("phone") {
+            request = request.body_map(|body| { body.phone(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("telegram-id") {
+            request = request.body_map(|body| { body.telegram_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::ContactUpdate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_update_contact(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_list_custom_fields(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.list_custom_fields();
+        self.config.execute_list_custom_fields(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_custom_field(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_custom_field();
+        if let Some(value) = matches.get_one::<i64>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_get_custom_field(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_list_products(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.list_products();
+        if let Some(value) = matches.get_one::<::std::string::String>("cursor") {
+            request = request.cursor(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
+            request = request.limit(value.clone());
+        }
+        self.config.execute_list_products(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_create_product(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.create_product();
+        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+            request = request.body_map(|body| { body.description(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("external-id") {
+            request = request.body_map(|body| { body.external_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("is-active") {
+            request = request.body_map(|body| { body.is_active(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("price") {
+            request = request.body_map(|body| { body.price(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::ProductCreate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_create_product(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_product(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_product();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_get_product(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_delete_product(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.delete_product();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_delete_product(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_update_product(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.update_product();
+        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+            request = request.body_map(|body| { body.description(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("external-id") {
+            request = request.body_map(|body| { body.external_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        if let Some(value) = matches.get_one::<bool>("is-active") {
+            request = request.body_map(|body| { body.is_active(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("price") {
+            request = request.body_map(|body| { body.price(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::ProductUpdate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_update_product(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_product_by_external_id(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_product_by_external_id();
+        if let Some(value) = matches.get_one::<::std::string::String>("external-id") {
+            request = request.external_id(value.clone());
+        }
+        self.config.execute_get_product_by_external_id(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_list_tags(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.list_tags();
+        self.config.execute_list_tags(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_create_tag(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.create_tag();
+        if let Some(value) = matches.get_one::<::std::string::String>("color") {
+            request = request.body_map(|body| { body.color(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::TagCreate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_create_tag(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_tag(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_tag();
+        if let Some(value) = matches.get_one::<i64>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_get_tag(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_delete_tag(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.delete_tag();
+        if let Some(value) = matches.get_one::<i64>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_delete_tag(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_update_tag(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.update_tag();
+        if let Some(value) = matches.get_one::<::std::string::String>("color") {
+            request = request.body_map(|body| { body.color(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<i64>("id") {
+            request = request.id(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::TagUpdate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_update_tag(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_list_campaigns(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.list_campaigns();
+        if let Some(value) = matches.get_one::<::std::string::String>("cursor") {
+            request = request.cursor(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
+            request = request.limit(value.clone());
+        }
+        self.config.execute_list_campaigns(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_create_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.create_campaign();
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::CampaignCreate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_create_campaign(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_campaign();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_get_campaign(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_delete_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.delete_campaign();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_delete_campaign(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_update_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.update_campaign();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::CampaignUpdate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_update_campaign(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_pause_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.pause_campaign();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_pause_campaign(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_resume_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.resume_campaign();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_resume_campaign(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_list_campaign_chunk_leads(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.list_campaign_chunk_leads();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_list_campaign_chunk_leads(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_list_sessions(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.list_sessions();
+        if let Some(value) = matches.get_one::<i64>("call-id") {
+            request = request.call_id(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("campaign-id") {
+            request = request.campaign_id(value.clone());
+        }
+        if let Some(value) = matches.get_one::<i64>("contact-id") {
+            request = request.contact_id(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("cursor") {
+            request = request.cursor(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
+            request = request.limit(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("updated-at-from")
+        {
+            request = request.updated_at_from(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("updated-at-to")
+        {
+            request = request.updated_at_to(value.clone());
+        }
+        self.config.execute_list_sessions(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_get_session(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.get_session();
+        if let Some(value) = matches.get_one::<::std::string::String>("id") {
+            request = request.id(value.clone());
+        }
+        self.config.execute_get_session(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
 }
 pub trait CliConfig {
     fn success_item<T>(&self, value: &ResponseValue<T>)
@@ -882,6 +2764,230 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_list_pipelines(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListPipelines,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_create_pipeline(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::CreatePipeline,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_get_pipeline(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetPipeline,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_delete_pipeline(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::DeletePipeline,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_update_pipeline(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::UpdatePipeline,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_list_contacts(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListContacts,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_create_contact(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::CreateContact,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_get_contact(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetContact,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_update_contact(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::UpdateContact,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_list_custom_fields(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListCustomFields,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_get_custom_field(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetCustomField,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_list_products(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListProducts,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_create_product(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::CreateProduct,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_get_product(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetProduct,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_delete_product(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::DeleteProduct,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_update_product(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::UpdateProduct,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_get_product_by_external_id(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetProductByExternalId,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_list_tags(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListTags,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_create_tag(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::CreateTag,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_get_tag(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetTag,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_delete_tag(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::DeleteTag,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_update_tag(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::UpdateTag,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_list_campaigns(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListCampaigns,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_create_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::CreateCampaign,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_get_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetCampaign,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_delete_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::DeleteCampaign,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_update_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::UpdateCampaign,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_pause_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::PauseCampaign,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_resume_campaign(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ResumeCampaign,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_list_campaign_chunk_leads(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListCampaignChunkLeads,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_list_sessions(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::ListSessions,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_get_session(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::GetSession,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 #[derive(Copy, Clone, Debug)]
 pub enum CliCommand {
@@ -890,12 +2996,58 @@ pub enum CliCommand {
     GetDeal,
     DeleteDeal,
     UpdateDeal,
+    ListPipelines,
+    CreatePipeline,
+    GetPipeline,
+    DeletePipeline,
+    UpdatePipeline,
+    ListContacts,
+    CreateContact,
+    GetContact,
+    UpdateContact,
+    ListCustomFields,
+    GetCustomField,
+    ListProducts,
+    CreateProduct,
+    GetProduct,
+    DeleteProduct,
+    UpdateProduct,
+    GetProductByExternalId,
+    ListTags,
+    CreateTag,
+    GetTag,
+    DeleteTag,
+    UpdateTag,
+    ListCampaigns,
+    CreateCampaign,
+    GetCampaign,
+    DeleteCampaign,
+    UpdateCampaign,
+    PauseCampaign,
+    ResumeCampaign,
+    ListCampaignChunkLeads,
+    ListSessions,
+    GetSession,
 }
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
         vec![
             CliCommand::ListDeals, CliCommand::CreateDeal, CliCommand::GetDeal,
-            CliCommand::DeleteDeal, CliCommand::UpdateDeal,
+            CliCommand::DeleteDeal, CliCommand::UpdateDeal, CliCommand::ListPipelines,
+            CliCommand::CreatePipeline, CliCommand::GetPipeline,
+            CliCommand::DeletePipeline, CliCommand::UpdatePipeline,
+            CliCommand::ListContacts, CliCommand::CreateContact, CliCommand::GetContact,
+            CliCommand::UpdateContact, CliCommand::ListCustomFields,
+            CliCommand::GetCustomField, CliCommand::ListProducts,
+            CliCommand::CreateProduct, CliCommand::GetProduct, CliCommand::DeleteProduct,
+            CliCommand::UpdateProduct, CliCommand::GetProductByExternalId,
+            CliCommand::ListTags, CliCommand::CreateTag, CliCommand::GetTag,
+            CliCommand::DeleteTag, CliCommand::UpdateTag, CliCommand::ListCampaigns,
+            CliCommand::CreateCampaign, CliCommand::GetCampaign,
+            CliCommand::DeleteCampaign, CliCommand::UpdateCampaign,
+            CliCommand::PauseCampaign, CliCommand::ResumeCampaign,
+            CliCommand::ListCampaignChunkLeads, CliCommand::ListSessions,
+            CliCommand::GetSession,
         ]
             .into_iter()
     }
@@ -906,6 +3058,38 @@ impl CliCommand {
             CliCommand::GetDeal => "get_deal",
             CliCommand::DeleteDeal => "delete_deal",
             CliCommand::UpdateDeal => "update_deal",
+            CliCommand::ListPipelines => "list_pipelines",
+            CliCommand::CreatePipeline => "create_pipeline",
+            CliCommand::GetPipeline => "get_pipeline",
+            CliCommand::DeletePipeline => "delete_pipeline",
+            CliCommand::UpdatePipeline => "update_pipeline",
+            CliCommand::ListContacts => "list_contacts",
+            CliCommand::CreateContact => "create_contact",
+            CliCommand::GetContact => "get_contact",
+            CliCommand::UpdateContact => "update_contact",
+            CliCommand::ListCustomFields => "list_custom_fields",
+            CliCommand::GetCustomField => "get_custom_field",
+            CliCommand::ListProducts => "list_products",
+            CliCommand::CreateProduct => "create_product",
+            CliCommand::GetProduct => "get_product",
+            CliCommand::DeleteProduct => "delete_product",
+            CliCommand::UpdateProduct => "update_product",
+            CliCommand::GetProductByExternalId => "get_product_by_external_id",
+            CliCommand::ListTags => "list_tags",
+            CliCommand::CreateTag => "create_tag",
+            CliCommand::GetTag => "get_tag",
+            CliCommand::DeleteTag => "delete_tag",
+            CliCommand::UpdateTag => "update_tag",
+            CliCommand::ListCampaigns => "list_campaigns",
+            CliCommand::CreateCampaign => "create_campaign",
+            CliCommand::GetCampaign => "get_campaign",
+            CliCommand::DeleteCampaign => "delete_campaign",
+            CliCommand::UpdateCampaign => "update_campaign",
+            CliCommand::PauseCampaign => "pause_campaign",
+            CliCommand::ResumeCampaign => "resume_campaign",
+            CliCommand::ListCampaignChunkLeads => "list_campaign_chunk_leads",
+            CliCommand::ListSessions => "list_sessions",
+            CliCommand::GetSession => "get_session",
         }
     }
 }
