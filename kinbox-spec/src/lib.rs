@@ -16,11 +16,15 @@
 //! assert!(violations.iter().any(|v| v.path == "$.value"));
 //! ```
 
+mod parameters;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
+
+pub use parameters::ParameterCheck;
 
 /// The OpenAPI description, as written.
 pub const OPENAPI_YAML: &str = include_str!("../kinbox.yaml");
@@ -37,6 +41,9 @@ pub struct Spec {
     /// `components.schemas` in JSON Schema form (OpenAPI's `nullable` rewritten).
     components: Value,
     operations: Vec<Operation>,
+    /// Each operation's query and path checks, by (operation id, location),
+    /// compiled on first use and kept.
+    parameter_checks: BTreeMap<(String, &'static str), OnceLock<ParameterCheck>>,
 }
 
 /// One operation: `GET /v1/deals/{id}` is `get_deal`.
@@ -116,8 +123,16 @@ impl Spec {
             document,
             components,
             operations: Vec::new(),
+            parameter_checks: BTreeMap::new(),
         };
         spec.operations = spec.read_operations()?;
+        spec.parameter_checks = spec
+            .operations
+            .iter()
+            .flat_map(|op| {
+                ["query", "path"].map(|location| ((op.id.clone(), location), OnceLock::new()))
+            })
+            .collect();
         Ok(spec)
     }
 
@@ -172,73 +187,60 @@ impl Spec {
 
     /// Checks a request's query parameters (as received, all strings) against
     /// the operation's declared ones; unknown parameters are violations too.
+    /// The same as [`Spec::query_check`]`(operation_id)?.check(query)`.
     pub fn check_query(
         &self,
         operation_id: &str,
         query: &[(String, String)],
     ) -> Result<(), Vec<Violation>> {
-        let Some(op) = self.operation(operation_id) else {
-            return Err(vec![Violation {
+        match self.query_check(operation_id) {
+            Some(check) => check.check(query),
+            None => Err(vec![Violation {
                 path: "$".to_owned(),
                 message: format!("unknown operation `{operation_id}`"),
-            }]);
-        };
-        let declared: BTreeMap<&str, &Parameter> = op
-            .parameters
-            .iter()
-            .filter(|p| p.location == "query")
-            .map(|p| (p.name.as_str(), p))
-            .collect();
-        let mut violations = Vec::new();
-        for (name, value) in query {
-            let Some(parameter) = declared.get(name.as_str()) else {
-                violations.push(Violation {
-                    path: format!("query.{name}"),
-                    message: format!(
-                        "unknown query parameter; expected one of: {}",
-                        declared.keys().copied().collect::<Vec<_>>().join(", ")
-                    ),
-                });
-                continue;
-            };
-            let typed = self.typed_parameter_value(&parameter.schema, value);
-            if let Err(found) = self.compile(parameter.schema.clone()).check(&typed) {
-                violations.extend(found.into_iter().map(|v| Violation {
-                    path: format!("query.{name}"),
-                    message: v.message,
-                }));
-            }
-        }
-        for parameter in declared.values().filter(|p| p.required) {
-            if !query.iter().any(|(name, _)| name == &parameter.name) {
-                violations.push(Violation {
-                    path: format!("query.{}", parameter.name),
-                    message: "required query parameter is missing".to_owned(),
-                });
-            }
-        }
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(violations)
+            }]),
         }
     }
 
-    /// Query strings carry text; read `42` as a number where the parameter's
-    /// schema is numeric, so that the schema (not this code) judges it.
-    fn typed_parameter_value(&self, schema: &Value, value: &str) -> Value {
-        let schema = self.resolve_schema(schema);
-        match schema.get("type").and_then(Value::as_str) {
-            Some("integer" | "number") => serde_json::from_str::<serde_json::Number>(value)
-                .map(Value::Number)
-                .unwrap_or_else(|_| Value::String(value.to_owned())),
-            Some("boolean") => match value {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                _ => Value::String(value.to_owned()),
-            },
-            _ => Value::String(value.to_owned()),
-        }
+    /// The operation's query parameters, their schemas compiled (on the
+    /// first call for this operation; later calls return the same checker).
+    pub fn query_check(&self, operation_id: &str) -> Option<&ParameterCheck> {
+        self.parameter_check(operation_id, "query")
+    }
+
+    /// The operation's path parameters (`{id}`), compiled like
+    /// [`Spec::query_check`]: path text is judged by the parameter's schema,
+    /// so `/v1/contacts/abc` breaks an integer `id`.
+    pub fn path_check(&self, operation_id: &str) -> Option<&ParameterCheck> {
+        self.parameter_check(operation_id, "path")
+    }
+
+    fn parameter_check(
+        &self,
+        operation_id: &str,
+        location: &'static str,
+    ) -> Option<&ParameterCheck> {
+        let slot = self
+            .parameter_checks
+            .get(&(operation_id.to_owned(), location))?;
+        let operation = self.operation(operation_id)?;
+        Some(slot.get_or_init(|| {
+            ParameterCheck::new(
+                location,
+                operation
+                    .parameters
+                    .iter()
+                    .filter(|p| p.location == location)
+                    .map(|p| {
+                        let json_type = self
+                            .resolve_schema(&p.schema)
+                            .get("type")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned);
+                        (p, json_type, self.compile(p.schema.clone()))
+                    }),
+            )
+        }))
     }
 
     fn raw_operation(&self, operation_id: &str) -> Option<&Value> {
@@ -357,7 +359,10 @@ impl Spec {
 }
 
 /// Rewrites an OpenAPI 3.0 schema into plain JSON Schema: `nullable: true`
-/// becomes "this schema, or null".
+/// becomes "this schema, or null", and the integer formats `int32`/`int64`
+/// become the `minimum`/`maximum` they stand for (JSON Schema validators
+/// apply `format` to strings only, so they would otherwise accept
+/// `9223372036854775808` as an `int64`). Bounds written in the schema win.
 pub fn to_json_schema(schema: Value) -> Value {
     match schema {
         Value::Object(map) => {
@@ -365,6 +370,15 @@ pub fn to_json_schema(schema: Value) -> Value {
                 .into_iter()
                 .map(|(key, value)| (key, to_json_schema(value)))
                 .collect();
+            let bounds = match converted.get("format").and_then(Value::as_str) {
+                Some("int32") => Some((json!(i32::MIN), json!(i32::MAX))),
+                Some("int64") => Some((json!(i64::MIN), json!(i64::MAX))),
+                _ => None,
+            };
+            if let Some((min, max)) = bounds {
+                converted.entry("minimum").or_insert(min);
+                converted.entry("maximum").or_insert(max);
+            }
             if converted.remove("nullable") == Some(Value::Bool(true)) {
                 json!({ "anyOf": [Value::Object(converted), { "type": "null" }] })
             } else {
@@ -409,5 +423,37 @@ mod tests {
             schema,
             json!({"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "null"}]})
         );
+    }
+
+    #[test]
+    fn integer_formats_become_bounds_that_written_ones_override() {
+        assert_eq!(
+            to_json_schema(json!({"type": "integer", "format": "int64"})),
+            json!({"type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX})
+        );
+        assert_eq!(
+            to_json_schema(json!({"type": "integer", "format": "int32", "minimum": 1})),
+            json!({"type": "integer", "format": "int32", "minimum": 1, "maximum": i32::MAX})
+        );
+        let nullable =
+            to_json_schema(json!({"type": "integer", "format": "int32", "nullable": true}));
+        assert_eq!(nullable["anyOf"][0]["maximum"], json!(i32::MAX));
+        let nested = to_json_schema(json!({"items": {"type": "integer", "format": "int64"}}));
+        assert_eq!(nested["items"]["minimum"], json!(i64::MIN));
+        assert_eq!(
+            to_json_schema(json!({"type": "string", "format": "date-time"})),
+            json!({"type": "string", "format": "date-time"})
+        );
+    }
+
+    #[test]
+    fn a_compiled_integer_bound_rejects_what_does_not_fit() {
+        let spec = spec();
+        let check = spec.compile(to_json_schema(
+            json!({"type": "integer", "format": "int32"}),
+        ));
+        assert!(check.check(&json!(i32::MAX)).is_ok());
+        assert!(check.check(&json!(i64::from(i32::MAX) + 1)).is_err());
+        assert!(check.check(&json!(i64::from(i32::MIN) - 1)).is_err());
     }
 }

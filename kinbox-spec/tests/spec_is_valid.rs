@@ -139,3 +139,79 @@ fn list_query_is_checked_against_declared_parameters() {
         );
     }
 }
+
+#[test]
+fn integer_formats_are_bounded_in_bodies_and_queries() {
+    let spec = kinbox_spec::spec();
+    let too_big: Value = serde_json::from_str("9223372036854775808").unwrap();
+    let mut deal = serde_json::json!({
+        "name": "n", "value": 1, "status": "open", "pipelineId": "p",
+        "stageId": "s", "customFields": {}, "contactId": i64::MAX,
+    });
+    let create = spec.request_body("create_deal").unwrap();
+    assert_eq!(create.check(&deal), Ok(()));
+    deal["contactId"] = too_big.clone();
+    deal["customFields"] = serde_json::json!({"big": {"value": too_big}});
+    let paths: Vec<String> = create
+        .check(&deal)
+        .unwrap_err()
+        .into_iter()
+        .map(|v| v.path)
+        .collect();
+    assert_eq!(paths, ["$.contactId"], "free-form values keep any number");
+
+    let q = |name: &str, value: &str| vec![(name.to_owned(), value.to_owned())];
+    assert!(
+        spec.check_query("list_deals", &q("contact_id", "9223372036854775807"))
+            .is_ok()
+    );
+    assert!(
+        spec.check_query("list_deals", &q("contact_id", "9223372036854775808"))
+            .is_err()
+    );
+    // `limit` is int32 with its own bounds, which win.
+    assert!(spec.check_query("list_deals", &q("limit", "101")).is_err());
+}
+
+#[test]
+fn query_checks_are_compiled_once_per_operation() {
+    let spec = kinbox_spec::spec();
+    let first = spec.query_check("list_contacts").unwrap();
+    let again = spec.query_check("list_contacts").unwrap();
+    assert!(
+        std::ptr::eq(first, again),
+        "the same checker, not a new one"
+    );
+    assert_eq!(
+        first.names().collect::<Vec<_>>(),
+        [
+            "created_at_from",
+            "created_at_to",
+            "cursor",
+            "email",
+            "limit",
+            "phone"
+        ]
+    );
+    assert!(spec.query_check("no_such_operation").is_none());
+    let unknown = spec.check_query("no_such_operation", &[]).unwrap_err();
+    assert_eq!(unknown[0].path, "$");
+}
+
+#[test]
+fn path_parameters_are_judged_by_their_schema() {
+    let spec = kinbox_spec::spec();
+    let id = |text: &str| vec![("id".to_owned(), text.to_owned())];
+    let contact = spec.path_check("get_contact").unwrap();
+    assert_eq!(contact.check(&id("1001")), Ok(()));
+    let violations = contact.check(&id("abc")).unwrap_err();
+    assert_eq!(violations[0].path, "path.id");
+    assert!(contact.check(&id("9223372036854775808")).is_err());
+    assert!(
+        contact.check(&[]).unwrap_err()[0]
+            .message
+            .contains("missing")
+    );
+    let deal = spec.path_check("get_deal").unwrap();
+    assert_eq!(deal.check(&id("abc")), Ok(()));
+}
