@@ -9,11 +9,13 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use futures::future::BoxFuture;
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer, When};
-use kinbox_api::Client;
+use kinbox_api::{Client, KinboxError, OperationError, ResponseValue};
 use kinbox_spec::{Spec, Violation};
 use serde_json::Value;
 
@@ -40,6 +42,38 @@ pub fn sent_by_sdk(when: When) -> When {
     when.header("authorization", format!("Bearer {TOKEN}"))
         .header("user-agent", USER_AGENT)
         .header("accept", "application/json")
+}
+
+/// The headers of [`sent_by_sdk`], checked on a recorded request, so that a
+/// failure names the header instead of answering 404.
+pub fn assert_sent_by_sdk(what: &str, request: &HttpMockRequest) {
+    let headers = request.headers();
+    for (name, expected) in [
+        ("authorization", format!("Bearer {TOKEN}")),
+        ("user-agent", USER_AGENT.to_owned()),
+        ("accept", "application/json".to_owned()),
+    ] {
+        assert_eq!(
+            headers.get(name).and_then(|v| v.to_str().ok()),
+            Some(expected.as_str()),
+            "{what}: header {name}"
+        );
+    }
+}
+
+/// An SDK call whose answer is read into its type, then written back as JSON,
+/// so that one table can hold operations of every response type.
+pub type Call = for<'a> fn(&'a Client) -> BoxFuture<'a, Result<Value, KinboxError>>;
+
+/// Awaits `send` (an operation's `.send()`), and gives what the SDK read as
+/// JSON: `null` for an operation without a response body.
+pub fn read_as_json<'a, T: serde::Serialize>(
+    send: impl Future<Output = Result<ResponseValue<T>, OperationError>> + Send + 'a,
+) -> BoxFuture<'a, Result<Value, KinboxError>> {
+    Box::pin(async move {
+        let value = send.await?.into_inner();
+        Ok(serde_json::to_value(value).expect("an SDK type serialises"))
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -89,6 +123,52 @@ pub fn assert_valid_response(operation: &str, status: u16, body: &Value) {
             )
         );
     }
+}
+
+/// The names of the properties `components.schemas.<schema>` defines.
+pub fn schema_properties(schema: &str) -> Vec<String> {
+    spec().document()["components"]["schemas"][schema]["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("the spec has no object schema {schema}"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// The properties `components.schemas.<schema>` requires.
+pub fn schema_required(schema: &str) -> Vec<String> {
+    spec().document()["components"]["schemas"][schema]["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|name| name.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `full` with only the properties `schema` requires.
+pub fn only_required(schema: &str, full: &Value) -> Value {
+    let required = schema_required(schema);
+    let kept = full
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(name, _)| required.contains(name))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    Value::Object(kept)
+}
+
+/// `full` with every property `schema` defines but does not require set to
+/// `null`.
+pub fn optional_nulled(schema: &str, full: &Value) -> Value {
+    let required = schema_required(schema);
+    let mut value = only_required(schema, full);
+    for name in schema_properties(schema) {
+        if !required.contains(&name) {
+            value[name] = Value::Null;
+        }
+    }
+    value
 }
 
 /// The violations of `body` as a request of `operation` (empty when valid),
@@ -153,6 +233,21 @@ pub fn deal_page(deals: Vec<Value>, next_cursor: Option<&str>) -> Value {
     let page = serde_json::json!({ "data": deals, "nextCursor": next_cursor });
     assert_valid_response("list_deals", 200, &page);
     page
+}
+
+/// A page of a cursor-paginated list, checked against `operation`'s 200.
+pub fn list_page(operation: &str, items: Vec<Value>, next_cursor: Option<&str>) -> Value {
+    let page = serde_json::json!({ "data": items, "nextCursor": next_cursor });
+    assert_valid_response(operation, 200, &page);
+    page
+}
+
+/// A copy of `template` with another `id` (a string, or a number for the
+/// resources with integer ids).
+pub fn with_id(template: &Value, id: impl Into<Value>) -> Value {
+    let mut item = template.clone();
+    item["id"] = id.into();
+    item
 }
 
 // ---------------------------------------------------------------------------
