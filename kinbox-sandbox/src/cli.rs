@@ -23,6 +23,12 @@ pub struct SandboxArgs {
     #[arg(long, env = "KINBOX_SANDBOX_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
 
+    /// Start with no data instead of the seeded workspace (pipelines
+    /// "Vendas" and "Pós-venda", contacts, custom fields, tags, products,
+    /// campaigns, sessions).
+    #[arg(long)]
+    pub empty: bool,
+
     /// Seed of the random faults: the same seed replays the same failures.
     #[arg(long, default_value_t = 0, help_heading = "Fault injection")]
     pub seed: u64,
@@ -72,6 +78,7 @@ impl SandboxArgs {
         SandboxConfig {
             port: self.port,
             token: self.token.clone(),
+            empty: self.empty,
             faults: FaultConfig {
                 seed: self.seed,
                 rate_limit: self.rate_limit.map(|requests| RateLimit {
@@ -153,11 +160,13 @@ mod tests {
             "--error-ratio=0.25",
             "--latency-ms=30",
             "--drop-ratio=0.1",
+            "--empty",
         ])
         .unwrap();
         let config = cli.sandbox.config();
         assert_eq!(config.port, 8080);
         assert_eq!(config.token.as_deref(), Some("t"));
+        assert!(config.empty);
         assert_eq!(
             config.faults,
             FaultConfig {

@@ -13,6 +13,10 @@ pub struct SandboxConfig {
     pub port: u16,
     /// The only bearer token accepted; `None` accepts any non-empty token.
     pub token: Option<String>,
+    /// Start with no objects at all instead of the seeded workspace
+    /// (pipelines "Vendas" and "Pós-venda", contacts, custom fields, tags…;
+    /// see the crate docs).
+    pub empty: bool,
     pub faults: FaultConfig,
 }
 

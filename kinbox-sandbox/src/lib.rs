@@ -55,6 +55,7 @@
 //! # Ok(()) }
 //! ```
 
+mod actions;
 mod auth;
 mod cli;
 mod config;
@@ -63,11 +64,13 @@ mod faults;
 mod ids;
 mod resources;
 mod router;
-mod schemas;
+mod seed;
 mod server;
 mod store;
 mod validation;
+mod workspace;
 
 pub use cli::{SandboxArgs, run_cli};
 pub use config::{ConfigError, DEFAULT_TOKEN, FaultConfig, RateLimit, SandboxConfig};
+pub use seed::ids as seeded;
 pub use server::{Listening, Sandbox, SandboxBuilder, StartError, serve};

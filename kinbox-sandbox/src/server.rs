@@ -23,6 +23,8 @@ use crate::config::{ConfigError, FaultConfig, RateLimit, SandboxConfig};
 use crate::error::ApiError;
 use crate::faults::{Faults, Verdict};
 use crate::router::{AppState, router};
+use crate::seed;
+use crate::workspace::Workspace;
 
 /// Why a sandbox did not start.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +94,12 @@ impl SandboxBuilder {
     /// Accept only this bearer token instead of any non-empty one.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.config.token = Some(token.into());
+        self
+    }
+
+    /// Start with no objects at all instead of the seeded workspace.
+    pub fn empty(mut self) -> Self {
+        self.config.empty = true;
         self
     }
 
@@ -271,7 +279,11 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
         Some(token) => TokenPolicy::Exactly(token.clone()),
         None => TokenPolicy::AnyNonEmpty,
     };
-    let state = Arc::new(AppState::new(tokens, config.faults.seed));
+    let mut workspace = Workspace::empty(config.faults.seed);
+    if !config.empty {
+        seed::populate(&mut workspace);
+    }
+    let state = Arc::new(AppState::new(tokens, workspace));
     let app = router(kinbox_spec::spec(), state.clone());
     let faults = Arc::new(Faults::new(config.faults.clone()));
     let mut connections = JoinSet::new();
@@ -292,7 +304,7 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
-    tracing::info!(stored = ?state.counts(), "sandbox stopped");
+    tracing::info!(stored = ?state.workspace.counts(), "sandbox stopped");
     drop(listener);
     connections.shutdown().await;
 }

@@ -1,44 +1,34 @@
-//! Holds each request to the spec itself: the query against the operation's
-//! parameters, the body against its request schema (through `kinbox-spec`),
-//! so no rule here re-states the spec.
+//! Holds each request to the spec itself: the path and query against the
+//! operation's parameters, the body against its request schema (all through
+//! `kinbox-spec`, compiled once), so no rule here re-states the spec.
 
 use std::collections::BTreeSet;
 
 use axum::http::{HeaderMap, StatusCode, header};
-use kinbox_spec::{Operation, SchemaCheck, Spec, Violation};
-use serde_json::{Value, json};
+use kinbox_spec::{Operation, ParameterCheck, SchemaCheck, Spec, Violation};
+use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::schemas;
 use crate::store::Object;
 
 /// The checks of one operation, compiled once at start.
 pub(crate) struct RequestRules {
     operation_id: String,
-    query: Vec<QueryParameter>,
+    path: &'static ParameterCheck,
+    query: &'static ParameterCheck,
     body: Option<BodyRules>,
     /// 422 where the operation documents it, else 400: the sandbox never
     /// answers with a status the spec does not list.
     invalid_status: StatusCode,
+    default_limit: usize,
 }
 
 struct BodyRules {
     schema_name: String,
     check: SchemaCheck,
-    /// The same schema with `int32`/`int64` enforced (see [`schemas`]).
-    integer_formats: jsonschema::Validator,
     /// The properties the schema declares; others are dropped, as the API
-    /// ignores unknown fields. `None` when the schema lists none.
+    /// ignores unknown fields. `None` when the schema keeps every field.
     declared: Option<BTreeSet<String>>,
-}
-
-/// A declared query parameter, its schema compiled.
-struct QueryParameter {
-    name: String,
-    required: bool,
-    /// Query text is read as this JSON type before the schema judges it.
-    json_type: Option<String>,
-    validator: jsonschema::Validator,
 }
 
 /// A request's query parameters, in order, each at most once.
@@ -55,7 +45,7 @@ impl Query {
 }
 
 impl RequestRules {
-    pub(crate) fn new(spec: &Spec, operation: &Operation) -> Self {
+    pub(crate) fn new(spec: &'static Spec, operation: &Operation) -> Self {
         let body = operation.has_request_body.then(|| {
             let schema = body_schema(spec, operation);
             let schema_name = schema
@@ -69,10 +59,6 @@ impl RequestRules {
                 check: spec
                     .request_body(&operation.id)
                     .expect("an operation with a request body has a JSON schema for it"),
-                integer_formats: schemas::compile(
-                    spec,
-                    &kinbox_spec::to_json_schema(schema.cloned().unwrap_or_else(|| json!({}))),
-                ),
                 declared: schema.and_then(|s| declared_properties(spec, s)),
             }
         });
@@ -84,27 +70,50 @@ impl RequestRules {
                 operation.method.to_ascii_lowercase()
             ))
             .is_some();
-        let query = operation
+        let default_limit = operation
             .parameters
             .iter()
-            .filter(|p| p.location == "query")
-            .map(|p| QueryParameter {
-                name: p.name.clone(),
-                required: p.required,
-                json_type: schemas::type_of(spec, &p.schema).map(str::to_owned),
-                validator: schemas::compile(spec, &p.schema),
-            })
-            .collect();
+            .find(|p| p.name == "limit" && p.location == "query")
+            .and_then(|p| p.schema.get("default"))
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(10);
         Self {
             operation_id: operation.id.clone(),
-            query,
+            path: spec
+                .path_check(&operation.id)
+                .expect("an operation of the spec"),
+            query: spec
+                .query_check(&operation.id)
+                .expect("an operation of the spec"),
             body,
             invalid_status: if documents_422 {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {
                 StatusCode::BAD_REQUEST
             },
+            default_limit,
         }
+    }
+
+    /// The page size when a list request gives no `limit`.
+    pub(crate) fn default_limit(&self) -> usize {
+        self.default_limit
+    }
+
+    /// Checks the path's parameters (`/v1/contacts/abc` for an integer id
+    /// is a 400: no object could have that id).
+    pub(crate) fn path(&self, parameters: &[(String, String)]) -> Result<(), ApiError> {
+        self.path.check(parameters).map_err(|violations| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "the path does not match the parameters of `{}` in the API description",
+                    self.operation_id
+                ),
+            )
+            .with_violations(violations)
+        })
     }
 
     /// Decodes the query string and checks it against the operation's
@@ -131,59 +140,17 @@ impl RequestRules {
             )
             .with_violations(repeated));
         }
-        let violations = self.query_violations(&pairs);
-        if !violations.is_empty() {
-            return Err(ApiError::new(
+        self.query.check(&pairs).map_err(|violations| {
+            ApiError::new(
                 self.invalid_status,
                 format!(
                     "the query does not match the parameters of `{}` in the API description",
                     self.operation_id
                 ),
             )
-            .with_violations(violations));
-        }
+            .with_violations(violations)
+        })?;
         Ok(Query(pairs))
-    }
-
-    /// What `kinbox_spec::Spec::check_query` finds, and integer formats,
-    /// with the schemas compiled once.
-    fn query_violations(&self, pairs: &[(String, String)]) -> Vec<Violation> {
-        let mut violations = Vec::new();
-        for (name, text) in pairs {
-            let Some(parameter) = self.query.iter().find(|p| &p.name == name) else {
-                violations.push(Violation {
-                    path: format!("query.{name}"),
-                    message: format!(
-                        "unknown query parameter; expected one of: {}",
-                        self.query
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-                continue;
-            };
-            let value = typed(parameter.json_type.as_deref(), text);
-            violations.extend(
-                parameter
-                    .validator
-                    .iter_errors(&value)
-                    .map(|error| Violation {
-                        path: format!("query.{name}"),
-                        message: error.to_string(),
-                    }),
-            );
-        }
-        for parameter in self.query.iter().filter(|p| p.required) {
-            if !pairs.iter().any(|(name, _)| name == &parameter.name) {
-                violations.push(Violation {
-                    path: format!("query.{}", parameter.name),
-                    message: "required query parameter is missing".to_owned(),
-                });
-            }
-        }
-        violations
     }
 
     /// Reads and checks the JSON body; returns it without undeclared fields.
@@ -219,35 +186,16 @@ impl RequestRules {
                 }],
             )
         })?;
-        let integer_formats = || -> Result<(), Vec<Violation>> {
-            let violations: Vec<Violation> = rules
-                .integer_formats
-                .iter_errors(&body)
-                .map(|error| Violation {
-                    path: schemas::json_path(error.instance_path.as_str()),
-                    message: error.to_string(),
-                })
-                .collect();
-            if violations.is_empty() {
-                Ok(())
-            } else {
-                Err(violations)
-            }
-        };
-        rules
-            .check
-            .check(&body)
-            .and_then(|()| integer_formats())
-            .map_err(|violations| {
-                ApiError::new(
-                    self.invalid_status,
-                    format!(
-                        "the body is not a valid `{}`: see `errors` for each field to fix",
-                        rules.schema_name
-                    ),
-                )
-                .with_violations(violations)
-            })?;
+        rules.check.check(&body).map_err(|violations| {
+            ApiError::new(
+                self.invalid_status,
+                format!(
+                    "the body is not a valid `{}`: see `errors` for each field to fix",
+                    rules.schema_name
+                ),
+            )
+            .with_violations(violations)
+        })?;
         let Value::Object(mut object) = body else {
             // The schemas of request bodies are objects; a spec whose body
             // is not would be caught by the check above or the tests.
@@ -263,22 +211,6 @@ impl RequestRules {
     }
 }
 
-/// Query strings carry text: `42` is read as a number where the schema wants
-/// one, so that the schema (not this code) judges it.
-fn typed(json_type: Option<&str>, text: &str) -> Value {
-    match json_type {
-        Some("integer" | "number") => serde_json::from_str::<serde_json::Number>(text)
-            .map(Value::Number)
-            .unwrap_or_else(|_| Value::String(text.to_owned())),
-        Some("boolean") => match text {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => Value::String(text.to_owned()),
-        },
-        _ => Value::String(text.to_owned()),
-    }
-}
-
 fn body_schema<'a>(spec: &'a Spec, operation: &Operation) -> Option<&'a Value> {
     spec.document().pointer(&format!(
         "/paths/{}/{}/requestBody/content/application~1json/schema",
@@ -287,12 +219,20 @@ fn body_schema<'a>(spec: &'a Spec, operation: &Operation) -> Option<&'a Value> {
     ))
 }
 
-/// The property names of a schema, following one `$ref`.
+/// The property names of a schema, following one `$ref`; `None` when it
+/// lists none, or takes other fields as they come (`additionalProperties`
+/// given and not `false`, as campaigns do).
 fn declared_properties(spec: &Spec, schema: &Value) -> Option<BTreeSet<String>> {
     let schema = match schema.get("$ref").and_then(Value::as_str) {
         Some(reference) => spec.document().pointer(reference.strip_prefix('#')?)?,
         None => schema,
     };
+    if schema
+        .get("additionalProperties")
+        .is_some_and(|additional| additional != &Value::Bool(false))
+    {
+        return None;
+    }
     let properties = schema.get("properties")?.as_object()?;
     Some(properties.keys().cloned().collect())
 }

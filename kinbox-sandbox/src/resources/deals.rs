@@ -1,12 +1,14 @@
 //! Deals (`/v1/deals`).
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{Action, Bound, Filter, Resource, Route};
+use super::{Action, Bound, Filter, IdKind, Resource, Route, route_table};
 use crate::store::Object;
+use crate::workspace::Workspace;
 
-pub(super) static DEALS: Resource = Resource {
+pub(crate) static DEALS: Resource = Resource {
     name: "deal",
+    ids: IdKind::ObjectId,
     filters: &[
         Filter::Text {
             param: "pipeline_id",
@@ -39,60 +41,63 @@ pub(super) static DEALS: Resource = Resource {
             bound: Bound::Until,
         },
     ],
+    unique: None,
+    created_field: None,
+    alias: None,
     on_create: contact_from_contact_id,
     on_update: contact_from_contact,
 };
 
-pub(super) static ROUTES: [Route; 5] = [
-    Route {
-        operation_id: "list_deals",
-        resource: &DEALS,
-        action: Action::List,
-    },
-    Route {
-        operation_id: "create_deal",
-        resource: &DEALS,
-        action: Action::Create,
-    },
-    Route {
-        operation_id: "get_deal",
-        resource: &DEALS,
-        action: Action::Get,
-    },
-    Route {
-        operation_id: "update_deal",
-        resource: &DEALS,
-        action: Action::Update,
-    },
-    Route {
-        operation_id: "delete_deal",
-        resource: &DEALS,
-        action: Action::Delete,
-    },
+pub(super) static ROUTES: [Route; 5] = route_table!(DEALS,
+    "list_deals" => Action::List,
+    "create_deal" => Action::Create,
+    "get_deal" => Action::Get,
+    "update_deal" => Action::Update,
+    "delete_deal" => Action::Delete,
+);
+
+/// The fields of a contact that a deal's `contact` (the spec's `DealContact`) shows.
+const CONTACT_FIELDS: [&str; 7] = [
+    "id",
+    "name",
+    "avatar",
+    "phone",
+    "email",
+    "createdAt",
+    "isPrivate",
 ];
 
 /// Requests name the contact by id (`contactId` to create, `contact` to
-/// update); a deal answers with the contact object. The sandbox keeps no
-/// contacts yet, so the object carries the id alone, which is all the spec's
-/// `DealContact` requires.
-fn contact_from_contact_id(deal: &mut Object) {
-    replace_contact(deal, "contactId");
+/// update); a deal answers with the contact object, read from the contacts
+/// when that contact exists (as it is at the time of the write), else
+/// carrying the id alone, which is all the spec's `DealContact` requires.
+fn contact_from_contact_id(deal: &mut Object, workspace: &Workspace) {
+    replace_contact(deal, "contactId", workspace);
 }
 
-fn contact_from_contact(patch: &mut Object) {
-    replace_contact(patch, "contact");
+fn contact_from_contact(patch: &mut Object, workspace: &Workspace) {
+    replace_contact(patch, "contact", workspace);
 }
 
-fn replace_contact(deal: &mut Object, field: &str) {
-    if let Some(contact_id) = deal.remove(field) {
-        deal.insert("contact".to_owned(), json!({ "id": contact_id }));
-    }
+fn replace_contact(deal: &mut Object, field: &str, workspace: &Workspace) {
+    let Some(contact_id) = deal.remove(field) else {
+        return;
+    };
+    let contact = workspace
+        .object(&super::CONTACTS, &contact_id.to_string())
+        .map(|contact| {
+            CONTACT_FIELDS
+                .iter()
+                .filter_map(|field| Some((field.to_string(), contact.get(*field)?.clone())))
+                .collect::<Object>()
+        })
+        .map_or_else(|| json!({ "id": contact_id }), Value::Object);
+    deal.insert("contact".to_owned(), contact);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
 
     fn object(value: Value) -> Object {
         value.as_object().cloned().unwrap()
@@ -100,16 +105,38 @@ mod tests {
 
     #[test]
     fn the_contact_id_becomes_the_contact() {
+        let workspace = Workspace::empty(0);
         let mut created = object(json!({"name": "a", "contactId": 7}));
-        (DEALS.on_create)(&mut created);
+        (DEALS.on_create)(&mut created, &workspace);
         assert_eq!(created, object(json!({"name": "a", "contact": {"id": 7}})));
 
         let mut patch = object(json!({"contact": 8}));
-        (DEALS.on_update)(&mut patch);
+        (DEALS.on_update)(&mut patch, &workspace);
         assert_eq!(patch, object(json!({"contact": {"id": 8}})));
 
         let mut untouched = object(json!({"name": "b"}));
-        (DEALS.on_update)(&mut untouched);
+        (DEALS.on_update)(&mut untouched, &workspace);
         assert_eq!(untouched, object(json!({"name": "b"})));
+    }
+
+    #[test]
+    fn a_known_contact_is_filled_in() {
+        let workspace = Workspace::empty(0);
+        let stored = workspace
+            .write(&super::super::CONTACTS)
+            .insert(object(json!({
+                "name": "Ana", "phone": "5585997281648", "email": "ana@example.com",
+                "customFields": {}, "notes": "not shown in a deal",
+            })))
+            .unwrap();
+        let id = serde_json::from_str::<Value>(&stored).unwrap()["id"].clone();
+        let mut created = object(json!({"contactId": id}));
+        (DEALS.on_create)(&mut created, &workspace);
+        let contact = &created["contact"];
+        assert_eq!(contact["id"], id);
+        assert_eq!(contact["name"], "Ana");
+        assert_eq!(contact["phone"], "5585997281648");
+        assert!(contact["createdAt"].is_string());
+        assert!(contact.get("notes").is_none() && contact.get("customFields").is_none());
     }
 }

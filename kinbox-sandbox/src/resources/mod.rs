@@ -4,25 +4,66 @@
 //! is shared, so a new resource is one file of this module plus its line in
 //! [`routes`].
 
+mod campaigns;
+mod contacts;
+mod custom_fields;
 mod deals;
+mod pipelines;
+mod products;
+mod sessions;
+mod tags;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::store::{Object, Record};
+use crate::workspace::Workspace;
+
+pub(crate) use campaigns::CAMPAIGNS;
+pub(crate) use contacts::CONTACTS;
+pub(crate) use custom_fields::CUSTOM_FIELDS;
+pub(crate) use pipelines::PIPELINES;
+pub(crate) use products::PRODUCTS;
+pub(crate) use sessions::SESSIONS;
+pub(crate) use tags::TAGS;
 
 /// A collection the API exposes, e.g. deals.
 #[derive(Debug)]
 pub(crate) struct Resource {
     /// Singular, as messages say it: "deal".
     pub(crate) name: &'static str,
-    /// The list operation's filters, by query parameter.
+    pub(crate) ids: IdKind,
+    /// Keys read from every stored object, each named by the parameter
+    /// that selects by it: a list's query filter (`status`), a lookup's
+    /// path parameter (`externalId`), or the field of [`Resource::unique`].
     pub(crate) filters: &'static [Filter],
+    /// The filter whose value no two objects may share (a tag's name).
+    pub(crate) unique: Option<&'static str>,
+    /// The field that shows when an object was created, written on create.
+    pub(crate) created_field: Option<&'static str>,
+    /// A filter that names an object in its path when its id does not: a
+    /// session answers to its numeric call id too.
+    pub(crate) alias: Option<&'static str>,
     /// Turns a valid create body (unknown fields already dropped) into the
     /// object to store, e.g. `contactId` into `contact`.
-    pub(crate) on_create: fn(&mut Object),
+    pub(crate) on_create: Hook,
     /// The same for an update body, before it is merged.
-    pub(crate) on_update: fn(&mut Object),
+    pub(crate) on_update: Hook,
+}
+
+/// Reads the rest of the workspace (a deal's contact) to shape an object.
+pub(crate) type Hook = fn(&mut Object, &Workspace);
+
+/// A hook that leaves the body as it is.
+pub(crate) const NO_CHANGE: Hook = |_, _| {};
+
+/// How a resource's ids look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IdKind {
+    /// 24 hex digits, like MongoDB's (deals, pipelines…).
+    ObjectId,
+    /// Integers counting up from `first` (contacts, tags, custom fields).
+    Integer { first: i64 },
 }
 
 /// What an operation does to its resource.
@@ -30,11 +71,32 @@ pub(crate) struct Resource {
 pub(crate) enum Action {
     /// Cursor pagination: `limit`, `cursor`, filters; `{data, nextCursor}`.
     List,
+    /// Every object at once, shaped as the spec says.
+    All(Listing),
     Create,
     Get,
+    /// The first object whose key (the filter of this path parameter)
+    /// equals the path's value: a product by `externalId`.
+    GetBy(&'static str),
     /// Merges the fields sent.
     Update,
     Delete,
+    /// Sets one field, answering with the object: pausing a campaign.
+    Set {
+        field: &'static str,
+        value: &'static str,
+    },
+    /// The leads of a campaign's sending chunks, an array.
+    ChunkLeads,
+}
+
+/// How a list of every object is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Listing {
+    /// `[...]`
+    Array,
+    /// `{"data": [...]}`
+    Data,
 }
 
 /// One operation of the spec, by `operationId`.
@@ -47,7 +109,15 @@ pub(crate) struct Route {
 
 /// Every operation the sandbox implements.
 pub(crate) fn routes() -> impl Iterator<Item = &'static Route> {
-    deals::ROUTES.iter()
+    deals::ROUTES
+        .iter()
+        .chain(pipelines::ROUTES.iter())
+        .chain(contacts::ROUTES.iter())
+        .chain(custom_fields::ROUTES.iter())
+        .chain(products::ROUTES.iter())
+        .chain(tags::ROUTES.iter())
+        .chain(campaigns::ROUTES.iter())
+        .chain(sessions::ROUTES.iter())
 }
 
 /// Every resource, each once.
@@ -64,6 +134,27 @@ pub(crate) fn resources() -> Vec<&'static Resource> {
 pub(crate) fn route(operation_id: &str) -> Option<&'static Route> {
     routes().find(|route| route.operation_id == operation_id)
 }
+
+/// The filter of `resource` named `param`, with its slot among the keys.
+pub(crate) fn filter_named(resource: &Resource, param: &str) -> Option<(usize, &'static Filter)> {
+    resource
+        .filters
+        .iter()
+        .enumerate()
+        .find(|(_, filter)| filter.param() == param)
+}
+
+/// A route table for a resource: `route_table!(RESOURCE, "op" => Action, ...)`.
+macro_rules! route_table {
+    ($resource:expr, $($operation:literal => $action:expr),+ $(,)?) => {
+        [$(crate::resources::Route {
+            operation_id: $operation,
+            resource: &$resource,
+            action: $action,
+        }),+]
+    };
+}
+pub(crate) use route_table;
 
 /// A list filter: the query parameter and what it compares.
 #[derive(Debug)]
