@@ -1012,3 +1012,109 @@ fn the_list_filters_are_exactly_those_of_the_reference() {
         assert_eq!(query_parameters(op), filters, "{op}");
     }
 }
+
+// --- Deletes ----------------------------------------------------------------------
+
+/// Every delete of the spec, and a call of it.
+fn deletes() -> [(&'static str, &'static str, Call); 5] {
+    [
+        ("delete_deal", "/v1/deals/65f1a2b3c4d5e6f708091a2b", |c| {
+            read_as_json(c.delete_deal().id("65f1a2b3c4d5e6f708091a2b").send())
+        }),
+        ("delete_pipeline", PIPELINE, |c| {
+            read_as_json(c.delete_pipeline().id("65f0c0ffee0000000000aaaa").send())
+        }),
+        ("delete_product", PRODUCT, |c| {
+            read_as_json(c.delete_product().id("65f0c0ffee0000000000cccc").send())
+        }),
+        ("delete_tag", "/v1/tags/7", |c| {
+            read_as_json(c.delete_tag().id(7).send())
+        }),
+        ("delete_campaign", CAMPAIGN, |c| {
+            read_as_json(c.delete_campaign().id(CAMPAIGN_ID).send())
+        }),
+    ]
+}
+
+#[test]
+fn the_table_holds_every_delete() {
+    let mut in_spec: Vec<&str> = spec()
+        .operations()
+        .iter()
+        .filter(|op| op.method == "DELETE")
+        .map(|op| op.id.as_str())
+        .collect();
+    in_spec.sort_unstable();
+    let mut listed: Vec<&str> = deletes().iter().map(|(op, _, _)| *op).collect();
+    listed.sort_unstable();
+    assert_eq!(listed, in_spec);
+}
+
+#[tokio::test]
+async fn every_delete_succeeds_on_a_200_whatever_its_body() {
+    for (op, path, call) in deletes() {
+        for body in [None, Some(json!({ "success": true }))] {
+            let (server, client) = mock_api().await;
+            let mock = server
+                .mock_async(|when, then| {
+                    when.method("DELETE").path(path);
+                    let then = then.status(200);
+                    if let Some(body) = &body {
+                        then.header("content-type", "application/json")
+                            .json_body(body.clone());
+                    }
+                })
+                .await;
+
+            call(&client)
+                .await
+                .unwrap_or_else(|e| panic!("{op} answered 200 with {body:?}: {e}"));
+
+            mock.assert_async().await;
+        }
+    }
+}
+
+/// `delete_deal` documents a 204 (servers answer a delete with "No Content"
+/// as often as with 200); the other deletes must accept it just the same.
+#[tokio::test]
+#[ignore = "spec bug: only delete_deal lists a 204 response; see the report of this commit"]
+async fn every_delete_succeeds_on_a_204() {
+    let mut failures = Vec::new();
+    for (op, path, call) in deletes() {
+        let (server, client) = mock_api().await;
+        server
+            .mock_async(|when, then| {
+                when.method("DELETE").path(path);
+                then.status(204);
+            })
+            .await;
+
+        if let Err(e) = call(&client).await {
+            failures.push(format!("{op}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+// --- Clearing lists ---------------------------------------------------------------
+
+/// Removing every lost reason or required custom field of a pipeline is a
+/// PATCH with an empty list, as `DealUpdate` allows for its lists; a list the
+/// SDK drops when empty leaves the old values in place, silently.
+#[test]
+#[ignore = "spec bug: PipelineUpdate's lists are not nullable, so an empty one is not sent; see the report of this commit"]
+fn a_pipeline_update_can_clear_its_lists_by_sending_them_empty() {
+    let update: PipelineUpdate = PipelineUpdate::builder()
+        .lost_reasons(Vec::<String>::new())
+        .required_custom_field_ids(Vec::<i64>::new())
+        .cadence(Vec::<PipelineCadenceItem>::new())
+        .try_into()
+        .unwrap();
+    let body = serde_json::to_value(&update).unwrap();
+    assert_valid_request_body("update_pipeline", &body);
+    assert_eq!(
+        body,
+        json!({ "lostReasons": [], "requiredCustomFieldIds": [], "cadence": [] })
+    );
+}
