@@ -65,6 +65,13 @@ pub fn operation(resource: &str, verb: &str) -> Option<CliCommand> {
 fn resource_about(resource: &str) -> &'static str {
     match resource {
         "deals" => "Create, list, update and close deals (negócios)",
+        "pipelines" => "List and manage pipelines, their stages and lost reasons (funis)",
+        "contacts" => "Find contacts by phone or e-mail, create and update them (contatos)",
+        "custom-fields" => "Read the custom field definitions (campos personalizados)",
+        "products" => "Manage the product catalogue (produtos)",
+        "tags" => "Manage tags (etiquetas)",
+        "campaigns" => "Manage bulk-messaging campaigns: create, pause, resume (campanhas)",
+        "sessions" => "Read service sessions (atendimentos)",
         _ => "Commands of this resource",
     }
 }
@@ -86,18 +93,31 @@ Exit status:
 Examples:
   kinbox auth login
   kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
-    --pipeline-id P --stage-id S --contact-id 123456
+    --pipeline \"Vendas\" --stage \"Proposta\" --contact-phone 5585997281648
   kinbox deals list --status open -o table
-  kinbox deals win 65f0c0ffee0000000000dddd";
+  kinbox deals move 65f0c0ffee0000000000dddd --stage \"Fechamento\"
+  kinbox deals win 65f0c0ffee0000000000dddd
+  kinbox contacts list --phone 5585997281648 -o table";
 
 /// Examples shown under a command's help.
 fn examples(resource: &str, verb: &str) -> Option<&'static str> {
     Some(match (resource, verb) {
         ("deals", "create") => {
-            "Required unless --json-body gives them: --name, --value, --status, --pipeline-id,
---stage-id and --contact-id. customFields is sent as {} unless --json-body gives it.
+            "Required unless --json-body gives them: --name, --value, --status, the pipeline
+(--pipeline NAME or --pipeline-id), the stage (--stage NAME or --stage-id) and the contact
+(--contact-phone, --contact-email or --contact-id). customFields is sent as {} unless
+--custom-field or --json-body gives some.
+
+Names are looked up before the deal is created (GET /v1/pipelines, /v1/contacts?phone=…,
+/v1/custom-fields): case and accents are ignored (\"negociacao\" finds \"Negociação\") unless
+a name matches exactly. A name that matches nothing or several things exits with status 2
+and lists the choices; nothing is created.
 
 Examples:
+  kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
+    --pipeline \"Vendas\" --stage \"Proposta\" --contact-phone 5585997281648 \\
+    --custom-field cpf=060.715.303-54 --custom-field segmento=varejo
+
   kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
     --pipeline-id 65f0c0ffee0000000000aaaa --stage-id 65f0c0ffee0000000000bbbb \\
     --contact-id 123456 --due-date 2024-05-31T18:00:00-03:00
@@ -119,6 +139,89 @@ Examples:
   kinbox deals update 65f0c0ffee0000000000dddd --json-body products.json"
         }
         ("deals", "delete") => "Examples:\n  kinbox deals delete 65f0c0ffee0000000000dddd",
+        ("pipelines", "list") => {
+            "Every pipeline, with its stages; not paginated.
+
+Examples:
+  kinbox pipelines list -o table
+  kinbox pipelines list | jq '.[] | {name, stages: [.stages[].name]}'"
+        }
+        ("pipelines", "get") => {
+            "Examples:\n  kinbox pipelines get 65f0c0ffee0000000000aaaa | jq .lostReasons"
+        }
+        ("pipelines", "create") => {
+            "The stages, rules and privacy are lists and objects: give them with --json-body.
+
+Examples:
+  kinbox pipelines create --json-body pipeline.json
+  echo '{\"name\": \"Vendas\", \"stages\": [{\"name\": \"Proposta\"}]}' | \\
+    kinbox pipelines create --json-body -"
+        }
+        ("contacts", "list") => {
+            "Examples:
+  kinbox contacts list --phone 5585997281648 -o table
+  kinbox contacts list --email ana@example.com
+  kinbox contacts list --all --created-at-from 2024-05-01T00:00:00-03:00"
+        }
+        ("contacts", "create") => {
+            "customFields is sent as {} unless --json-body gives some.
+
+Examples:
+  kinbox contacts create --name \"Ana Souza\" --phone 5585997281648 --email ana@example.com"
+        }
+        ("contacts", "get") => "Examples:\n  kinbox contacts get 123456 -o table",
+        ("custom-fields", "list") => {
+            "The placeholder is the key of a field in customFields, and what
+`kinbox deals create --custom-field PLACEHOLDER=VALUE` takes.
+
+Examples:
+  kinbox custom-fields list -o table
+  kinbox custom-fields list | jq '.data[] | select(.entity == \"deal\") | .placeholder'"
+        }
+        ("products", "list") => {
+            "Examples:\n  kinbox products list -o table\n  kinbox products list --all | jq -s length"
+        }
+        ("products", "create") => {
+            "customFields is sent as {} unless --json-body gives some.
+
+Examples:
+  kinbox products create --name \"Cadeira\" --price 350 --external-id SKU-0042"
+        }
+        ("products", "get-by-external-id") => {
+            "Examples:\n  kinbox products get-by-external-id SKU-0042"
+        }
+        ("tags", "list") => "Examples:\n  kinbox tags list -o table",
+        ("tags", "create") => "Examples:\n  kinbox tags create --name \"VIP\" --color \"#f5a623\"",
+        ("campaigns", "list") => {
+            "Examples:\n  kinbox campaigns list -o table\n  kinbox campaigns list --all | jq -r .status"
+        }
+        ("campaigns", "create") => {
+            "Only --name is documented; give other fields with --json-body.
+
+Examples:
+  kinbox campaigns create --name \"Black Friday\""
+        }
+        ("campaigns", "pause") => {
+            "Examples:\n  kinbox campaigns pause 65f0c0ffee0000000000eeee -o table"
+        }
+        ("campaigns", "resume") => {
+            "Examples:\n  kinbox campaigns resume 65f0c0ffee0000000000eeee -o table"
+        }
+        ("campaigns", "chunk-leads") => {
+            "Examples:\n  kinbox campaigns chunk-leads 65f0c0ffee0000000000eeee -o table"
+        }
+        ("sessions", "list") => {
+            "Examples:
+  kinbox sessions list --contact-id 123456 -o table
+  kinbox sessions list --all --updated-at-from 2024-05-01T00:00:00-03:00"
+        }
+        ("sessions", "get") => {
+            "The id is a session's id, or the numeric id of a call.
+
+Examples:
+  kinbox sessions get 65f0c0ffee0000000000ffff
+  kinbox sessions get 98765"
+        }
         _ => return None,
     })
 }
@@ -179,9 +282,10 @@ fn verb_rank(verb: &str) -> usize {
 }
 
 /// Turns a generated command into `kinbox <resource> <verb>`: a one-line
-/// summary, the path parameter as a positional `ID`, `--json-body` optional
-/// and read from a file or stdin, date-times with a clear error, and `--all`
-/// on paginated lists.
+/// summary, the path parameter as a positional (`ID`, `EXTERNAL_ID`),
+/// `--json-body` optional and read from a file or stdin, date-times with a
+/// clear error, `--all` on paginated lists, and the by-name flags of
+/// `deals create`.
 fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     let about = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
     let summary = about
@@ -201,13 +305,20 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     if let Some(examples) = examples(resource, verb) {
         cmd = cmd.after_help(examples);
     }
+    if (resource, verb) == ("deals", "create") {
+        cmd = crate::deal_create::adapt(cmd);
+    }
     cmd
 }
 
 fn adapt_arg(arg: Arg) -> Arg {
     let id = arg.get_id().as_str().to_owned();
     match id.as_str() {
-        "id" => arg.long(None).value_name("ID"),
+        // Path parameters are the only arguments progenitor marks required
+        // outright (body fields are required unless --json-body is given).
+        _ if id != crate::json_body::ARG && arg.is_required_set() => arg
+            .long(None)
+            .value_name(id.to_uppercase().replace('-', "_")),
         crate::json_body::ARG => arg
             .required(false)
             .value_name("FILE")
@@ -251,10 +362,16 @@ pub async fn dispatch(
         .find_subcommand(group)
         .and_then(|g| g.find_subcommand(verb))
         .expect("the command that was parsed exists");
-    crate::json_body::prepare(&format!("kinbox {group} {verb}"), leaf, leaf_matches)?;
+    crate::json_body::prepare(
+        &format!("kinbox {group} {verb}"),
+        &Cli::<KinboxCliConfig>::get_command(op),
+        leaf,
+        leaf_matches,
+    )?;
 
     let client = context.client()?;
-    let printer = Printer::new(&context.globals);
+    let (resource, verb) = words(op);
+    let printer = Printer::new(&context.globals, resource, verb);
     if leaf_matches
         .try_get_one::<bool>(cmd_list_all::ARG)
         .is_ok_and(|all| all == Some(&true))
@@ -264,6 +381,9 @@ pub async fn dispatch(
         return cmd_list_all::run(&cli, &config, op, leaf_matches, printer).await;
     }
     let config = KinboxCliConfig::printing(printer);
+    if matches!(op, CliCommand::CreateDeal) {
+        config.set_deal_create(crate::deal_create::resolve(&client, leaf_matches).await?);
+    }
     let cli = Cli::new(client, config.clone());
     cli.execute(op, leaf_matches)
         .await

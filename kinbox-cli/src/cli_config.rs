@@ -22,6 +22,8 @@ struct State {
     captured: Option<Mutex<Option<Value>>>,
     /// The first output error (a closed pipe), reported after the command.
     output_error: Mutex<Option<crate::CliError>>,
+    /// `deals create --pipeline NAME …`: the ids the names resolved to.
+    deal_create: Mutex<crate::deal_create::Resolved>,
 }
 
 impl KinboxCliConfig {
@@ -40,11 +42,21 @@ impl KinboxCliConfig {
             page_cursor: Mutex::new(None),
             captured,
             output_error: Mutex::new(None),
+            deal_create: Mutex::new(Default::default()),
         }))
     }
 
     pub fn set_page_cursor(&self, cursor: Option<String>) {
         *lock(&self.0.page_cursor) = cursor;
+    }
+
+    pub fn set_deal_create(&self, resolved: crate::deal_create::Resolved) {
+        *lock(&self.0.deal_create) = resolved;
+    }
+
+    /// `list --all`: the page to fetch.
+    fn page_cursor(&self) -> Option<String> {
+        lock(&self.0.page_cursor).clone()
     }
 
     pub fn take_captured(&self) -> Option<Value> {
@@ -94,7 +106,7 @@ impl CliConfig for KinboxCliConfig {
     }
 
     // The generated code streams nothing: `list --all` is driven by
-    // `cmd_list_all` through `execute_list_deals` below.
+    // `cmd_list_all` through the `execute_list_*` hooks below.
     fn list_start<T>(&self)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
@@ -119,31 +131,157 @@ impl CliConfig for KinboxCliConfig {
     {
     }
 
-    /// `--all` fetches page after page through the generated request, so
-    /// that every filter flag applies to every page.
+    // `--all` fetches page after page through the generated request of each
+    // cursor-paginated list, so that every filter flag applies to every page.
+
     fn execute_list_deals(
         &self,
         _matches: &clap::ArgMatches,
         request: &mut builder::ListDeals,
     ) -> anyhow::Result<()> {
-        if let Some(cursor) = lock(&self.0.page_cursor).clone() {
+        if let Some(cursor) = self.page_cursor() {
+            *request = request.clone().cursor(cursor);
+        }
+        Ok(())
+    }
+
+    fn execute_list_contacts(
+        &self,
+        _matches: &clap::ArgMatches,
+        request: &mut builder::ListContacts,
+    ) -> anyhow::Result<()> {
+        if let Some(cursor) = self.page_cursor() {
+            *request = request.clone().cursor(cursor);
+        }
+        Ok(())
+    }
+
+    fn execute_list_products(
+        &self,
+        _matches: &clap::ArgMatches,
+        request: &mut builder::ListProducts,
+    ) -> anyhow::Result<()> {
+        if let Some(cursor) = self.page_cursor() {
+            *request = request.clone().cursor(cursor);
+        }
+        Ok(())
+    }
+
+    fn execute_list_campaigns(
+        &self,
+        _matches: &clap::ArgMatches,
+        request: &mut builder::ListCampaigns,
+    ) -> anyhow::Result<()> {
+        if let Some(cursor) = self.page_cursor() {
+            *request = request.clone().cursor(cursor);
+        }
+        Ok(())
+    }
+
+    fn execute_list_sessions(
+        &self,
+        _matches: &clap::ArgMatches,
+        request: &mut builder::ListSessions,
+    ) -> anyhow::Result<()> {
+        if let Some(cursor) = self.page_cursor() {
             *request = request.clone().cursor(cursor);
         }
         Ok(())
     }
 
     /// `customFields` is required by the API but has no flag: a deal created
-    /// from flags alone has none.
+    /// from flags alone has none, unless `--custom-field` gives some. The ids
+    /// that `--pipeline`, `--stage`, `--contact-phone`/`--contact-email`
+    /// resolved to go over the body's.
     fn execute_create_deal(
         &self,
         matches: &clap::ArgMatches,
         request: &mut builder::CreateDeal,
     ) -> anyhow::Result<()> {
-        if matches.get_one::<std::path::PathBuf>("json-body").is_none() {
+        let resolved = lock(&self.0.deal_create).clone();
+        let custom_fields = resolved
+            .custom_fields
+            .or_else(|| no_json_body(matches).then(types::CustomFields::default));
+        *request = request.clone().body_map(|mut body| {
+            if let Some(id) = resolved.pipeline_id {
+                body = body.pipeline_id(id);
+            }
+            if let Some(id) = resolved.stage_id {
+                body = body.stage_id(id);
+            }
+            if let Some(id) = resolved.contact_id {
+                body = body.contact_id(id);
+            }
+            if let Some(fields) = custom_fields {
+                body = body.custom_fields(fields);
+            }
+            body
+        });
+        Ok(())
+    }
+
+    /// Required by the API too, and without a flag: `{}` unless the body
+    /// file has them.
+    fn execute_create_contact(
+        &self,
+        matches: &clap::ArgMatches,
+        request: &mut builder::CreateContact,
+    ) -> anyhow::Result<()> {
+        if no_json_body(matches) {
             *request = request
                 .clone()
                 .body_map(|body| body.custom_fields(types::CustomFields::default()));
         }
         Ok(())
     }
+
+    fn execute_create_campaign(
+        &self,
+        matches: &clap::ArgMatches,
+        request: &mut builder::CreateCampaign,
+    ) -> anyhow::Result<()> {
+        if let Some(none) = Self::no_other_fields(matches) {
+            *request = request.clone().body_map(|body| body.extra(none));
+        }
+        Ok(())
+    }
+
+    fn execute_update_campaign(
+        &self,
+        matches: &clap::ArgMatches,
+        request: &mut builder::UpdateCampaign,
+    ) -> anyhow::Result<()> {
+        if let Some(none) = Self::no_other_fields(matches) {
+            *request = request.clone().body_map(|body| body.extra(none));
+        }
+        Ok(())
+    }
+
+    fn execute_create_product(
+        &self,
+        matches: &clap::ArgMatches,
+        request: &mut builder::CreateProduct,
+    ) -> anyhow::Result<()> {
+        if no_json_body(matches) {
+            *request = request
+                .clone()
+                .body_map(|body| body.custom_fields(types::CustomFields::default()));
+        }
+        Ok(())
+    }
+}
+
+// The SDK's builders of bodies that take any field (`additionalProperties`)
+// need the map of the other fields set, even empty; only --json-body can
+// give other fields.
+impl KinboxCliConfig {
+    fn no_other_fields(matches: &clap::ArgMatches) -> Option<serde_json::Map<String, Value>> {
+        no_json_body(matches).then(serde_json::Map::new)
+    }
+}
+
+fn no_json_body(matches: &clap::ArgMatches) -> bool {
+    matches
+        .get_one::<std::path::PathBuf>(crate::json_body::ARG)
+        .is_none()
 }

@@ -8,7 +8,7 @@ use kinbox_api::types;
 use crate::CliError;
 use crate::context::Context;
 use crate::datetime::{self, DateTimeParser};
-use crate::workflow;
+use crate::{resolve, workflow};
 
 fn date_arg() -> Arg {
     Arg::new("date")
@@ -39,7 +39,12 @@ pub fn lose_command() -> Command {
         .long_about(
             "Mark a deal as lost: sets its status to `lost`, its wonLostDate to now (or \
              --date), its lostReason and, with --obs, its lostReasonObs.\n\nA shortcut for \
-             `kinbox deals update ID --json-body …` with those fields.",
+             `kinbox deals update ID --json-body …` with those fields.\n\nEach --reason is \
+             checked against the lost reasons of the deal's pipeline (the deal and its \
+             pipeline are read first with GET) and sent as the pipeline writes it; case and \
+             accents are ignored unless a reason matches exactly. A reason that matches none \
+             or several exits with status 2, lists the pipeline's reasons, and the deal is \
+             not changed. A pipeline that lists no lost reasons takes any.",
         )
         .arg(workflow::id_arg())
         .arg(
@@ -80,12 +85,17 @@ pub async fn run_win(context: &Context, matches: &ArgMatches) -> Result<(), CliE
 }
 
 pub async fn run_lose(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
-    let reasons: Vec<String> = matches
+    let given: Vec<String> = matches
         .get_many::<String>("reason")
         .into_iter()
         .flatten()
         .cloned()
         .collect();
+    let client = context.client()?;
+    let id = workflow::id(matches);
+    let deal = resolve::deal(&client, id).await?;
+    let pipeline = resolve::pipeline_by_id(&client, &deal.pipeline_id).await?;
+    let reasons = resolve::lost_reasons(&pipeline, &given)?;
     let mut body = types::DealUpdate::builder()
         .status(types::DealStatus::Lost)
         .won_lost_date(closed_at(matches))
@@ -93,5 +103,5 @@ pub async fn run_lose(context: &Context, matches: &ArgMatches) -> Result<(), Cli
     if let Some(obs) = matches.get_one::<String>("obs") {
         body = body.lost_reason_obs(obs.clone());
     }
-    workflow::update(context, workflow::id(matches), body).await
+    workflow::update_with(context, &client, id, body).await
 }

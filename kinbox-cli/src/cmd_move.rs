@@ -1,11 +1,11 @@
-//! `kinbox deals move ID --stage-id S [--pipeline-id P]`.
+//! `kinbox deals move ID --stage NAME|--stage-id S [--pipeline NAME|--pipeline-id P]`.
 
-use clap::{Arg, ArgMatches, Command};
+use clap::{Arg, ArgGroup, ArgMatches, Command};
 use kinbox_api::types;
 
 use crate::CliError;
 use crate::context::Context;
-use crate::workflow;
+use crate::{resolve, workflow};
 
 pub fn command() -> Command {
     Command::new("move")
@@ -13,15 +13,38 @@ pub fn command() -> Command {
         .long_about(
             "Move a deal to another stage, and optionally another pipeline.\n\n\
              A shortcut for `kinbox deals update ID --stage-id S [--pipeline-id P]`: the \
-             API has no endpoint of its own for moving a deal.",
+             API has no endpoint of its own for moving a deal.\n\n\
+             --stage NAME is looked up among the stages of --pipeline / --pipeline-id, or \
+             else of the deal's current pipeline (read first with GET); case and accents \
+             are ignored unless a name matches exactly. A name that matches nothing or \
+             several stages exits with status 2, lists the stages, and the deal is not \
+             changed.",
         )
         .arg(workflow::id_arg())
+        .arg(
+            Arg::new("stage")
+                .long("stage")
+                .value_name("NAME")
+                .conflicts_with("stage-id")
+                .help("The stage to move the deal to, by name, e.g. \"Fechamento\""),
+        )
         .arg(
             Arg::new("stage-id")
                 .long("stage-id")
                 .value_name("STAGE_ID")
-                .required(true)
-                .help("The stage to move the deal to"),
+                .help("The stage to move the deal to, by id"),
+        )
+        .group(
+            ArgGroup::new("target")
+                .args(["stage", "stage-id"])
+                .required(true),
+        )
+        .arg(
+            Arg::new("pipeline")
+                .long("pipeline")
+                .value_name("NAME")
+                .conflicts_with("pipeline-id")
+                .help("The pipeline of that stage by name, when it is not the deal's current one"),
         )
         .arg(
             Arg::new("pipeline-id")
@@ -31,20 +54,50 @@ pub fn command() -> Command {
         )
         .after_help(
             "Examples:\n  \
-             kinbox deals move 65f0c0ffee0000000000dddd --stage-id 65f0c0ffee0000000000cccc\n  \
+             kinbox deals move 65f0c0ffee0000000000dddd --stage \"Fechamento\"\n  \
+             kinbox deals move 65f0c0ffee0000000000dddd --pipeline \"Pós-venda\" --stage \"Onboarding\"\n  \
              kinbox deals move 65f0c0ffee0000000000dddd --stage-id S2 --pipeline-id P2",
         )
 }
 
 pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
-    let mut body = types::DealUpdate::builder().stage_id(
-        matches
+    let client = context.client()?;
+    let deal_id = workflow::id(matches);
+    // The pipeline sent with the stage: only when one was given.
+    let mut pipeline = None;
+    let pipeline_id = match (
+        matches.get_one::<String>("pipeline"),
+        matches.get_one::<String>("pipeline-id"),
+    ) {
+        (Some(name), _) => {
+            let found = resolve::pipeline_named(&client, name).await?;
+            let id = found.id.clone();
+            pipeline = Some(found);
+            Some(id)
+        }
+        (None, Some(id)) => Some(id.clone()),
+        (None, None) => None,
+    };
+    let stage_id = match matches.get_one::<String>("stage") {
+        Some(name) => {
+            let pipeline = match (pipeline, &pipeline_id) {
+                (Some(pipeline), _) => pipeline,
+                (None, Some(id)) => resolve::pipeline_by_id(&client, id).await?,
+                (None, None) => {
+                    let deal = resolve::deal(&client, deal_id).await?;
+                    resolve::pipeline_by_id(&client, &deal.pipeline_id).await?
+                }
+            };
+            resolve::stage_named(&pipeline, name)?.id.clone()
+        }
+        None => matches
             .get_one::<String>("stage-id")
-            .expect("--stage-id is required")
+            .expect("--stage or --stage-id is required")
             .clone(),
-    );
-    if let Some(pipeline) = matches.get_one::<String>("pipeline-id") {
-        body = body.pipeline_id(pipeline.clone());
+    };
+    let mut body = types::DealUpdate::builder().stage_id(stage_id);
+    if let Some(pipeline_id) = pipeline_id {
+        body = body.pipeline_id(pipeline_id);
     }
-    workflow::update(context, workflow::id(matches), body).await
+    workflow::update_with(context, &client, deal_id, body).await
 }

@@ -17,9 +17,10 @@ const HEADING: &str = "Global options";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// JSON: indented on a terminal, compact otherwise; `list --all` prints
-    /// one deal per line.
+    /// one item per line.
     Json,
-    /// An aligned table of id, name, value, status, stage and due date.
+    /// An aligned table of the main fields: id, name and a few more per
+    /// resource.
     Table,
 }
 

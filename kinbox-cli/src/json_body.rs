@@ -113,7 +113,15 @@ fn kind(value: &Value) -> &'static str {
 /// Before a generated operation runs: lays the flags given on the command
 /// line over the body file's fields. Fails when an operation with a body got
 /// neither a field flag nor a file, rather than sending an empty body.
-pub fn prepare(command_name: &str, leaf: &Command, matches: &ArgMatches) -> Result<(), CliError> {
+///
+/// `generated` is the command as progenitor built it: only its flags are
+/// body fields, not those this tool adds (`--pipeline`, `--custom-field`…).
+pub fn prepare(
+    command_name: &str,
+    generated: &Command,
+    leaf: &Command,
+    matches: &ArgMatches,
+) -> Result<(), CliError> {
     if leaf.get_arguments().all(|a| a.get_id() != ARG) {
         return Ok(());
     }
@@ -125,7 +133,7 @@ pub fn prepare(command_name: &str, leaf: &Command, matches: &ArgMatches) -> Resu
             "--json-body-template is not supported; `{command_name} --help` lists the body's fields"
         )));
     }
-    let flags = given_fields(leaf, matches);
+    let flags = given_fields(generated, leaf, matches);
     let mut guard = BODY.lock().unwrap_or_else(|e| e.into_inner());
     let Some(loaded) = guard.as_mut() else {
         if flags.is_empty() {
@@ -144,12 +152,13 @@ pub fn prepare(command_name: &str, leaf: &Command, matches: &ArgMatches) -> Resu
 
 /// The body fields given as flags: each named by its flag in camelCase
 /// (progenitor names flags by the kebab-case of the field), with the flag's
-/// parsed value. Positionals (path parameters) and global options are not
-/// body fields.
-fn given_fields(leaf: &Command, matches: &ArgMatches) -> Map<String, Value> {
+/// parsed value. Positionals (path parameters), global options and flags
+/// that are not in the generated command are not body fields.
+fn given_fields(generated: &Command, leaf: &Command, matches: &ArgMatches) -> Map<String, Value> {
     leaf.get_arguments()
         .filter(|arg| arg.get_long().is_some() && !arg.is_global_set())
         .map(|arg| arg.get_id().as_str())
+        .filter(|id| generated.get_arguments().any(|g| g.get_id() == id))
         .filter(|id| *id != ARG && *id != TEMPLATE_ARG)
         .filter(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
         .map(|id| (camel_case(id), flag_value(matches, id)))
@@ -198,6 +207,14 @@ fn flag_value(matches: &ArgMatches, id: &str) -> Value {
         .and_then(|mut values| values.next())
         .map(|raw| Value::String(raw.to_string_lossy().into_owned()))
         .unwrap_or(Value::Null)
+}
+
+/// The field `name` of the `--json-body` file, with the flags applied.
+pub fn field(name: &str) -> Option<Value> {
+    BODY.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .and_then(|loaded| loaded.fields.get(name).cloned())
 }
 
 /// A body that parsed as JSON but not as the operation's body type.

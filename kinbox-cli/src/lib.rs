@@ -3,8 +3,9 @@
 //! Every operation of `openapi/kinbox.yaml` is a command, built by progenitor
 //! (`generated_cli.rs`) and named in [`cli_builder::words`]. The hand-written
 //! code is limited to global options ([`global`]), auth and configuration
-//! ([`config`], [`context`], [`cmd_auth`]), output ([`output`]) and a few
-//! workflow commands (the `cmd_*` modules).
+//! ([`config`], [`context`], [`cmd_auth`]), output ([`output`], [`columns`]),
+//! a few workflow commands (the `cmd_*` modules) and working by name rather
+//! than by id ([`resolve`], [`matching`], [`custom_fields`], [`deal_create`]).
 
 #[rustfmt::skip]
 #[allow(
@@ -24,13 +25,18 @@ mod cmd_completion;
 mod cmd_list_all;
 mod cmd_move;
 mod cmd_sandbox;
+mod columns;
 pub mod config;
 mod context;
+mod custom_fields;
 mod datetime;
+mod deal_create;
 mod error;
 mod global;
 mod json_body;
+mod matching;
 mod output;
+mod resolve;
 mod workflow;
 
 use std::ffi::OsString;

@@ -6,29 +6,27 @@ use std::io::Write;
 use serde_json::Value;
 
 use crate::CliError;
+use crate::columns::{self, Columns};
 use crate::global::{Format, Globals};
-
-/// The table's columns: header and the deal's JSON field.
-const COLUMNS: [(&str, &str); 6] = [
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("VALUE", "value"),
-    ("STATUS", "status"),
-    ("STAGE", "stageId"),
-    ("DUE DATE", "dueDate"),
-];
 
 #[derive(Clone, Copy, Debug)]
 pub struct Printer {
     pub format: Format,
     pub pretty: bool,
+    /// The table's columns; derived from the rows when `None`.
+    columns: Option<Columns>,
+    /// What the rows are, for "more deals: add --cursor …".
+    noun: &'static str,
 }
 
 impl Printer {
-    pub fn new(globals: &Globals) -> Self {
+    /// For `kinbox RESOURCE VERB`.
+    pub fn new(globals: &Globals, resource: &'static str, verb: &str) -> Self {
         Self {
             format: globals.format,
             pretty: globals.pretty,
+            columns: columns::for_command(resource, verb),
+            noun: resource,
         }
     }
 
@@ -46,15 +44,24 @@ impl Printer {
                 out.flush()?;
             }
             Format::Table => {
-                let rows: Vec<&Value> = match value.get("data").and_then(Value::as_array) {
-                    Some(items) => items.iter().collect(),
-                    None => vec![value],
+                // A page's `data`, a plain array (pipelines, tags), or one object.
+                let rows: Vec<&Value> = match value {
+                    Value::Array(items) => items.iter().collect(),
+                    _ => match value.get("data").and_then(Value::as_array) {
+                        Some(items) => items.iter().collect(),
+                        None => vec![value],
+                    },
                 };
-                write_table(&mut out, &rows)?;
+                self.write_table(&mut out, &rows)?;
             }
         }
-        if let Some(cursor) = value.get("nextCursor").and_then(Value::as_str) {
-            note_next_page(cursor);
+        if let Some(cursor) = value.get("nextCursor").and_then(Value::as_str)
+            && std::io::IsTerminal::is_terminal(&std::io::stderr())
+        {
+            eprintln!(
+                "more {}: add --cursor {cursor}, or --all for every page",
+                self.noun
+            );
         }
         Ok(())
     }
@@ -68,10 +75,21 @@ impl Printer {
     }
 
     pub fn print_table(&self, rows: &[Value]) -> Result<(), CliError> {
-        write_table(
+        self.write_table(
             &mut std::io::stdout().lock(),
             &rows.iter().collect::<Vec<_>>(),
         )
+    }
+
+    fn write_table(&self, out: &mut impl Write, rows: &[&Value]) -> Result<(), CliError> {
+        let columns: Vec<(String, String)> = match self.columns {
+            Some(columns) => columns
+                .iter()
+                .map(|(header, field)| (header.to_string(), field.to_string()))
+                .collect(),
+            None => columns::derive(rows),
+        };
+        write_table(out, &columns, rows)
     }
 }
 
@@ -82,47 +100,61 @@ fn json_io(error: serde_json::Error) -> CliError {
     }
 }
 
-fn note_next_page(cursor: &str) {
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        eprintln!("more deals: add --cursor {cursor}, or --all for every page");
-    }
-}
-
-fn write_table(out: &mut impl Write, rows: &[&Value]) -> Result<(), CliError> {
-    let cells: Vec<[String; COLUMNS.len()]> = rows
+fn write_table(
+    out: &mut impl Write,
+    columns: &[(String, String)],
+    rows: &[&Value],
+) -> Result<(), CliError> {
+    let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|row| COLUMNS.map(|(_, field)| cell(row.get(field))))
+        .map(|row| {
+            columns
+                .iter()
+                .map(|(_, field)| cell(row.get(field)))
+                .collect()
+        })
         .collect();
-    let mut widths = COLUMNS.map(|(header, _)| header.chars().count());
+    let mut widths: Vec<usize> = columns.iter().map(|(h, _)| h.chars().count()).collect();
     for row in &cells {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let mut line = |fields: [&str; COLUMNS.len()]| -> std::io::Result<()> {
+    let mut line = |fields: &[&str]| -> std::io::Result<()> {
         let mut text = String::new();
-        for (i, (field, width)) in fields.iter().zip(widths).enumerate() {
-            if i + 1 == fields.len() {
-                text.push_str(field);
-            } else {
-                text.push_str(field);
+        for (i, (field, width)) in fields.iter().zip(&widths).enumerate() {
+            text.push_str(field);
+            if i + 1 < fields.len() {
                 text.extend(std::iter::repeat_n(' ', width - field.chars().count() + 2));
             }
         }
         writeln!(out, "{}", text.trim_end())
     };
-    line(COLUMNS.map(|(header, _)| header))?;
+    line(&columns.iter().map(|(h, _)| h.as_str()).collect::<Vec<_>>())?;
     for row in &cells {
-        line(std::array::from_fn(|i| row[i].as_str()))?;
+        line(&row.iter().map(String::as_str).collect::<Vec<_>>())?;
     }
     out.flush()?;
     Ok(())
 }
 
+/// A field as one line of text: lists of names (stages, options) joined by
+/// commas, other nested values as compact JSON.
 fn cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => "-".to_owned(),
         Some(Value::String(text)) => text.replace(['\n', '\t'], " "),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::Object(_) => ["name", "value", "id"]
+                    .iter()
+                    .find_map(|key| item.get(*key).filter(|v| !v.is_null()))
+                    .map_or_else(|| item.to_string(), |v| cell(Some(v))),
+                other => cell(Some(other)),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
         Some(other) => other.to_string(),
     }
 }

@@ -1,7 +1,7 @@
 //! What the workflow commands over `update` (`move`, `win`, `lose`) share.
 
 use clap::{Arg, ArgMatches};
-use kinbox_api::{KinboxError, types};
+use kinbox_api::{Client, KinboxError, types};
 
 use crate::CliError;
 use crate::context::Context;
@@ -27,7 +27,16 @@ pub async fn update(
     id: &str,
     body: types::builder::DealUpdate,
 ) -> Result<(), CliError> {
-    let client = context.client()?;
+    update_with(context, &context.client()?, id, body).await
+}
+
+/// [`update`] with the client the lookups before it used.
+pub async fn update_with(
+    context: &Context,
+    client: &Client,
+    id: &str,
+    body: types::builder::DealUpdate,
+) -> Result<(), CliError> {
     let deal = client
         .update_deal()
         .id(id)
@@ -38,5 +47,5 @@ pub async fn update(
         .into_inner();
     let value = serde_json::to_value(&deal)
         .map_err(|e| CliError::Failure(format!("cannot encode the response: {e}")))?;
-    Printer::new(&context.globals).print(&value)
+    Printer::new(&context.globals, "deals", "update").print(&value)
 }

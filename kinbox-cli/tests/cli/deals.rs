@@ -6,7 +6,7 @@ use kinbox_httpmock::MockServerExt as _;
 use serde_json::json;
 
 use crate::snap;
-use crate::support::{Api, TOKEN, bearer, deal, error_body, run, write};
+use crate::support::{Api, TOKEN, bearer, deal, error_body, pipelines, run, write};
 
 #[test]
 fn create_sends_every_flag_as_a_body_field() {
@@ -542,6 +542,15 @@ fn win_without_a_date_is_dated_now() {
 #[test]
 fn lose_sends_the_reasons_and_the_note() {
     let api = Api::start();
+    let deal_read = api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+    let pipeline_read = api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines/pipe-1");
+        then.status(200).json_body(pipelines()[0].clone());
+    });
     let mock = api.server.mock(|when, then| {
         when.method(PATCH)
             .path("/v1/deals/deal-1")
@@ -560,7 +569,7 @@ fn lose_sends_the_reasons_and_the_note() {
         "lose",
         "deal-1",
         "--reason",
-        "Preço",
+        "preco",
         "--reason",
         "Prazo",
         "--obs",
@@ -569,6 +578,8 @@ fn lose_sends_the_reasons_and_the_note() {
         "2024-05-31T21:00:00Z",
     ]));
 
+    deal_read.assert();
+    pipeline_read.assert();
     mock.assert();
     assert_eq!(out.code, 0, "{}", out.stderr);
 }

@@ -4,6 +4,8 @@
 mod auth;
 mod deals;
 mod help;
+mod names;
+mod resources;
 mod secrets;
 mod support;
 mod usage;

@@ -107,6 +107,34 @@ pub fn deal(id: &str, name: &str) -> types::Deal {
     .unwrap()
 }
 
+/// A pipeline whose stages are `stage-1`, `stage-2`… named `stages`.
+pub fn pipeline(id: &str, name: &str, stages: &[&str], lost_reasons: &[&str]) -> serde_json::Value {
+    json!({
+        "id": id,
+        "name": name,
+        "position": 1.0,
+        "stages": stages.iter().enumerate().map(|(i, stage)| json!({
+            "id": format!("{id}-stage-{}", i + 1), "name": stage, "color": "#cccccc",
+            "requireds": []
+        })).collect::<Vec<_>>(),
+        "rules": [],
+        "lostReasons": lost_reasons,
+    })
+}
+
+/// The seeded workspace of the tests: pipelines "Vendas" and "Pós-venda".
+pub fn pipelines() -> serde_json::Value {
+    json!([
+        pipeline(
+            "pipe-1",
+            "Vendas",
+            &["Prospecção", "Proposta", "Negociação", "Fechamento"],
+            &["Preço", "Prazo", "Sem retorno"],
+        ),
+        pipeline("pipe-2", "Pós-venda", &["Onboarding", "Proposta"], &[]),
+    ])
+}
+
 pub fn error_body(message: &str) -> types::Error {
     serde_json::from_value(json!({"message": message})).unwrap()
 }

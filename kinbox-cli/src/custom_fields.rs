@@ -1,0 +1,315 @@
+//! `--custom-field PLACEHOLDER=VALUE`: a deal's custom field by the key
+//! Kinbox shows, checked against the custom field definitions
+//! (`GET /v1/custom-fields`) and sent as the JSON type its field takes.
+
+use std::ffi::OsStr;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
+use clap::{Arg, ArgAction, Command};
+use kinbox_api::types::{CustomField, CustomFieldEntity, CustomFieldType, CustomFields};
+use kinbox_api::{Client, KinboxError, OrOther};
+use serde_json::Value;
+
+use crate::CliError;
+use crate::matching::{Lookup, choose};
+
+pub const ARG: &str = "custom-field";
+
+pub fn arg() -> Arg {
+    Arg::new(ARG)
+        .long(ARG)
+        .value_name("PLACEHOLDER=VALUE")
+        .action(ArgAction::Append)
+        .value_parser(AssignmentParser)
+        .help("A custom field by its placeholder, e.g. cpf=060.715.303-54; repeatable")
+        .long_help(
+            "A custom field by its placeholder (the key Kinbox shows, listed by `kinbox \
+             custom-fields list -o table`), e.g. cpf=060.715.303-54; repeat for several. \
+             The value is checked against the field's type before anything is sent: \
+             number and decimal must be numbers (decimal accepts 1890,50), boolean \
+             true or false, date 2024-05-31, datetime 2024-05-31T18:00:00-03:00, select \
+             one of its options, multi-select options separated by commas, json valid \
+             JSON. Fields of --json-body's customFields are kept unless named here.",
+        )
+}
+
+/// One `--custom-field`, split at its first `=`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assignment {
+    pub placeholder: String,
+    pub value: String,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct AssignmentParser;
+
+impl TypedValueParser for AssignmentParser {
+    type Value = Assignment;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        _arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<Assignment, clap::Error> {
+        let text = value.to_string_lossy();
+        match text.split_once('=') {
+            Some((placeholder, value)) if !placeholder.trim().is_empty() => Ok(Assignment {
+                placeholder: placeholder.trim().to_owned(),
+                value: value.to_owned(),
+            }),
+            _ => Err(clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!(
+                    "invalid value '{text}' for '--custom-field': expected \
+                     PLACEHOLDER=VALUE, e.g. cpf=060.715.303-54\n"
+                ),
+            )
+            .with_cmd(cmd)),
+        }
+    }
+}
+
+/// The custom field definitions of deals that are not deleted.
+pub async fn deal_definitions(client: &Client) -> Result<Vec<CustomField>, CliError> {
+    let list = client
+        .list_custom_fields()
+        .send()
+        .await
+        .map_err(|error| match CliError::from(KinboxError::from(error)) {
+            CliError::Failure(message) => CliError::Failure(format!(
+                "listing the custom fields failed, so nothing was changed: {message}"
+            )),
+            other => other,
+        })?
+        .into_inner();
+    Ok(list
+        .data
+        .into_iter()
+        .filter(|field| field.entity == CustomFieldEntity::Deal)
+        .filter(|field| field.is_deleted != Some(true))
+        .collect())
+}
+
+/// `base` (e.g. the customFields of `--json-body`) with each assignment set,
+/// checked against `definitions`.
+pub fn apply(
+    definitions: &[CustomField],
+    assignments: &[Assignment],
+    mut base: CustomFields,
+) -> Result<CustomFields, CliError> {
+    let lookup = Lookup {
+        what: "deal custom field",
+        id_flag: None,
+    };
+    for assignment in assignments {
+        let field = choose(
+            &lookup,
+            &assignment.placeholder,
+            definitions,
+            |f| &f.placeholder,
+            |f| format!("{} ({})", f.placeholder, f.type_),
+        )
+        .map_err(|error| {
+            CliError::Usage(format!(
+                "--custom-field {}={}: {error}; see `kinbox custom-fields list -o table`",
+                assignment.placeholder, assignment.value
+            ))
+        })?;
+        let value = convert(field, &assignment.value).map_err(|why| {
+            CliError::Usage(format!(
+                "--custom-field {}={}: {why}",
+                assignment.placeholder, assignment.value
+            ))
+        })?;
+        base = base.with(field.placeholder.clone(), value);
+    }
+    Ok(base)
+}
+
+/// The JSON value of `raw` for `field`, or why it does not fit.
+fn convert(field: &CustomField, raw: &str) -> Result<Value, String> {
+    let text = raw.trim();
+    let name = &field.placeholder;
+    let kind = match &field.type_ {
+        OrOther::Known(kind) => *kind,
+        // A type this tool does not know yet: sent as written.
+        OrOther::Other(_) => return Ok(Value::String(raw.to_owned())),
+    };
+    match kind {
+        CustomFieldType::Text | CustomFieldType::Textarea | CustomFieldType::Day => {
+            Ok(Value::String(raw.to_owned()))
+        }
+        CustomFieldType::Number => text
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| finite(text.parse::<f64>().ok()))
+            .map_err(|()| format!("\"{name}\" is a number field, e.g. {name}=30")),
+        CustomFieldType::Decimal => finite(text.parse::<f64>().ok().or_else(|| {
+            // Brazilian notation, 1890,50, when there is no other separator.
+            (!text.contains('.'))
+                .then(|| text.replacen(',', ".", 1).parse::<f64>().ok())
+                .flatten()
+        }))
+        .map_err(|()| format!("\"{name}\" is a decimal field, e.g. {name}=1890.50")),
+        CustomFieldType::Boolean => match text.to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!(
+                "\"{name}\" is a boolean field: write {name}=true or {name}=false"
+            )),
+        },
+        CustomFieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(|date| Value::String(date.format("%Y-%m-%d").to_string()))
+            .map_err(|_| format!("\"{name}\" is a date field, e.g. {name}=2024-05-31")),
+        CustomFieldType::Datetime => DateTime::parse_from_rfc3339(text)
+            .map(|at| {
+                Value::String(
+                    at.with_timezone(&Utc)
+                        .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                )
+            })
+            .map_err(|_| {
+                format!(
+                    "\"{name}\" is a date-time field: write it with a time zone, e.g. \
+                     {name}={}",
+                    crate::datetime::EXAMPLE
+                )
+            }),
+        CustomFieldType::Select => option(field, text).map(Value::String),
+        CustomFieldType::MultiSelect => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| option(field, item).map(Value::String))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        CustomFieldType::Json => serde_json::from_str(text)
+            .map_err(|error| format!("\"{name}\" is a json field, and this is not JSON: {error}")),
+    }
+}
+
+fn finite(number: Option<f64>) -> Result<Value, ()> {
+    number
+        .filter(|n| n.is_finite())
+        .and_then(serde_json::Number::from_f64)
+        .map(Value::Number)
+        .ok_or(())
+}
+
+/// The stored value of the option of `field` written `wanted`, by its value
+/// or else by its label.
+fn option(field: &CustomField, wanted: &str) -> Result<String, String> {
+    let options = field.options.as_deref().unwrap_or_default();
+    let what = format!("option of \"{}\"", field.placeholder);
+    let lookup = Lookup {
+        what: &what,
+        id_flag: None,
+    };
+    let describe = |o: &kinbox_api::types::CustomFieldOption| match &o.label {
+        Some(label) if *label != o.value => format!("{} ({label})", o.value),
+        _ => o.value.clone(),
+    };
+    choose(&lookup, wanted, options, |o| &o.value, describe)
+        .or_else(|by_value| {
+            let labelled: Vec<_> = options.iter().filter(|o| o.label.is_some()).collect();
+            choose(
+                &lookup,
+                wanted,
+                &labelled,
+                |o| o.label.as_deref().unwrap_or_default(),
+                |o| describe(o),
+            )
+            .copied()
+            .map_err(|_| by_value)
+        })
+        .map(|o| o.value.clone())
+        .map_err(|error| error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field(placeholder: &str, kind: &str, options: &[&str]) -> CustomField {
+        serde_json::from_value(json!({
+            "id": 1, "name": placeholder, "placeholder": placeholder, "entity": "deal",
+            "type": kind,
+            "options": options.iter().map(|o| json!({"value": o, "label": o.to_uppercase()}))
+                .collect::<Vec<_>>()
+        }))
+        .unwrap()
+    }
+
+    fn set(kind: &str, options: &[&str], raw: &str) -> Result<Value, String> {
+        convert(&field("f", kind, options), raw)
+    }
+
+    #[test]
+    fn values_take_the_type_of_their_field() {
+        assert_eq!(set("text", &[], " a=b "), Ok(json!(" a=b ")));
+        assert_eq!(set("number", &[], "30"), Ok(json!(30)));
+        assert_eq!(set("decimal", &[], "1890,50"), Ok(json!(1890.5)));
+        assert_eq!(set("decimal", &[], "1890.5"), Ok(json!(1890.5)));
+        assert_eq!(set("boolean", &[], "TRUE"), Ok(json!(true)));
+        assert_eq!(set("date", &[], "2024-05-31"), Ok(json!("2024-05-31")));
+        assert_eq!(
+            set("datetime", &[], "2024-05-31T18:00:00-03:00"),
+            Ok(json!("2024-05-31T21:00:00Z"))
+        );
+        assert_eq!(
+            set("select", &["varejo", "atacado"], "Atacado"),
+            Ok(json!("atacado"))
+        );
+        assert_eq!(set("select", &["a1"], "A1"), Ok(json!("a1")), "by label");
+        assert_eq!(
+            set("multi-select", &["a", "b", "c"], "a, c"),
+            Ok(json!(["a", "c"]))
+        );
+        assert_eq!(set("json", &[], r#"{"k": [1]}"#), Ok(json!({"k": [1]})));
+        assert_eq!(set("color", &[], "#fff"), Ok(json!("#fff")), "unknown type");
+    }
+
+    #[test]
+    fn values_that_do_not_fit_say_what_would() {
+        assert!(set("number", &[], "trinta").unwrap_err().contains("f=30"));
+        assert!(set("number", &[], "NaN").is_err());
+        assert!(set("decimal", &[], "1.890,50").is_err());
+        assert!(set("boolean", &[], "sim").unwrap_err().contains("f=true"));
+        assert!(set("date", &[], "31/05/2024").is_err());
+        assert!(set("datetime", &[], "2024-05-31T18:00:00").is_err());
+        assert!(set("json", &[], "{").is_err());
+        let error = set("select", &["varejo", "atacado"], "online").unwrap_err();
+        assert!(
+            error.contains("varejo (VAREJO), atacado (ATACADO)"),
+            "{error}"
+        );
+        assert!(set("multi-select", &["a", "b"], "a,x").is_err());
+    }
+
+    #[test]
+    fn assignments_keep_other_fields_and_use_the_canonical_placeholder() {
+        let definitions = [field("cpf", "text", &[]), field("idade", "number", &[])];
+        let base = CustomFields::new().with("origem", "site");
+        let given = [Assignment {
+            placeholder: "IDADE".into(),
+            value: "30".into(),
+        }];
+        let fields = apply(&definitions, &given, base).unwrap();
+        assert_eq!(
+            serde_json::to_value(fields).unwrap(),
+            json!({"origem": {"value": "site"}, "idade": {"value": 30}})
+        );
+        let unknown = [Assignment {
+            placeholder: "rg".into(),
+            value: "1".into(),
+        }];
+        let error = apply(&definitions, &unknown, CustomFields::new())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("cpf (text), idade (number)"), "{error}");
+    }
+}

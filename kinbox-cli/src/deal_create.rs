@@ -1,0 +1,131 @@
+//! `kinbox deals create` by name: `--pipeline "Vendas" --stage "Proposta"
+//! --contact-phone 5585997281648 --custom-field cpf=…`, resolved to ids with
+//! GET requests before the deal is created.
+//!
+//! The generated command keeps its id flags; each conflicts with its name
+//! form, and either one satisfies the requirement.
+
+use clap::{Arg, ArgMatches, Command};
+use kinbox_api::Client;
+use kinbox_api::types::CustomFields;
+
+use crate::CliError;
+use crate::custom_fields::{self, Assignment};
+use crate::resolve::{self, ContactKey};
+
+const PIPELINE: &str = "pipeline";
+const STAGE: &str = "stage";
+const CONTACT_PHONE: &str = "contact-phone";
+const CONTACT_EMAIL: &str = "contact-email";
+
+/// What the name flags resolved to; the request hook puts these in the body
+/// over the flags and the `--json-body` file.
+#[derive(Clone, Debug, Default)]
+pub struct Resolved {
+    pub pipeline_id: Option<String>,
+    pub stage_id: Option<String>,
+    pub contact_id: Option<i64>,
+    pub custom_fields: Option<CustomFields>,
+}
+
+/// Adds the name flags to the generated `deals create`.
+pub fn adapt(cmd: Command) -> Command {
+    cmd.mut_arg("pipeline-id", |arg| {
+        arg.required_unless_present(PIPELINE).conflicts_with(PIPELINE)
+    })
+    .mut_arg("stage-id", |arg| {
+        arg.required_unless_present(STAGE).conflicts_with(STAGE)
+    })
+    .mut_arg("contact-id", |arg| {
+        arg.required_unless_present_any([CONTACT_PHONE, CONTACT_EMAIL])
+            .conflicts_with_all([CONTACT_PHONE, CONTACT_EMAIL])
+    })
+    .arg(
+        Arg::new(PIPELINE)
+            .long(PIPELINE)
+            .value_name("NAME")
+            .help("The pipeline by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
+    )
+    .arg(
+        Arg::new(STAGE)
+            .long(STAGE)
+            .value_name("NAME")
+            .help("The stage by its name within the pipeline, e.g. \"Proposta\" (instead of --stage-id)"),
+    )
+    .arg(
+        Arg::new(CONTACT_PHONE)
+            .long(CONTACT_PHONE)
+            .value_name("PHONE")
+            .conflicts_with(CONTACT_EMAIL)
+            .help("The contact by phone, with country code, e.g. 5585997281648 (instead of --contact-id)"),
+    )
+    .arg(
+        Arg::new(CONTACT_EMAIL)
+            .long(CONTACT_EMAIL)
+            .value_name("EMAIL")
+            .help("The contact by e-mail (instead of --contact-id)"),
+    )
+    .arg(custom_fields::arg())
+}
+
+/// Resolves the name flags given, in the order: pipeline, stage, contact,
+/// custom fields. Nothing is resolved (and nothing requested) without them.
+pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Resolved, CliError> {
+    let mut resolved = Resolved::default();
+    let mut pipeline = None;
+    if let Some(name) = matches.get_one::<String>(PIPELINE) {
+        let found = resolve::pipeline_named(client, name).await?;
+        resolved.pipeline_id = Some(found.id.clone());
+        pipeline = Some(found);
+    }
+    if let Some(name) = matches.get_one::<String>(STAGE) {
+        let pipeline = match pipeline {
+            Some(pipeline) => pipeline,
+            None => resolve::pipeline_by_id(client, &pipeline_id_given(matches)?).await?,
+        };
+        resolved.stage_id = Some(resolve::stage_named(&pipeline, name)?.id.clone());
+    }
+    let contact = match (
+        matches.get_one::<String>(CONTACT_PHONE),
+        matches.get_one::<String>(CONTACT_EMAIL),
+    ) {
+        (Some(phone), _) => Some(ContactKey::phone(phone)?),
+        (None, Some(email)) => Some(ContactKey::email(email)),
+        (None, None) => None,
+    };
+    if let Some(key) = contact {
+        resolved.contact_id = Some(resolve::contact_id(client, &key).await?);
+    }
+    let assignments: Vec<Assignment> = matches
+        .get_many::<Assignment>(custom_fields::ARG)
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    if !assignments.is_empty() {
+        let definitions = custom_fields::deal_definitions(client).await?;
+        let base = crate::json_body::field("customFields")
+            .map(serde_json::from_value::<CustomFields>)
+            .transpose()
+            .map_err(|e| crate::json_body::does_not_fit(&e))?
+            .unwrap_or_default();
+        resolved.custom_fields = Some(custom_fields::apply(&definitions, &assignments, base)?);
+    }
+    Ok(resolved)
+}
+
+/// `--stage NAME` without `--pipeline NAME`: the pipeline is `--pipeline-id`'s,
+/// or the `--json-body` file's `pipelineId`.
+fn pipeline_id_given(matches: &ArgMatches) -> Result<String, CliError> {
+    matches
+        .get_one::<String>("pipeline-id")
+        .cloned()
+        .or_else(|| {
+            crate::json_body::field("pipelineId").and_then(|id| id.as_str().map(str::to_owned))
+        })
+        .ok_or_else(|| {
+            CliError::Usage(
+                "--stage needs its pipeline: give --pipeline NAME or --pipeline-id ID".to_owned(),
+            )
+        })
+}

@@ -1,0 +1,179 @@
+//! Turning what a person sees in Kinbox (a pipeline's or stage's name, a
+//! contact's phone or e-mail, a lost reason) into what the API takes, with
+//! GET requests made before any write.
+//!
+//! A name that matches nothing, or more than one thing, is a usage error
+//! (exit 2) listing the choices; a failed lookup request is exit 1. Either
+//! way the write is not sent.
+
+use kinbox_api::{Client, KinboxError, types};
+
+use crate::CliError;
+use crate::matching::{Lookup, choose};
+
+/// A failed lookup request: says which lookup, and that nothing was changed.
+fn lookup_failed(what: &str) -> impl FnOnce(kinbox_api::Error<types::Error>) -> CliError + '_ {
+    move |error| match CliError::from(KinboxError::from(error)) {
+        CliError::Failure(message) => {
+            CliError::Failure(format!("{what} failed, so nothing was changed: {message}"))
+        }
+        other => other,
+    }
+}
+
+pub async fn deal(client: &Client, id: &str) -> Result<types::Deal, CliError> {
+    Ok(client
+        .get_deal()
+        .id(id)
+        .send()
+        .await
+        .map_err(lookup_failed("reading the deal"))?
+        .into_inner())
+}
+
+pub async fn pipeline_by_id(client: &Client, id: &str) -> Result<types::Pipeline, CliError> {
+    Ok(client
+        .get_pipeline()
+        .id(id)
+        .send()
+        .await
+        .map_err(lookup_failed("reading the pipeline"))?
+        .into_inner())
+}
+
+/// The pipeline named `name`, from `GET /v1/pipelines`.
+pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeline, CliError> {
+    let pipelines = client
+        .list_pipelines()
+        .send()
+        .await
+        .map_err(lookup_failed("listing the pipelines"))?
+        .into_inner();
+    let lookup = Lookup {
+        what: "pipeline",
+        id_flag: Some("--pipeline-id"),
+    };
+    choose(
+        &lookup,
+        name,
+        &pipelines,
+        |p| &p.name,
+        |p| format!("\"{}\" (id {})", p.name, p.id),
+    )
+    .cloned()
+}
+
+/// The stage of `pipeline` named `name`.
+pub fn stage_named<'p>(
+    pipeline: &'p types::Pipeline,
+    name: &str,
+) -> Result<&'p types::PipelineStage, CliError> {
+    let what = format!("stage of pipeline \"{}\"", pipeline.name);
+    let lookup = Lookup {
+        what: &what,
+        id_flag: Some("--stage-id"),
+    };
+    choose(
+        &lookup,
+        name,
+        &pipeline.stages,
+        |s| &s.name,
+        |s| format!("\"{}\" (id {})", s.name, s.id),
+    )
+}
+
+/// Each of `reasons` as written in the lost reasons of `pipeline`. A
+/// pipeline that lists none accepts any reason: there is nothing to check
+/// against.
+pub fn lost_reasons(
+    pipeline: &types::Pipeline,
+    reasons: &[String],
+) -> Result<Vec<String>, CliError> {
+    let allowed = pipeline.lost_reasons.as_deref().unwrap_or_default();
+    if allowed.is_empty() {
+        return Ok(reasons.to_vec());
+    }
+    let what = format!("lost reason of pipeline \"{}\"", pipeline.name);
+    let lookup = Lookup {
+        what: &what,
+        id_flag: None,
+    };
+    reasons
+        .iter()
+        .map(|reason| choose(&lookup, reason, allowed, |r| r, |r| format!("\"{r}\"")).cloned())
+        .collect()
+}
+
+/// How a contact is named on the command line.
+#[derive(Clone, Debug)]
+pub enum ContactKey {
+    Phone(String),
+    Email(String),
+}
+
+impl ContactKey {
+    /// `--contact-phone`: spaces, `+`, dashes and parentheses are dropped,
+    /// as the API keeps phones as digits with the country code.
+    pub fn phone(text: &str) -> Result<Self, CliError> {
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+        if digits.is_empty() || !text.chars().all(allowed) {
+            return Err(CliError::Usage(format!(
+                "--contact-phone '{text}' is not a phone number: write the digits with the \
+                 country code, e.g. 5585997281648"
+            )));
+        }
+        Ok(Self::Phone(digits))
+    }
+
+    pub fn email(text: &str) -> Self {
+        Self::Email(text.trim().to_owned())
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Phone(phone) => format!("the phone {phone}"),
+            Self::Email(email) => format!("the e-mail {email}"),
+        }
+    }
+
+    fn create_hint(&self) -> String {
+        match self {
+            Self::Phone(phone) => format!("kinbox contacts create --phone {phone} --name NAME"),
+            Self::Email(email) => format!("kinbox contacts create --email {email} --name NAME"),
+        }
+    }
+}
+
+/// The id of the one contact with `key`, from `GET /v1/contacts?phone=…`
+/// (or `email=…`).
+pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, CliError> {
+    let request = client.list_contacts();
+    let request = match key {
+        ContactKey::Phone(phone) => request.phone(phone.clone()),
+        ContactKey::Email(email) => request.email(email.clone()),
+    };
+    let page = request
+        .send()
+        .await
+        .map_err(lookup_failed("looking up the contact"))?
+        .into_inner();
+    match page.data.as_slice() {
+        [contact] => Ok(contact.id.get()),
+        [] => Err(CliError::Usage(format!(
+            "no contact has {}; create it with `{}`, or give --contact-id",
+            key.describe(),
+            key.create_hint()
+        ))),
+        several => Err(CliError::Usage(format!(
+            "{} contacts have {}: {}; give --contact-id",
+            several.len(),
+            key.describe(),
+            several
+                .iter()
+                .map(|c| format!("{} \"{}\"", c.id, c.name.as_deref().unwrap_or("(no name)")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}

@@ -1,0 +1,652 @@
+//! Every command of the resources besides deals: the request each sends
+//! (method, path, exact query, body) and what it prints.
+
+use httpmock::Method::{self, DELETE, GET, PATCH, POST};
+use serde_json::{Value, json};
+
+use crate::snap;
+use crate::support::{Api, bearer, pipelines, run};
+
+/// One command and the one exchange it must have with the API.
+struct Exchange<'a> {
+    args: &'a [&'a str],
+    stdin: Option<&'a str>,
+    method: Method,
+    path: &'a str,
+    query: &'a [(&'a str, &'a str)],
+    body: Option<Value>,
+    status: u16,
+    reply: Option<Value>,
+}
+
+impl<'a> Exchange<'a> {
+    fn new(args: &'a [&'a str], method: Method, path: &'a str) -> Self {
+        Self {
+            args,
+            stdin: None,
+            method,
+            path,
+            query: &[],
+            body: None,
+            status: 200,
+            reply: None,
+        }
+    }
+
+    fn query(mut self, query: &'a [(&'a str, &'a str)]) -> Self {
+        self.query = query;
+        self
+    }
+
+    fn body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    fn stdin(mut self, stdin: &'a str) -> Self {
+        self.stdin = Some(stdin);
+        self
+    }
+
+    fn replies(mut self, status: u16, reply: Value) -> Self {
+        self.status = status;
+        self.reply = Some(reply);
+        self
+    }
+
+    /// Runs the command against a mock that answers only this request, once;
+    /// checks exit 0 and that stdout is the reply (or nothing). Returns stdout.
+    fn check(self) -> String {
+        let api = Api::start();
+        let method = self.method;
+        let mock = api.server.mock(|when, then| {
+            let mut when = when
+                .method(method)
+                .path(self.path)
+                .header("authorization", bearer())
+                .query_param_count(".*", ".*", self.query.len());
+            for (name, value) in self.query {
+                when = when.query_param(*name, *value);
+            }
+            match &self.body {
+                Some(body) => {
+                    when.header("content-type", "application/json")
+                        .json_body(body.clone());
+                }
+                None => {
+                    when.header_missing("content-type");
+                }
+            }
+            let then = then.status(self.status);
+            if let Some(reply) = &self.reply {
+                then.json_body(reply.clone());
+            }
+        });
+        let mut cmd = api.kinbox(self.args);
+        if let Some(stdin) = self.stdin {
+            cmd.write_stdin(stdin);
+        }
+        let out = run(cmd);
+        assert_eq!(out.code, 0, "{:?}: {}", self.args, out.stderr);
+        mock.assert();
+        assert_eq!(out.stderr, "", "{:?}", self.args);
+        match &self.reply {
+            Some(reply) => {
+                let printed: Value = serde_json::from_str(&out.stdout)
+                    .unwrap_or_else(|e| panic!("{:?}: {e}: {}", self.args, out.stdout));
+                assert_eq!(&printed, reply, "{:?}", self.args);
+                assert_eq!(out.stdout.lines().count(), 1, "compact JSON in a pipe");
+            }
+            None => assert_eq!(out.stdout, "", "{:?}", self.args),
+        }
+        out.stdout
+    }
+}
+
+fn contact(id: i64, name: &str, phone: &str) -> Value {
+    json!({"id": id, "name": name, "phone": phone, "email": format!("{id}@example.com"),
+           "createdAt": "2024-05-01T12:00:00Z"})
+}
+
+fn product(id: &str, name: &str) -> Value {
+    json!({"id": id, "name": name, "price": 350.0, "externalId": "SKU-0042", "isActive": true})
+}
+
+fn tag(id: i64, name: &str) -> Value {
+    json!({"id": id, "name": name, "color": "#f5a623"})
+}
+
+fn campaign(id: &str, status: &str) -> Value {
+    json!({"id": id, "name": "Black Friday", "status": status, "audience": 1200})
+}
+
+fn session(id: &str) -> Value {
+    json!({"id": id, "contactId": 123456, "campaignId": "camp-1", "callId": 98765,
+           "updatedAt": "2024-05-02T10:00:00Z"})
+}
+
+pub fn custom_fields() -> Value {
+    json!({"data": [
+        {"id": 1, "name": "CPF", "placeholder": "cpf", "entity": "deal", "type": "text"},
+        {"id": 2, "name": "Idade", "placeholder": "idade", "entity": "deal", "type": "number"},
+        {"id": 3, "name": "Segmento", "placeholder": "segmento", "entity": "deal",
+         "type": "select", "options": [{"value": "varejo", "label": "Varejo"},
+                                       {"value": "atacado", "label": "Atacado"}]},
+        {"id": 4, "name": "VIP", "placeholder": "vip", "entity": "deal", "type": "boolean"},
+        {"id": 5, "name": "Data do evento", "placeholder": "data_evento", "entity": "deal",
+         "type": "date"},
+        {"id": 6, "name": "Canais", "placeholder": "canais", "entity": "deal",
+         "type": "multi-select", "options": [{"value": "whatsapp"}, {"value": "email"}]},
+        {"id": 7, "name": "CPF", "placeholder": "cpf", "entity": "contact", "type": "text"}
+    ]})
+}
+
+#[test]
+fn pipeline_commands() {
+    let vendas = pipelines()[0].clone();
+    Exchange::new(&["pipelines", "list"], GET, "/v1/pipelines")
+        .replies(200, pipelines())
+        .check();
+    Exchange::new(&["pipelines", "get", "pipe-1"], GET, "/v1/pipelines/pipe-1")
+        .replies(200, vendas.clone())
+        .check();
+    Exchange::new(
+        &["pipelines", "create", "--json-body", "-", "--position", "2"],
+        POST,
+        "/v1/pipelines",
+    )
+    .stdin(r#"{"name": "Vendas", "stages": [{"name": "Proposta"}], "lostReasons": ["Preço"]}"#)
+    .body(
+        json!({"name": "Vendas", "position": 2.0, "stages": [{"name": "Proposta"}],
+                 "lostReasons": ["Preço"]}),
+    )
+    .replies(201, vendas.clone())
+    .check();
+    Exchange::new(
+        &["pipelines", "update", "pipe-1", "--name", "Vendas B2B"],
+        PATCH,
+        "/v1/pipelines/pipe-1",
+    )
+    .body(json!({"name": "Vendas B2B"}))
+    .replies(200, vendas)
+    .check();
+    Exchange::new(
+        &["pipelines", "delete", "pipe-1"],
+        DELETE,
+        "/v1/pipelines/pipe-1",
+    )
+    .check();
+}
+
+#[test]
+fn pipelines_list_as_a_table_shows_the_stages_and_lost_reasons() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines");
+        then.status(200).json_body(pipelines());
+    });
+    let out = run(api.kinbox(&["pipelines", "list", "-o", "table"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("pipelines_list_table", out.stdout);
+}
+
+#[test]
+fn contact_commands() {
+    let ana = contact(123456, "Ana Souza", "5585997281648");
+    Exchange::new(
+        &[
+            "contacts",
+            "list",
+            "--phone",
+            "5585997281648",
+            "--email",
+            "ana@example.com",
+            "--created-at-from",
+            "2024-05-01T00:00:00-03:00",
+            "--created-at-to",
+            "2024-06-01T00:00:00Z",
+            "--limit",
+            "5",
+            "--cursor",
+            "c0",
+        ],
+        GET,
+        "/v1/contacts",
+    )
+    .query(&[
+        ("phone", "5585997281648"),
+        ("email", "ana@example.com"),
+        ("created_at_from", "2024-05-01T03:00:00Z"),
+        ("created_at_to", "2024-06-01T00:00:00Z"),
+        ("limit", "5"),
+        ("cursor", "c0"),
+    ])
+    .replies(200, json!({"data": [ana.clone()], "nextCursor": "123456"}))
+    .check();
+    Exchange::new(
+        &[
+            "contacts",
+            "create",
+            "--name",
+            "Ana Souza",
+            "--phone",
+            "5585997281648",
+            "--is-private",
+            "true",
+        ],
+        POST,
+        "/v1/contacts",
+    )
+    .body(
+        json!({"name": "Ana Souza", "phone": "5585997281648", "isPrivate": true,
+                 "customFields": {}}),
+    )
+    .replies(201, ana.clone())
+    .check();
+    Exchange::new(&["contacts", "get", "123456"], GET, "/v1/contacts/123456")
+        .replies(200, ana.clone())
+        .check();
+    Exchange::new(
+        &[
+            "contacts",
+            "update",
+            "123456",
+            "--notes",
+            "Prefere WhatsApp",
+        ],
+        PATCH,
+        "/v1/contacts/123456",
+    )
+    .body(json!({"notes": "Prefere WhatsApp"}))
+    .replies(200, ana)
+    .check();
+}
+
+#[test]
+fn contacts_list_as_a_table() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/contacts")
+            .query_param("phone", "5585997281648");
+        then.status(200).json_body(json!({"data": [
+            contact(123456, "Ana Souza", "5585997281648"),
+            {"id": "123457", "name": null, "phone": "5585997281648"}
+        ], "nextCursor": null}));
+    });
+    let out = run(api.kinbox(&[
+        "contacts",
+        "list",
+        "--phone",
+        "5585997281648",
+        "-o",
+        "table",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("contacts_list_table", out.stdout);
+}
+
+#[test]
+fn custom_field_commands() {
+    Exchange::new(&["custom-fields", "list"], GET, "/v1/custom-fields")
+        .replies(200, custom_fields())
+        .check();
+    Exchange::new(&["custom-fields", "get", "3"], GET, "/v1/custom-fields/3")
+        .replies(200, custom_fields()["data"][2].clone())
+        .check();
+
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/custom-fields");
+        then.status(200).json_body(custom_fields());
+    });
+    let out = run(api.kinbox(&["custom-fields", "list", "-o", "table"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("custom_fields_list_table", out.stdout);
+}
+
+#[test]
+fn product_commands() {
+    let cadeira = product("prod-1", "Cadeira");
+    Exchange::new(&["products", "list", "--limit", "20"], GET, "/v1/products")
+        .query(&[("limit", "20")])
+        .replies(200, json!({"data": [cadeira.clone()]}))
+        .check();
+    Exchange::new(
+        &[
+            "products",
+            "create",
+            "--name",
+            "Cadeira",
+            "--price",
+            "350",
+            "--external-id",
+            "SKU-0042",
+        ],
+        POST,
+        "/v1/products",
+    )
+    // isActive is true by default in the spec, and the SDK sends the default.
+    .body(
+        json!({"name": "Cadeira", "price": 350.0, "externalId": "SKU-0042",
+                 "isActive": true, "customFields": {}}),
+    )
+    .replies(201, cadeira.clone())
+    .check();
+    Exchange::new(&["products", "get", "prod-1"], GET, "/v1/products/prod-1")
+        .replies(200, cadeira.clone())
+        .check();
+    Exchange::new(
+        &["products", "get-by-external-id", "SKU-0042"],
+        GET,
+        "/v1/products/external/SKU-0042",
+    )
+    .replies(200, cadeira.clone())
+    .check();
+    Exchange::new(
+        &["products", "update", "prod-1", "--is-active", "false"],
+        PATCH,
+        "/v1/products/prod-1",
+    )
+    .body(json!({"isActive": false}))
+    .replies(200, cadeira)
+    .check();
+    Exchange::new(
+        &["products", "delete", "prod-1"],
+        DELETE,
+        "/v1/products/prod-1",
+    )
+    .check();
+}
+
+#[test]
+fn products_get_by_external_id_as_a_table() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/products/external/SKU-0042");
+        then.status(200).json_body(product("prod-1", "Cadeira"));
+    });
+    let out = run(api.kinbox(&["products", "get-by-external-id", "SKU-0042", "-o", "table"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("products_get_by_external_id_table", out.stdout);
+}
+
+#[test]
+fn tag_commands() {
+    let vip = tag(5, "VIP");
+    Exchange::new(&["tags", "list"], GET, "/v1/tags")
+        .replies(200, json!([vip.clone(), tag(6, "Atacado")]))
+        .check();
+    Exchange::new(
+        &["tags", "create", "--name", "VIP", "--color", "#f5a623"],
+        POST,
+        "/v1/tags",
+    )
+    .body(json!({"name": "VIP", "color": "#f5a623"}))
+    .replies(201, vip.clone())
+    .check();
+    Exchange::new(&["tags", "get", "5"], GET, "/v1/tags/5")
+        .replies(200, vip.clone())
+        .check();
+    Exchange::new(
+        &["tags", "update", "5", "--color", "#000000"],
+        PATCH,
+        "/v1/tags/5",
+    )
+    .body(json!({"color": "#000000"}))
+    .replies(200, vip)
+    .check();
+    Exchange::new(&["tags", "delete", "5"], DELETE, "/v1/tags/5").check();
+}
+
+#[test]
+fn tags_list_as_a_table() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/tags");
+        then.status(200)
+            .json_body(json!([tag(5, "VIP"), tag(6, "Atacado")]));
+    });
+    let out = run(api.kinbox(&["tags", "list", "-o", "table"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("tags_list_table", out.stdout);
+}
+
+#[test]
+fn campaign_commands() {
+    let running = campaign("camp-1", "executing");
+    let paused = campaign("camp-1", "paused");
+    Exchange::new(
+        &["campaigns", "list", "--cursor", "camp-0"],
+        GET,
+        "/v1/campaigns",
+    )
+    .query(&[("cursor", "camp-0")])
+    .replies(200, json!({"data": [running.clone()]}))
+    .check();
+    Exchange::new(
+        &[
+            "campaigns",
+            "create",
+            "--json-body",
+            "-",
+            "--name",
+            "Black Friday",
+        ],
+        POST,
+        "/v1/campaigns",
+    )
+    .stdin(r#"{"name": "draft", "audience": 1200}"#)
+    .body(json!({"name": "Black Friday", "audience": 1200}))
+    .replies(201, running.clone())
+    .check();
+    Exchange::new(
+        &["campaigns", "create", "--name", "Black Friday"],
+        POST,
+        "/v1/campaigns",
+    )
+    .body(json!({"name": "Black Friday"}))
+    .replies(201, running.clone())
+    .check();
+    Exchange::new(&["campaigns", "get", "camp-1"], GET, "/v1/campaigns/camp-1")
+        .replies(200, running.clone())
+        .check();
+    Exchange::new(
+        &["campaigns", "update", "camp-1", "--name", "Black Friday 2"],
+        PATCH,
+        "/v1/campaigns/camp-1",
+    )
+    .body(json!({"name": "Black Friday 2"}))
+    .replies(200, running.clone())
+    .check();
+    Exchange::new(
+        &["campaigns", "pause", "camp-1"],
+        POST,
+        "/v1/campaigns/camp-1/pause",
+    )
+    .replies(200, paused)
+    .check();
+    Exchange::new(
+        &["campaigns", "resume", "camp-1"],
+        POST,
+        "/v1/campaigns/camp-1/resume",
+    )
+    .replies(200, running)
+    .check();
+    Exchange::new(
+        &["campaigns", "chunk-leads", "camp-1"],
+        GET,
+        "/v1/campaigns/camp-1/chunk-leads",
+    )
+    .replies(200, json!([{"contactId": 123456, "status": "sent"}]))
+    .check();
+    Exchange::new(
+        &["campaigns", "delete", "camp-1"],
+        DELETE,
+        "/v1/campaigns/camp-1",
+    )
+    .check();
+}
+
+#[test]
+fn campaigns_pause_and_chunk_leads_as_tables() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(POST).path("/v1/campaigns/camp-1/pause");
+        then.status(200).json_body(campaign("camp-1", "paused"));
+    });
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/campaigns/camp-1/chunk-leads");
+        then.status(200).json_body(json!([
+            {"contactId": 123456, "phone": "5585997281648", "status": "sent",
+             "variables": {"nome": "Ana"}},
+            {"contactId": 123457, "status": "error", "error": "invalid number"}
+        ]));
+    });
+    let paused = run(api.kinbox(&["campaigns", "pause", "camp-1", "-o", "table"]));
+    assert_eq!(paused.code, 0, "{}", paused.stderr);
+    let leads = run(api.kinbox(&["campaigns", "chunk-leads", "camp-1", "-o", "table"]));
+    assert_eq!(leads.code, 0, "{}", leads.stderr);
+    snap!(
+        "campaigns_tables",
+        format!("{}\n{}", paused.stdout, leads.stdout)
+    );
+}
+
+#[test]
+fn session_commands() {
+    Exchange::new(
+        &[
+            "sessions",
+            "list",
+            "--campaign-id",
+            "camp-1",
+            "--contact-id",
+            "123456",
+            "--call-id",
+            "98765",
+            "--updated-at-from",
+            "2024-05-01T00:00:00-03:00",
+            "--updated-at-to",
+            "2024-05-31T23:59:59Z",
+        ],
+        GET,
+        "/v1/sessions",
+    )
+    .query(&[
+        ("campaign_id", "camp-1"),
+        ("contact_id", "123456"),
+        ("call_id", "98765"),
+        ("updated_at_from", "2024-05-01T03:00:00Z"),
+        ("updated_at_to", "2024-05-31T23:59:59Z"),
+    ])
+    .replies(200, json!({"data": [session("sess-1")]}))
+    .check();
+    Exchange::new(&["sessions", "get", "98765"], GET, "/v1/sessions/98765")
+        .replies(200, session("sess-1"))
+        .check();
+
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/sessions");
+        then.status(200)
+            .json_body(json!({"data": [session("sess-1"), {"id": "sess-2"}], "nextCursor": null}));
+    });
+    let out = run(api.kinbox(&["sessions", "list", "-o", "table"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    snap!("sessions_list_table", out.stdout);
+}
+
+/// A resource, its list path, a filter flag and the query parameter it
+/// sends, and an item of the list.
+type PaginatedList = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    (&'static str, &'static str),
+    Value,
+);
+
+/// `--all` on each cursor-paginated list besides deals: every page, with the
+/// filters on each, one JSON object per line.
+#[test]
+fn list_all_follows_the_cursor_of_every_paginated_list() {
+    let lists: [PaginatedList; 4] = [
+        (
+            "contacts",
+            "/v1/contacts",
+            &["--phone", "5585997281648"],
+            ("phone", "5585997281648"),
+            contact(1, "Ana", "5585997281648"),
+        ),
+        (
+            "products",
+            "/v1/products",
+            &["--limit", "1"],
+            ("limit", "1"),
+            product("prod-1", "Cadeira"),
+        ),
+        (
+            "campaigns",
+            "/v1/campaigns",
+            &["--limit", "1"],
+            ("limit", "1"),
+            campaign("camp-1", "done"),
+        ),
+        (
+            "sessions",
+            "/v1/sessions",
+            &["--contact-id", "123456"],
+            ("contact_id", "123456"),
+            session("sess-1"),
+        ),
+    ];
+    for (resource, path, filter, (name, value), item) in lists {
+        let api = Api::start();
+        let first = api.server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param(name, value)
+                .query_param_missing("cursor");
+            then.status(200)
+                .json_body(json!({"data": [item.clone()], "nextCursor": "next-1"}));
+        });
+        let second = api.server.mock(|when, then| {
+            when.method(GET)
+                .path(path)
+                .query_param(name, value)
+                .query_param("cursor", "next-1");
+            then.status(200)
+                .json_body(json!({"data": [item.clone(), item.clone()], "nextCursor": null}));
+        });
+        let mut args = vec![resource, "list", "--all"];
+        args.extend(filter);
+        let out = run(api.kinbox(&args));
+        assert_eq!(out.code, 0, "{resource}: {}", out.stderr);
+        first.assert();
+        second.assert();
+        let lines: Vec<Value> = out
+            .stdout
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines, [item.clone(), item.clone(), item], "{resource}");
+    }
+}
+
+/// Plain-array lists do not paginate, so they have no --all or --cursor.
+#[test]
+fn unpaginated_lists_have_no_all_flag() {
+    for resource in ["pipelines", "tags", "custom-fields"] {
+        let api = Api::start();
+        let catch_all = api.catch_all();
+        let out = run(api.kinbox(&[resource, "list", "--all"]));
+        assert_eq!(out.code, 2, "{resource}");
+        assert!(
+            out.stderr.contains("unexpected argument '--all'"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(catch_all.calls(), 0);
+    }
+}
