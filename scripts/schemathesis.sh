@@ -3,7 +3,8 @@
 # requests from the spec (valid and invalid ones) and checks every answer
 # against it (statuses, headers, bodies, auth, use after delete…).
 #
-#   scripts/schemathesis.sh                 # 100 examples per operation
+#   scripts/schemathesis.sh                 # 100 examples per operation: about a minute
+#                                           # for the 37 operations on 2 cores
 #   SCHEMATHESIS_MAX_EXAMPLES=500 scripts/schemathesis.sh
 #   scripts/schemathesis.sh --phases=fuzzing # extra arguments go to `schemathesis run`
 #   SCHEMATHESIS_SPEC=path/to/changed.yaml scripts/schemathesis.sh  # try a spec change first

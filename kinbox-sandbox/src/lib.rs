@@ -9,12 +9,43 @@
 //! match it.
 //!
 //! What it does like the real API:
-//! - ids are 24 hex digits, like MongoDB ObjectIds, increasing with creation;
+//! - deals, pipelines (and their stages), products, campaigns and sessions
+//!   have ids of 24 hex digits, like MongoDB ObjectIds, increasing with
+//!   creation; contacts, tags and custom fields have integer ids, counting
+//!   up;
 //! - lists page by `limit` (1–100, default 10) and `cursor` (the id of the
 //!   last item seen), `nextCursor` is `null` on the last page, and every
-//!   filter of the description applies;
-//! - `PATCH` changes only the fields sent; an unknown id is a 404;
-//! - a missing bearer token is a 401; unknown body fields are ignored.
+//!   filter of the description applies; pipelines and tags list as a plain
+//!   array, custom fields as `{"data": [...]}`;
+//! - `PATCH` changes only the fields sent; an unknown id is a 404, and so is
+//!   an unknown product `externalId`; a session is found by its id or its
+//!   numeric call id;
+//! - a pipeline stage sent without `id` gets one; a new product is active
+//!   unless told otherwise; tag names are unique (a second one is a 409);
+//!   pausing a campaign sets its status to `paused`, resuming to
+//!   `executing`;
+//! - a deal's `contact` shows the contact's name, phone and e-mail when that
+//!   contact exists, else its id alone;
+//! - a missing bearer token is a 401; unknown body fields are ignored
+//!   (campaigns keep them, as their schema says).
+//!
+//! # The seeded workspace
+//!
+//! Custom fields and sessions cannot be created through the API, and a deal
+//! workflow looks pipelines, stages and tags up by name, so a sandbox starts
+//! with a small Brazilian company's workspace, the same every time, ids
+//! included ([`seeded`] names them). Deals start empty. To start with
+//! nothing at all, use `--empty` or [`SandboxBuilder::empty`].
+//!
+//! | what | seeded |
+//! | --- | --- |
+//! | pipelines | "Vendas" (`65e1c3405eed5eed00000001`): stages Prospecção, Proposta, Negociação, Fechamento; lost reasons Preço, Concorrência, Sem resposta. "Pós-venda" (`…0002`): Onboarding, Acompanhamento, Renovação |
+//! | contacts | 1001 Maria Oliveira (5585997281648, maria.oliveira@example.com), 1002 João Santos (5511987654321), 1003 Construtora Horizonte Ltda (5531991234567) |
+//! | custom fields (deals) | 301 `cpf` text, 302 `idade` number, 303 `segmento` select (varejo, atacado, servicos), 304 `vip` boolean, 305 `data_evento` date |
+//! | tags | 201 Lead quente, 202 Indicação, 203 Recompra |
+//! | products | Plano Básico (`PLANO-BASICO`, 99.90), Plano Profissional (`PLANO-PRO`, 249.90) |
+//! | campaigns | Black Friday 2024 (executing, two chunk leads), Reativação de clientes (done) |
+//! | sessions | call 880001 (Maria, from Black Friday), call 880002 (João) |
 //!
 //! For testing clients it can fail on purpose (see [`FaultConfig`]): a rate
 //! limit answered with 429 and `Retry-After`, a share of 500/503, added

@@ -402,6 +402,35 @@ mod tests {
     }
 
     #[test]
+    fn paths_are_held_to_their_parameter_schemas() {
+        let id = |text: &str| vec![("id".to_owned(), text.to_owned())];
+        let contact = rules("get_contact");
+        assert!(contact.path(&id("1001")).is_ok());
+        let error = contact.path(&id("maria")).unwrap_err();
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(error.body()["errors"][0]["path"], "path.id");
+        assert!(contact.path(&id("9223372036854775808")).is_err());
+        assert!(rules("get_deal").path(&id("maria")).is_ok());
+    }
+
+    #[test]
+    fn open_schemas_keep_every_field_and_closed_ones_drop_the_unknown() {
+        let body = json!({"name": "Natal", "channelId": 3}).to_string();
+        let campaign = rules("create_campaign")
+            .body(&json_headers(), body.as_bytes())
+            .unwrap();
+        assert_eq!(
+            Value::Object(campaign),
+            json!({"name": "Natal", "channelId": 3})
+        );
+        let body = json!({"name": "VIP", "surprise": 1}).to_string();
+        let tag = rules("create_tag")
+            .body(&json_headers(), body.as_bytes())
+            .unwrap();
+        assert_eq!(Value::Object(tag), json!({"name": "VIP"}));
+    }
+
+    #[test]
     fn operations_without_422_answer_400() {
         let error = rules("get_deal").query(Some("unexpected=1")).unwrap_err();
         assert_eq!(error.status(), StatusCode::BAD_REQUEST);

@@ -355,6 +355,51 @@ mod tests {
     }
 
     #[test]
+    fn every_key_a_resource_names_is_one_of_its_filters() {
+        for route in routes() {
+            let resource = route.resource;
+            let named = [
+                resource.unique,
+                resource.alias,
+                match route.action {
+                    Action::GetBy(param) => Some(param),
+                    _ => None,
+                },
+            ];
+            for param in named.into_iter().flatten() {
+                assert!(
+                    filter_named(resource, param).is_some(),
+                    "`{param}` of `{}` is not a filter of {}",
+                    route.operation_id,
+                    resource.name
+                );
+            }
+        }
+        let names: Vec<&str> = resources().iter().map(|r| r.name).collect();
+        let mut unique = names.clone();
+        unique.dedup();
+        assert_eq!(names.len(), unique.len(), "{names:?}");
+    }
+
+    #[test]
+    fn lookups_by_path_parameter_name_a_parameter_of_their_operation() {
+        let spec = kinbox_spec::spec();
+        for route in routes() {
+            if let Action::GetBy(param) = route.action {
+                let operation = spec.operation(route.operation_id).unwrap();
+                assert!(
+                    operation
+                        .parameters
+                        .iter()
+                        .any(|p| p.location == "path" && p.name == param),
+                    "{} has no path parameter `{param}`",
+                    route.operation_id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_query_parameter_of_every_list_is_applied() {
         let spec = kinbox_spec::spec();
         for route in routes().filter(|r| r.action == Action::List) {
