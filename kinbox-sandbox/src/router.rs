@@ -16,7 +16,7 @@ use kinbox_spec::{Operation, Spec};
 use crate::actions::{self, Reply};
 use crate::auth::TokenPolicy;
 use crate::error::{ApiError, json_text_response};
-use crate::resources::{self, Route};
+use crate::resources::{self, Action, Route};
 use crate::validation::RequestRules;
 use crate::workspace::Workspace;
 
@@ -78,11 +78,27 @@ pub(crate) fn router(spec: &'static Spec, state: Arc<AppState>) -> Router {
 
 impl Endpoint {
     fn new(spec: &'static Spec, operation: &Operation) -> Self {
+        let route = resources::route(&operation.id);
+        // A creation answers 201 whenever the description allows it, even
+        // where it allows 200 too (the reference is unsure for campaigns).
+        let documents_created = spec
+            .document()
+            .pointer(&format!(
+                "/paths/{}/{}/responses/201",
+                operation.path.replace('~', "~0").replace('/', "~1"),
+                operation.method.to_ascii_lowercase()
+            ))
+            .is_some();
+        let success = if documents_created && route.is_some_and(|r| r.action == Action::Create) {
+            StatusCode::CREATED
+        } else {
+            StatusCode::from_u16(operation.success_status).unwrap_or(StatusCode::OK)
+        };
         Self {
-            route: resources::route(&operation.id),
+            route,
             operation_id: operation.id.clone(),
             rules: RequestRules::new(spec, operation),
-            success: StatusCode::from_u16(operation.success_status).unwrap_or(StatusCode::OK),
+            success,
         }
     }
 
