@@ -1,0 +1,339 @@
+//! End-to-end: the `kinbox` binary against `kinbox_sandbox::Sandbox`, the
+//! stateful stand-in of the API that holds every request to the spec, and
+//! starts with a seeded workspace (pipelines "Vendas" and "Pós-venda",
+//! contacts with phones, deal custom fields cpf, idade, segmento, vip,
+//! data_evento). Where `tests/cli` checks each request against httpmock,
+//! these check that the commands work together on one workspace.
+
+use assert_cmd::Command;
+use kinbox_sandbox::Sandbox;
+use serde_json::Value;
+
+struct Kinbox {
+    sandbox: Sandbox,
+    config_dir: tempfile::TempDir,
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Kinbox {
+    async fn start() -> Self {
+        Self {
+            sandbox: Sandbox::start().await.expect("the sandbox starts"),
+            config_dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::cargo_bin("kinbox").unwrap();
+        for var in ["KINBOX_PROFILE", "COLUMNS", "RUST_LOG"] {
+            cmd.env_remove(var);
+        }
+        let output = cmd
+            .env("KINBOX_BASE_URL", self.sandbox.base_url())
+            .env("KINBOX_TOKEN", self.sandbox.token())
+            .env("KINBOX_CONFIG_DIR", self.config_dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        Output {
+            code: output.status.code().expect("kinbox exited by a signal"),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+
+    /// Runs a command that must succeed, and reads its JSON output.
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", out.stdout))
+    }
+
+    /// The id of the seeded pipeline `name` and of its stages, by name.
+    fn pipeline(&self, name: &str) -> (String, Vec<(String, String)>) {
+        let pipelines = self.json(&["pipelines", "list"]);
+        let pipeline = pipelines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no pipeline {name} in {pipelines}"));
+        let stages = pipeline["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (text(&s["name"]), text(&s["id"])))
+            .collect();
+        (text(&pipeline["id"]), stages)
+    }
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().expect("a string").to_owned()
+}
+
+fn stage_id(stages: &[(String, String)], name: &str) -> String {
+    stages.iter().find(|(n, _)| n == name).unwrap().1.clone()
+}
+
+#[tokio::test]
+async fn deal_flow_create_get_move_win_lose_list_all_delete() {
+    let kinbox = Kinbox::start().await;
+    let (vendas, stages) = kinbox.pipeline("Vendas");
+    let prospeccao = stage_id(&stages, "Prospecção");
+    let proposta = stage_id(&stages, "Proposta");
+
+    let mut ids = Vec::new();
+    for n in 1..=3 {
+        let name = format!("Pedido #{n}");
+        let created = kinbox.json(&[
+            "deals",
+            "create",
+            "--name",
+            &name,
+            "--value",
+            "1890.5",
+            "--status",
+            "open",
+            "--pipeline-id",
+            &vendas,
+            "--stage-id",
+            &prospeccao,
+            "--contact-id",
+            "1001",
+        ]);
+        assert_eq!(created["name"], name.as_str());
+        assert_eq!(created["customFields"], serde_json::json!({}));
+        ids.push(text(&created["id"]));
+    }
+
+    let got = kinbox.json(&["deals", "get", &ids[0]]);
+    assert_eq!(got["name"], "Pedido #1");
+    assert_eq!(got["value"], 1890.5);
+
+    let moved = kinbox.json(&["deals", "move", &ids[0], "--stage-id", &proposta]);
+    assert_eq!(moved["stageId"], proposta.as_str());
+
+    let won = kinbox.json(&[
+        "deals",
+        "win",
+        &ids[0],
+        "--date",
+        "2024-05-31T18:00:00-03:00",
+    ]);
+    assert_eq!(won["status"], "won");
+    assert_eq!(won["wonLostDate"], "2024-05-31T21:00:00Z");
+
+    let lost = kinbox.json(&[
+        "deals", "lose", &ids[1], "--reason", "Preço", "--obs", "Caro",
+    ]);
+    assert_eq!(lost["status"], "lost");
+    assert_eq!(lost["lostReason"], serde_json::json!(["Preço"]));
+    assert_eq!(lost["lostReasonObs"], "Caro");
+
+    // One deal per page: --all follows the cursor through all three.
+    let all = kinbox.run(&["deals", "list", "--all", "--limit", "1"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    let listed: Vec<String> = all
+        .stdout
+        .lines()
+        .map(|line| text(&serde_json::from_str::<Value>(line).unwrap()["id"]))
+        .collect();
+    assert_eq!(listed, ids);
+    let open = kinbox.run(&["deals", "list", "--all", "--status", "open"]);
+    assert_eq!(open.stdout.lines().count(), 1, "{}", open.stdout);
+
+    for id in &ids {
+        let deleted = kinbox.run(&["deals", "delete", id]);
+        assert_eq!(
+            (deleted.code, deleted.stdout.as_str()),
+            (0, ""),
+            "{}",
+            deleted.stderr
+        );
+    }
+    let gone = kinbox.run(&["deals", "get", &ids[0]]);
+    assert_eq!(gone.code, 1);
+    assert!(gone.stderr.contains("404 Not Found"), "{}", gone.stderr);
+    let empty = kinbox.run(&["deals", "list", "--all"]);
+    assert_eq!((empty.code, empty.stdout.as_str()), (0, ""));
+}
+
+#[tokio::test]
+async fn deals_by_name_resolve_against_the_seeded_workspace() {
+    let kinbox = Kinbox::start().await;
+    let (vendas, stages) = kinbox.pipeline("Vendas");
+
+    let created = kinbox.json(&[
+        "deals",
+        "create",
+        "--name",
+        "Pedido #1042",
+        "--value",
+        "1890",
+        "--status",
+        "open",
+        "--pipeline",
+        "vendas",
+        "--stage",
+        "proposta",
+        "--contact-phone",
+        "+55 85 99728-1648",
+        "--custom-field",
+        "cpf=060.715.303-54",
+        "--custom-field",
+        "idade=30",
+        "--custom-field",
+        "segmento=Varejo",
+        "--custom-field",
+        "vip=true",
+        "--custom-field",
+        "data_evento=2024-06-15",
+    ]);
+    let id = text(&created["id"]);
+    assert_eq!(created["pipelineId"], vendas.as_str());
+    assert_eq!(created["stageId"], stage_id(&stages, "Proposta").as_str());
+    assert_eq!(created["contact"]["id"], 1001, "Maria Oliveira's phone");
+    let fields = &created["customFields"];
+    assert_eq!(fields["cpf"]["value"], "060.715.303-54");
+    assert_eq!(fields["idade"]["value"], 30);
+    assert_eq!(fields["segmento"]["value"], "varejo");
+    assert_eq!(fields["vip"]["value"], true);
+    assert_eq!(fields["data_evento"]["value"], "2024-06-15");
+
+    // Within the deal's current pipeline, fetched first.
+    let moved = kinbox.json(&["deals", "move", &id, "--stage", "negociacao"]);
+    assert_eq!(moved["stageId"], stage_id(&stages, "Negociação").as_str());
+
+    // "Onboarding" is a stage of "Pós-venda", not of the deal's pipeline.
+    let refused = kinbox.run(&["deals", "move", &id, "--stage", "Onboarding"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("\"Negociação\""),
+        "lists the stages: {}",
+        refused.stderr
+    );
+    let (pos_venda, other_stages) = kinbox.pipeline("Pós-venda");
+    let moved = kinbox.json(&[
+        "deals",
+        "move",
+        &id,
+        "--pipeline",
+        "Pós-venda",
+        "--stage",
+        "onboarding",
+    ]);
+    assert_eq!(moved["pipelineId"], pos_venda.as_str());
+    assert_eq!(
+        moved["stageId"],
+        stage_id(&other_stages, "Onboarding").as_str()
+    );
+
+    // Lost reasons are those of the deal's pipeline now, "Pós-venda".
+    let refused = kinbox.run(&["deals", "lose", &id, "--reason", "Preço"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("\"Cancelamento\", \"Inadimplência\""),
+        "{}",
+        refused.stderr
+    );
+    let lost = kinbox.json(&["deals", "lose", &id, "--reason", "inadimplencia"]);
+    assert_eq!(lost["lostReason"], serde_json::json!(["Inadimplência"]));
+
+    for (args, expected) in [
+        (
+            [
+                "--contact-email",
+                "nobody@example.com",
+                "--custom-field",
+                "idade=30",
+            ],
+            "no contact has the e-mail nobody@example.com",
+        ),
+        (
+            ["--contact-id", "1001", "--custom-field", "segmento=online"],
+            "varejo (Varejo), atacado (Atacado), servicos (Serviços)",
+        ),
+    ] {
+        let mut create = vec![
+            "deals",
+            "create",
+            "--name",
+            "N",
+            "--value",
+            "1",
+            "--status",
+            "open",
+            "--pipeline",
+            "Vendas",
+            "--stage",
+            "Proposta",
+        ];
+        create.extend(args);
+        let out = kinbox.run(&create);
+        assert_eq!(out.code, 2, "{create:?}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{}", out.stderr);
+    }
+    let listed = kinbox.run(&["deals", "list", "--all"]);
+    assert_eq!(
+        listed.stdout.lines().count(),
+        1,
+        "no deal was created on failure"
+    );
+}
+
+#[tokio::test]
+async fn every_resource_reads_from_the_seeded_workspace() {
+    let kinbox = Kinbox::start().await;
+
+    let contacts = kinbox.json(&["contacts", "list", "--phone", "5585997281648"]);
+    assert_eq!(contacts["data"][0]["name"], "Maria Oliveira");
+    let table = kinbox.run(&["contacts", "list", "-o", "table"]);
+    assert!(table.stdout.starts_with("ID"), "{}", table.stdout);
+    assert!(table.stdout.contains("Construtora Horizonte Ltda"));
+
+    let fields = kinbox.json(&["custom-fields", "list"]);
+    let placeholders: Vec<&str> = fields["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["placeholder"].as_str().unwrap())
+        .collect();
+    assert!(placeholders.contains(&"segmento"), "{placeholders:?}");
+
+    let product = kinbox.json(&["products", "get-by-external-id", "PLANO-PRO"]);
+    assert_eq!(product["externalId"], "PLANO-PRO");
+    let products = kinbox.run(&["products", "list", "--all", "--limit", "1"]);
+    assert_eq!(products.stdout.lines().count(), 2, "{}", products.stderr);
+
+    let tags = kinbox.run(&["tags", "list", "-o", "table"]);
+    assert!(tags.stdout.contains("Lead quente"), "{}", tags.stdout);
+
+    let campaigns = kinbox.json(&["campaigns", "list"]);
+    let campaign = text(&campaigns["data"][0]["id"]);
+    let paused = kinbox.json(&["campaigns", "pause", &campaign]);
+    assert_eq!(paused["status"], "paused");
+    let resumed = kinbox.json(&["campaigns", "resume", &campaign]);
+    assert_ne!(resumed["status"], "paused");
+    let leads = kinbox.run(&["campaigns", "chunk-leads", &campaign, "-o", "table"]);
+    assert_eq!(leads.code, 0, "{}", leads.stderr);
+
+    let session = kinbox.json(&["sessions", "get", "880001"]);
+    assert_eq!(session["callId"], 880001);
+    let pipelines = kinbox.run(&["pipelines", "list", "-o", "table"]);
+    assert!(
+        pipelines
+            .stdout
+            .contains("Prospecção, Proposta, Negociação, Fechamento"),
+        "{}",
+        pipelines.stdout
+    );
+}
