@@ -528,10 +528,11 @@ is required, and other fields are sent as given.
         ///Dados de CRM; formato livre. / CRM data; free-form.
         #[serde(
             rename = "crmData",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub crm_data: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         #[serde(
             rename = "customFields",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1904,10 +1905,9 @@ is not JSON at all is carried as `message`.
         ///Grupos que veem o funil (`team`). / Groups that see it (`team`).
         #[serde(
             rename = "groupIds",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_ids: ::std::vec::Vec<i64>,
+        pub group_ids: ::std::option::Option<::std::vec::Vec<i64>>,
         #[serde(rename = "type")]
         pub type_: PrivacyType,
         ///O usuário que vê o funil (`user`). / The user who sees it (`user`).
@@ -2014,15 +2014,14 @@ is not JSON at all is carried as `message`.
     )]
     pub struct PipelineUpdate {
         ///Tarefas de cadência. / Cadence tasks.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub cadence: ::std::vec::Vec<PipelineCadenceItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cadence: ::std::option::Option<::std::vec::Vec<PipelineCadenceItem>>,
         ///Os motivos de perda permitidos. / The allowed lost reasons.
         #[serde(
             rename = "lostReasons",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lost_reasons: ::std::vec::Vec<::std::string::String>,
+        pub lost_reasons: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///Nome do funil. / The pipeline's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -2034,13 +2033,12 @@ is not JSON at all is carried as `message`.
         ///Campos personalizados obrigatórios. / Required custom fields.
         #[serde(
             rename = "requiredCustomFieldIds",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub required_custom_field_ids: ::std::vec::Vec<i64>,
+        pub required_custom_field_ids: ::std::option::Option<::std::vec::Vec<i64>>,
         ///As regras. / The rules.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub rules: ::std::vec::Vec<PipelineRule>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rules: ::std::option::Option<::std::vec::Vec<PipelineRule>>,
         ///As etapas, em ordem; substitui a lista. / The stages, in order; replaces the list.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub stages: ::std::vec::Vec<PipelineStageInput>,
@@ -2409,8 +2407,10 @@ contact. Fields beyond those listed are kept as they arrive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Quem vê a etiqueta; formato livre. / Who can see the tag; free-form.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub privacy: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub privacy: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     }
     impl TagUpdate {
         pub fn builder() -> builder::TagUpdate {
@@ -3453,7 +3453,9 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             crm_data: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
@@ -3536,7 +3538,9 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn crm_data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7283,7 +7287,7 @@ contact. Fields beyond those listed are kept as they arrive.
         #[derive(Clone, Debug)]
         pub struct PipelinePrivacyInput {
             group_ids: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<super::PrivacyType, ::std::string::String>,
@@ -7304,7 +7308,7 @@ contact. Fields beyond those listed are kept as they arrive.
         impl PipelinePrivacyInput {
             pub fn group_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group_ids = value
@@ -7634,11 +7638,11 @@ contact. Fields beyond those listed are kept as they arrive.
         #[derive(Clone, Debug)]
         pub struct PipelineUpdate {
             cadence: ::std::result::Result<
-                ::std::vec::Vec<super::PipelineCadenceItem>,
+                ::std::option::Option<::std::vec::Vec<super::PipelineCadenceItem>>,
                 ::std::string::String,
             >,
             lost_reasons: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -7654,11 +7658,11 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             required_custom_field_ids: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             rules: ::std::result::Result<
-                ::std::vec::Vec<super::PipelineRule>,
+                ::std::option::Option<::std::vec::Vec<super::PipelineRule>>,
                 ::std::string::String,
             >,
             stages: ::std::result::Result<
@@ -7683,7 +7687,9 @@ contact. Fields beyond those listed are kept as they arrive.
         impl PipelineUpdate {
             pub fn cadence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineCadenceItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::PipelineCadenceItem>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.cadence = value
@@ -7695,7 +7701,9 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn lost_reasons<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.lost_reasons = value
@@ -7745,7 +7753,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn required_custom_field_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.required_custom_field_ids = value
@@ -7759,7 +7767,9 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn rules<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineRule>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::PipelineRule>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.rules = value
@@ -8734,7 +8744,9 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             privacy: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -8775,7 +8787,9 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn privacy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -10808,6 +10822,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12269,6 +12284,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12978,6 +12994,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13618,6 +13635,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -30,8 +30,9 @@ pub type Page<T> = (Vec<T>, Option<String>);
 /// Turns a page fetcher into a stream of items. `fetch_page` gets `None` for
 /// the first page, then each page's next cursor; the stream ends after a page
 /// without one, or with the first error. A page whose next cursor was already
-/// followed (the same page again, or a cycle through several) ends it with
-/// [`KinboxError::CursorDidNotAdvance`] instead of looping forever.
+/// followed (the same page again, or a cycle through several) is yielded, then
+/// the stream ends with [`KinboxError::CursorDidNotAdvance`] instead of
+/// looping forever.
 pub fn paginate<'a, T, F, Fut>(fetch_page: F) -> BoxStream<'a, Result<T, KinboxError>>
 where
     T: Send + 'a,
@@ -41,6 +42,9 @@ where
     enum Next {
         First,
         After(String),
+        /// The last page pointed back to a cursor already followed: its
+        /// items were new and are yielded; then the stream ends in an error.
+        Loop(String),
         Done,
     }
     stream::try_unfold(
@@ -49,6 +53,7 @@ where
             let cursor = match next {
                 Next::First => None,
                 Next::After(cursor) => Some(cursor),
+                Next::Loop(cursor) => return Err(KinboxError::CursorDidNotAdvance { cursor }),
                 Next::Done => return Ok(None),
             };
             let (items, next_cursor) = fetch_page(cursor.clone()).await?;
@@ -56,9 +61,7 @@ where
             // through two pages would otherwise be followed forever.
             followed.extend(cursor);
             let next = match next_cursor {
-                Some(next) if followed.contains(&next) => {
-                    return Err(KinboxError::CursorDidNotAdvance { cursor: next });
-                }
+                Some(next) if followed.contains(&next) => Next::Loop(next),
                 Some(next) if !next.is_empty() => Next::After(next),
                 _ => Next::Done,
             };

@@ -920,6 +920,9 @@ pub mod operations {
         pub fn ok(self) -> Self {
             Self(self.0.status(200u16))
         }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
         pub fn bad_request(self, value: &types::Error) -> Self {
             Self(
                 self
@@ -2105,6 +2108,9 @@ pub mod operations {
         pub fn ok(self) -> Self {
             Self(self.0.status(200u16))
         }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
         pub fn bad_request(self, value: &types::Error) -> Self {
             Self(
                 self
@@ -2705,6 +2711,9 @@ pub mod operations {
         pub fn ok(self) -> Self {
             Self(self.0.status(200u16))
         }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
         pub fn bad_request(self, value: &types::Error) -> Self {
             Self(
                 self
@@ -3228,6 +3237,9 @@ pub mod operations {
         }
         pub fn ok(self) -> Self {
             Self(self.0.status(200u16))
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
         }
         pub fn bad_request(self, value: &types::Error) -> Self {
             Self(
