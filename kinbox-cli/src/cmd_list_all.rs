@@ -1,5 +1,6 @@
-//! `kinbox deals list --all`: every page, one deal per line as it arrives
-//! (JSON lines), or one table at the end.
+//! `kinbox <resource> list --all` for every cursor-paginated list (deals,
+//! contacts, products, campaigns, sessions): every page, one item per line
+//! as it arrives (JSON lines), or one table at the end.
 //!
 //! Each page is fetched by the generated `list` command itself, with the
 //! cursor set by a request hook, so every filter flag applies to every page;
