@@ -14,7 +14,7 @@ pub(crate) static PIPELINES: Resource = Resource {
     created_field: None,
     alias: None,
     on_create: complete_new_pipeline,
-    on_update: name_new_stages,
+    on_update: clear_and_name_stages,
 };
 
 pub(super) static ROUTES: [Route; 5] = route_table!(PIPELINES,
@@ -34,6 +34,15 @@ fn complete_new_pipeline(pipeline: &mut Object, workspace: &Workspace) {
     }
     pipeline.entry("rules").or_insert_with(|| json!([]));
     name_new_stages(pipeline, workspace);
+}
+
+/// `null` clears a list; `rules` is one a `Pipeline` always has, so
+/// clearing it leaves it empty.
+fn clear_and_name_stages(patch: &mut Object, workspace: &Workspace) {
+    if let Some(rules @ Value::Null) = patch.get_mut("rules") {
+        *rules = json!([]);
+    }
+    name_new_stages(patch, workspace);
 }
 
 /// A stage sent without `id` is new and gets one; stages sent replace the
@@ -69,5 +78,19 @@ mod tests {
         assert_eq!(stages[1]["id"], "kept");
         assert_eq!(pipeline["rules"], json!([]));
         assert_eq!(pipeline["position"], json!(0));
+    }
+
+    #[test]
+    fn null_clears_rules_to_an_empty_list() {
+        let workspace = Workspace::empty(0);
+        let mut patch = json!({"rules": null, "lostReasons": null})
+            .as_object()
+            .cloned()
+            .unwrap();
+        (PIPELINES.on_update)(&mut patch, &workspace);
+        assert_eq!(
+            Value::Object(patch),
+            json!({"rules": [], "lostReasons": null})
+        );
     }
 }

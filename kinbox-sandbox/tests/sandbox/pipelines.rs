@@ -85,6 +85,14 @@ async fn raw_answers_conform() {
     let updated = call(&sandbox, Method::PATCH, &path, Some(&patch)).await;
     assert_conforms("update_pipeline", updated.status, &updated.body);
     assert_eq!(updated.body["lostReasons"], json!(["Sem orçamento"]));
+    let clear =
+        json!({"rules": null, "cadence": null, "privacy": {"type": "public", "groupIds": null}});
+    let cleared = call(&sandbox, Method::PATCH, &path, Some(&clear.to_string())).await;
+    assert_conforms("update_pipeline", cleared.status, &cleared.body);
+    assert_eq!(
+        (&cleared.body["rules"], &cleared.body["cadence"]),
+        (&json!([]), &json!(null))
+    );
     let deleted = call(&sandbox, Method::DELETE, &path, None).await;
     assert_conforms("delete_pipeline", deleted.status, &deleted.body);
     let gone = call(&sandbox, Method::PATCH, &path, Some(&patch)).await;
