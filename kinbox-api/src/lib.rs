@@ -51,6 +51,7 @@ pub use generated::{
     ByteStream, Client, ClientInfo, DEFAULT_BASE_URL, Error, ResponseValue, builder, prelude, types,
 };
 
+mod campaigns;
 mod config;
 mod custom_fields;
 mod error;
