@@ -1,6 +1,8 @@
 //! `cargo xtask demo`: the README's first command. Builds the CLI and the
-//! sandbox, starts the sandbox on a free loopback port, drives the `kinbox`
-//! CLI through a deal's life, checks each answer, and stops the sandbox.
+//! sandbox, starts the sandbox (with its seeded workspace) on a free loopback
+//! port, drives the `kinbox` CLI through a deal's life by name (pipeline,
+//! stage, contact phone, custom fields), checks each answer, and stops the
+//! sandbox.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -50,14 +52,17 @@ pub fn run(root: &Path) -> Result<()> {
     println!("Sandbox listening on {base_url}\n");
 
     let config_dir = tempfile::tempdir().context("cannot create a temporary config dir")?;
-    let kinbox = |args: &[&str]| -> Result<String> {
-        println!(
-            "$ kinbox {}",
-            args.iter()
-                .map(|a| shell_quoted(a))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+    // Runs `kinbox ARGS`; `shown` prints the command and its answer.
+    let run = |args: &[&str], shown: bool| -> Result<String> {
+        if shown {
+            println!(
+                "$ kinbox {}",
+                args.iter()
+                    .map(|a| shell_quoted(a))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
         let output = Command::new(bin_dir.join("kinbox"))
             .args(args)
             .env("KINBOX_BASE_URL", &base_url)
@@ -68,16 +73,18 @@ pub fn run(root: &Path) -> Result<()> {
             .output()
             .context("cannot run kinbox")?;
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        // The CLI prints compact JSON into a pipe; show it as a terminal would.
-        match serde_json::from_str::<Value>(&stdout) {
-            Ok(json) => println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            ),
-            Err(_) => print!("{stdout}"),
+        if shown {
+            // The CLI prints compact JSON into a pipe; show it as a terminal would.
+            match serde_json::from_str::<Value>(&stdout) {
+                Ok(json) => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json).unwrap_or_default()
+                ),
+                Err(_) => print!("{stdout}"),
+            }
+            println!();
         }
         eprint!("{}", String::from_utf8_lossy(&output.stderr));
-        println!();
         ensure!(
             output.status.success(),
             "`kinbox {}` failed ({})",
@@ -85,6 +92,24 @@ pub fn run(root: &Path) -> Result<()> {
             output.status
         );
         Ok(stdout)
+    };
+    let kinbox = |args: &[&str]| run(args, true);
+
+    // What a person sees in Kinbox: pipelines and stages by name.
+    kinbox(&["pipelines", "list", "-o", "table"])?;
+    let pipelines: Value = serde_json::from_str(&run(&["pipelines", "list"], false)?)
+        .context("`kinbox pipelines list` did not print JSON")?;
+    let stage_id = |pipeline: &str, stage: &str| -> Result<String> {
+        pipelines
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["name"] == pipeline)
+            .flat_map(|p| p["stages"].as_array().into_iter().flatten())
+            .find(|s| s["name"] == stage)
+            .and_then(|s| s["id"].as_str())
+            .map(str::to_owned)
+            .with_context(|| format!("the sandbox has no stage {stage:?} in pipeline {pipeline:?}"))
     };
 
     let created: Value = serde_json::from_str(&kinbox(&[
@@ -96,12 +121,16 @@ pub fn run(root: &Path) -> Result<()> {
         "1890.50",
         "--status",
         "open",
-        "--pipeline-id",
-        "pipeline-vendas",
-        "--stage-id",
-        "stage-proposta",
-        "--contact-id",
-        "5585997281648",
+        "--pipeline",
+        "Vendas",
+        "--stage",
+        "Proposta",
+        "--contact-phone",
+        "+55 85 99728-1648",
+        "--custom-field",
+        "cpf=060.715.303-54",
+        "--custom-field",
+        "segmento=varejo",
         "--origin",
         "loja-virtual",
     ])?)
@@ -111,24 +140,23 @@ pub fn run(root: &Path) -> Result<()> {
         .context("the created deal has no id")?
         .to_owned();
     ensure!(
-        created["stageId"] == "stage-proposta",
+        created["stageId"] == stage_id("Vendas", "Proposta")?.as_str(),
         "the deal was created in the wrong stage: {created}"
     );
-
-    let moved: Value = serde_json::from_str(&kinbox(&[
-        "deals",
-        "move",
-        &id,
-        "--stage-id",
-        "stage-fechamento",
-    ])?)
-    .context("`kinbox deals move` did not print a deal as JSON")?;
     ensure!(
-        moved["stageId"] == "stage-fechamento",
-        "the deal did not move: {moved}"
+        created["contact"]["name"] == "Maria Oliveira",
+        "the deal is not Maria's (phone 5585997281648): {created}"
     );
 
-    let listed = kinbox(&["deals", "list", "--all"])?;
+    let moved: Value =
+        serde_json::from_str(&kinbox(&["deals", "move", &id, "--stage", "Negociação"])?)
+            .context("`kinbox deals move` did not print a deal as JSON")?;
+    ensure!(
+        moved["stageId"] == stage_id("Vendas", "Negociação")?.as_str(),
+        "the deal did not move to Negociação: {moved}"
+    );
+
+    let listed = run(&["deals", "list", "--all"], false)?;
     let ids: Vec<String> = listed
         .lines()
         .filter(|line| !line.trim().is_empty())
@@ -145,7 +173,10 @@ pub fn run(root: &Path) -> Result<()> {
     kinbox(&["deals", "list", "-o", "table"])?;
 
     drop(sandbox);
-    println!("Demo finished: created, moved and listed deal {id}; the sandbox is stopped.");
+    println!(
+        "Demo finished: created deal {id} for Maria in Vendas › Proposta by name, moved it to \
+         Negociação and listed it; the sandbox is stopped."
+    );
     Ok(())
 }
 
