@@ -150,7 +150,8 @@ as it arrives.
         }
     }
     /**Uma campanha nova; só `name` é obrigatório. / A new campaign; only `name`
-is required, and other fields are sent as given.
+is required, and other fields are sent as given. `status` is set by the
+server (see pause and resume) and `id` is assigned by it.
 */
     #[derive(
         ::serde::Deserialize,
@@ -287,7 +288,9 @@ is required, and other fields are sent as given.
             value.parse()
         }
     }
-    ///Os campos a mudar, enviados como dados. / The fields to change, sent as given.
+    /**Os campos a mudar, enviados como dados. / The fields to change, sent as
+given. `status` changes only through pause and resume; `id` cannot change.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2036,7 +2039,7 @@ is not JSON at all is carried as `message`.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub required_custom_field_ids: ::std::option::Option<::std::vec::Vec<i64>>,
-        ///As regras. / The rules.
+        ///As regras; `null` ou `[]` esvazia a lista. / The rules; `null` or `[]` empties the list.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rules: ::std::option::Option<::std::vec::Vec<PipelineRule>>,
         ///As etapas, em ordem; substitui a lista. / The stages, in order; replaces the list.
@@ -8952,7 +8955,8 @@ Arguments:
 - `created_at_from`: Criados a partir de. / Created at or after this instant.
 - `created_at_to`: Criados até. / Created at or before this instant.
 - `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
-the last item of the previous page (its `nextCursor`).
+the last item of the previous page (its `nextCursor`), as text even
+where ids are numbers.
 
 - `limit`: Itens por página (1–100). / Items per page (1–100).
 - `pipeline_id`: Só negócios deste funil. / Only deals in this pipeline.
@@ -9142,7 +9146,8 @@ Arguments:
 - `created_at_from`: Criados a partir de. / Created at or after this instant.
 - `created_at_to`: Criados até. / Created at or before this instant.
 - `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
-the last item of the previous page (its `nextCursor`).
+the last item of the previous page (its `nextCursor`), as text even
+where ids are numbers.
 
 - `email`: E-mail do contato. / The contact's e-mail.
 - `limit`: Itens por página (1–100). / Items per page (1–100).
@@ -9251,7 +9256,8 @@ Sends a `GET` request to `/v1/products`
 
 Arguments:
 - `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
-the last item of the previous page (its `nextCursor`).
+the last item of the previous page (its `nextCursor`), as text even
+where ids are numbers.
 
 - `limit`: Itens por página (1–100). / Items per page (1–100).
 ```ignore
@@ -9439,7 +9445,8 @@ Sends a `GET` request to `/v1/campaigns`
 
 Arguments:
 - `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
-the last item of the previous page (its `nextCursor`).
+the last item of the previous page (its `nextCursor`), as text even
+where ids are numbers.
 
 - `limit`: Itens por página (1–100). / Items per page (1–100).
 ```ignore
@@ -9582,7 +9589,8 @@ Arguments:
 - `campaign_id`: Só sessões desta campanha. / Only sessions of this campaign.
 - `contact_id`: Só sessões deste contato. / Only sessions of this contact.
 - `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
-the last item of the previous page (its `nextCursor`).
+the last item of the previous page (its `nextCursor`), as text even
+where ids are numbers.
 
 - `limit`: Itens por página (1–100). / Items per page (1–100).
 - `updated_at_from`: Atualizadas a partir de. / Updated at or after this instant.
@@ -12798,6 +12806,13 @@ pub mod builder {
                         ),
                     )
                 }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13163,6 +13178,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -89,7 +89,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`), as text even\nwhere ids are numbers.\n",
                     ),
             )
             .arg(
@@ -712,7 +712,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`), as text even\nwhere ids are numbers.\n",
                     ),
             )
             .arg(
@@ -991,7 +991,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`), as text even\nwhere ids are numbers.\n",
                     ),
             )
             .arg(
@@ -1274,7 +1274,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`), as text even\nwhere ids are numbers.\n",
                     ),
             )
             .arg(
@@ -1443,7 +1443,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`).\n",
+                        "O ID do último item da página anterior (o `nextCursor` dela). / The id of\nthe last item of the previous page (its `nextCursor`), as text even\nwhere ids are numbers.\n",
                     ),
             )
             .arg(

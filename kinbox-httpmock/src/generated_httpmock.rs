@@ -2551,6 +2551,15 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn conflict(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn too_many_requests(self, value: &types::Error) -> Self {
             Self(
                 self
@@ -2859,6 +2868,15 @@ pub mod operations {
                 self
                     .0
                     .status(422u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &types::Error) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
