@@ -48,8 +48,10 @@ fn settings(spec: &openapiv3::OpenAPI) -> Result<GenerationSettings, String> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // `crate::hooks` logs each exchange and keeps non-JSON error bodies.
+        // `crate::hooks` logs each exchange, retries reads as the client's
+        // `RetryPolicy` (its inner value) says, and keeps non-JSON error bodies.
         .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote::quote!(crate::RetryPolicy))
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         // Deterministic key order for maps (custom fields, tasks): stable

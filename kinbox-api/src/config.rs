@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
-use crate::{Client, DEFAULT_BASE_URL};
+use crate::{Client, DEFAULT_BASE_URL, RetryPolicy};
 
 /// The environment variable that holds the API token.
 pub const TOKEN_ENV: &str = "KINBOX_TOKEN";
@@ -100,6 +100,7 @@ pub struct ClientConfig {
     connect_timeout: Duration,
     timeout: Duration,
     user_agent_suffix: Option<String>,
+    retry: RetryPolicy,
 }
 
 impl ClientConfig {
@@ -111,6 +112,7 @@ impl ClientConfig {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             user_agent_suffix: None,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -155,6 +157,19 @@ impl ClientConfig {
         self
     }
 
+    /// Retry failed reads (`GET`) up to `max_retries` times: see
+    /// [`RetryPolicy`]. Writes are never retried.
+    pub fn retries(mut self, max_retries: u32) -> Self {
+        self.retry.max_retries = max_retries;
+        self
+    }
+
+    /// The whole retry policy: delays and the longest acceptable wait.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Checks the settings and builds the client; sends nothing.
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = checked_base_url(&self.base_url)?;
@@ -182,7 +197,7 @@ impl ClientConfig {
             .timeout(self.timeout)
             .build()
             .map_err(ConfigError::Http)?;
-        Ok(Client::new_with_client(&base_url, http))
+        Ok(Client::new_with_client(&base_url, http, self.retry))
     }
 }
 

@@ -153,12 +153,7 @@ impl From<OperationError> for KinboxError {
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse().ok())
-                    .map(Duration::from_secs);
+                let retry_after = crate::retry::retry_after(response.headers());
                 KinboxError::Api(ApiError {
                     status,
                     body: response.into_inner(),

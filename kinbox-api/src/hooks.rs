@@ -7,10 +7,58 @@ use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 
-use crate::Client;
+use crate::{Client, RetryPolicy};
 
-impl ClientHooks for Client {
+impl ClientHooks<RetryPolicy> for Client {
     async fn exec(
+        &self,
+        mut request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let policy = self.inner();
+        let mut attempt = 0;
+        let result = loop {
+            // Only reads are tried again (see `RetryPolicy`); a clone is kept
+            // before sending, since sending consumes the request.
+            let retry = (request.method() == reqwest::Method::GET)
+                .then(|| request.try_clone())
+                .flatten();
+            let result = self.send_logged(request, info).await;
+            let wait = match &result {
+                Ok(response) if RetryPolicy::retries_status(response.status()) => {
+                    policy.wait(attempt, crate::retry::retry_after(response.headers()))
+                }
+                Err(error) if error.is_connect() => policy.wait(attempt, None),
+                _ => None,
+            };
+            match (retry, wait) {
+                (Some(next), Some(wait)) => {
+                    tracing::debug!(
+                        operation = info.operation_id,
+                        attempt = attempt + 1,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                    request = next;
+                    attempt += 1;
+                }
+                _ => break result,
+            }
+        };
+        match result {
+            Ok(response)
+                if response.status().is_client_error() || response.status().is_server_error() =>
+            {
+                Ok(readable_error_response(response).await)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Client {
+    async fn send_logged(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
@@ -37,14 +85,7 @@ impl ClientHooks for Client {
             ),
             Err(error) => tracing::debug!(operation = info.operation_id, %error, "request failed"),
         }
-        match result {
-            Ok(response)
-                if response.status().is_client_error() || response.status().is_server_error() =>
-            {
-                Ok(readable_error_response(response).await)
-            }
-            other => other,
-        }
+        result
     }
 }
 

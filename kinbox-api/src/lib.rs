@@ -59,12 +59,14 @@ mod hooks;
 mod id;
 mod or_other;
 mod pagination;
+mod retry;
 
 pub use config::{BASE_URL_ENV, ClientConfig, ConfigError, TOKEN_ENV, Token};
 pub use error::{ApiError, ErrorKind, KinboxError, OperationError};
 pub use id::Id;
 pub use or_other::OrOther;
 pub use pagination::{Page, paginate};
+pub use retry::RetryPolicy;
 
 // The READMEs' examples are compiled as doctests, so they cannot rot.
 #[cfg(doctest)]

@@ -97,6 +97,7 @@ impl Context {
         ClientConfig::new(token)
             .base_url(base_url)
             .timeout(self.globals.timeout)
+            .retries(self.globals.retries)
             .user_agent_suffix(USER_AGENT)
             .build()
             .map_err(|error| match error {

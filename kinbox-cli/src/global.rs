@@ -1,4 +1,4 @@
-//! Options accepted by every command: `--profile`, `--base-url`, `--timeout`,
+//! Options accepted by every command: `--profile`, `--base-url`, `--timeout`, `--retries`,
 //! `--output`, `-v`.
 
 use std::io::IsTerminal;
@@ -32,13 +32,15 @@ pub struct Globals {
     /// `--base-url` was given on the command line (not by the environment).
     pub base_url_is_explicit: bool,
     pub timeout: Duration,
+    /// Retries of a failed read (`GET`); writes are never retried.
+    pub retries: u32,
     pub format: Format,
     /// Indent JSON: stdout is a terminal.
     pub pretty: bool,
     pub verbose: u8,
 }
 
-pub fn args() -> [Arg; 5] {
+pub fn args() -> [Arg; 6] {
     [
         Arg::new("output")
             .short('o')
@@ -83,6 +85,19 @@ pub fn args() -> [Arg; 5] {
             .global(true)
             .help_heading(HEADING)
             .help("Give up on a request after this many seconds"),
+        Arg::new("retries")
+            .long("retries")
+            .value_name("N")
+            .value_parser(value_parser!(u32).range(0..=10))
+            .default_value("0")
+            .global(true)
+            .help_heading(HEADING)
+            .help("Try a failed read again up to N times (429, 502-504, no connection)")
+            .long_help(
+                "Try a failed read (GET) again up to N times when the API answers 429, 502, 503 \
+                 or 504, or cannot be reached, waiting as Retry-After asks (else 0.5 s, doubling). \
+                 Creates, updates and deletes are never retried, so nothing is sent twice.",
+            ),
         Arg::new("verbose")
             .short('v')
             .long("verbose")
@@ -120,6 +135,7 @@ impl Globals {
             base_url_is_explicit: matches.value_source("base-url")
                 == Some(clap::parser::ValueSource::CommandLine),
             timeout,
+            retries: matches.get_one::<u32>("retries").copied().unwrap_or(0),
             format: matches
                 .get_one::<Format>("output")
                 .copied()

@@ -598,3 +598,54 @@ fn the_token_of_the_environment_is_sent_as_a_bearer_header() {
     mock.assert();
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// Answers 503 (`Retry-After: 0`) to the first call and the deal after that.
+fn unavailable_once(api: &Api, id: &'static str) -> std::sync::Arc<std::sync::atomic::AtomicUsize> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let body = serde_json::to_string(&deal(id, "Pedido #1042")).unwrap();
+    api.server.mock(move |when, then| {
+        when.method(GET).path(format!("/v1/deals/{id}"));
+        then.respond_with(move |_| {
+            let answer =
+                httpmock::HttpMockResponse::builder().header("content-type", "application/json");
+            if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                answer
+                    .status(503)
+                    .header("retry-after", "0")
+                    .body(r#"{"message":"busy"}"#)
+                    .build()
+            } else {
+                answer.status(200).body(body.clone()).build()
+            }
+        });
+    });
+    calls
+}
+
+#[test]
+fn retries_carries_a_read_through_a_503() {
+    use std::sync::atomic::Ordering;
+    let api = Api::start();
+    let calls = unavailable_once(&api, "65f0c0ffee0000000000dddd");
+
+    let out = run(api.kinbox(&["deals", "get", "65f0c0ffee0000000000dddd", "--retries", "2"]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("\"Pedido #1042\""), "{}", out.stdout);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn without_retries_a_503_is_reported_at_once() {
+    use std::sync::atomic::Ordering;
+    let api = Api::start();
+    let calls = unavailable_once(&api, "65f0c0ffee0000000000dddd");
+
+    let out = run(api.kinbox(&["deals", "get", "65f0c0ffee0000000000dddd"]));
+
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("503"), "{}", out.stderr);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
