@@ -73,7 +73,7 @@ fn main() -> ExitCode {
         Command::Diff => diff(&root),
         Command::Demo => demo::run(&root).map(|()| ExitCode::SUCCESS),
         Command::Man { out } => {
-            man(&out.unwrap_or_else(|| root.join("target/man"))).map(|()| ExitCode::SUCCESS)
+            man(&root, &out.unwrap_or_else(|| root.join("target/man"))).map(|()| ExitCode::SUCCESS)
         }
     };
     result.unwrap_or_else(|error| {
@@ -153,32 +153,17 @@ fn diff(root: &Path) -> Result<ExitCode> {
 
 /// Renders the man page of `cmd` as `<prefix>.1`, then those of its
 /// subcommands as `<prefix>-<name>.1`.
-fn man(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut root = kinbox_cli::command();
-    root.build();
-    let mut written = Vec::new();
-    write_man_pages(&root, "kinbox", dir, &mut written)?;
-    println!("wrote {} man pages to {}", written.len(), dir.display());
-    Ok(())
-}
-
-fn write_man_pages(
-    cmd: &clap::Command,
-    name: &str,
-    dir: &Path,
-    written: &mut Vec<PathBuf>,
-) -> Result<()> {
-    let page = cmd.clone().name(name.to_owned());
-    let path = dir.join(format!("{name}.1"));
-    let mut text = Vec::new();
-    clap_mangen::Man::new(page)
-        .render(&mut text)
-        .with_context(|| format!("cannot render the man page of {name}"))?;
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    written.push(path);
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-        write_man_pages(sub, &format!("{name}-{}", sub.get_name()), dir, written)?;
-    }
+/// Renders the man pages with the CLI's own command tree. Run as a separate
+/// program (an example of `kinbox-cli`) so that xtask does not link the CLI:
+/// `cargo xtask generate` must keep working when a spec change leaves the CLI
+/// not compiling until it is regenerated.
+fn man(root: &Path, dir: &Path) -> Result<()> {
+    let status = std::process::Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args(["run", "--quiet", "-p", "kinbox-cli", "--example", "man", "--"])
+        .arg(dir)
+        .status()
+        .context("cannot run cargo")?;
+    anyhow::ensure!(status.success(), "rendering the man pages failed; see the errors above");
     Ok(())
 }
