@@ -160,10 +160,21 @@ fn diff(root: &Path) -> Result<ExitCode> {
 fn man(root: &Path, dir: &Path) -> Result<()> {
     let status = std::process::Command::new(env!("CARGO"))
         .current_dir(root)
-        .args(["run", "--quiet", "-p", "kinbox-cli", "--example", "man", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "kinbox-cli",
+            "--example",
+            "man",
+            "--",
+        ])
         .arg(dir)
         .status()
         .context("cannot run cargo")?;
-    anyhow::ensure!(status.success(), "rendering the man pages failed; see the errors above");
+    anyhow::ensure!(
+        status.success(),
+        "rendering the man pages failed; see the errors above"
+    );
     Ok(())
 }
