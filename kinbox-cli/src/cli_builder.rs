@@ -382,7 +382,10 @@ pub async fn dispatch(
     }
     let config = KinboxCliConfig::printing(printer);
     if matches!(op, CliCommand::CreateDeal) {
-        config.set_deal_create(crate::deal_create::resolve(&client, leaf_matches).await?);
+        let resolved = crate::deal_create::resolve(&client, leaf_matches).await?;
+        // A `--json-body` file may leave out what the name flags give.
+        crate::json_body::overlay(resolved.body_fields())?;
+        config.set_deal_create(resolved);
     }
     let cli = Cli::new(client, config.clone());
     cli.execute(op, leaf_matches)

@@ -28,6 +28,29 @@ pub struct Resolved {
     pub custom_fields: Option<CustomFields>,
 }
 
+impl Resolved {
+    /// The body fields these stand for, camelCase as the API names them.
+    pub fn body_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut fields = serde_json::Map::new();
+        if let Some(id) = &self.pipeline_id {
+            fields.insert("pipelineId".to_owned(), id.clone().into());
+        }
+        if let Some(id) = &self.stage_id {
+            fields.insert("stageId".to_owned(), id.clone().into());
+        }
+        if let Some(id) = self.contact_id {
+            fields.insert("contactId".to_owned(), id.into());
+        }
+        if let Some(custom_fields) = &self.custom_fields {
+            fields.insert(
+                "customFields".to_owned(),
+                serde_json::to_value(custom_fields).expect("custom fields serialize"),
+            );
+        }
+        fields
+    }
+}
+
 /// Adds the name flags to the generated `deals create`.
 pub fn adapt(cmd: Command) -> Command {
     cmd.mut_arg("pipeline-id", |arg| {

@@ -145,6 +145,24 @@ pub fn prepare(
         return Ok(());
     };
     loaded.fields.extend(flags);
+    rewrite(loaded)
+}
+
+/// Lays `fields` over the `--json-body` file's, as flags are, for values
+/// known only after a lookup (ids found by name), so that a file without
+/// them still reads as a complete body. Nothing to do without a file.
+pub fn overlay(fields: Map<String, Value>) -> Result<(), CliError> {
+    let mut guard = BODY.lock().unwrap_or_else(|e| e.into_inner());
+    match guard.as_mut() {
+        Some(loaded) if !fields.is_empty() => {
+            loaded.fields.extend(fields);
+            rewrite(loaded)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn rewrite(loaded: &Loaded) -> Result<(), CliError> {
     let text = serde_json::to_vec(&loaded.fields).expect("a JSON object always serializes");
     std::fs::write(&loaded.file, text)
         .map_err(|e| CliError::Failure(format!("cannot write a temporary file: {e}")))

@@ -469,6 +469,39 @@ fn create_custom_fields_are_laid_over_those_of_the_json_body() {
     created.assert();
 }
 
+#[test]
+fn a_json_body_without_ids_is_completed_by_the_name_flags() {
+    let api = Api::start();
+    workspace(&api);
+    let created = expect_create(
+        &api,
+        created_body(
+            "pipe-1",
+            "pipe-1-stage-3",
+            123456,
+            json!({"cpf": {"value": "111.222.333-44"}}),
+        ),
+    );
+    let out = run(api
+        .kinbox(&[
+            "deals",
+            "create",
+            "--json-body",
+            "-",
+            "--pipeline",
+            "Vendas",
+            "--stage",
+            "Negociação",
+            "--contact-phone",
+            "5585997281648",
+            "--custom-field",
+            "cpf=111.222.333-44",
+        ])
+        .write_stdin(r#"{"name": "Pedido #1042", "value": 1890, "status": "open"}"#));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    created.assert();
+}
+
 const IDS: [&str; 6] = [
     "--pipeline-id",
     "pipe-1",
