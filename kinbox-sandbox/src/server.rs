@@ -156,11 +156,7 @@ impl Sandbox {
 
     fn with_config(config: SandboxConfig) -> Result<Self, StartError> {
         config.validate()?;
-        let listener = bind(config.port)?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
-            port: config.port,
-            source,
-        })?;
+        let (listener, addr) = bind(config.port)?;
         // Its own runtime on its own thread: the sandbox keeps answering
         // whatever the test's runtime does (current-thread, blocked, gone),
         // and dropping it can wait for the port to be closed.
@@ -250,11 +246,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), StartError> {
     config.validate()?;
-    let listener = bind(config.port)?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind {
-        port: config.port,
-        source,
-    })?;
+    let (listener, addr) = bind(config.port)?;
     let listener = TcpListener::from_std(listener).map_err(StartError::Runtime)?;
     on_listening(&Listening {
         base_url: format!("http://{addr}"),
@@ -267,11 +259,13 @@ pub async fn serve(
 
 /// Loopback only: the sandbox accepts any token, so it must not be reachable
 /// from elsewhere.
-fn bind(port: u16) -> Result<std::net::TcpListener, StartError> {
+/// Binds 127.0.0.1:`port` (0: a free port) and says which address it got.
+fn bind(port: u16) -> Result<(std::net::TcpListener, SocketAddr), StartError> {
     let bind_error = |source| StartError::Bind { port, source };
     let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(bind_error)?;
     listener.set_nonblocking(true).map_err(bind_error)?;
-    Ok(listener)
+    let addr = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, addr))
 }
 
 async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Future<Output = ()>) {
