@@ -47,7 +47,7 @@ impl Query {
 impl RequestRules {
     pub(crate) fn new(spec: &'static Spec, operation: &Operation) -> Self {
         let body = operation.has_request_body.then(|| {
-            let schema = body_schema(spec, operation);
+            let schema = spec.request_body_schema(&operation.id);
             let schema_name = schema
                 .and_then(|s| s.get("$ref"))
                 .and_then(Value::as_str)
@@ -63,13 +63,8 @@ impl RequestRules {
             }
         });
         let documents_422 = spec
-            .document()
-            .pointer(&format!(
-                "/paths/{}/{}/responses/422",
-                escape_pointer(&operation.path),
-                operation.method.to_ascii_lowercase()
-            ))
-            .is_some();
+            .raw_operation(&operation.id)
+            .is_some_and(|op| op.pointer("/responses/422").is_some());
         let default_limit = operation
             .parameters
             .iter()
@@ -211,22 +206,11 @@ impl RequestRules {
     }
 }
 
-fn body_schema<'a>(spec: &'a Spec, operation: &Operation) -> Option<&'a Value> {
-    spec.document().pointer(&format!(
-        "/paths/{}/{}/requestBody/content/application~1json/schema",
-        escape_pointer(&operation.path),
-        operation.method.to_ascii_lowercase()
-    ))
-}
-
 /// The property names of a schema, following one `$ref`; `None` when it
 /// lists none, or takes other fields as they come (`additionalProperties`
 /// given and not `false`, as campaigns do).
 fn declared_properties(spec: &Spec, schema: &Value) -> Option<BTreeSet<String>> {
-    let schema = match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => spec.document().pointer(reference.strip_prefix('#')?)?,
-        None => schema,
-    };
+    let schema = spec.resolve(schema);
     if schema
         .get("additionalProperties")
         .is_some_and(|additional| additional != &Value::Bool(false))
@@ -235,10 +219,6 @@ fn declared_properties(spec: &Spec, schema: &Value) -> Option<BTreeSet<String>> 
     }
     let properties = schema.get("properties")?.as_object()?;
     Some(properties.keys().cloned().collect())
-}
-
-fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 fn is_json(content_type: &str) -> bool {

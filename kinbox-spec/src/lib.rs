@@ -158,12 +158,15 @@ impl Spec {
 
     /// A validator for the operation's JSON request body.
     pub fn request_body(&self, operation_id: &str) -> Option<SchemaCheck> {
-        let op = self.raw_operation(operation_id)?;
-        let schema = self
-            .resolve(op.pointer("/requestBody")?)
-            .pointer("/content/application~1json/schema")?
-            .clone();
+        let schema = self.request_body_schema(operation_id)?.clone();
         Some(self.compile(to_json_schema(schema)))
+    }
+
+    /// The operation's JSON request body schema, as written (often a `$ref`).
+    pub fn request_body_schema(&self, operation_id: &str) -> Option<&Value> {
+        let op = self.raw_operation(operation_id)?;
+        self.resolve(op.get("requestBody")?)
+            .pointer("/content/application~1json/schema")
     }
 
     /// A validator for the operation's JSON response body at `status`: the
@@ -243,7 +246,9 @@ impl Spec {
         }))
     }
 
-    fn raw_operation(&self, operation_id: &str) -> Option<&Value> {
+    /// The operation object as the description writes it (OpenAPI form,
+    /// `$ref`s unresolved), for what the other methods do not answer.
+    pub fn raw_operation(&self, operation_id: &str) -> Option<&Value> {
         let op = self.operation(operation_id)?;
         self.document
             .get("paths")?
@@ -314,8 +319,9 @@ impl Spec {
         Ok(operations)
     }
 
-    /// Follows a local `$ref` (`#/components/...`) in the document.
-    fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
+    /// Follows a local `$ref` (`#/components/...`) in the document; any
+    /// other value is returned as it is.
+    pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
         match value.get("$ref").and_then(Value::as_str) {
             Some(reference) => reference
                 .strip_prefix('#')
