@@ -71,12 +71,17 @@ pub fn args() -> [Arg; 6] {
             .hide_env_values(true)
             .global(true)
             .help_heading(HEADING)
-            .help("The API to talk to [default: https://api4.kinbox.com.br]")
-            .long_help(
+            // The default comes from the spec's `servers`, through the SDK.
+            .help(format!(
+                "The API to talk to [default: {}]",
+                kinbox_api::DEFAULT_BASE_URL
+            ))
+            .long_help(format!(
                 "The API to talk to, e.g. a sandbox or a mock. The token is only sent over \
                  https, or over http to a loopback address (127.0.0.1, localhost). \
-                 [default: the profile's, else https://api4.kinbox.com.br]",
-            ),
+                 [default: the profile's, else {}]",
+                kinbox_api::DEFAULT_BASE_URL
+            )),
         Arg::new("timeout")
             .long("timeout")
             .value_name("SECONDS")
