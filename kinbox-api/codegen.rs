@@ -48,10 +48,11 @@ fn settings(spec: &openapiv3::OpenAPI) -> Result<GenerationSettings, String> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // `crate::hooks` logs each exchange, retries reads as the client's
-        // `RetryPolicy` (its inner value) says, and keeps non-JSON error bodies.
+        // `crate::hooks` checks each request before it is sent, logs each
+        // exchange, retries reads, caps and redacts answers, as the client's
+        // `RequestPolicy` (its inner value) says.
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote::quote!(crate::RetryPolicy))
+        .with_inner_type(quote::quote!(crate::RequestPolicy))
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         // Deterministic key order for maps (custom fields, tasks): stable
@@ -100,12 +101,13 @@ fn format(tokens: proc_macro2::TokenStream) -> Result<String, String> {
     ))
 }
 
-/// The SDK: types, a builder-style `Client`, and `DEFAULT_BASE_URL` taken
-/// from the spec's first server.
+/// The SDK: types, a builder-style `Client`, `DEFAULT_BASE_URL` taken
+/// from the spec's first server, and the bounds of query parameters.
 pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
-    let mut tokens = Generator::new(&settings(spec)?)
+    let tokens = Generator::new(&settings(spec)?)
         .generate_tokens(spec)
         .map_err(|e| format!("progenitor failed on the SDK: {e}"))?;
+    let mut tokens = with_own_path_encoding(tokens)?;
     let base_url = spec
         .servers
         .first()
@@ -116,7 +118,106 @@ pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
         pub const DEFAULT_BASE_URL: &str = #base_url;
     });
     tokens.extend(cursor_streams(spec)?);
+    tokens.extend(operation_tables(spec)?);
     format(tokens)
+}
+
+/// progenitor-client's `encode_path` leaves `\` and dot segments alone, so an
+/// id could name another path; the generated operations call
+/// `crate::encode_path` instead (see `kinbox-api/src/path.rs`). Fails if
+/// progenitor stops importing it, so the guard cannot silently fall off.
+fn with_own_path_encoding(
+    tokens: proc_macro2::TokenStream,
+) -> Result<proc_macro2::TokenStream, String> {
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let mut replaced = false;
+    for item in &mut file.items {
+        let syn::Item::Use(item) = item else { continue };
+        let syn::UseTree::Path(path) = &mut item.tree else {
+            continue;
+        };
+        if path.ident != "progenitor_client" {
+            continue;
+        }
+        let syn::UseTree::Group(group) = path.tree.as_mut() else {
+            continue;
+        };
+        let before = group.items.len();
+        group.items = std::mem::take(&mut group.items)
+            .into_iter()
+            .filter(|tree| !matches!(tree, syn::UseTree::Name(name) if name.ident == "encode_path"))
+            .collect();
+        replaced |= group.items.len() < before;
+    }
+    if !replaced {
+        return Err(
+            "progenitor's generated code no longer imports `progenitor_client::encode_path`; \
+             route path parameters through `crate::encode_path` another way"
+                .to_owned(),
+        );
+    }
+    file.items.insert(
+        0,
+        syn::parse_quote!(
+            use crate::encode_path;
+        ),
+    );
+    Ok(quote::quote!(#file))
+}
+
+/// Facts about the operations that the client's hooks act on, from the spec:
+/// `WRITE_OPERATIONS`, whose outcome is unknown when their answer is lost, and
+/// `QUERY_BOUNDS`, `(operation_id, parameter, minimum, maximum)` for every
+/// integer query parameter the spec bounds, checked before sending
+/// (`--limit 1000` is refused locally, not by the server).
+fn operation_tables(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let doc = serde_json::to_value(spec).map_err(|e| e.to_string())?;
+    let resolve = |value: &serde_json::Value| resolve_ref(&doc, value);
+    let mut rows = Vec::new();
+    let mut writes = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let Some(operation_id) = op.get("operationId").and_then(|o| o.as_str()) else {
+                continue;
+            };
+            if !matches!(method.as_str(), "get" | "head" | "options") {
+                writes.push(operation_id.to_owned());
+            }
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                let parameter = resolve(parameter);
+                let schema = resolve(&parameter["schema"]);
+                let (min, max) = (schema["minimum"].as_i64(), schema["maximum"].as_i64());
+                if parameter["in"] != "query" || (min.is_none() && max.is_none()) {
+                    continue;
+                }
+                let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+                let min = quote_option(min);
+                let max = quote_option(max);
+                rows.push(quote::quote! { (#operation_id, #name, #min, #max) });
+            }
+        }
+    }
+    writes.sort();
+    Ok(quote::quote! {
+        /// The operations that change something (every method but `GET`),
+        /// sorted.
+        pub(crate) const WRITE_OPERATIONS: &[&str] = &[#(#writes),*];
+        /// `(operation_id, parameter, minimum, maximum)` of every bounded
+        /// integer query parameter, from the OpenAPI description.
+        pub(crate) const QUERY_BOUNDS: &[(&str, &str, Option<i64>, Option<i64>)] = &[#(#rows),*];
+    })
+}
+
+fn quote_option(value: Option<i64>) -> proc_macro2::TokenStream {
+    match value {
+        Some(value) => quote::quote!(Some(#value)),
+        None => quote::quote!(None),
+    }
 }
 
 /// A `stream()` on the builder of every cursor-paginated list: an operation
@@ -124,19 +225,7 @@ pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
 /// Found in the spec, so a new paginated list needs no hand-written code.
 fn cursor_streams(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
     let doc = serde_json::to_value(spec).map_err(|e| e.to_string())?;
-    let resolve = |value: &serde_json::Value| -> serde_json::Value {
-        match value
-            .get("$ref")
-            .and_then(|r| r.as_str())
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(pointer) => doc
-                .pointer(pointer)
-                .cloned()
-                .unwrap_or(serde_json::Value::Null),
-            None => value.clone(),
-        }
-    };
+    let resolve = |value: &serde_json::Value| resolve_ref(&doc, value);
     let mut streams = proc_macro2::TokenStream::new();
     for item in doc["paths"]
         .as_object()
@@ -188,6 +277,21 @@ fn cursor_streams(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream,
         });
     }
     Ok(streams)
+}
+
+/// `value`, or what its local `$ref` points to.
+fn resolve_ref(doc: &serde_json::Value, value: &serde_json::Value) -> serde_json::Value {
+    match value
+        .get("$ref")
+        .and_then(|r| r.as_str())
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        Some(pointer) => doc
+            .pointer(pointer)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null),
+        None => value.clone(),
+    }
 }
 
 /// `list_deals` → `ListDeals`, as progenitor names builders.

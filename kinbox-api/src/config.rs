@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
-use crate::{Client, DEFAULT_BASE_URL, RetryPolicy};
+use crate::server_text::Redactor;
+use crate::{Client, DEFAULT_BASE_URL, RequestPolicy, RetryPolicy};
 
 /// The environment variable that holds the API token.
 pub const TOKEN_ENV: &str = "KINBOX_TOKEN";
@@ -13,6 +14,9 @@ pub const BASE_URL_ENV: &str = "KINBOX_BASE_URL";
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most of a success answer the client reads; a page of 100 deals is a
+/// few hundred KiB.
+pub const DEFAULT_MAX_ANSWER_BYTES: usize = 16 << 20;
 const SDK_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// Why a [`Client`] could not be built. Nothing has been sent when this is
@@ -53,7 +57,13 @@ impl Token {
         if token.is_empty() {
             return Err(ConfigError::MissingToken);
         }
-        if token.len() >= 7 && token[..7].eq_ignore_ascii_case("bearer ") {
+        // Bytes, not `&str` slicing: a multi-byte character at byte 7 must
+        // not panic (a panic message would carry the token).
+        if token
+            .as_bytes()
+            .get(..7)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"bearer "))
+        {
             return Err(ConfigError::InvalidToken(
                 "it starts with `Bearer `; give the token alone",
             ));
@@ -101,6 +111,7 @@ pub struct ClientConfig {
     timeout: Duration,
     user_agent_suffix: Option<String>,
     retry: RetryPolicy,
+    max_answer_bytes: usize,
 }
 
 impl ClientConfig {
@@ -113,6 +124,7 @@ impl ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             user_agent_suffix: None,
             retry: RetryPolicy::default(),
+            max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
         }
     }
 
@@ -170,6 +182,15 @@ impl ClientConfig {
         self
     }
 
+    /// The most of a success answer that is read (16 MiB by default); a
+    /// larger one fails with [`KinboxError::AnswerTooLarge`](crate::KinboxError::AnswerTooLarge),
+    /// or, for a write, [`KinboxError::OutcomeUnknown`](crate::KinboxError::OutcomeUnknown).
+    /// Error answers are read up to 64 KiB whatever this says.
+    pub fn max_answer_bytes(mut self, limit: usize) -> Self {
+        self.max_answer_bytes = limit;
+        self
+    }
+
     /// Checks the settings and builds the client; sends nothing.
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = checked_base_url(&self.base_url)?;
@@ -195,9 +216,17 @@ impl ClientConfig {
             .user_agent(user_agent)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
+            // A redirect is reported, never followed: a 307 would send a
+            // create and its body again, to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(ConfigError::Http)?;
-        Ok(Client::new_with_client(&base_url, http, self.retry))
+        let policy = RequestPolicy {
+            retry: self.retry,
+            max_answer_bytes: self.max_answer_bytes,
+            redactor: Redactor::new(self.token.expose()),
+        };
+        Ok(Client::new_with_client(&base_url, http, policy))
     }
 }
 

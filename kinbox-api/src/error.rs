@@ -6,6 +6,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::StatusCode;
 
+use crate::hooks::UnreadableAnswer;
+use crate::server_text::{cut, escape_controls, shown};
 use crate::types;
 
 /// The error type of the generated operations (`.send().await`).
@@ -35,6 +37,23 @@ pub enum KinboxError {
     /// No answer: connection refused, DNS, TLS, or a timeout.
     #[error("could not reach the Kinbox API: {}", describe_transport(.0))]
     Network(#[source] reqwest::Error),
+    /// A write (create, update, delete, pause…) was sent, but no usable
+    /// answer came back: the connection dropped or timed out after sending,
+    /// or the success answer could not be read. The change **may have been
+    /// applied**: look for it before sending it again.
+    #[error(
+        "the request was sent, but its outcome is unknown ({reason}): it may have been applied; \
+         check before sending it again"
+    )]
+    OutcomeUnknown { reason: String },
+    /// An answer larger than [`ClientConfig::max_answer_bytes`](crate::ClientConfig::max_answer_bytes);
+    /// only that much was read.
+    #[error(
+        "the Kinbox API's answer is larger than the {} limit; nothing more was read \
+         (raise ClientConfig::max_answer_bytes, or ask for smaller pages with `limit`)",
+        byte_size(*.limit)
+    )]
+    AnswerTooLarge { limit: usize },
     /// An answer whose body does not match the API description.
     #[error("the Kinbox API sent a response this SDK cannot read ({source}); body: {}", preview(.body))]
     InvalidResponse {
@@ -42,15 +61,31 @@ pub enum KinboxError {
         #[source]
         source: serde_json::Error,
     },
-    /// An answer with a status the API description does not list.
-    #[error("the Kinbox API answered with unexpected status {status}")]
-    UnexpectedStatus { status: StatusCode },
+    /// An answer with a status the API description does not list, such as a
+    /// redirect, which the client never follows: a write must not be sent
+    /// twice, nor the token to another server.
+    #[error("{}", describe_unexpected(*.status, .location.as_deref()))]
+    UnexpectedStatus {
+        status: StatusCode,
+        /// Where a redirect pointed (`Location`).
+        location: Option<String>,
+    },
     /// The pagination cursor did not advance; stopping instead of looping.
     #[error(
         "the Kinbox API returned the same page cursor `{cursor}` twice; stopping to avoid a loop"
     )]
     CursorDidNotAdvance { cursor: String },
+    /// A walk through the pages reached [`MAX_PAGES`](crate::MAX_PAGES);
+    /// stopping instead of following the server forever.
+    #[error(
+        "stopped after {pages} pages: the Kinbox API kept naming a next page; narrow the \
+         list with filters (dates, status) and walk each part"
+    )]
+    TooManyPages { pages: usize },
 }
+
+/// How many of an error's field details are shown.
+const SHOWN_DETAILS: usize = 20;
 
 /// What kind of failure an error status means, for deciding what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,15 +118,21 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The server's words are escaped and cut (see `server_text`); they
+        // reach terminals.
         write!(f, "the Kinbox API answered {}", self.status)?;
         if let Some(message) = self.body.message.as_deref().or(self.body.error.as_deref()) {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", shown(message))?;
         }
-        for detail in self.body.errors.iter().flatten() {
+        let details = self.body.errors.as_deref().unwrap_or_default();
+        for detail in details.iter().take(SHOWN_DETAILS) {
             match &detail.path {
-                Some(path) => write!(f, "\n  {path}: {}", detail.message)?,
-                None => write!(f, "\n  {}", detail.message)?,
+                Some(path) => write!(f, "\n  {}: {}", shown(path), shown(&detail.message))?,
+                None => write!(f, "\n  {}", shown(&detail.message))?,
             }
+        }
+        if details.len() > SHOWN_DETAILS {
+            write!(f, "\n  … and {} more", details.len() - SHOWN_DETAILS)?;
         }
         match self.status.as_u16() {
             401 => write!(f, " (check the token: KINBOX_TOKEN or `kinbox auth login`)"),
@@ -109,11 +150,14 @@ impl KinboxError {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             KinboxError::Api(api) => Some(api.status),
-            KinboxError::UnexpectedStatus { status } => Some(*status),
+            KinboxError::UnexpectedStatus { status, .. } => Some(*status),
             KinboxError::Network(e) => e.status(),
             KinboxError::InvalidRequest(_)
+            | KinboxError::OutcomeUnknown { .. }
+            | KinboxError::AnswerTooLarge { .. }
             | KinboxError::InvalidResponse { .. }
-            | KinboxError::CursorDidNotAdvance { .. } => None,
+            | KinboxError::CursorDidNotAdvance { .. }
+            | KinboxError::TooManyPages { .. } => None,
         }
     }
 
@@ -160,23 +204,74 @@ impl From<OperationError> for KinboxError {
                     retry_after,
                 })
             }
-            E::InvalidRequest(message) | E::Custom(message) => KinboxError::InvalidRequest(message),
-            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
-                KinboxError::Network(e)
-            }
+            E::InvalidRequest(message) => KinboxError::InvalidRequest(message),
+            // Only the `post` hook returns `Custom`: for a write whose answer
+            // was lost after it was sent.
+            E::Custom(reason) => KinboxError::OutcomeUnknown { reason },
+            E::ResponseBodyError(e) => match unreadable_answer(&e) {
+                Some(answer) if answer.write => KinboxError::OutcomeUnknown {
+                    reason: answer.reason.clone(),
+                },
+                Some(UnreadableAnswer {
+                    limit: Some(limit), ..
+                }) => KinboxError::AnswerTooLarge { limit: *limit },
+                _ => KinboxError::Network(e),
+            },
+            E::CommunicationError(e) | E::InvalidUpgrade(e) => KinboxError::Network(e),
             E::InvalidResponsePayload(body, source) => {
                 KinboxError::InvalidResponse { body, source }
             }
             E::UnexpectedResponse(response) => KinboxError::UnexpectedStatus {
                 status: response.status(),
+                location: response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .map(|location| String::from_utf8_lossy(location.as_bytes()).into_owned()),
             },
         }
     }
 }
 
+/// The hooks' mark on a body error, if it has one.
+fn unreadable_answer(error: &reqwest::Error) -> Option<&UnreadableAnswer> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(answer) = cause.downcast_ref::<UnreadableAnswer>() {
+            return Some(answer);
+        }
+        source = cause.source();
+    }
+    None
+}
+
+fn describe_unexpected(status: StatusCode, location: Option<&str>) -> String {
+    match (status.is_redirection(), location) {
+        (true, Some(location)) => format!(
+            "the Kinbox API answered {status}, a redirect to {}; redirects are not followed, \
+             so that a write is never sent twice and the token never goes to another server: \
+             check the base URL",
+            shown(location)
+        ),
+        (true, None) => format!(
+            "the Kinbox API answered {status}, a redirect; redirects are not followed: check \
+             the base URL"
+        ),
+        _ => format!("the Kinbox API answered with unexpected status {status}"),
+    }
+}
+
+/// `1048576` → `1 MiB`, for limits in messages.
+pub(crate) fn byte_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
 /// reqwest's own message names the URL but hides the cause (timeout, refused)
 /// in its source chain; show both.
-fn describe_transport(error: &reqwest::Error) -> String {
+pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
     let mut text = if error.is_timeout() {
         "the request timed out".to_owned()
     } else if error.is_connect() {
@@ -197,10 +292,5 @@ fn describe_transport(error: &reqwest::Error) -> String {
 
 fn preview(body: &Bytes) -> String {
     const LIMIT: usize = 300;
-    let text = String::from_utf8_lossy(body);
-    if text.chars().count() > LIMIT {
-        format!("{}…", text.chars().take(LIMIT).collect::<String>())
-    } else {
-        text.into_owned()
-    }
+    cut(&escape_controls(&String::from_utf8_lossy(body)), LIMIT).into_owned()
 }

@@ -1,58 +1,157 @@
-//! What happens around every request the generated client sends: a tracing
-//! span and log lines, and error bodies made readable as the spec's `Error`.
+//! What happens around every request the generated client sends.
+//!
+//! - `pre`: nothing is sent with an id that cannot be a path segment, or a
+//!   query parameter out of the spec's bounds.
+//! - `exec`: each exchange is logged, reads are retried, redirects are not
+//!   followed, every answer is read into memory up to a limit, error bodies
+//!   are made readable as the spec's `Error` with the token taken out, and a
+//!   write's success answer that cannot be read is flagged.
+//! - `post`: a write whose answer was lost after it was sent becomes an
+//!   "outcome unknown" error.
 
 use std::time::Instant;
 
-use bytes::Bytes;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use bytes::{Bytes, BytesMut};
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use reqwest::{Method, StatusCode};
 
+use crate::generated::{QUERY_BOUNDS, WRITE_OPERATIONS};
+use crate::retry::Next;
+use crate::server_text::Redactor;
 use crate::{Client, RetryPolicy};
 
-impl ClientHooks<RetryPolicy> for Client {
+/// How much of an error answer is read: enough for any message, and a 10 MB
+/// HTML page from a proxy costs no more.
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// How the client treats each request: the client's inner value, set by
+/// [`ClientConfig`](crate::ClientConfig).
+#[derive(Clone, Debug)]
+pub struct RequestPolicy {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_answer_bytes: usize,
+    pub(crate) redactor: Redactor,
+}
+
+impl Default for RequestPolicy {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            max_answer_bytes: crate::config::DEFAULT_MAX_ANSWER_BYTES,
+            redactor: Redactor::default(),
+        }
+    }
+}
+
+/// A success answer that could not be read, carried as the source of the
+/// body error the generated code then meets (see `KinboxError::from`).
+#[derive(Debug, thiserror::Error)]
+#[error("{reason}")]
+pub(crate) struct UnreadableAnswer {
+    pub(crate) reason: String,
+    /// The request was a write: it was applied, and its answer is lost.
+    pub(crate) write: bool,
+    /// Set when the answer was larger than this many bytes.
+    pub(crate) limit: Option<usize>,
+}
+
+pub(crate) fn is_write(operation_id: &str) -> bool {
+    WRITE_OPERATIONS.binary_search(&operation_id).is_ok()
+}
+
+impl ClientHooks<RequestPolicy> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        if let Some(reason) = crate::path::refused_segment(request.url()) {
+            return Err(Error::InvalidRequest(reason));
+        }
+        check_query_bounds(request.url(), info.operation_id).map_err(Error::InvalidRequest)
+    }
+
     async fn exec(
         &self,
         mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let policy = self.inner();
+        let policy = &self.inner().retry;
+        let is_read = request.method() == Method::GET;
         let mut attempt = 0;
-        let result = loop {
-            // Only reads are tried again (see `RetryPolicy`); a clone is kept
-            // before sending, since sending consumes the request.
-            let retry = (request.method() == reqwest::Method::GET)
-                .then(|| request.try_clone())
-                .flatten();
-            let result = self.send_logged(request, info).await;
-            let wait = match &result {
-                Ok(response) if RetryPolicy::retries_status(response.status()) => {
-                    policy.wait(attempt, crate::retry::retry_after(response.headers()))
-                }
-                Err(error) if error.is_connect() => policy.wait(attempt, None),
-                _ => None,
+        loop {
+            // A clone is kept before sending, since sending consumes the
+            // request; only reads are ever sent again.
+            let retry = is_read.then(|| request.try_clone()).flatten();
+            let result = match self.send_logged(request, info).await {
+                Ok(response) => self.read_answer(response, info).await,
+                Err(error) => Err(error),
             };
-            match (retry, wait) {
-                (Some(next), Some(wait)) => {
+            let (why, retry_after) = match &result {
+                Ok(response) if RetryPolicy::retries_status(response.status()) => (
+                    format!("the API answered {}", response.status()),
+                    crate::retry::retry_after(response.headers()),
+                ),
+                Err(error) if !error.is_builder() && !error.is_redirect() => {
+                    (crate::error::describe_transport(error), None)
+                }
+                _ => return result,
+            };
+            let Some(next) = retry else { return result };
+            match policy.next(attempt, retry_after) {
+                Next::RetryAfter(wait) => {
                     tracing::debug!(
                         operation = info.operation_id,
                         attempt = attempt + 1,
                         wait_ms = wait.as_millis() as u64,
-                        "retrying"
+                        "retrying: {why}"
                     );
                     tokio::time::sleep(wait).await;
                     request = next;
                     attempt += 1;
                 }
-                _ => break result,
+                Next::GiveUp => {
+                    if policy.max_retries > 0 {
+                        tracing::warn!(
+                            operation = info.operation_id,
+                            "giving up after {attempt} retries: {why}"
+                        );
+                    }
+                    return result;
+                }
+                Next::WaitTooLong(wait) => {
+                    tracing::warn!(
+                        operation = info.operation_id,
+                        "not retrying: the API asks to wait {} s (Retry-After), longer than the \
+                         {} s the retry policy accepts",
+                        wait.as_secs(),
+                        policy.max_wait.as_secs()
+                    );
+                    return result;
+                }
             }
-        };
+        }
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
         match result {
-            Ok(response)
-                if response.status().is_client_error() || response.status().is_server_error() =>
+            // A connection that was never made carried nothing: a plain
+            // network error. Any other failure may have come after the
+            // server applied the write.
+            Err(error)
+                if is_write(info.operation_id) && !error.is_connect() && !error.is_builder() =>
             {
-                Ok(readable_error_response(response).await)
+                // `Custom` is the one error a hook can return; only this hook
+                // returns it, and `KinboxError::from` reads it as an unknown
+                // outcome.
+                Err(Error::Custom(crate::error::describe_transport(error)))
             }
-            other => other,
+            _ => Ok(()),
         }
     }
 }
@@ -87,42 +186,162 @@ impl Client {
         }
         result
     }
+
+    /// Reads the whole answer, up to its limit, so that a failure while
+    /// reading is seen here (and a read can be retried) and an endless body
+    /// costs no more than the limit.
+    async fn read_answer(
+        &self,
+        mut response: reqwest::Response,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let policy = self.inner();
+        let status = response.status();
+        let is_error = status.is_client_error() || status.is_server_error();
+        let limit = if is_error {
+            ERROR_BODY_LIMIT
+        } else {
+            policy.max_answer_bytes
+        };
+        let declared = response.content_length();
+        let mut body = BytesMut::new();
+        let mut complete = declared.is_none_or(|length| length <= limit as u64);
+        while complete {
+            match response.chunk().await? {
+                Some(chunk) if body.len() + chunk.len() > limit => {
+                    let room = limit - body.len();
+                    body.extend_from_slice(&chunk[..room]);
+                    complete = false;
+                }
+                Some(chunk) => body.extend_from_slice(&chunk),
+                None => break,
+            }
+        }
+        let body = body.freeze();
+        let headers = response.headers().clone();
+        if is_error {
+            return Ok(readable_error(
+                status,
+                headers,
+                body,
+                complete,
+                &policy.redactor,
+            ));
+        }
+        let write = is_write(info.operation_id);
+        let unreadable = if !complete {
+            Some(UnreadableAnswer {
+                reason: format!(
+                    "the answer is larger than the {} limit (ClientConfig::max_answer_bytes)",
+                    crate::error::byte_size(limit)
+                ),
+                write,
+                limit: Some(limit),
+            })
+        } else if write && !body.is_empty() && !is_json(&body) {
+            Some(UnreadableAnswer {
+                reason: "the answer is not JSON (cut short or garbled)".to_owned(),
+                write,
+                limit: None,
+            })
+        } else {
+            None
+        };
+        Ok(match unreadable {
+            Some(unreadable) => {
+                let failing = futures::stream::once(async move {
+                    Err::<Bytes, Box<dyn std::error::Error + Send + Sync>>(Box::new(unreadable))
+                });
+                rebuilt(status, headers, reqwest::Body::wrap_stream(failing))
+            }
+            None => rebuilt(status, headers, reqwest::Body::from(body)),
+        })
+    }
 }
 
-/// Kinbox documents no error body, and proxies in front of it answer with
-/// HTML or nothing at all. The spec's `Error` is a JSON object; any other body
-/// is carried whole in its `message`, so a caller always gets the status and
-/// the server's words instead of a parse failure.
-async fn readable_error_response(response: reqwest::Response) -> reqwest::Response {
-    let status = response.status();
-    let mut headers = response.headers().clone();
-    let body = match response.bytes().await {
-        Ok(body) => body,
-        Err(error) => {
-            tracing::debug!(%error, "could not read the error body");
-            Bytes::new()
-        }
-    };
-    tracing::debug!(status = status.as_u16(), body = %String::from_utf8_lossy(&body), "error body");
-    let is_object = matches!(
-        serde_json::from_slice(&body),
-        Ok(serde_json::Value::Object(_))
-    );
-    let body = if is_object {
-        body
-    } else {
-        let text = String::from_utf8_lossy(&body).trim().to_owned();
-        let wrapped = if text.is_empty() {
-            serde_json::json!({})
-        } else {
-            serde_json::json!({ "message": text })
-        };
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.remove(CONTENT_LENGTH);
-        Bytes::from(wrapped.to_string())
-    };
+fn is_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
+fn rebuilt(
+    status: StatusCode,
+    mut headers: reqwest::header::HeaderMap,
+    body: reqwest::Body,
+) -> reqwest::Response {
+    headers.remove(CONTENT_LENGTH);
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.headers_mut() = headers;
     reqwest::Response::from(rebuilt)
+}
+
+/// Kinbox documents no error body, and proxies in front of it answer with
+/// HTML or nothing at all. The spec's `Error` is a JSON object; any other body
+/// is carried in its `message`, so a caller always gets the status and the
+/// server's words instead of a parse failure. The token is taken out of
+/// either, since servers echo it back.
+fn readable_error(
+    status: StatusCode,
+    mut headers: reqwest::header::HeaderMap,
+    body: Bytes,
+    complete: bool,
+    redactor: &Redactor,
+) -> reqwest::Response {
+    let object = match serde_json::from_slice(&body) {
+        Ok(serde_json::Value::Object(object)) if complete => Some(object),
+        _ => None,
+    };
+    let mut error = match object {
+        Some(object) => serde_json::Value::Object(object),
+        None => {
+            let mut text = String::from_utf8_lossy(&body).trim().to_owned();
+            if !complete {
+                text.push_str(&format!(
+                    "… [cut: only the first {} of the answer were read]",
+                    crate::error::byte_size(body.len())
+                ));
+            }
+            if text.is_empty() {
+                serde_json::json!({})
+            } else {
+                serde_json::json!({ "message": text })
+            }
+        }
+    };
+    redactor.redact_json(&mut error);
+    tracing::debug!(status = status.as_u16(), body = %crate::server_text::shown(&error.to_string()), "error body");
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    rebuilt(status, headers, reqwest::Body::from(error.to_string()))
+}
+
+/// Refuses a query parameter outside the bounds the spec gives it.
+fn check_query_bounds(url: &reqwest::Url, operation_id: &str) -> Result<(), String> {
+    for (name, value) in url.query_pairs() {
+        let Some((_, _, min, max)) = QUERY_BOUNDS
+            .iter()
+            .find(|(op, parameter, _, _)| *op == operation_id && *parameter == name)
+        else {
+            continue;
+        };
+        let within = value
+            .parse::<i64>()
+            .is_ok_and(|n| min.is_none_or(|min| n >= min) && max.is_none_or(|max| n <= max));
+        if !within {
+            let range = match (min, max) {
+                (Some(min), Some(max)) => format!("from {min} to {max}"),
+                (Some(min), None) => format!("at least {min}"),
+                (None, Some(max)) => format!("at most {max}"),
+                (None, None) => unreachable!("only bounded parameters are listed"),
+            };
+            let hint = if name == "limit" {
+                "; to read more items, follow the pages (`stream()`, `--all`)"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "`{name}` is {value}, but the API takes {range}{hint}"
+            ));
+        }
+    }
+    Ok(())
 }

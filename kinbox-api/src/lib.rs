@@ -59,13 +59,19 @@ mod hooks;
 mod id;
 mod or_other;
 mod pagination;
+mod path;
 mod retry;
+pub mod server_text;
 
-pub use config::{BASE_URL_ENV, ClientConfig, ConfigError, TOKEN_ENV, Token};
+pub use config::{
+    BASE_URL_ENV, ClientConfig, ConfigError, DEFAULT_MAX_ANSWER_BYTES, TOKEN_ENV, Token,
+};
 pub use error::{ApiError, ErrorKind, KinboxError, OperationError};
+pub use hooks::RequestPolicy;
 pub use id::Id;
 pub use or_other::OrOther;
-pub use pagination::{Page, paginate};
+pub use pagination::{MAX_PAGES, Page, paginate};
+pub use path::{PathIdError, check_path_id, encode_path};
 pub use retry::RetryPolicy;
 
 // The READMEs' examples are compiled as doctests, so they cannot rot.

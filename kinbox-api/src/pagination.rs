@@ -27,12 +27,17 @@ use crate::KinboxError;
 /// page (`None` on the last one).
 pub type Page<T> = (Vec<T>, Option<String>);
 
+/// The most pages one walk follows: at 100 items a page, a million items.
+/// A server that keeps naming new cursors cannot keep a walk going forever.
+pub const MAX_PAGES: usize = 10_000;
+
 /// Turns a page fetcher into a stream of items. `fetch_page` gets `None` for
 /// the first page, then each page's next cursor; the stream ends after a page
-/// without one, or with the first error. A page whose next cursor was already
-/// followed (the same page again, or a cycle through several) is yielded, then
-/// the stream ends with [`KinboxError::CursorDidNotAdvance`] instead of
-/// looping forever.
+/// without one, after an empty page (whatever cursor it names), or with the
+/// first error. It never loops: a page whose next cursor was already followed
+/// (the same page again, or a cycle through several) is yielded, then the
+/// stream ends with [`KinboxError::CursorDidNotAdvance`]; after [`MAX_PAGES`]
+/// pages it ends with [`KinboxError::TooManyPages`].
 pub fn paginate<'a, T, F, Fut>(fetch_page: F) -> BoxStream<'a, Result<T, KinboxError>>
 where
     T: Send + 'a,
@@ -56,11 +61,18 @@ where
                 Next::Loop(cursor) => return Err(KinboxError::CursorDidNotAdvance { cursor }),
                 Next::Done => return Ok(None),
             };
+            if followed.len() >= MAX_PAGES {
+                return Err(KinboxError::TooManyPages { pages: MAX_PAGES });
+            }
             let (items, next_cursor) = fetch_page(cursor.clone()).await?;
             // Every cursor followed, not only the last: a server that cycles
             // through two pages would otherwise be followed forever.
             followed.extend(cursor);
             let next = match next_cursor {
+                // An empty page ends the walk: a server that answers nothing
+                // but names yet another cursor would otherwise be asked again
+                // and again.
+                _ if items.is_empty() => Next::Done,
                 Some(next) if followed.contains(&next) => Next::Loop(next),
                 Some(next) if !next.is_empty() => Next::After(next),
                 _ => Next::Done,

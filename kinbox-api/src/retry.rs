@@ -1,15 +1,19 @@
-//! [`RetryPolicy`]: when a failed read is tried again.
+//! [`RetryPolicy`]: when a failed read is tried again, and how long to wait.
 
-use std::time::Duration;
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::time::{Duration, SystemTime};
 
 /// When the client tries a request again, on its own.
 ///
 /// Only reads (`GET`) are retried: they change nothing, so sending one twice
 /// is harmless, while a repeated create could make two deals. A read is
-/// retried when the connection could not be made, or when the API answers
-/// 429, 502, 503 or 504; it waits as long as `Retry-After` asks, or else
-/// `base_delay`, doubling at each attempt. An answer that asks for a longer
-/// wait than `max_wait` is returned as it is, so the caller decides.
+/// retried when no usable answer came (the connection could not be made,
+/// timed out or dropped) or when the API answers 429, 500, 502, 503 or 504.
+/// It waits as long as `Retry-After` asks (seconds or an HTTP date), or else
+/// `base_delay` doubling at each attempt, each wait drawn at random between
+/// half and all of it so that many clients do not retry in step. An answer
+/// that asks for a longer wait than `max_wait` is returned as it is, and the
+/// client logs why (a `WARN` event), as it does when the retries run out.
 ///
 /// Off by default (`max_retries: 0`): set it with
 /// [`ClientConfig::retries`](crate::ClientConfig::retries).
@@ -33,59 +37,136 @@ impl Default for RetryPolicy {
     }
 }
 
+/// What to do after a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Wait this long, then try again.
+    RetryAfter(Duration),
+    /// Retries are off, or all of them were used.
+    GiveUp,
+    /// The server asked for a wait longer than `max_wait`.
+    WaitTooLong(Duration),
+}
+
 impl RetryPolicy {
-    /// How long to wait before retry number `attempt` (0 for the first),
-    /// given the server's `Retry-After` if any; `None` means do not retry.
-    pub(crate) fn wait(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+    /// What to do before retry number `attempt` (0 for the first), given the
+    /// server's `Retry-After` if any.
+    pub(crate) fn next(&self, attempt: u32, retry_after: Option<Duration>) -> Next {
         if attempt >= self.max_retries {
-            return None;
+            return Next::GiveUp;
         }
-        let wait = retry_after
-            .unwrap_or_else(|| self.base_delay.saturating_mul(2u32.saturating_pow(attempt)));
-        (wait <= self.max_wait).then_some(wait)
+        match retry_after {
+            Some(wait) if wait > self.max_wait => Next::WaitTooLong(wait),
+            Some(wait) => Next::RetryAfter(wait),
+            None => {
+                let full = self
+                    .base_delay
+                    .saturating_mul(2u32.saturating_pow(attempt))
+                    .min(self.max_wait);
+                Next::RetryAfter(full.mul_f64(0.5 + 0.5 * random_unit()))
+            }
+        }
     }
 
     pub(crate) fn retries_status(status: reqwest::StatusCode) -> bool {
-        matches!(status.as_u16(), 429 | 502 | 503 | 504)
+        matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
     }
 }
 
-/// `Retry-After` in seconds. The HTTP-date form is not read: Kinbox is not
-/// known to send it, and without it the base delay applies.
+/// A number in `[0, 1)`, different at each call; enough to spread retries.
+fn random_unit() -> f64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// `Retry-After`, as seconds or as an HTTP date (a date in the past is no
+/// wait at all).
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
+    let value = headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
         .ok()?
-        .trim()
-        .parse()
-        .ok()
-        .map(Duration::from_secs)
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn waits_double_honour_retry_after_and_stop() {
-        let policy = RetryPolicy {
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
             max_retries: 3,
             base_delay: Duration::from_millis(100),
             max_wait: Duration::from_secs(5),
-        };
-        assert_eq!(policy.wait(0, None), Some(Duration::from_millis(100)));
-        assert_eq!(policy.wait(2, None), Some(Duration::from_millis(400)));
-        assert_eq!(policy.wait(3, None), None, "three retries at most");
+        }
+    }
+
+    #[test]
+    fn waits_double_with_jitter_and_stop() {
+        for _ in 0..100 {
+            let Next::RetryAfter(first) = policy().next(0, None) else {
+                panic!("the first retry waits")
+            };
+            assert!((50..=100).contains(&first.as_millis()), "{first:?}");
+            let Next::RetryAfter(third) = policy().next(2, None) else {
+                panic!("the third retry waits")
+            };
+            assert!((200..=400).contains(&third.as_millis()), "{third:?}");
+        }
         assert_eq!(
-            policy.wait(0, Some(Duration::from_secs(2))),
-            Some(Duration::from_secs(2))
+            policy().next(3, None),
+            Next::GiveUp,
+            "three retries at most"
         );
         assert_eq!(
-            policy.wait(0, Some(Duration::from_secs(60))),
-            None,
-            "longer than max_wait"
+            RetryPolicy::default().next(0, None),
+            Next::GiveUp,
+            "off by default"
         );
-        assert_eq!(RetryPolicy::default().wait(0, None), None, "off by default");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_the_longest_wait() {
+        assert_eq!(
+            policy().next(0, Some(Duration::from_secs(2))),
+            Next::RetryAfter(Duration::from_secs(2))
+        );
+        assert_eq!(
+            policy().next(0, Some(Duration::from_secs(60))),
+            Next::WaitTooLong(Duration::from_secs(60))
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("retry-after", " 7 ".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let in_a_minute = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(60));
+        headers.insert("retry-after", in_a_minute.parse().unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!((55..=60).contains(&wait.as_secs()), "{wait:?}");
+        headers.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(
+            retry_after(&headers),
+            Some(Duration::ZERO),
+            "a date in the past"
+        );
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
     }
 }

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use common::*;
-use httpmock::Method::GET;
+use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use kinbox_api::{
     BASE_URL_ENV, Client, ClientConfig, ClientInfo, ConfigError, ErrorKind, KinboxError, TOKEN_ENV,
@@ -250,7 +250,7 @@ async fn an_unreachable_server_is_a_clear_network_error() {
 }
 
 #[tokio::test]
-async fn a_redirect_to_another_origin_does_not_carry_the_token() {
+async fn a_redirect_is_reported_not_followed() {
     let api = MockServer::start_async().await;
     let elsewhere = MockServer::start_async().await;
     let target = elsewhere.url(format!("/v1/deals/{DEAL_ID}"));
@@ -260,29 +260,73 @@ async fn a_redirect_to_another_origin_does_not_carry_the_token() {
             then.status(307).header("location", target.as_str());
         })
         .await;
-    let recorder = Recorder::new();
     let landed = elsewhere
         .mock_async(|when, then| {
-            when.method(GET).path(format!("/v1/deals/{DEAL_ID}"));
-            then.respond_with(recorder.reply(200, Some(raw_fixture("deal_minimal.json"))));
+            when.any_request();
+            then.status(200).json_body(raw_fixture("deal_minimal.json"));
         })
         .await;
     let client = client_for(&api);
 
-    // reqwest follows redirects, and drops `Authorization` when the origin
-    // changes: the other server gets the request, never the token.
-    client
-        .get_deal()
-        .id(DEAL_ID)
-        .send()
-        .await
-        .expect("the redirect is followed");
+    let error = KinboxError::from(
+        client
+            .get_deal()
+            .id(DEAL_ID)
+            .send()
+            .await
+            .expect_err("a redirect is an error"),
+    );
 
     redirect.assert_async().await;
-    landed.assert_async().await;
-    let headers = recorder.only_request().headers();
+    assert_eq!(landed.calls_async().await, 0, "the redirect was followed");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(307));
+    let shown = error.to_string();
     assert!(
-        headers.get("authorization").is_none(),
-        "the token followed the redirect: {headers:?}"
+        shown.contains("redirect") && shown.contains(&target) && shown.contains("not followed"),
+        "{shown}"
     );
+}
+
+#[tokio::test]
+async fn a_create_redirected_elsewhere_is_sent_once_and_only_to_the_api() {
+    let api = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    let anything_elsewhere = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(201).json_body(raw_fixture("deal_minimal.json"));
+        })
+        .await;
+    for status in [301, 302, 303, 307, 308] {
+        let target = elsewhere.url("/v1/deals");
+        let redirect = api
+            .mock_async(|when, then| {
+                when.method(POST).path("/v1/deals");
+                then.status(status).header("location", target.as_str());
+            })
+            .await;
+        let client = client_for(&api);
+
+        let error = client
+            .create_deal()
+            .body(
+                kinbox_api::types::DealCreate::builder()
+                    .name("Pedido #1042")
+                    .value(1890.0)
+                    .status(kinbox_api::types::DealStatus::Open)
+                    .pipeline_id("p1")
+                    .stage_id("s1")
+                    .contact_id(42)
+                    .custom_fields(kinbox_api::types::CustomFields::new()),
+            )
+            .send()
+            .await
+            .map_err(KinboxError::from)
+            .expect_err("a redirect is an error");
+
+        assert_eq!(redirect.calls_async().await, 1, "{status}: sent once");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        redirect.delete_async().await;
+    }
+    assert_eq!(anything_elsewhere.calls_async().await, 0);
 }

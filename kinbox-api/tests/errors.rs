@@ -197,14 +197,19 @@ async fn rate_limited_without_retry_after_has_no_wait() {
 }
 
 #[tokio::test]
-async fn a_retry_after_that_is_not_seconds_is_ignored() {
-    // The spec documents seconds; an HTTP date must not break the error.
-    let error = get_deal_json_error(
-        429,
-        json!({}),
-        &[("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT")],
-    )
-    .await;
+async fn a_retry_after_given_as_an_http_date_is_read() {
+    let in_two_minutes =
+        httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(120));
+    let error = get_deal_json_error(429, json!({}), &[("retry-after", &in_two_minutes)]).await;
+
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    let wait = error.retry_after().expect("the date is read").as_secs();
+    assert!((110..=120).contains(&wait), "{wait}");
+}
+
+#[tokio::test]
+async fn a_retry_after_that_is_neither_seconds_nor_a_date_is_ignored() {
+    let error = get_deal_json_error(429, json!({}), &[("retry-after", "soon")]).await;
 
     assert_eq!(error.kind(), ErrorKind::RateLimited);
     assert_eq!(error.retry_after(), None);

@@ -243,7 +243,7 @@ async fn an_id_with_reserved_characters_stays_one_path_segment() {
         .mock_async(|when, then| {
             sent_by_sdk(when)
                 .method(GET)
-                .path("/v1/deals/..%2Fpipelines%3Fx=1%23y");
+                .path("/v1/deals/..%2Fpipelines%3Fx%3D1%23y");
             then.status(200)
                 .header("content-type", "application/json")
                 .json_body(raw_fixture("deal_minimal.json"));
