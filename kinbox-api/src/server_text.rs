@@ -83,12 +83,12 @@ impl Redactor {
 /// shown. Newlines and tabs are escaped too: a server must not be able to
 /// forge a line of our output.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    if !text.chars().any(acts_on_terminal) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if needs_escape(c) {
+        if acts_on_terminal(c) {
             escaped.extend(c.escape_unicode());
         } else {
             escaped.push(c);
@@ -97,7 +97,9 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
-fn needs_escape(c: char) -> bool {
+/// A character that a terminal acts on rather than shows: a control
+/// character, or a bidirectional override.
+pub fn acts_on_terminal(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

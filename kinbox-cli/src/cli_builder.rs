@@ -89,6 +89,8 @@ Exit status:
   0  success
   1  the API refused the request, could not be reached, or no token is available
   2  usage error: a missing or invalid argument or JSON body; nothing was sent
+  3  a create, update or delete was sent but its answer was lost (dropped, timed
+     out, unreadable): it may have been applied; the message says how to check
 
 Examples:
   kinbox auth login
@@ -313,11 +315,28 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
 
 fn adapt_arg(arg: Arg) -> Arg {
     let id = arg.get_id().as_str().to_owned();
+    let parses = |ty: std::any::TypeId| arg.get_value_parser().type_id() == ty;
+    let is_text = parses(std::any::TypeId::of::<String>());
+    let is_float = parses(std::any::TypeId::of::<f64>());
+    let is_signed =
+        is_float || parses(std::any::TypeId::of::<i64>()) || parses(std::any::TypeId::of::<i32>());
+    // `--value -5`: a negative number is a value, not a flag.
+    let arg = arg.allow_negative_numbers(is_signed);
     match id.as_str() {
         // Path parameters are the only arguments progenitor marks required
         // outright (body fields are required unless --json-body is given).
-        _ if id != crate::json_body::ARG && arg.is_required_set() => arg
-            .long(None)
+        _ if id != crate::json_body::ARG && arg.is_required_set() => {
+            let arg = arg
+                .long(None)
+                .value_name(id.to_uppercase().replace('-', "_"));
+            if is_text {
+                arg.value_parser(crate::values::PathIdParser)
+            } else {
+                arg
+            }
+        }
+        _ if is_float => arg
+            .value_parser(crate::values::NumberParser)
             .value_name(id.to_uppercase().replace('-', "_")),
         crate::json_body::ARG => arg
             .required(false)
@@ -388,11 +407,69 @@ pub async fn dispatch(
         config.set_deal_create(resolved);
     }
     let cli = Cli::new(client, config.clone());
+    let sent_at = chrono::Utc::now();
     cli.execute(op, leaf_matches)
         .await
-        .map_err(CliError::from_generated)?;
+        .map_err(CliError::from_generated)
+        .map_err(|error| match error {
+            CliError::OutcomeUnknown(message) => CliError::OutcomeUnknown(format!(
+                "{message}\n{}",
+                how_to_check(root, resource, verb, leaf_matches, sent_at)
+            )),
+            error => error,
+        })?;
     match config.take_output_error() {
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// What to run to learn whether a write whose answer was lost was applied:
+/// for a create, the list filtered to what it would have made; otherwise,
+/// the object itself.
+pub fn how_to_check(
+    root: &Command,
+    resource: &str,
+    verb: &str,
+    matches: &ArgMatches,
+    sent_at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let given = |id: &str| {
+        matches
+            .try_get_raw(id)
+            .ok()
+            .flatten()
+            .and_then(|mut values| values.next())
+            .map(|value| value.to_string_lossy().into_owned())
+    };
+    if verb == "create" {
+        let list = root
+            .find_subcommand(resource)
+            .and_then(|r| r.find_subcommand("list"));
+        let filters = |id: &str| list.is_some_and(|l| l.get_arguments().any(|a| a.get_id() == id));
+        let mut command = format!("kinbox {resource} list");
+        if filters("created-at-from") {
+            // A minute early: the server's clock may be behind ours.
+            let from = sent_at - chrono::Duration::minutes(1);
+            command.push_str(&format!(
+                " --created-at-from {}",
+                from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
+        for filter in ["contact-id", "pipeline-id"] {
+            if let Some(value) = given(filter).filter(|_| filters(filter)) {
+                command.push_str(&format!(" --{filter} {value}"));
+            }
+        }
+        return format!("look for it with `{command} -o table` before creating it again");
+    }
+    match given("id") {
+        Some(id) => how_to_check_object(resource, &id),
+        None => "check its state before sending it again".to_owned(),
+    }
+}
+
+/// [`how_to_check`] for a write to one object.
+pub fn how_to_check_object(resource: &str, id: &str) -> String {
+    format!("see its state with `kinbox {resource} get {id}` before sending it again")
 }

@@ -1,7 +1,7 @@
 //! `kinbox auth login | status | logout`: the token of each profile, stored
 //! in the per-user credentials file.
 
-use std::io::{IsTerminal as _, Read as _};
+use std::io::IsTerminal as _;
 
 use clap::{Arg, ArgMatches, Command};
 use kinbox_api::{Client, KinboxError, TOKEN_ENV, Token};
@@ -129,11 +129,12 @@ fn read_token() -> Result<String, CliError> {
         rpassword::prompt_password("Kinbox API token (Configurações > Integrações > API): ")
             .map_err(|e| CliError::Failure(format!("cannot read the token: {e}")))?
     } else {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::Failure(format!("cannot read the token from stdin: {e}")))?;
-        text
+        crate::limits::read_text(
+            std::io::stdin().lock(),
+            crate::limits::TOKEN,
+            "the token on stdin",
+        )
+        .map_err(CliError::Usage)?
     };
     if text.trim().is_empty() {
         return Err(CliError::Usage(

@@ -24,11 +24,13 @@ pub fn arg() -> clap::Arg {
         .long(ARG)
         .action(clap::ArgAction::SetTrue)
         .help("Fetch every page, following nextCursor; prints one JSON object per line")
-        .long_help(
+        .long_help(format!(
             "Fetch every page, following nextCursor, and print each item as one compact \
              JSON object per line (JSON lines) as it arrives; with -o table, one table at \
-             the end. --limit sets the page size, --cursor where to start.",
-        )
+             the end. --limit sets the page size, --cursor where to start. The walk stops \
+             at an empty page, at a cursor already followed, and after {} pages.",
+            kinbox_api::MAX_PAGES
+        ))
 }
 
 pub async fn run(

@@ -70,8 +70,8 @@ pub fn credentials_path() -> Result<PathBuf, CliError> {
 impl Credentials {
     /// Reads `path`; a missing file is an empty one.
     pub fn load(path: &Path) -> Result<Self, CliError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => {
                 return Err(CliError::Failure(format!(
@@ -80,7 +80,19 @@ impl Credentials {
                 )));
             }
         };
-        toml::from_str(&text).map_err(|e| {
+        let text = crate::limits::read_text(
+            file,
+            crate::limits::CREDENTIALS,
+            &path.display().to_string(),
+        )
+        .map_err(CliError::Failure)?;
+        Self::parse(&text, path)
+    }
+
+    /// Reads the file's text; `path` is only named in messages, which never
+    /// quote the file (it holds tokens).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, CliError> {
+        toml::from_str(text).map_err(|e| {
             CliError::Failure(format!(
                 "{} is not a valid credentials file: {}; fix it or delete it and run `kinbox auth login` again",
                 path.display(),

@@ -94,6 +94,7 @@ impl Context {
     }
 
     pub fn client_for(&self, token: Token, base_url: &str) -> Result<Client, CliError> {
+        crate::error::redact_from_output(&token);
         ClientConfig::new(token)
             .base_url(base_url)
             .timeout(self.globals.timeout)

@@ -1,8 +1,33 @@
 //! What went wrong, and the exit status it maps to.
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
-use kinbox_api::{KinboxError, OperationError};
+use kinbox_api::server_text::{Redactor, escape_controls};
+use kinbox_api::{KinboxError, OperationError, Token};
+
+/// The token of this run, taken out of every message printed (see
+/// [`CliError::report`]); servers echo tokens back.
+static SECRET: OnceLock<Redactor> = OnceLock::new();
+
+/// Registers the token this run sends, so that no message prints it.
+pub fn redact_from_output(token: &Token) {
+    let _ = SECRET.set(Redactor::new(token.expose()));
+}
+
+/// `text` as it may reach the terminal: without the token, and with control
+/// characters escaped but for our own line breaks.
+pub fn printable(text: &str) -> String {
+    let redacted = match SECRET.get() {
+        Some(redactor) => redactor.redact(text),
+        None => text.into(),
+    };
+    redacted
+        .split('\n')
+        .map(|line| escape_controls(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// A failed command. Its message is printed to stderr after `error: `.
 #[derive(Debug)]
@@ -13,26 +38,37 @@ pub enum CliError {
     /// The API refused the request, could not be reached, or no token is
     /// available. Exit status 1.
     Failure(String),
+    /// A write was sent but its answer was lost: it may have been applied.
+    /// Exit status 3.
+    OutcomeUnknown(String),
     /// stdout was closed (`kinbox deals list --all | head`): stop quietly.
     BrokenPipe,
 }
+
+/// Exit status of [`CliError::OutcomeUnknown`].
+pub const OUTCOME_UNKNOWN_EXIT: u8 = 3;
 
 impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             CliError::Usage(_) => ExitCode::from(2),
             CliError::Failure(_) => ExitCode::from(1),
+            CliError::OutcomeUnknown(_) => ExitCode::from(OUTCOME_UNKNOWN_EXIT),
             CliError::BrokenPipe => ExitCode::SUCCESS,
         }
     }
 
-    /// Prints the error to stderr, in the style of cargo and clap.
+    /// Prints the error to stderr, in the style of cargo and clap, without
+    /// the token or raw control characters, whatever the server said.
     pub fn report(&self) {
         match self {
-            CliError::Usage(message) => {
-                eprintln!("error: {message}\n\nFor more information, try '--help'.")
+            CliError::Usage(message) => eprintln!(
+                "error: {}\n\nFor more information, try '--help'.",
+                printable(message)
+            ),
+            CliError::Failure(message) | CliError::OutcomeUnknown(message) => {
+                eprintln!("error: {}", printable(message))
             }
-            CliError::Failure(message) => eprintln!("error: {message}"),
             CliError::BrokenPipe => {}
         }
     }
@@ -62,7 +98,9 @@ impl CliError {
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CliError::Usage(message) | CliError::Failure(message) => f.write_str(message),
+            CliError::Usage(message)
+            | CliError::Failure(message)
+            | CliError::OutcomeUnknown(message) => f.write_str(message),
             CliError::BrokenPipe => f.write_str("broken pipe"),
         }
     }
@@ -75,6 +113,7 @@ impl From<KinboxError> for CliError {
         match error {
             // Caught by the SDK before sending, e.g. a required field missing.
             KinboxError::InvalidRequest(_) => CliError::Usage(error.to_string()),
+            KinboxError::OutcomeUnknown { .. } => CliError::OutcomeUnknown(error.to_string()),
             error => CliError::Failure(error.to_string()),
         }
     }

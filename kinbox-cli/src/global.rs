@@ -97,12 +97,15 @@ pub fn args() -> [Arg; 6] {
             .default_value("0")
             .global(true)
             .help_heading(HEADING)
-            .help("Try a failed read again up to N times (429, 502-504, no connection)")
-            .long_help(
-                "Try a failed read (GET) again up to N times when the API answers 429, 502, 503 \
-                 or 504, or cannot be reached, waiting as Retry-After asks (else 0.5 s, doubling). \
-                 Creates, updates and deletes are never retried, so nothing is sent twice.",
-            ),
+            .help("Try a failed read again up to N times (429, 5xx, dropped, timed out)")
+            .long_help(format!(
+                "Try a failed read (GET) again up to N times when the API answers 429, 500, 502, \
+                 503 or 504, or cannot be reached, drops the connection or times out; waiting as \
+                 Retry-After asks (seconds or a date), else 0.5 s doubling, with jitter. A wait \
+                 over {} s is not made: the error is shown, and a warning says why. Creates, \
+                 updates and deletes are never retried, so nothing is sent twice.",
+                kinbox_api::RetryPolicy::default().max_wait.as_secs()
+            )),
         Arg::new("verbose")
             .short('v')
             .long("verbose")
@@ -154,8 +157,9 @@ impl Globals {
     /// to stderr. Only this tool's and the SDK's events are enabled: the HTTP
     /// stack below them is not, so no header can show up.
     pub fn init_tracing(&self) {
+        // Without -v, the SDK's warnings still show (a retry given up, and why).
         let level = match self.verbose {
-            0 => return,
+            0 => "warn",
             1 => "debug",
             _ => "trace",
         };

@@ -8,7 +8,6 @@
 //! the generated code is handed the merged body in a private temporary file.
 
 use std::ffi::OsStr;
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -18,7 +17,7 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgMatches, Command};
 use serde_json::{Map, Value};
 
-use crate::CliError;
+use crate::{CliError, limits};
 
 /// The arguments the generated code gives every operation with a body.
 pub const ARG: &str = "json-body";
@@ -57,19 +56,19 @@ impl TypedValueParser for JsonBodyParser {
             clap::Error::raw(ErrorKind::ValueValidation, format!("{message}\n")).with_cmd(cmd)
         };
         let (source, text) = if value == "-" {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| invalid(format!("cannot read the JSON body from stdin: {e}")))?;
+            let text = limits::read_text(
+                std::io::stdin().lock(),
+                limits::JSON_BODY,
+                "the JSON body on stdin",
+            )
+            .map_err(invalid)?;
             ("<stdin>".to_owned(), text)
         } else {
             let path = PathBuf::from(value);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                invalid(format!(
-                    "cannot read the JSON body file '{}': {e}",
-                    path.display()
-                ))
-            })?;
+            let what = format!("the JSON body file '{}'", path.display());
+            let file = std::fs::File::open(&path)
+                .map_err(|e| invalid(format!("cannot read {what}: {e}")))?;
+            let text = limits::read_text(file, limits::JSON_BODY, &what).map_err(invalid)?;
             (format!("'{}'", path.display()), text)
         };
         let fields = match serde_json::from_str::<Value>(&text) {

@@ -34,9 +34,11 @@ mod deal_create;
 mod error;
 mod global;
 mod json_body;
+mod limits;
 mod matching;
 mod output;
 mod resolve;
+mod values;
 mod workflow;
 
 use std::ffi::OsString;
@@ -44,6 +46,24 @@ use std::process::ExitCode;
 
 pub use cli_builder::command;
 pub use error::CliError;
+
+/// A panic's message can hold anything a value held, the token included:
+/// only where it happened is printed.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("{}", panic_report(info.location()));
+    }));
+}
+
+fn panic_report(location: Option<&std::panic::Location<'_>>) -> String {
+    let place = location
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    format!(
+        "error: kinbox stopped on an internal error{place}. This is a bug: please report it with \
+         the command you ran (its message is withheld here, since it could hold the token)"
+    )
+}
 
 /// Runs `kinbox` with the process's arguments.
 pub fn main() -> ExitCode {
@@ -57,6 +77,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    install_panic_hook();
     let mut root = cli_builder::command();
     let matches = match root.try_get_matches_from_mut(args) {
         Ok(matches) => matches,
@@ -89,5 +110,15 @@ where
             error.report();
             error.exit_code()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_report_says_where_and_holds_nothing_else() {
+        let report = super::panic_report(Some(std::panic::Location::caller()));
+        assert!(report.contains("kinbox-cli/src/lib.rs:"), "{report}");
+        assert!(report.starts_with("error: kinbox stopped on an internal error at "));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use kinbox_api::server_text::{acts_on_terminal, escape_controls};
 use serde_json::Value;
 
 use crate::CliError;
@@ -35,12 +36,13 @@ impl Printer {
         let mut out = std::io::stdout().lock();
         match self.format {
             Format::Json => {
-                if self.pretty {
-                    serde_json::to_writer_pretty(&mut out, value).map_err(json_io)?;
+                let text = if self.pretty {
+                    serde_json::to_string_pretty(value)
                 } else {
-                    serde_json::to_writer(&mut out, value).map_err(json_io)?;
+                    serde_json::to_string(value)
                 }
-                writeln!(out)?;
+                .map_err(json_io)?;
+                writeln!(out, "{}", terminal_safe_json(&text))?;
                 out.flush()?;
             }
             Format::Table => {
@@ -59,8 +61,9 @@ impl Printer {
             && std::io::IsTerminal::is_terminal(&std::io::stderr())
         {
             eprintln!(
-                "more {}: add --cursor {cursor}, or --all for every page",
-                self.noun
+                "more {}: add --cursor {}, or --all for every page",
+                self.noun,
+                escape_controls(cursor)
             );
         }
         Ok(())
@@ -68,9 +71,8 @@ impl Printer {
 
     /// One item of a stream, on its own line (JSON lines).
     pub fn print_line(&self, value: &Value) -> Result<(), CliError> {
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, value).map_err(json_io)?;
-        writeln!(out)?;
+        let text = serde_json::to_string(value).map_err(json_io)?;
+        writeln!(std::io::stdout().lock(), "{}", terminal_safe_json(&text))?;
         Ok(())
     }
 
@@ -91,6 +93,28 @@ impl Printer {
         };
         write_table(out, &columns, rows)
     }
+}
+
+/// JSON whose strings hold no character a terminal acts on. serde_json
+/// escapes C0 controls but writes DEL, C1 controls and bidirectional
+/// overrides as they are; `\uXXXX` is the same string to any JSON reader.
+fn terminal_safe_json(json: &str) -> std::borrow::Cow<'_, str> {
+    // Pretty JSON's own line breaks are the only ones left: serde_json
+    // escapes those inside strings.
+    let acts = |c: char| c != '\n' && acts_on_terminal(c);
+    if !json.chars().any(acts) {
+        return json.into();
+    }
+    json.chars()
+        .map(|c| {
+            if acts(c) {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 fn json_io(error: serde_json::Error) -> CliError {
@@ -114,7 +138,11 @@ fn write_table(
                 .collect()
         })
         .collect();
-    let mut widths: Vec<usize> = columns.iter().map(|(h, _)| h.chars().count()).collect();
+    let headers: Vec<String> = columns
+        .iter()
+        .map(|(header, _)| escape_controls(header).into_owned())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in &cells {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -130,7 +158,7 @@ fn write_table(
         }
         writeln!(out, "{}", text.trim_end())
     };
-    line(&columns.iter().map(|(h, _)| h.as_str()).collect::<Vec<_>>())?;
+    line(&headers.iter().map(String::as_str).collect::<Vec<_>>())?;
     for row in &cells {
         line(&row.iter().map(String::as_str).collect::<Vec<_>>())?;
     }
@@ -143,7 +171,7 @@ fn write_table(
 fn cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => "-".to_owned(),
-        Some(Value::String(text)) => text.replace(['\n', '\t'], " "),
+        Some(Value::String(text)) => escape_controls(&text.replace(['\n', '\t'], " ")).into_owned(),
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| match item {

@@ -11,6 +11,7 @@ pub fn id_arg() -> Arg {
     Arg::new("id")
         .value_name("ID")
         .required(true)
+        .value_parser(crate::values::PathIdParser)
         .help("ID do negócio. / The deal's id.")
 }
 
@@ -43,7 +44,13 @@ pub async fn update_with(
         .body(body)
         .send()
         .await
-        .map_err(KinboxError::from)?
+        .map_err(|error| match CliError::from(KinboxError::from(error)) {
+            CliError::OutcomeUnknown(message) => CliError::OutcomeUnknown(format!(
+                "{message}\n{}",
+                crate::cli_builder::how_to_check_object("deals", id)
+            )),
+            error => error,
+        })?
         .into_inner();
     let value = serde_json::to_value(&deal)
         .map_err(|e| CliError::Failure(format!("cannot encode the response: {e}")))?;
