@@ -320,8 +320,12 @@ fn adapt_arg(arg: Arg) -> Arg {
     let is_float = parses(std::any::TypeId::of::<f64>());
     let is_signed =
         is_float || parses(std::any::TypeId::of::<i64>()) || parses(std::any::TypeId::of::<i32>());
-    // `--value -5`: a negative number is a value, not a flag.
-    let arg = arg.allow_negative_numbers(is_signed);
+    // `--value -5`: a negative number is a value, not a flag; a decimal one
+    // takes any word, so that `-inf` reaches the number check and is refused
+    // as what it is.
+    let arg = arg
+        .allow_negative_numbers(is_signed)
+        .allow_hyphen_values(is_float);
     match id.as_str() {
         // Path parameters are the only arguments progenitor marks required
         // outright (body fields are required unless --json-body is given).

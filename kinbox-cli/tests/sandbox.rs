@@ -337,3 +337,49 @@ async fn every_resource_reads_from_the_seeded_workspace() {
         pipelines.stdout
     );
 }
+
+#[tokio::test]
+async fn ids_that_try_to_reach_another_resource_touch_nothing() {
+    let kinbox = Kinbox::start().await;
+    let (vendas, _) = kinbox.pipeline("Vendas");
+    let contact_before = kinbox.json(&["contacts", "get", "1001"]);
+    let pipelines_before = kinbox.json(&["pipelines", "list"]);
+
+    for args in [
+        vec![
+            "deals".to_owned(),
+            "delete".into(),
+            format!(r"x\..\..\pipelines\{vendas}"),
+        ],
+        vec![
+            "deals".into(),
+            "delete".into(),
+            format!("../pipelines/{vendas}"),
+        ],
+        vec![
+            "deals".into(),
+            "delete".into(),
+            format!("%2e%2e/pipelines/{vendas}"),
+        ],
+        vec![
+            "pipelines".into(),
+            "delete".into(),
+            format!(r"{vendas}\..\{vendas}"),
+        ],
+        vec![
+            "deals".into(),
+            "update".into(),
+            r"x\..\..\contacts\1001".into(),
+            "--name".into(),
+            "Hacked".into(),
+        ],
+        vec!["deals".into(), "win".into(), "..".into()],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = kinbox.run(&args);
+        assert_ne!(out.code, 0, "{args:?} succeeded: {}", out.stdout);
+    }
+
+    assert_eq!(kinbox.json(&["contacts", "get", "1001"]), contact_before);
+    assert_eq!(kinbox.json(&["pipelines", "list"]), pipelines_before);
+}

@@ -6,6 +6,7 @@ mod deals;
 mod help;
 mod names;
 mod resources;
+mod safety;
 mod secrets;
 mod support;
 mod usage;

@@ -1,0 +1,431 @@
+//! Hostile ids, tokens, numbers and answers, through the real binary: nothing
+//! reaches another path, nothing panics, nothing prints the token or drives
+//! the terminal, nothing reads without a limit, and a write whose answer is
+//! lost says so with its own exit status.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+
+use httpmock::Method::{DELETE, GET, PATCH, POST};
+use httpmock::MockServer;
+use serde_json::json;
+
+use crate::support::{Api, TOKEN, deal, run, write};
+
+/// A token with a multi-byte character where `Bearer ` would end.
+const MULTIBYTE_TOKEN: &str = "abcdefé123-not-ascii";
+
+#[test]
+fn ids_that_are_not_a_path_segment_are_refused_before_sending() {
+    let api = Api::start();
+    let catch_all = api.catch_all();
+    for id in ["..", ".", ""] {
+        for args in [
+            vec!["deals", "get", id],
+            vec!["deals", "delete", id],
+            vec!["deals", "update", id, "--name", "x"],
+            vec!["deals", "win", id],
+            vec!["products", "get-by-external-id", id],
+        ] {
+            let out = run(api.kinbox(&args));
+            assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+            assert!(
+                out.stderr.contains("invalid value"),
+                "{args:?}: {}",
+                out.stderr
+            );
+        }
+    }
+    assert_eq!(catch_all.calls(), 0);
+}
+
+#[test]
+fn an_id_with_backslashes_and_dots_stays_one_segment() {
+    let api = Api::start();
+    let encoded = api.server.mock(|when, then| {
+        when.method(DELETE)
+            .path("/v1/deals/x%5C..%5C..%5Cpipelines%5Cpipe-1");
+        then.status(204);
+    });
+    let catch_all = api.catch_all();
+
+    let out = run(api.kinbox(&["deals", "delete", r"x\..\..\pipelines\pipe-1"]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    encoded.assert();
+    assert_eq!(catch_all.calls(), 0);
+}
+
+#[test]
+fn a_token_with_a_multibyte_character_is_refused_without_a_panic_or_an_echo() {
+    let api = Api::start();
+    let catch_all = api.catch_all();
+    let check = |out: crate::support::Output, what: &str| {
+        assert!(
+            out.code == 1 || out.code == 2,
+            "{what}: exit {}: {}",
+            out.code,
+            out.stderr
+        );
+        assert!(!out.stderr.contains("panicked"), "{what}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains(MULTIBYTE_TOKEN),
+            "{what}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("token"), "{what}: {}", out.stderr);
+    };
+
+    let mut env = api.kinbox_without_token(&["deals", "list"]);
+    env.env("KINBOX_TOKEN", MULTIBYTE_TOKEN);
+    check(run(env), "from KINBOX_TOKEN");
+
+    check(
+        run(api
+            .kinbox_without_token(&["auth", "login"])
+            .write_stdin(MULTIBYTE_TOKEN)),
+        "from auth login",
+    );
+
+    write(
+        api.config_dir.path(),
+        "credentials.toml",
+        &format!("[profiles.default]\ntoken = \"{MULTIBYTE_TOKEN}\"\n"),
+    );
+    check(
+        run(api.kinbox_without_token(&["deals", "list"])),
+        "from the credentials file",
+    );
+    assert_eq!(catch_all.calls(), 0);
+}
+
+#[test]
+fn a_server_that_echoes_the_token_does_not_get_it_printed() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals");
+        then.status(401).json_body(json!({
+            "message": format!("token {TOKEN} is revoked"),
+            "errors": [{"path": "authorization", "message": format!("Bearer {TOKEN}")}],
+        }));
+    });
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/html");
+        then.status(401)
+            .header("content-type", "text/html")
+            .body(format!("<h1>Bearer {TOKEN}</h1>"));
+    });
+
+    let list = run(api.kinbox(&["deals", "list", "-vv"]));
+    let get = run(api.kinbox(&["deals", "get", "html", "-v"]));
+    let login = run(api
+        .kinbox_without_token(&["auth", "login", "-v"])
+        .write_stdin(TOKEN));
+    for (out, what) in [(list, "list"), (get, "get"), (login, "login")] {
+        assert_eq!(out.code, 1, "{what}: {}", out.stderr);
+        assert!(!out.stderr.contains(TOKEN), "{what}: {}", out.stderr);
+        assert!(!out.stdout.contains(TOKEN), "{what}: {}", out.stdout);
+        assert!(out.stderr.contains("<redacted>"), "{what}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn a_huge_error_body_is_cut_and_control_characters_are_escaped() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/huge");
+        then.status(502)
+            .header("content-type", "text/html")
+            .body("<p>gateway</p>".repeat(800_000));
+    });
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/escape");
+        then.status(400)
+            .json_body(json!({"message": "\u{1b}]0;pwned\u{7}\u{1b}[2J\nerror: fake line"}));
+    });
+
+    let huge = run(api.kinbox(&["deals", "get", "huge"]));
+    assert_eq!(huge.code, 1);
+    assert!(
+        huge.stderr.len() < 4096,
+        "{} bytes of stderr",
+        huge.stderr.len()
+    );
+    assert!(huge.stderr.contains("[cut:"), "{}", huge.stderr);
+
+    let escape = run(api.kinbox(&["deals", "get", "escape", "-v"]));
+    assert_eq!(escape.code, 1);
+    assert!(!escape.stderr.contains('\u{1b}'), "{:?}", escape.stderr);
+    assert!(
+        !escape.stderr.contains("\nerror: fake line"),
+        "{}",
+        escape.stderr
+    );
+}
+
+#[test]
+fn tables_and_json_escape_what_the_server_sends() {
+    let api = Api::start();
+    let mut hostile = serde_json::to_value(deal("deal-1", "x")).unwrap();
+    hostile["name"] = json!("\u{1b}]52;c;cm0gLXJmIH4=\u{7}Pedido\u{9b}2J\u{202e}");
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200).json_body(hostile.clone());
+    });
+
+    let table = run(api.kinbox(&["deals", "get", "deal-1", "-o", "table"]));
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let json = run(api.kinbox(&["deals", "get", "deal-1"]));
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    for out in [&table.stdout, &json.stdout] {
+        assert!(
+            !out.chars()
+                .any(|c| c != '\n' && kinbox_api::server_text::acts_on_terminal(c)),
+            "{out:?}"
+        );
+    }
+    let read: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(read["name"], hostile["name"], "JSON output keeps the value");
+}
+
+#[test]
+fn numbers_json_cannot_carry_are_refused_and_negative_numbers_are_values() {
+    let api = Api::start();
+    let negative = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({"value": -5.0}));
+        then.status(200).json_body_obj(&deal("deal-1", "x"));
+    });
+    let catch_all = api.catch_all();
+    for value in ["NaN", "inf", "-inf", "1e309", "-1e309"] {
+        let out = run(api.kinbox(&["deals", "update", "deal-1", "--value", value]));
+        assert_eq!(out.code, 2, "{value}: {}", out.stderr);
+        assert!(out.stderr.contains("finite"), "{value}: {}", out.stderr);
+    }
+    let out = run(api.kinbox(&["products", "create", "--name", "x", "--price", "NaN"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(catch_all.calls(), 0);
+
+    let out = run(api.kinbox(&["deals", "update", "deal-1", "--value", "-5"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    negative.assert();
+}
+
+#[test]
+fn a_limit_above_the_spec_is_refused_locally() {
+    let api = Api::start();
+    let catch_all = api.catch_all();
+    for args in [
+        ["deals", "list", "--limit", "1000"],
+        ["contacts", "list", "--limit", "101"],
+    ] {
+        let out = run(api.kinbox(&args));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("from 1 to 100"), "{}", out.stderr);
+    }
+    let out = run(api.kinbox(&["deals", "list", "--all", "--limit", "1000"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(catch_all.calls(), 0);
+}
+
+#[test]
+fn all_stops_at_an_empty_page_that_names_another_cursor() {
+    let api = Api::start();
+    let pages = api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals");
+        then.status(200)
+            .json_body(json!({"data": [], "nextCursor": "always-another"}));
+    });
+
+    let out = run(api
+        .kinbox(&["deals", "list", "--all"])
+        .timeout(std::time::Duration::from_secs(20)));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert_eq!(pages.calls(), 1);
+}
+
+#[test]
+fn a_redirect_is_reported_and_a_create_is_not_sent_elsewhere() {
+    let api = Api::start();
+    let elsewhere = MockServer::start();
+    let landed = elsewhere.mock(|_, then| {
+        then.status(201).json_body_obj(&deal("deal-1", "x"));
+    });
+    let location = elsewhere.url("/v1/deals");
+    let redirect = api.server.mock(|when, then| {
+        when.method(POST).path("/v1/deals");
+        then.status(307).header("location", location.as_str());
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "create",
+        "--name",
+        "x",
+        "--value",
+        "1",
+        "--status",
+        "open",
+        "--pipeline-id",
+        "p1",
+        "--stage-id",
+        "s1",
+        "--contact-id",
+        "42",
+    ]));
+
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("307") && out.stderr.contains("not followed"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(redirect.calls(), 1);
+    assert_eq!(landed.calls(), 0);
+}
+
+#[test]
+fn reads_of_body_files_and_answers_are_bounded() {
+    let api = Api::start();
+    let mut catch_all = api.catch_all();
+    let started = std::time::Instant::now();
+    let out = run(api
+        .kinbox(&["deals", "update", "deal-1", "--json-body", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(20)));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than 1024 KiB"),
+        "{}",
+        out.stderr
+    );
+    let out = run(api
+        .kinbox(&["deals", "update", "deal-1", "--json-body", "-"])
+        .write_stdin(vec![b' '; 2 << 20]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(started.elapsed().as_secs() < 15);
+    assert_eq!(catch_all.calls(), 0);
+    catch_all.delete();
+
+    let big = api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(format!(
+                "{{\"data\": [], \"pad\": \"{}\"}}",
+                "x".repeat(17 << 20)
+            ));
+    });
+    let out = run(api.kinbox(&["deals", "list"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than the 16 MiB limit"),
+        "{}",
+        out.stderr
+    );
+    big.assert();
+}
+
+/// A server that reads one request, then does `then` with the connection.
+fn raw_server(then: fn(&mut TcpStream)) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            then(&mut stream);
+        }
+    });
+    base_url
+}
+
+#[test]
+fn a_create_whose_answer_is_lost_exits_3_and_says_how_to_check() {
+    let base_url = raw_server(|stream| {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+    });
+    let api = Api::start();
+    let mut cmd = api.kinbox(&[
+        "deals",
+        "create",
+        "--name",
+        "Pedido #1042",
+        "--value",
+        "1890",
+        "--status",
+        "open",
+        "--pipeline-id",
+        "p1",
+        "--stage-id",
+        "s1",
+        "--contact-id",
+        "42",
+    ]);
+    cmd.env("KINBOX_BASE_URL", &base_url);
+
+    let out = run(cmd);
+
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("may have been applied"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("kinbox deals list --created-at-from ")
+            && out.stderr.contains("--contact-id 42 --pipeline-id p1"),
+        "{}",
+        out.stderr
+    );
+
+    let mut cmd = api.kinbox(&["deals", "update", "deal-1", "--name", "x"]);
+    cmd.env("KINBOX_BASE_URL", &base_url);
+    let out = run(cmd);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("kinbox deals get deal-1"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_413_is_reported_as_413() {
+    let base_url = raw_server(|stream| {
+        let body = r#"{"message": "request entity too large"}"#;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let api = Api::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "big.json",
+        &json!({"name": "x".repeat(900_000)}).to_string(),
+    );
+    let mut cmd = api.kinbox(&["deals", "update", "deal-1", "--json-body", &file]);
+    cmd.env("KINBOX_BASE_URL", &base_url);
+
+    let out = run(cmd);
+
+    assert!(out.stderr.contains("413"), "{}", out.stderr);
+    assert!(!out.stderr.contains("roken pipe"), "{}", out.stderr);
+}
