@@ -228,6 +228,9 @@ impl Client {
                 &policy.redactor,
             ));
         }
+        // A body that echoes the token must not carry it into a result, an
+        // error's preview or a log.
+        let body = policy.redactor.redact_body(body);
         let write = is_write(info.operation_id);
         let unreadable = if !complete {
             Some(UnreadableAnswer {

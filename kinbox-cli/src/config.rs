@@ -93,10 +93,20 @@ impl Credentials {
     /// quote the file (it holds tokens).
     pub fn parse(text: &str, path: &Path) -> Result<Self, CliError> {
         toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| {
+                    format!(
+                        " (line {})",
+                        text[..span.start.min(text.len())].lines().count().max(1)
+                    )
+                })
+                .unwrap_or_default();
             CliError::Failure(format!(
-                "{} is not a valid credentials file: {}; fix it or delete it and run `kinbox auth login` again",
+                "{}{line} is not a valid credentials file: {}; fix it or delete it and run \
+                 `kinbox auth login` again",
                 path.display(),
-                e.message()
+                without_quoted_values(e.message())
             ))
         })
     }
@@ -124,6 +134,33 @@ impl Credentials {
     }
 }
 
+/// The parser's message with every quoted value left out: it quotes what
+/// it found (`invalid type: string "kbx-…"`), which may be the token.
+fn without_quoted_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quote = None;
+    for c in message.chars() {
+        match quote {
+            Some(open) if c == open => {
+                out.push_str("…");
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    if quote.is_some() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt as _;
@@ -136,4 +173,48 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    const SECRET: &str = "kbx-SECRET-9d8e7f";
+
+    fn config() -> Config {
+        Config {
+            rng_seed: RngSeed::Fixed(0x6372_6564),
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Whatever the file holds, reading it neither panics nor quotes
+        /// the token in its error.
+        #[test]
+        fn credentials_never_panic_and_never_quote_the_token(
+            text in ".{0,200}",
+            shape in 0usize..8,
+            noise in "[^\"]{0,20}",
+        ) {
+            let text = match shape {
+                0 => text,
+                1 => format!("profiles = \"{SECRET}\"\n{text}"),
+                2 => format!("[profiles.default]\ntoken = {SECRET}{noise}\n"),
+                3 => format!("[profiles.default]\ntoken = [\"{SECRET}\"]\n"),
+                4 => format!("[profiles]\ndefault = \"{SECRET}\"\n"),
+                5 => format!("[profiles.default]\ntoken = \"{SECRET}{noise}\"\nbase_url = {noise}\n"),
+                6 => format!("[profiles.default]\ntoken = \"{SECRET}\"\ntoken = \"{SECRET}\"\n"),
+                _ => format!("{text}\n[profiles.x]\ntoken = \"{SECRET}\"\n{noise}"),
+            };
+            if let Err(error) = Credentials::parse(&text, Path::new("credentials.toml")) {
+                prop_assert!(!error.to_string().contains(SECRET), "{}", error);
+            }
+        }
+    }
 }

@@ -80,6 +80,35 @@ fn invalid(cmd: &Command, arg: Option<&Arg>, text: &str, reason: &str) -> clap::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    fn config() -> Config {
+        Config {
+            rng_seed: RngSeed::Fixed(0x6e75_6d62),
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Any text: refused, or a finite number that JSON writes as a
+        /// number (never `null`).
+        #[test]
+        fn number_flags_give_finite_numbers_or_an_error(text in ".{0,40}|[-+]?[0-9.eE]{0,400}|[-+]?(inf|infinity|nan|NaN)") {
+            if let Ok(number) = parse_number(&text) {
+                prop_assert!(number.is_finite());
+                prop_assert!(serde_json::to_value(number).unwrap().is_number());
+            }
+        }
+
+        #[test]
+        fn finite_numbers_are_read_back_exactly(number in any::<f64>().prop_filter("finite", |n| n.is_finite())) {
+            prop_assert_eq!(parse_number(&number.to_string()), Ok(number));
+        }
+    }
 
     #[test]
     fn numbers_json_cannot_carry_are_refused() {
