@@ -70,7 +70,7 @@ fn mutate(value: &mut Value, mut pick: usize, replacement: Value) {
         };
         let key = &keys[pick % keys.len()];
         pick /= keys.len().max(1);
-        if pick % 3 == 0 {
+        if pick.is_multiple_of(3) {
             target[key] = replacement;
             return;
         }

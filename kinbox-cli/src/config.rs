@@ -142,7 +142,7 @@ fn without_quoted_values(message: &str) -> String {
     for c in message.chars() {
         match quote {
             Some(open) if c == open => {
-                out.push_str("…");
+                out.push('…');
                 out.push(c);
                 quote = None;
             }
