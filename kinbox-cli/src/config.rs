@@ -179,20 +179,11 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, RngSeed};
 
     const SECRET: &str = "kbx-SECRET-9d8e7f";
 
-    fn config() -> Config {
-        Config {
-            rng_seed: RngSeed::Fixed(0x6372_6564),
-            failure_persistence: None,
-            ..Config::default()
-        }
-    }
-
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(crate::tests::proptest_config())]
 
         /// Whatever the file holds, reading it neither panics nor quotes
         /// the token in its error.

@@ -115,6 +115,21 @@ where
 
 #[cfg(test)]
 mod tests {
+    /// proptest's settings for this crate's properties: `PROPTEST_CASES`
+    /// cases (256 by default), from the seed `PROPTEST_RNG_SEED`, or a fixed
+    /// one so that CI is repeatable (`scripts/properties-long.sh` varies it).
+    pub fn proptest_config() -> proptest::test_runner::Config {
+        let seed = std::env::var("PROPTEST_RNG_SEED")
+            .ok()
+            .and_then(|seed| seed.parse().ok())
+            .unwrap_or(0x6b69_6e62_6f78);
+        proptest::test_runner::Config {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+            failure_persistence: None,
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn a_panic_report_says_where_and_holds_nothing_else() {
         let report = super::panic_report(Some(std::panic::Location::caller()));

@@ -81,18 +81,9 @@ fn invalid(cmd: &Command, arg: Option<&Arg>, text: &str, reason: &str) -> clap::
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, RngSeed};
-
-    fn config() -> Config {
-        Config {
-            rng_seed: RngSeed::Fixed(0x6e75_6d62),
-            failure_persistence: None,
-            ..Config::default()
-        }
-    }
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(crate::tests::proptest_config())]
 
         /// Any text: refused, or a finite number that JSON writes as a
         /// number (never `null`).
