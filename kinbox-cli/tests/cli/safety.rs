@@ -429,3 +429,36 @@ fn a_413_is_reported_as_413() {
     assert!(out.stderr.contains("413"), "{}", out.stderr);
     assert!(!out.stderr.contains("roken pipe"), "{}", out.stderr);
 }
+
+#[test]
+fn retries_say_why_they_stop() {
+    let api = Api::start();
+    let too_long = api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/wait");
+        then.status(503)
+            .header("retry-after", "3600")
+            .json_body(json!({"message": "maintenance"}));
+    });
+    let failing = api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/down");
+        then.status(500).json_body(json!({"message": "boom"}));
+    });
+
+    let out = run(api.kinbox(&["deals", "get", "wait", "--retries", "3"]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("not retrying: the API asks to wait 3600 s"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(too_long.calls(), 1);
+
+    let out = run(api.kinbox(&["deals", "get", "down", "--retries", "2"]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("giving up after 2 retries: the API answered 500"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(failing.calls(), 3);
+}
