@@ -447,7 +447,8 @@ fn retries_say_why_they_stop() {
     let out = run(api.kinbox(&["deals", "get", "wait", "--retries", "3"]));
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("not retrying: the API asks to wait 3600 s"),
+        out.stderr
+            .contains("not retrying: the API asks to wait 3600 s"),
         "{}",
         out.stderr
     );
@@ -456,7 +457,8 @@ fn retries_say_why_they_stop() {
     let out = run(api.kinbox(&["deals", "get", "down", "--retries", "2"]));
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("giving up after 2 retries: the API answered 500"),
+        out.stderr
+            .contains("giving up after 2 retries: the API answered 500"),
         "{}",
         out.stderr
     );
