@@ -64,6 +64,18 @@ fn settings(spec: &openapiv3::OpenAPI) -> Result<GenerationSettings, String> {
             "IntegerId",
             "crate::Id",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
+        // Answer dates: a date-time, or the text as it came.
+        .with_replacement(
+            "Timestamp",
+            "crate::Timestamp",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
+        // `nextCursor`: a string or a number, sent back as it came.
+        .with_replacement(
+            "PageCursor",
+            "crate::PageCursor",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     Ok(settings)
 }
@@ -269,7 +281,7 @@ fn cursor_streams(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream,
                         };
                         async move {
                             let page = request.send().await?.into_inner();
-                            Ok((page.data, page.next_cursor))
+                            Ok((page.data, page.next_cursor.map(|cursor| cursor.to_string())))
                         }
                     })
                 }

@@ -85,9 +85,9 @@ pub mod types {
             value.parse()
         }
     }
-    /**Uma campanha de envio em massa. / A bulk-messaging campaign. The public
-reference documents only `name` and `status`; every other field is kept
-as it arrives.
+    /**Uma campanha de envio em massa. / A bulk-messaging campaign.
+Deliberate: fields the reference does not list are kept as they
+arrive, in `extra`.
 */
     #[derive(
         ::serde::Deserialize,
@@ -98,14 +98,193 @@ as it arrives.
         schemars::JsonSchema
     )]
     pub struct Campaign {
+        ///Ativa. / Active.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active: ::std::option::Option<bool>,
+        ///URLs dos anexos. / URLs of the attachments.
+        #[serde(
+            rename = "assetsUrls",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assets_urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///O horário de atendimento a respeitar. / The business hours to keep to.
+        #[serde(
+            rename = "businessHoursId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_hours_id: ::std::option::Option<::std::string::String>,
+        ///O canal de envio. / The channel to send from.
+        #[serde(
+            rename = "channelId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///Os canais de envio. / The channels to send from.
+        #[serde(
+            rename = "channelIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///O tipo de canal, de `"1"` a `"9"`. / The kind of channel, `"1"` to `"9"`.
+        #[serde(
+            rename = "channelType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_type: ::std::option::Option<
+            crate::OrOther<crate::types::CampaignChannelType>,
+        >,
+        ///Leads por lote. / Leads per chunk.
+        #[serde(
+            rename = "chunkSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunk_size: ::std::option::Option<f64>,
+        ///Número de lotes. / Number of chunks.
+        #[serde(
+            rename = "chunksCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunks_count: ::std::option::Option<f64>,
+        ///Previsão de término. / When it should finish.
+        #[serde(
+            rename = "finishedAtPrediction",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finished_at_prediction: ::std::option::Option<crate::Timestamp>,
+        ///Dados de verificação do envio; formato interno. / Sending health data; internal.
+        #[serde(
+            rename = "healthCheckData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub health_check_data: ::std::option::Option<CampaignHealthCheck>,
         ///ID da campanha. / The campaign's id.
         pub id: ::std::string::String,
-        ///Nome da campanha. / The campaign's name.
+        ///Última mensagem processada. / When the last message was processed.
+        #[serde(
+            rename = "lastMessageProcessedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_processed_at: ::std::option::Option<crate::Timestamp>,
+        ///De onde vêm os leads: lista ou arquivo. / Where the leads come from: a list or a file.
+        #[serde(
+            rename = "leadType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_type: ::std::option::Option<
+            crate::OrOther<crate::types::CampaignLeadType>,
+        >,
+        ///URL do arquivo de leads. / URL of the leads file.
+        #[serde(
+            rename = "leadsAssetUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leads_asset_url: ::std::option::Option<::std::string::String>,
+        ///Número de leads. / Number of leads.
+        #[serde(
+            rename = "leadsCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leads_count: ::std::option::Option<f64>,
+        ///A mensagem. / The message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Mensagens processadas. / Messages processed.
+        #[serde(
+            rename = "messagesProcessed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub messages_processed: ::std::option::Option<f64>,
+        ///Nome da campanha. / The campaign's name.
+        pub name: ::std::string::String,
+        ///O próximo envio agendado. / The next scheduled sending.
+        #[serde(
+            rename = "nextScheduledTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_scheduled_to: ::std::option::Option<crate::Timestamp>,
+        ///Normalizar telefones brasileiros. / Normalise Brazilian phone numbers.
+        #[serde(
+            rename = "normalizeBrazilPhoneNumbers",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub normalize_brazil_phone_numbers: ::std::option::Option<bool>,
+        ///O operador. / The operator.
+        #[serde(
+            rename = "operatorId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_id: ::std::option::Option<::std::string::String>,
+        ///Nome do operador nas mensagens. / The operator's name in messages.
+        #[serde(
+            rename = "operatorName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_name: ::std::option::Option<::std::string::String>,
+        ///O primeiro agendamento. / The first schedule.
+        #[serde(
+            rename = "originalScheduledTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_scheduled_to: ::std::option::Option<crate::Timestamp>,
+        ///Progresso. / Progress.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub progress: ::std::option::Option<f64>,
+        ///Contagens de resultado. / Result counts.
+        #[serde(
+            rename = "resultCounts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_counts: ::std::option::Option<CampaignResultCounts>,
+        ///Quando enviar. / When to send.
+        #[serde(
+            rename = "scheduledTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduled_to: ::std::option::Option<crate::Timestamp>,
+        ///Segundos entre lotes. / Seconds between chunks.
+        #[serde(
+            rename = "secondsBetweenChunks",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds_between_chunks: ::std::option::Option<f64>,
+        ///Segundos entre mensagens. / Seconds between messages.
+        #[serde(
+            rename = "secondsBetweenMessages",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds_between_messages: ::std::option::Option<f64>,
+        ///Criar conversa para cada lead. / Create a conversation for each lead.
+        #[serde(
+            rename = "shouldCreateConversation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub should_create_conversation: ::std::option::Option<bool>,
         ///Estado da campanha. / The campaign's state.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::OrOther<crate::types::CampaignStatus>>,
+        ///O modelo de mensagem; formato livre. / The message template; free-form.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub template: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///A mensagem em texto puro. / The message as plain text.
+        #[serde(
+            rename = "textRaw",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_raw: ::std::option::Option<::std::string::String>,
+        ///Acompanhar respostas em todos os canais. / Track answers on every channel.
+        #[serde(
+            rename = "trackAllChannels",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub track_all_channels: ::std::option::Option<bool>,
+        ///Por quantas horas acompanhar respostas. / For how many hours to track answers.
+        #[serde(
+            rename = "trackMaxHours",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub track_max_hours: ::std::option::Option<f64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -114,7 +293,94 @@ as it arrives.
             Default::default()
         }
     }
-    ///Um lead de um lote de envio; formato não documentado. / A lead of a sending chunk; shape not documented.
+    ///O tipo de canal. / The kind of channel.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CampaignChannelType {
+        #[serde(rename = "1")]
+        X1,
+        #[serde(rename = "2")]
+        X2,
+        #[serde(rename = "3")]
+        X3,
+        #[serde(rename = "4")]
+        X4,
+        #[serde(rename = "5")]
+        X5,
+        #[serde(rename = "6")]
+        X6,
+        #[serde(rename = "7")]
+        X7,
+        #[serde(rename = "8")]
+        X8,
+        #[serde(rename = "9")]
+        X9,
+    }
+    impl ::std::fmt::Display for CampaignChannelType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::X1 => f.write_str("1"),
+                Self::X2 => f.write_str("2"),
+                Self::X3 => f.write_str("3"),
+                Self::X4 => f.write_str("4"),
+                Self::X5 => f.write_str("5"),
+                Self::X6 => f.write_str("6"),
+                Self::X7 => f.write_str("7"),
+                Self::X8 => f.write_str("8"),
+                Self::X9 => f.write_str("9"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CampaignChannelType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "1" => Ok(Self::X1),
+                "2" => Ok(Self::X2),
+                "3" => Ok(Self::X3),
+                "4" => Ok(Self::X4),
+                "5" => Ok(Self::X5),
+                "6" => Ok(Self::X6),
+                "7" => Ok(Self::X7),
+                "8" => Ok(Self::X8),
+                "9" => Ok(Self::X9),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CampaignChannelType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CampaignChannelType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**Um lead de um lote de envio. / A lead of a sending chunk. The reference
+gives only an example of this answer; its fields are read when present,
+and any others are kept in `extra`.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -123,36 +389,32 @@ as it arrives.
         PartialEq,
         schemars::JsonSchema
     )]
-    #[serde(transparent)]
-    pub struct CampaignChunkLead(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for CampaignChunkLead {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
+    pub struct CampaignChunkLead {
+        ///O telefone do lead. / The lead's phone number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub number: ::std::option::Option<::std::string::String>,
+        ///Os valores das variáveis da mensagem. / The values of the message's variables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub placeholders: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(
+            rename = "sentAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sent_at: ::std::option::Option<crate::Timestamp>,
+        ///O estado do envio, p. ex. `sent`, `read`. / The sending's state, e.g. `sent`, `read`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CampaignChunkLead {
+        pub fn builder() -> builder::CampaignChunkLead {
+            Default::default()
         }
     }
-    impl ::std::convert::From<CampaignChunkLead>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        fn from(value: CampaignChunkLead) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for CampaignChunkLead {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self(value)
-        }
-    }
-    /**Uma campanha nova; só `name` é obrigatório. / A new campaign; only `name`
-is required, and other fields are sent as given. `status` is set by the
-server (see pause and resume) and `id` is assigned by it.
+    /**Uma campanha nova; só `name` é obrigatório. / A new campaign; only
+`name` is required. `status` is set by the server (see pause and
+resume), and `id` is assigned by it.
 */
     #[derive(
         ::serde::Deserialize,
@@ -163,14 +425,295 @@ server (see pause and resume) and `id` is assigned by it.
         schemars::JsonSchema
     )]
     pub struct CampaignCreate {
+        ///URLs dos anexos. / URLs of the attachments.
+        #[serde(
+            rename = "assetsUrls",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub assets_urls: ::std::vec::Vec<::std::string::String>,
+        ///O horário de atendimento a respeitar. / The business hours to keep to.
+        #[serde(
+            rename = "businessHoursId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_hours_id: ::std::option::Option<::std::string::String>,
+        ///O canal de envio. / The channel to send from.
+        #[serde(
+            rename = "channelId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///Os canais de envio. / The channels to send from.
+        #[serde(
+            rename = "channelIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub channel_ids: ::std::vec::Vec<::std::string::String>,
+        ///O tipo de canal, de `"1"` a `"9"`. / The kind of channel, `"1"` to `"9"`.
+        #[serde(
+            rename = "channelType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_type: ::std::option::Option<CampaignChannelType>,
+        ///Leads por lote. / Leads per chunk.
+        #[serde(
+            rename = "chunkSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunk_size: ::std::option::Option<f64>,
+        ///Número de lotes. / Number of chunks.
+        #[serde(
+            rename = "chunksCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunks_count: ::std::option::Option<f64>,
+        ///Previsão de término. / When it should finish.
+        #[serde(
+            rename = "finishedAtPrediction",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finished_at_prediction: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///De onde vêm os leads: lista ou arquivo. / Where the leads come from: a list or a file.
+        #[serde(
+            rename = "leadType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_type: ::std::option::Option<CampaignLeadType>,
+        ///URL do arquivo de leads. / URL of the leads file.
+        #[serde(
+            rename = "leadsAssetUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leads_asset_url: ::std::option::Option<::std::string::String>,
+        ///A mensagem. / The message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         ///Nome da campanha. / The campaign's name.
         pub name: ::std::string::String,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Normalizar telefones brasileiros. / Normalise Brazilian phone numbers.
+        #[serde(
+            rename = "normalizeBrazilPhoneNumbers",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub normalize_brazil_phone_numbers: ::std::option::Option<bool>,
+        ///Nome do operador nas mensagens. / The operator's name in messages.
+        #[serde(
+            rename = "operatorName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_name: ::std::option::Option<::std::string::String>,
+        ///O primeiro agendamento. / The first schedule.
+        #[serde(
+            rename = "originalScheduledTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_scheduled_to: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Quando enviar. / When to send.
+        #[serde(
+            rename = "scheduledTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduled_to: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Segundos entre lotes. / Seconds between chunks.
+        #[serde(
+            rename = "secondsBetweenChunks",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds_between_chunks: ::std::option::Option<f64>,
+        ///Segundos entre mensagens. / Seconds between messages.
+        #[serde(
+            rename = "secondsBetweenMessages",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds_between_messages: ::std::option::Option<f64>,
+        ///O modelo de mensagem; formato livre. / The message template; free-form.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub template: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///A mensagem em texto puro. / The message as plain text.
+        #[serde(
+            rename = "textRaw",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_raw: ::std::option::Option<::std::string::String>,
     }
     impl CampaignCreate {
         pub fn builder() -> builder::CampaignCreate {
             Default::default()
+        }
+    }
+    /**Dados de verificação do envio. / Sending health data. Deliberate: the
+fields the reference requires are read when absent or `null` too.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CampaignHealthCheck {
+        ///ID do lote. / The chunk's id.
+        #[serde(
+            rename = "chunkId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunk_id: ::std::option::Option<::std::string::String>,
+        ///Verificações feitas. / Checks run.
+        #[serde(
+            rename = "healthCheckExecutions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub health_check_executions: ::std::option::Option<f64>,
+        ///ID do job. / The job's id.
+        #[serde(
+            rename = "jobId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "lastHealthCheckAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_health_check_at: ::std::option::Option<crate::Timestamp>,
+        #[serde(
+            rename = "lastMessageProcessedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_processed_at: ::std::option::Option<crate::Timestamp>,
+        ///Mensagens processadas. / Messages processed.
+        #[serde(
+            rename = "messagesProcessed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub messages_processed: ::std::option::Option<f64>,
+        #[serde(
+            rename = "nextHealthCheckAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_health_check_at: ::std::option::Option<crate::Timestamp>,
+    }
+    impl CampaignHealthCheck {
+        pub fn builder() -> builder::CampaignHealthCheck {
+            Default::default()
+        }
+    }
+    ///Dados de verificação do envio. / Sending health data.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CampaignHealthCheckInput {
+        ///ID do lote. / The chunk's id.
+        #[serde(
+            rename = "chunkId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunk_id: ::std::option::Option<::std::string::String>,
+        ///Verificações feitas. / Checks run.
+        #[serde(rename = "healthCheckExecutions")]
+        pub health_check_executions: f64,
+        ///ID do job. / The job's id.
+        #[serde(
+            rename = "jobId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_id: ::std::option::Option<::std::string::String>,
+        ///Última verificação. / The last check.
+        #[serde(
+            rename = "lastHealthCheckAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_health_check_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Última mensagem processada. / When the last message was processed.
+        #[serde(rename = "lastMessageProcessedAt")]
+        pub last_message_processed_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Mensagens processadas. / Messages processed.
+        #[serde(rename = "messagesProcessed")]
+        pub messages_processed: f64,
+        ///Próxima verificação. / The next check.
+        #[serde(
+            rename = "nextHealthCheckAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_health_check_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+    }
+    impl CampaignHealthCheckInput {
+        pub fn builder() -> builder::CampaignHealthCheckInput {
+            Default::default()
+        }
+    }
+    ///De onde vêm os leads. / Where the leads come from.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CampaignLeadType {
+        #[serde(rename = "lead")]
+        Lead,
+        #[serde(rename = "file")]
+        File,
+    }
+    impl ::std::fmt::Display for CampaignLeadType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Lead => f.write_str("lead"),
+                Self::File => f.write_str("file"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CampaignLeadType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "lead" => Ok(Self::Lead),
+                "file" => Ok(Self::File),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CampaignLeadType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CampaignLeadType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///Uma página da lista de campanhas. / One page of the campaign list.
@@ -185,15 +728,93 @@ server (see pause and resume) and `id` is assigned by it.
     pub struct CampaignPage {
         ///As campanhas desta página. / This page's campaigns.
         pub data: ::std::vec::Vec<Campaign>,
-        ///O `cursor` da próxima página; `null` na última. / The next page's `cursor`; `null` on the last.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub next_cursor: ::std::option::Option<::std::string::String>,
+        pub next_cursor: ::std::option::Option<crate::PageCursor>,
     }
     impl CampaignPage {
         pub fn builder() -> builder::CampaignPage {
+            Default::default()
+        }
+    }
+    /**Contagens de resultado. / Result counts. Deliberate: the counts the
+reference requires are read when absent or `null` too.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CampaignResultCounts {
+        ///Respondidas. / Answered.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub answered: ::std::option::Option<f64>,
+        ///Por lote; formato livre. / By chunk; free-form.
+        #[serde(
+            rename = "byChunkId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub by_chunk_id: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///Lotes executados. / Chunks executed.
+        #[serde(
+            rename = "chunksExecuted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunks_executed: ::std::option::Option<f64>,
+        ///Lidas. / Read.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub read: ::std::option::Option<f64>,
+        ///Recebidas. / Received.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub received: ::std::option::Option<f64>,
+        ///Enviadas. / Sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sent: ::std::option::Option<f64>,
+    }
+    impl CampaignResultCounts {
+        pub fn builder() -> builder::CampaignResultCounts {
+            Default::default()
+        }
+    }
+    ///Contagens de resultado. / Result counts.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CampaignResultCountsInput {
+        ///Respondidas. / Answered.
+        pub answered: f64,
+        ///Por lote; formato livre. / By chunk; free-form.
+        #[serde(
+            rename = "byChunkId",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub by_chunk_id: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Lotes executados. / Chunks executed.
+        #[serde(rename = "chunksExecuted")]
+        pub chunks_executed: f64,
+        ///Lidas. / Read.
+        pub read: f64,
+        ///Recebidas. / Received.
+        pub received: f64,
+        ///Enviadas. / Sent.
+        pub sent: f64,
+    }
+    impl CampaignResultCountsInput {
+        pub fn builder() -> builder::CampaignResultCountsInput {
             Default::default()
         }
     }
@@ -289,30 +910,221 @@ server (see pause and resume) and `id` is assigned by it.
             value.parse()
         }
     }
-    /**Os campos a mudar, enviados como dados. / The fields to change, sent as
-given. `status` changes only through pause and resume; `id` cannot change.
-*/
+    ///Os campos a mudar. / The fields to change.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct CampaignUpdate {
+        ///Ativa. / Active.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active: ::std::option::Option<bool>,
+        ///URLs dos anexos. / URLs of the attachments.
+        #[serde(
+            rename = "assetsUrls",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub assets_urls: ::std::vec::Vec<::std::string::String>,
+        ///O horário de atendimento a respeitar. / The business hours to keep to.
+        #[serde(
+            rename = "businessHoursId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_hours_id: ::std::option::Option<::std::string::String>,
+        ///O canal de envio. / The channel to send from.
+        #[serde(
+            rename = "channelId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_id: ::std::option::Option<::std::string::String>,
+        ///Os canais de envio. / The channels to send from.
+        #[serde(
+            rename = "channelIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub channel_ids: ::std::vec::Vec<::std::string::String>,
+        ///O tipo de canal, de `"1"` a `"9"`. / The kind of channel, `"1"` to `"9"`.
+        #[serde(
+            rename = "channelType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub channel_type: ::std::option::Option<CampaignChannelType>,
+        ///Leads por lote. / Leads per chunk.
+        #[serde(
+            rename = "chunkSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunk_size: ::std::option::Option<f64>,
+        ///Número de lotes. / Number of chunks.
+        #[serde(
+            rename = "chunksCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chunks_count: ::std::option::Option<f64>,
+        ///Previsão de término. / When it should finish.
+        #[serde(
+            rename = "finishedAtPrediction",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finished_at_prediction: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Dados de verificação do envio; formato interno. / Sending health data; internal.
+        #[serde(
+            rename = "healthCheckData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub health_check_data: ::std::option::Option<CampaignHealthCheckInput>,
+        ///Última mensagem processada. / When the last message was processed.
+        #[serde(
+            rename = "lastMessageProcessedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_processed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///De onde vêm os leads: lista ou arquivo. / Where the leads come from: a list or a file.
+        #[serde(
+            rename = "leadType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lead_type: ::std::option::Option<CampaignLeadType>,
+        ///URL do arquivo de leads. / URL of the leads file.
+        #[serde(
+            rename = "leadsAssetUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leads_asset_url: ::std::option::Option<::std::string::String>,
+        ///Número de leads. / Number of leads.
+        #[serde(
+            rename = "leadsCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leads_count: ::std::option::Option<f64>,
+        ///A mensagem. / The message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Mensagens processadas. / Messages processed.
+        #[serde(
+            rename = "messagesProcessed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub messages_processed: ::std::option::Option<f64>,
         ///Nome da campanha. / The campaign's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///O próximo envio agendado. / The next scheduled sending.
+        #[serde(
+            rename = "nextScheduledTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_scheduled_to: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Normalizar telefones brasileiros. / Normalise Brazilian phone numbers.
+        #[serde(
+            rename = "normalizeBrazilPhoneNumbers",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub normalize_brazil_phone_numbers: ::std::option::Option<bool>,
+        ///O operador. / The operator.
+        #[serde(
+            rename = "operatorId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_id: ::std::option::Option<::std::string::String>,
+        ///Nome do operador nas mensagens. / The operator's name in messages.
+        #[serde(
+            rename = "operatorName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_name: ::std::option::Option<::std::string::String>,
+        ///O primeiro agendamento. / The first schedule.
+        #[serde(
+            rename = "originalScheduledTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_scheduled_to: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Progresso. / Progress.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub progress: ::std::option::Option<f64>,
+        ///Contagens de resultado. / Result counts.
+        #[serde(
+            rename = "resultCounts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_counts: ::std::option::Option<CampaignResultCountsInput>,
+        ///Quando enviar. / When to send.
+        #[serde(
+            rename = "scheduledTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scheduled_to: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Segundos entre lotes. / Seconds between chunks.
+        #[serde(
+            rename = "secondsBetweenChunks",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds_between_chunks: ::std::option::Option<f64>,
+        ///Segundos entre mensagens. / Seconds between messages.
+        #[serde(
+            rename = "secondsBetweenMessages",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds_between_messages: ::std::option::Option<f64>,
+        ///Criar conversa para cada lead. / Create a conversation for each lead.
+        #[serde(
+            rename = "shouldCreateConversation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub should_create_conversation: ::std::option::Option<bool>,
+        ///Estado da campanha. / The campaign's state.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<CampaignStatus>,
+        ///O modelo de mensagem; formato livre. / The message template; free-form.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub template: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///A mensagem em texto puro. / The message as plain text.
+        #[serde(
+            rename = "textRaw",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_raw: ::std::option::Option<::std::string::String>,
+        ///Acompanhar respostas em todos os canais. / Track answers on every channel.
+        #[serde(
+            rename = "trackAllChannels",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub track_all_channels: ::std::option::Option<bool>,
+        ///Por quantas horas acompanhar respostas. / For how many hours to track answers.
+        #[serde(
+            rename = "trackMaxHours",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub track_max_hours: ::std::option::Option<f64>,
     }
     impl CampaignUpdate {
         pub fn builder() -> builder::CampaignUpdate {
             Default::default()
         }
     }
-    ///Um contato (cliente ou lead). / A contact (customer or lead).
+    /**Um contato (cliente ou lead). / A contact (customer or lead).
+Deliberate: the reference requires `externalId`, `origin`, `location`,
+the social ids, `isImported`, `hasConversation`, `newContact`,
+`customFields` and `crmData` in answers; every one is read when absent
+or `null` too, and `location` as any JSON.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -330,7 +1142,7 @@ given. `status` changes only through pause and resume; `id` cannot change.
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub created_at: ::std::option::Option<crate::Timestamp>,
         ///Dados de CRM; formato livre. / CRM data; free-form.
         #[serde(
             rename = "crmData",
@@ -418,7 +1230,9 @@ given. `status` changes only through pause and resume; `id` cannot change.
             Default::default()
         }
     }
-    ///Um contato novo. / A new contact.
+    /**Um contato novo. / A new contact. The social ids and `crmData` are only
+in answers: the reference does not take them.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -431,15 +1245,8 @@ given. `status` changes only through pause and resume; `id` cannot change.
         ///URL da foto. / URL of the contact's picture.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
-        ///Dados de CRM; formato livre. / CRM data; free-form.
-        #[serde(
-            rename = "crmData",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
-        )]
-        pub crm_data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(rename = "customFields")]
-        pub custom_fields: CustomFields,
+        pub custom_fields: CustomFieldsInput,
         ///E-mail.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -449,24 +1256,15 @@ given. `status` changes only through pause and resume; `id` cannot change.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_id: ::std::option::Option<::std::string::String>,
-        ///ID no Facebook. / Facebook id.
-        #[serde(
-            rename = "facebookId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub facebook_id: ::std::option::Option<::std::string::String>,
-        ///ID no Instagram. / Instagram id.
-        #[serde(
-            rename = "instagramId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub instagram_id: ::std::option::Option<::std::string::String>,
         ///Contato privado. / Whether the contact is private.
         #[serde(
             rename = "isPrivate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_private: ::std::option::Option<bool>,
+        ///Localização. / Location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<::std::string::String>,
         ///Nome. / Name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -479,12 +1277,6 @@ given. `status` changes only through pause and resume; `id` cannot change.
         ///Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///ID no Telegram. / Telegram id.
-        #[serde(
-            rename = "telegramId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub telegram_id: ::std::option::Option<::std::string::String>,
     }
     impl ContactCreate {
         pub fn builder() -> builder::ContactCreate {
@@ -503,12 +1295,11 @@ given. `status` changes only through pause and resume; `id` cannot change.
     pub struct ContactPage {
         ///Os contatos desta página. / This page's contacts.
         pub data: ::std::vec::Vec<Contact>,
-        ///O `cursor` da próxima página; `null` na última. / The next page's `cursor`; `null` on the last.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub next_cursor: ::std::option::Option<::std::string::String>,
+        pub next_cursor: ::std::option::Option<crate::PageCursor>,
     }
     impl ContactPage {
         pub fn builder() -> builder::ContactPage {
@@ -529,19 +1320,11 @@ given. `status` changes only through pause and resume; `id` cannot change.
         ///URL da foto. / URL of the contact's picture.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
-        ///Dados de CRM; formato livre. / CRM data; free-form.
-        #[serde(
-            rename = "crmData",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub crm_data: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
         #[serde(
             rename = "customFields",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_fields: ::std::option::Option<CustomFields>,
+        pub custom_fields: ::std::option::Option<CustomFieldsInput>,
         ///E-mail.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -551,24 +1334,15 @@ given. `status` changes only through pause and resume; `id` cannot change.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_id: ::std::option::Option<::std::string::String>,
-        ///ID no Facebook. / Facebook id.
-        #[serde(
-            rename = "facebookId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub facebook_id: ::std::option::Option<::std::string::String>,
-        ///ID no Instagram. / Instagram id.
-        #[serde(
-            rename = "instagramId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub instagram_id: ::std::option::Option<::std::string::String>,
         ///Contato privado. / Whether the contact is private.
         #[serde(
             rename = "isPrivate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_private: ::std::option::Option<bool>,
+        ///Localização. / Location.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<::std::string::String>,
         ///Nome. / Name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -581,19 +1355,16 @@ given. `status` changes only through pause and resume; `id` cannot change.
         ///Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///ID no Telegram. / Telegram id.
-        #[serde(
-            rename = "telegramId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub telegram_id: ::std::option::Option<::std::string::String>,
     }
     impl ContactUpdate {
         pub fn builder() -> builder::ContactUpdate {
             Default::default()
         }
     }
-    ///A definição de um campo personalizado. / A custom field's definition.
+    /**A definição de um campo personalizado. / A custom field's definition.
+Deliberate: the reference requires the booleans and `position`; they
+are read when absent or `null` too.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -606,7 +1377,11 @@ given. `status` changes only through pause and resume; `id` cannot change.
         ///Descrição. / Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        pub entity: crate::OrOther<crate::types::CustomFieldEntity>,
+        ///A que o campo pertence. / What the field belongs to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity: ::std::option::Option<
+            crate::OrOther<crate::types::CustomFieldEntity>,
+        >,
         pub id: crate::Id,
         ///Invisível. / Hidden.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -640,8 +1415,11 @@ given. `status` changes only through pause and resume; `id` cannot change.
         ///As opções de um `select`/`multi-select`. / The options of a select field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub options: ::std::option::Option<::std::vec::Vec<CustomFieldOption>>,
-        ///A chave do campo em `customFields`, p. ex. `cpf`. / The field's key in `customFields`, e.g. `cpf`.
-        pub placeholder: ::std::string::String,
+        /**A chave do campo em `customFields`, p. ex. `cpf`. / The field's key in
+`customFields`, e.g. `cpf`.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub placeholder: ::std::option::Option<::std::string::String>,
         ///Posição. / Position.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<f64>,
@@ -769,7 +1547,10 @@ given. `status` changes only through pause and resume; `id` cannot change.
             Default::default()
         }
     }
-    ///Uma opção de um campo `select` ou `multi-select`. / One option of a select field.
+    /**Uma opção de um campo `select` ou `multi-select`. / One option of a
+select field. Deliberate: `label`, required by the reference, is read
+when absent or `null` too.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -882,7 +1663,11 @@ given. `status` changes only through pause and resume; `id` cannot change.
             value.parse()
         }
     }
-    ///O valor de um campo personalizado. / One custom field's value.
+    /**O valor de um campo personalizado. / One custom field's value.
+Deliberate: the reference types `value` and `type` as required strings;
+answers are read whatever JSON `value` holds, with or without `type`,
+since real data does not always follow the description.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -892,13 +1677,10 @@ given. `status` changes only through pause and resume; `id` cannot change.
         schemars::JsonSchema
     )]
     pub struct CustomFieldValue {
-        ///O tipo do campo, em respostas. / The field's type, in responses.
+        ///O tipo do campo (`text`, `number`…). / The field's type (`text`, `number`…).
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
-        /**O valor: texto, número, booleano, lista ou objeto, conforme o tipo do
-campo. / The value: a string, number, boolean, array or object,
-depending on the field's type.
-*/
+        ///O valor, em geral texto. / The value, usually text.
         pub value: ::serde_json::Value,
     }
     impl CustomFieldValue {
@@ -906,9 +1688,31 @@ depending on the field's type.
             Default::default()
         }
     }
+    /**O valor de um campo, como texto, e o tipo do campo. / A field's value,
+as text, and the field's type (the `type` of its definition).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomFieldValueInput {
+        ///O tipo do campo, p. ex. `text`, `number`. / The field's type, e.g. `text`, `number`.
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        ///O valor, como texto (`"30"`, `"true"`). / The value, as text.
+        pub value: ::std::string::String,
+    }
+    impl CustomFieldValueInput {
+        pub fn builder() -> builder::CustomFieldValueInput {
+            Default::default()
+        }
+    }
     /**Campos personalizados, pela chave (`placeholder`) do campo. / Custom
-fields, keyed by the custom field's `placeholder`. Example:
-`{"cpf": {"value": "060.715.303-54"}, "age": {"value": 30}}`.
+fields, keyed by the custom field's `placeholder`, as answers carry them.
 */
     #[derive(
         ::serde::Deserialize,
@@ -948,7 +1752,58 @@ fields, keyed by the custom field's `placeholder`. Example:
             Self(value)
         }
     }
-    ///Um negócio. / A deal.
+    /**Campos personalizados a gravar, pela chave (`placeholder`) do campo. /
+Custom fields to write, keyed by the field's `placeholder`, e.g.
+`{"cpf": {"value": "060.715.303-54", "type": "text"}, "age": {"value": "30", "type": "number"}}`.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct CustomFieldsInput(
+        pub ::std::collections::BTreeMap<::std::string::String, CustomFieldValueInput>,
+    );
+    impl ::std::ops::Deref for CustomFieldsInput {
+        type Target = ::std::collections::BTreeMap<
+            ::std::string::String,
+            CustomFieldValueInput,
+        >;
+        fn deref(
+            &self,
+        ) -> &::std::collections::BTreeMap<
+            ::std::string::String,
+            CustomFieldValueInput,
+        > {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomFieldsInput>
+    for ::std::collections::BTreeMap<::std::string::String, CustomFieldValueInput> {
+        fn from(value: CustomFieldsInput) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::std::collections::BTreeMap<::std::string::String, CustomFieldValueInput>,
+    > for CustomFieldsInput {
+        fn from(
+            value: ::std::collections::BTreeMap<
+                ::std::string::String,
+                CustomFieldValueInput,
+            >,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    /**Um negócio. / A deal. Deliberate: every optional field is read when
+absent or `null`, answers the reference does not type closely (`tasks`,
+`timeInStage`, `authorId`) are read as any JSON.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -964,22 +1819,22 @@ fields, keyed by the custom field's `placeholder`. Example:
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub author_id: ::std::option::Option<::serde_json::Value>,
-        ///Tipo do autor. / What kind of author created the deal.
+        ///Que tipo de autor criou o negócio. / What kind of author created the deal.
         #[serde(
             rename = "authorType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub author_type: ::std::option::Option<crate::OrOther<crate::types::AuthorType>>,
-        ///Campanha de origem. / The campaign the deal came from (free text).
+        ///Campanha de origem; texto livre. / The campaign the deal came from; free text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign: ::std::option::Option<::std::string::String>,
         ///Número de comentários. / Number of comments.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comments: ::std::option::Option<i64>,
+        pub comments: ::std::option::Option<f64>,
         ///Contato associado ao negócio. / The deal's contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact: ::std::option::Option<DealContact>,
-        ///Contexto de criação. / Where the deal came from.
+        ///De onde o negócio veio. / Where the deal came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub context: ::std::option::Option<DealContext>,
         ///Conversa associada ao negócio. / The deal's conversation.
@@ -992,14 +1847,14 @@ fields, keyed by the custom field's `placeholder`. Example:
             rename = "dueDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub due_date: ::std::option::Option<crate::Timestamp>,
         ///Contador de foco. / Focus counter.
         #[serde(
             rename = "focusedCounts",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub focused_counts: ::std::option::Option<i64>,
-        ///ID do grupo associado ao negócio. / Id of the deal's group (team).
+        pub focused_counts: ::std::option::Option<f64>,
+        ///ID do grupo (equipe). / Id of the deal's group (team).
         #[serde(
             rename = "groupId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1012,9 +1867,7 @@ fields, keyed by the custom field's `placeholder`. Example:
             rename = "lastStageChanged",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_stage_changed: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_stage_changed: ::std::option::Option<crate::Timestamp>,
         ///Motivos de perda. / Reasons the deal was lost.
         #[serde(
             rename = "lostReason",
@@ -1029,16 +1882,16 @@ fields, keyed by the custom field's `placeholder`. Example:
         pub lost_reason_obs: ::std::option::Option<::std::string::String>,
         ///Nome do negócio. / Name of the deal.
         pub name: ::std::string::String,
-        ///ID do usuário responsável pelo negócio. / Id of the user in charge of the deal.
+        ///ID do usuário responsável. / Id of the user in charge of the deal.
         #[serde(
             rename = "operatorId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operator_id: ::std::option::Option<crate::Id>,
-        ///Origem do negócio. / Where the deal came from (free text).
+        ///Origem do negócio; texto livre. / Where the deal came from; free text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub origin: ::std::option::Option<::std::string::String>,
-        ///ID do pipeline associado ao negócio. / Id of the deal's pipeline.
+        ///ID do funil do negócio. / Id of the deal's pipeline.
         #[serde(rename = "pipelineId")]
         pub pipeline_id: ::std::string::String,
         ///Posição na etapa. / Position within the stage.
@@ -1047,7 +1900,7 @@ fields, keyed by the custom field's `placeholder`. Example:
         ///Produtos do negócio. / The deal's products.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub products: ::std::option::Option<::std::vec::Vec<DealProduct>>,
-        ///Motivos de perda por produto. / Lost reasons per product.
+        ///Motivos de perda por produto; formato livre. / Lost reasons per product; free-form.
         #[serde(
             rename = "productsLostReason",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1057,7 +1910,7 @@ fields, keyed by the custom field's `placeholder`. Example:
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
-        ///ID da etapa do pipeline. / Id of the deal's stage in the pipeline.
+        ///ID da etapa do funil. / Id of the deal's stage in the pipeline.
         #[serde(rename = "stageId")]
         pub stage_id: ::std::string::String,
         pub status: crate::OrOther<crate::types::DealStatus>,
@@ -1082,21 +1935,22 @@ fields, keyed by the custom field's `placeholder`. Example:
         >,
         ///Valor em dinheiro do negócio. / Money value of the deal.
         pub value: f64,
-        ///Data de perda ou ganho. / When the deal was won or lost.
+        ///Data de ganho ou perda. / When the deal was won or lost.
         #[serde(
             rename = "wonLostDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub won_lost_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub won_lost_date: ::std::option::Option<crate::Timestamp>,
     }
     impl Deal {
         pub fn builder() -> builder::Deal {
             Default::default()
         }
     }
-    ///Contato associado ao negócio. / The contact the deal belongs to.
+    /**Contato associado ao negócio. / The contact the deal belongs to.
+Deliberate: the reference requires `name`, `avatar`, `phone` and
+`email` in answers; they are read when absent or `null` too.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1109,12 +1963,11 @@ fields, keyed by the custom field's `placeholder`. Example:
         ///URL da foto. / URL of the contact's picture.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
-        ///Quando o contato foi criado. / When the contact was created.
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub created_at: ::std::option::Option<crate::Timestamp>,
         ///E-mail do contato. / The contact's e-mail.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -1134,6 +1987,46 @@ fields, keyed by the custom field's `placeholder`. Example:
     }
     impl DealContact {
         pub fn builder() -> builder::DealContact {
+            Default::default()
+        }
+    }
+    /**O contato do negócio, por inteiro. / The deal's contact, whole: the
+reference's update takes the contact as an object, not an id.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct DealContactInput {
+        ///URL da foto. / URL of the contact's picture.
+        pub avatar: ::std::string::String,
+        ///Quando o contato foi criado. / When the contact was created.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///E-mail do contato. / The contact's e-mail.
+        pub email: ::std::string::String,
+        ///ID numérico do contato. / The contact's numeric id.
+        pub id: i64,
+        ///Contato privado. / Whether the contact is private.
+        #[serde(
+            rename = "isPrivate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_private: ::std::option::Option<bool>,
+        ///Nome do contato. / The contact's name.
+        pub name: ::std::string::String,
+        ///Telefone com DDI, só dígitos. / Phone with country code, digits only.
+        pub phone: ::std::string::String,
+    }
+    impl DealContactInput {
+        pub fn builder() -> builder::DealContactInput {
             Default::default()
         }
     }
@@ -1168,7 +2061,10 @@ from: an automation or an import.
             Default::default()
         }
     }
-    ///Conversa associada ao negócio. / The conversation the deal came from.
+    /**Conversa associada ao negócio. / The conversation the deal came from.
+Deliberate: the reference requires `platformId` and `showPending` in
+answers; they are read when absent or `null` too.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1179,20 +2075,16 @@ from: an automation or an import.
     )]
     pub struct DealConversation {
         pub id: crate::Id,
-        ///Última mensagem. / When the last message arrived.
         #[serde(
             rename = "lastMessageAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_message_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///Desde quando está pendente. / Since when it is pending.
+        pub last_message_at: ::std::option::Option<crate::Timestamp>,
         #[serde(
             rename = "pendingAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pending_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub pending_at: ::std::option::Option<crate::Timestamp>,
         ///ID do canal. / The channel's id.
         #[serde(
             rename = "platformId",
@@ -1211,6 +2103,44 @@ from: an automation or an import.
             Default::default()
         }
     }
+    ///Conversa associada ao negócio. / The conversation the deal came from.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct DealConversationInput {
+        ///ID da conversa. / The conversation's id.
+        pub id: i64,
+        ///Última mensagem. / When the last message arrived.
+        #[serde(
+            rename = "lastMessageAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_message_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Desde quando está pendente. / Since when it is pending.
+        #[serde(
+            rename = "pendingAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pending_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///ID do canal. / The channel's id.
+        #[serde(rename = "platformId")]
+        pub platform_id: i64,
+        ///Se a conversa está pendente. / Whether the conversation shows as pending.
+        #[serde(rename = "showPending")]
+        pub show_pending: bool,
+    }
+    impl DealConversationInput {
+        pub fn builder() -> builder::DealConversationInput {
+            Default::default()
+        }
+    }
     ///Os campos de um negócio novo. / The fields of a new deal.
     #[derive(
         ::serde::Deserialize,
@@ -1224,30 +2154,33 @@ from: an automation or an import.
         ///ID do autor; formato livre. / The author's id; free-form.
         #[serde(
             rename = "authorId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
         )]
-        pub author_id: ::std::option::Option<::serde_json::Value>,
-        ///Quem criou o negócio. / What kind of author created the deal.
+        pub author_id: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Que tipo de autor criou o negócio. / What kind of author created the deal.
         #[serde(
             rename = "authorType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub author_type: ::std::option::Option<AuthorType>,
-        ///Campanha de origem. / The campaign the deal came from (free text).
+        ///Campanha de origem; texto livre. / The campaign the deal came from; free text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign: ::std::option::Option<::std::string::String>,
         ///Número de comentários. / Number of comments.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comments: ::std::option::Option<i64>,
-        ///ID do contato associado ao negócio. / Id of the deal's contact.
+        pub comments: ::std::option::Option<f64>,
+        ///ID do contato do negócio. / Id of the deal's contact. Deliberate: an integer id, where the reference says number.
         #[serde(rename = "contactId")]
         pub contact_id: i64,
+        ///De onde o negócio veio. / Where the deal came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub context: ::std::option::Option<DealContext>,
+        ///Conversa associada ao negócio. / The deal's conversation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub conversation: ::std::option::Option<DealConversation>,
+        pub conversation: ::std::option::Option<DealConversationInput>,
         #[serde(rename = "customFields")]
-        pub custom_fields: CustomFields,
+        pub custom_fields: CustomFieldsInput,
         ///Data de vencimento. / When the deal is due.
         #[serde(
             rename = "dueDate",
@@ -1259,8 +2192,8 @@ from: an automation or an import.
             rename = "focusedCounts",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub focused_counts: ::std::option::Option<i64>,
-        ///ID do grupo associado ao negócio. / Id of the deal's group (team).
+        pub focused_counts: ::std::option::Option<f64>,
+        ///ID do grupo (equipe). / Id of the deal's group (team). Deliberate: integer ids, where the reference says number.
         #[serde(
             rename = "groupId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1289,16 +2222,16 @@ from: an automation or an import.
         pub lost_reason_obs: ::std::option::Option<::std::string::String>,
         ///Nome do negócio. / Name of the deal.
         pub name: ::std::string::String,
-        ///ID do usuário responsável pelo negócio. / Id of the user in charge of the deal.
+        ///ID do usuário responsável. / Id of the user in charge of the deal. Deliberate: integer ids, where the reference says number.
         #[serde(
             rename = "operatorId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operator_id: ::std::option::Option<i64>,
-        ///Origem do negócio. / Where the deal came from (free text).
+        ///Origem do negócio; texto livre. / Where the deal came from; free text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub origin: ::std::option::Option<::std::string::String>,
-        ///ID do pipeline associado ao negócio. / Id of the deal's pipeline.
+        ///ID do funil do negócio. / Id of the deal's pipeline.
         #[serde(rename = "pipelineId")]
         pub pipeline_id: ::std::string::String,
         ///Posição na etapa. / Position within the stage.
@@ -1306,8 +2239,8 @@ from: an automation or an import.
         pub position: ::std::option::Option<f64>,
         ///Produtos do negócio. / The deal's products.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub products: ::std::vec::Vec<DealProduct>,
-        ///Motivos de perda por produto. / Lost reasons per product.
+        pub products: ::std::vec::Vec<DealProductInput>,
+        ///Motivos de perda por produto; formato livre. / Lost reasons per product; free-form.
         #[serde(
             rename = "productsLostReason",
             default,
@@ -1316,12 +2249,12 @@ from: an automation or an import.
         pub products_lost_reason: ::std::vec::Vec<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        ///ID da etapa do pipeline. / Id of the stage to put the deal in.
+        ///ID da etapa do funil. / Id of the deal's stage in the pipeline.
         #[serde(rename = "stageId")]
         pub stage_id: ::std::string::String,
         ///Status do negócio. / The deal's status (open, won or lost).
         pub status: DealStatus,
-        ///IDs das etiquetas. / Ids of the deal's tags.
+        ///IDs das etiquetas. / Ids of the deal's tags. Deliberate: integer ids, where the reference says number.
         #[serde(
             rename = "tagIds",
             default,
@@ -1340,7 +2273,7 @@ from: an automation or an import.
         pub time_in_stage: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Valor em dinheiro do negócio. / Money value of the deal.
         pub value: f64,
-        ///Data de perda ou ganho. / When the deal was won or lost.
+        ///Data de ganho ou perda. / When the deal was won or lost.
         #[serde(
             rename = "wonLostDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1366,21 +2299,19 @@ from: an automation or an import.
     pub struct DealPage {
         ///Os negócios desta página. / This page's deals.
         pub data: ::std::vec::Vec<Deal>,
-        /**O `cursor` da próxima página; `null` na última. / The `cursor` of the
-next page; `null` (or absent) on the last one.
-*/
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub next_cursor: ::std::option::Option<::std::string::String>,
+        pub next_cursor: ::std::option::Option<crate::PageCursor>,
     }
     impl DealPage {
         pub fn builder() -> builder::DealPage {
             Default::default()
         }
     }
-    ///Um produto do negócio. / A product line of the deal.
+    /**Um produto do negócio. / A product line of the deal.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1407,6 +2338,36 @@ next page; `null` (or absent) on the last one.
     }
     impl DealProduct {
         pub fn builder() -> builder::DealProduct {
+            Default::default()
+        }
+    }
+    ///Um produto do negócio, a gravar. / A product line of the deal, to write.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct DealProductInput {
+        ///Desconto, lido conforme `discountType`. / Discount, read as `discountType` says.
+        pub discount: f64,
+        #[serde(rename = "discountType")]
+        pub discount_type: DiscountType,
+        ///ID do produto. / The product's id.
+        pub id: ::std::string::String,
+        ///Nome do produto. / The product's name.
+        pub name: ::std::string::String,
+        ///Preço unitário. / Unit price.
+        pub price: f64,
+        ///Quantidade. / Quantity.
+        pub quantity: f64,
+        ///Total da linha. / Line total.
+        pub total: f64,
+    }
+    impl DealProductInput {
+        pub fn builder() -> builder::DealProductInput {
             Default::default()
         }
     }
@@ -1472,9 +2433,10 @@ next page; `null` (or absent) on the last one.
     }
     /**Os campos a mudar; os ausentes ficam como estão. / The fields to change;
 those left out stay as they are. Same fields as `DealCreate`, none
-required, with `contact` in place of `contactId`. Lists and maps are
-`nullable` so that an empty one (`"tagIds": []`) can be sent to clear
-them, e.g. `lostReason` when a lost deal is reopened.
+required, with `contact` (the whole contact) in place of `contactId`.
+Deliberate: lists and maps are `nullable`, so that an empty one
+(`"tagIds": []`) is sent to clear them, e.g. `lostReason` when a lost
+deal is reopened.
 */
     #[derive(
         ::serde::Deserialize,
@@ -1489,33 +2451,35 @@ them, e.g. `lostReason` when a lost deal is reopened.
         ///ID do autor; formato livre. / The author's id; free-form.
         #[serde(
             rename = "authorId",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
         )]
-        pub author_id: ::std::option::Option<::serde_json::Value>,
-        ///Quem criou o negócio. / What kind of author created the deal.
+        pub author_id: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Que tipo de autor criou o negócio. / What kind of author created the deal.
         #[serde(
             rename = "authorType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub author_type: ::std::option::Option<AuthorType>,
-        ///Campanha de origem. / The campaign the deal came from (free text).
+        ///Campanha de origem; texto livre. / The campaign the deal came from; free text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign: ::std::option::Option<::std::string::String>,
         ///Número de comentários. / Number of comments.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub comments: ::std::option::Option<i64>,
-        ///ID do contato associado ao negócio. / Id of the deal's contact.
+        pub comments: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact: ::std::option::Option<i64>,
+        pub contact: ::std::option::Option<DealContactInput>,
+        ///De onde o negócio veio. / Where the deal came from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub context: ::std::option::Option<DealContext>,
+        ///Conversa associada ao negócio. / The deal's conversation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub conversation: ::std::option::Option<DealConversation>,
+        pub conversation: ::std::option::Option<DealConversationInput>,
         #[serde(
             rename = "customFields",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_fields: ::std::option::Option<CustomFields>,
+        pub custom_fields: ::std::option::Option<CustomFieldsInput>,
         ///Data de vencimento. / When the deal is due.
         #[serde(
             rename = "dueDate",
@@ -1527,8 +2491,8 @@ them, e.g. `lostReason` when a lost deal is reopened.
             rename = "focusedCounts",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub focused_counts: ::std::option::Option<i64>,
-        ///ID do grupo associado ao negócio. / Id of the deal's group (team).
+        pub focused_counts: ::std::option::Option<f64>,
+        ///ID do grupo (equipe). / Id of the deal's group (team). Deliberate: integer ids, where the reference says number.
         #[serde(
             rename = "groupId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1557,16 +2521,16 @@ them, e.g. `lostReason` when a lost deal is reopened.
         ///Nome do negócio. / Name of the deal.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///ID do usuário responsável pelo negócio. / Id of the user in charge of the deal.
+        ///ID do usuário responsável. / Id of the user in charge of the deal. Deliberate: integer ids, where the reference says number.
         #[serde(
             rename = "operatorId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operator_id: ::std::option::Option<i64>,
-        ///Origem do negócio. / Where the deal came from (free text).
+        ///Origem do negócio; texto livre. / Where the deal came from; free text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub origin: ::std::option::Option<::std::string::String>,
-        ///ID do pipeline associado ao negócio. / Id of the deal's pipeline.
+        ///ID do funil do negócio. / Id of the deal's pipeline.
         #[serde(
             rename = "pipelineId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1577,8 +2541,8 @@ them, e.g. `lostReason` when a lost deal is reopened.
         pub position: ::std::option::Option<f64>,
         ///Produtos do negócio. / The deal's products.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub products: ::std::option::Option<::std::vec::Vec<DealProduct>>,
-        ///Motivos de perda por produto. / Lost reasons per product.
+        pub products: ::std::option::Option<::std::vec::Vec<DealProductInput>>,
+        ///Motivos de perda por produto; formato livre. / Lost reasons per product; free-form.
         #[serde(
             rename = "productsLostReason",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1588,7 +2552,7 @@ them, e.g. `lostReason` when a lost deal is reopened.
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
-        ///ID da etapa do pipeline. / Id of the stage to move the deal to.
+        ///ID da etapa do funil. / Id of the deal's stage in the pipeline.
         #[serde(
             rename = "stageId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1597,7 +2561,7 @@ them, e.g. `lostReason` when a lost deal is reopened.
         ///Status do negócio. / The deal's status (open, won or lost).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<DealStatus>,
-        ///IDs das etiquetas. / Ids of the deal's tags.
+        ///IDs das etiquetas. / Ids of the deal's tags. Deliberate: integer ids, where the reference says number.
         #[serde(
             rename = "tagIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1619,7 +2583,7 @@ them, e.g. `lostReason` when a lost deal is reopened.
         ///Valor em dinheiro do negócio. / Money value of the deal.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<f64>,
-        ///Data de perda ou ganho. / When the deal was won or lost.
+        ///Data de ganho ou perda. / When the deal was won or lost.
         #[serde(
             rename = "wonLostDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1747,7 +2711,8 @@ is not JSON at all is carried as `message`.
             Default::default()
         }
     }
-    ///Um funil de vendas e suas etapas. / A sales pipeline and its stages.
+    /**Um funil de vendas e suas etapas. / A sales pipeline and its stages.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1757,7 +2722,9 @@ is not JSON at all is carried as `message`.
         schemars::JsonSchema
     )]
     pub struct Pipeline {
-        ///ID do autor; formato livre. / The author's id; free-form.
+        /**ID do autor. / The author's id. Deliberate: the reference says
+number; any JSON is read, as authors are typed loosely elsewhere.
+*/
         #[serde(
             rename = "authorId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1786,7 +2753,9 @@ is not JSON at all is carried as `message`.
             rename = "requiredCustomFieldIds",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub required_custom_field_ids: ::std::option::Option<::std::vec::Vec<crate::Id>>,
+        pub required_custom_field_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///As regras. / The rules.
         pub rules: ::std::vec::Vec<PipelineRule>,
         ///As etapas, em ordem. / The stages, in order.
@@ -1814,10 +2783,38 @@ is not JSON at all is carried as `message`.
         #[serde(rename = "stageId")]
         pub stage_id: ::std::string::String,
         ///A tarefa; formato livre. / The task; free-form.
-        pub task: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     }
     impl PipelineCadenceItem {
         pub fn builder() -> builder::PipelineCadenceItem {
+            Default::default()
+        }
+    }
+    ///Uma tarefa de cadência de uma etapa. / A cadence task of a stage.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PipelineCadenceItemInput {
+        ///ID do item. / The item's id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///A etapa. / The stage.
+        #[serde(rename = "stageId")]
+        pub stage_id: ::std::string::String,
+        ///A tarefa; formato livre. / The task; free-form.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub task: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl PipelineCadenceItemInput {
+        pub fn builder() -> builder::PipelineCadenceItemInput {
             Default::default()
         }
     }
@@ -1831,9 +2828,15 @@ is not JSON at all is carried as `message`.
         schemars::JsonSchema
     )]
     pub struct PipelineCreate {
+        ///ID do autor. / The author's id. Deliberate: an integer id, where the reference says number.
+        #[serde(
+            rename = "authorId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
         ///Tarefas de cadência. / Cadence tasks.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub cadence: ::std::vec::Vec<PipelineCadenceItem>,
+        pub cadence: ::std::vec::Vec<PipelineCadenceItemInput>,
         ///Os motivos de perda permitidos. / The allowed lost reasons.
         #[serde(
             rename = "lostReasons",
@@ -1844,8 +2847,7 @@ is not JSON at all is carried as `message`.
         ///Nome do funil. / The pipeline's name.
         pub name: ::std::string::String,
         ///Posição na lista de funis. / Position in the list of pipelines.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub position: ::std::option::Option<f64>,
+        pub position: f64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privacy: ::std::option::Option<PipelinePrivacyInput>,
         ///Campos personalizados obrigatórios. / Required custom fields.
@@ -1854,11 +2856,10 @@ is not JSON at all is carried as `message`.
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub required_custom_field_ids: ::std::vec::Vec<i64>,
-        ///As regras. / The rules.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub required_custom_field_ids: ::std::vec::Vec<::std::string::String>,
+        ///As regras; `[]` para nenhuma. / The rules; `[]` for none.
         pub rules: ::std::vec::Vec<PipelineRule>,
-        ///As etapas, em ordem. / The stages, in order.
+        ///As etapas, em ordem; numa mudança, substitui a lista. / The stages, in order; an update replaces the list.
         pub stages: ::std::vec::Vec<PipelineStageInput>,
     }
     impl PipelineCreate {
@@ -1866,7 +2867,9 @@ is not JSON at all is carried as `message`.
             Default::default()
         }
     }
-    ///Quem vê o funil. / Who can see the pipeline.
+    /**Quem vê o funil. / Who can see the pipeline. Deliberate: `groupIds`,
+required by the reference, is read when absent or `null` too.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1881,7 +2884,7 @@ is not JSON at all is carried as `message`.
             rename = "groupIds",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_ids: ::std::option::Option<::std::vec::Vec<crate::Id>>,
+        pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(rename = "type")]
         pub type_: crate::OrOther<crate::types::PrivacyType>,
         ///O usuário que vê o funil (`user`). / The user who sees it (`user`).
@@ -1889,7 +2892,7 @@ is not JSON at all is carried as `message`.
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_id: ::std::option::Option<crate::Id>,
+        pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl PipelinePrivacy {
         pub fn builder() -> builder::PipelinePrivacy {
@@ -1906,12 +2909,9 @@ is not JSON at all is carried as `message`.
         schemars::JsonSchema
     )]
     pub struct PipelinePrivacyInput {
-        ///Grupos que veem o funil (`team`). / Groups that see it (`team`).
-        #[serde(
-            rename = "groupIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub group_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        ///Grupos que veem o funil (`team`); `[]` para nenhum. / Groups that see it (`team`); `[]` for none.
+        #[serde(rename = "groupIds")]
+        pub group_ids: ::std::vec::Vec<::std::string::String>,
         #[serde(rename = "type")]
         pub type_: PrivacyType,
         ///O usuário que vê o funil (`user`). / The user who sees it (`user`).
@@ -1919,7 +2919,7 @@ is not JSON at all is carried as `message`.
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_id: ::std::option::Option<i64>,
+        pub user_id: ::std::option::Option<::std::string::String>,
     }
     impl PipelinePrivacyInput {
         pub fn builder() -> builder::PipelinePrivacyInput {
@@ -1953,7 +2953,10 @@ is not JSON at all is carried as `message`.
             Default::default()
         }
     }
-    ///Uma etapa do funil. / A stage of a pipeline.
+    /**Uma etapa do funil. / A stage of a pipeline. Deliberate: `color` and
+`requireds`, required by the reference, are read when absent or `null`
+too, and `requireds` items as any JSON.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1979,7 +2982,9 @@ is not JSON at all is carried as `message`.
             Default::default()
         }
     }
-    ///Uma etapa a criar ou manter; sem `id`, é nova. / A stage to create or keep; without `id` it is new.
+    /**Uma etapa, nova ou existente. / A stage, new or existing. The client
+chooses the ids of new stages; an existing stage keeps its id.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1989,24 +2994,23 @@ is not JSON at all is carried as `message`.
         schemars::JsonSchema
     )]
     pub struct PipelineStageInput {
-        ///Cor da etapa. / The stage's colour.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub color: ::std::option::Option<::std::string::String>,
-        ///ID de uma etapa existente. / Id of an existing stage.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        ///Cor da etapa, p. ex. `#cccccc`. / The stage's colour, e.g. `#cccccc`.
+        pub color: ::std::string::String,
+        ///ID da etapa. / The stage's id.
+        pub id: ::std::string::String,
         ///Nome da etapa. / The stage's name.
         pub name: ::std::string::String,
-        ///Campos exigidos para entrar na etapa. / Fields required to enter the stage.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub requireds: ::std::vec::Vec<::serde_json::Value>,
+        ///Campos exigidos para entrar na etapa; `[]` para nenhum. / Fields required to enter the stage; `[]` for none.
+        pub requireds: ::std::vec::Vec<::std::string::String>,
     }
     impl PipelineStageInput {
         pub fn builder() -> builder::PipelineStageInput {
             Default::default()
         }
     }
-    ///Os campos a mudar. / The fields to change.
+    /**Os campos a mudar. / The fields to change. Deliberate: lists are
+`nullable`, so that `[]` or `null` is sent to empty them.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2017,9 +3021,15 @@ is not JSON at all is carried as `message`.
         schemars::JsonSchema
     )]
     pub struct PipelineUpdate {
+        ///ID do autor. / The author's id. Deliberate: an integer id, where the reference says number.
+        #[serde(
+            rename = "authorId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub author_id: ::std::option::Option<i64>,
         ///Tarefas de cadência. / Cadence tasks.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cadence: ::std::option::Option<::std::vec::Vec<PipelineCadenceItem>>,
+        pub cadence: ::std::option::Option<::std::vec::Vec<PipelineCadenceItemInput>>,
         ///Os motivos de perda permitidos. / The allowed lost reasons.
         #[serde(
             rename = "lostReasons",
@@ -2039,11 +3049,13 @@ is not JSON at all is carried as `message`.
             rename = "requiredCustomFieldIds",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub required_custom_field_ids: ::std::option::Option<::std::vec::Vec<i64>>,
-        ///As regras; `null` ou `[]` esvazia a lista. / The rules; `null` or `[]` empties the list.
+        pub required_custom_field_ids: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///As regras; `[]` para nenhuma. / The rules; `[]` for none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rules: ::std::option::Option<::std::vec::Vec<PipelineRule>>,
-        ///As etapas, em ordem; substitui a lista. / The stages, in order; replaces the list.
+        ///As etapas, em ordem; numa mudança, substitui a lista. / The stages, in order; an update replaces the list.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub stages: ::std::vec::Vec<PipelineStageInput>,
     }
@@ -2116,7 +3128,10 @@ is not JSON at all is carried as `message`.
             value.parse()
         }
     }
-    ///Um produto do catálogo. / A catalogue product.
+    /**Um produto do catálogo. / A catalogue product. Deliberate:
+`customFields`, required by the reference, is read when absent or
+`null` too.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2170,7 +3185,7 @@ is not JSON at all is carried as `message`.
     )]
     pub struct ProductCreate {
         #[serde(rename = "customFields")]
-        pub custom_fields: CustomFields,
+        pub custom_fields: CustomFieldsInput,
         ///Descrição. / Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -2205,12 +3220,11 @@ is not JSON at all is carried as `message`.
     pub struct ProductPage {
         ///Os produtos desta página. / This page's products.
         pub data: ::std::vec::Vec<Product>,
-        ///O `cursor` da próxima página; `null` na última. / The next page's `cursor`; `null` on the last.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub next_cursor: ::std::option::Option<::std::string::String>,
+        pub next_cursor: ::std::option::Option<crate::PageCursor>,
     }
     impl ProductPage {
         pub fn builder() -> builder::ProductPage {
@@ -2232,7 +3246,7 @@ is not JSON at all is carried as `message`.
             rename = "customFields",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_fields: ::std::option::Option<CustomFields>,
+        pub custom_fields: ::std::option::Option<CustomFieldsInput>,
         ///Descrição. / Description.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -2261,7 +3275,8 @@ is not JSON at all is carried as `message`.
         }
     }
     /**Um atendimento (sessão) com um contato. / A service session with a
-contact. Fields beyond those listed are kept as they arrive.
+contact. The reference documents only `id`; every other field is kept
+as it arrives, in `extra`.
 */
     #[derive(
         ::serde::Deserialize,
@@ -2272,38 +3287,8 @@ contact. Fields beyond those listed are kept as they arrive.
         schemars::JsonSchema
     )]
     pub struct Session {
-        ///ID numérico do atendimento. / The numeric call id.
-        #[serde(
-            rename = "callId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub call_id: ::std::option::Option<crate::Id>,
-        ///A campanha de origem. / The campaign it came from.
-        #[serde(
-            rename = "campaignId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub campaign_id: ::std::option::Option<::std::string::String>,
-        ///O contato. / The contact.
-        #[serde(
-            rename = "contactId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contact_id: ::std::option::Option<crate::Id>,
-        ///Início. / When it started.
-        #[serde(
-            rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///ID da sessão. / The session's id.
         pub id: ::std::string::String,
-        ///Última atualização. / When it last changed.
-        #[serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2324,19 +3309,20 @@ contact. Fields beyond those listed are kept as they arrive.
     pub struct SessionPage {
         ///As sessões desta página. / This page's sessions.
         pub data: ::std::vec::Vec<Session>,
-        ///O `cursor` da próxima página; `null` na última. / The next page's `cursor`; `null` on the last.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub next_cursor: ::std::option::Option<::std::string::String>,
+        pub next_cursor: ::std::option::Option<crate::PageCursor>,
     }
     impl SessionPage {
         pub fn builder() -> builder::SessionPage {
             Default::default()
         }
     }
-    ///Uma etiqueta. / A tag.
+    /**Uma etiqueta. / A tag. Deliberate: `color` and `privacy`, required by
+the reference, are read when absent or `null` too.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2346,7 +3332,9 @@ contact. Fields beyond those listed are kept as they arrive.
         schemars::JsonSchema
     )]
     pub struct Tag {
-        ///ID do autor; formato livre. / The author's id; free-form.
+        /**ID do autor. / The author's id. Deliberate: the reference says
+number; any JSON is read, as authors are typed loosely elsewhere.
+*/
         #[serde(
             rename = "authorId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2379,13 +3367,14 @@ contact. Fields beyond those listed are kept as they arrive.
         schemars::JsonSchema
     )]
     pub struct TagCreate {
-        ///Cor. / Colour.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub color: ::std::option::Option<::std::string::String>,
+        ///Cor, p. ex. `#f5a623`. / Colour, e.g. `#f5a623`.
+        pub color: ::std::string::String,
         ///Nome, único no workspace. / Name, unique in the workspace.
         pub name: ::std::string::String,
-        ///Quem vê a etiqueta; formato livre. / Who can see the tag; free-form.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        /**Quem vê a etiqueta. / Who can see the tag. The reference types it as
+an object and no more; pipelines' privacy is
+`{"type": "public", "groupIds": []}`.
+*/
         pub privacy: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TagCreate {
@@ -2410,11 +3399,9 @@ contact. Fields beyond those listed are kept as they arrive.
         ///Nome, único no workspace. / Name, unique in the workspace.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///Quem vê a etiqueta; formato livre. / Who can see the tag; free-form.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub privacy: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        ///Quem vê a etiqueta. / Who can see the tag.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub privacy: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TagUpdate {
         pub fn builder() -> builder::TagUpdate {
@@ -2425,13 +3412,136 @@ contact. Fields beyond those listed are kept as they arrive.
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Campaign {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            name: ::std::result::Result<
+            active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            assets_urls: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            business_hours_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            channel_type: ::std::result::Result<
+                ::std::option::Option<crate::OrOther<crate::types::CampaignChannelType>>,
+                ::std::string::String,
+            >,
+            chunk_size: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            chunks_count: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            finished_at_prediction: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            health_check_data: ::std::result::Result<
+                ::std::option::Option<super::CampaignHealthCheck>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            last_message_processed_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            lead_type: ::std::result::Result<
+                ::std::option::Option<crate::OrOther<crate::types::CampaignLeadType>>,
+                ::std::string::String,
+            >,
+            leads_asset_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            leads_count: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            messages_processed: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            next_scheduled_to: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            normalize_brazil_phone_numbers: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            operator_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            original_scheduled_to: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            progress: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            result_counts: ::std::result::Result<
+                ::std::option::Option<super::CampaignResultCounts>,
+                ::std::string::String,
+            >,
+            scheduled_to: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            seconds_between_chunks: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            seconds_between_messages: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            should_create_conversation: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
                 ::std::option::Option<crate::OrOther<crate::types::CampaignStatus>>,
+                ::std::string::String,
+            >,
+            template: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            text_raw: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            track_all_channels: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            track_max_hours: ::std::result::Result<
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -2442,14 +3552,181 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::default::Default for Campaign {
             fn default() -> Self {
                 Self {
+                    active: Ok(Default::default()),
+                    assets_urls: Ok(Default::default()),
+                    business_hours_id: Ok(Default::default()),
+                    channel_id: Ok(Default::default()),
+                    channel_ids: Ok(Default::default()),
+                    channel_type: Ok(Default::default()),
+                    chunk_size: Ok(Default::default()),
+                    chunks_count: Ok(Default::default()),
+                    finished_at_prediction: Ok(Default::default()),
+                    health_check_data: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
-                    name: Ok(Default::default()),
+                    last_message_processed_at: Ok(Default::default()),
+                    lead_type: Ok(Default::default()),
+                    leads_asset_url: Ok(Default::default()),
+                    leads_count: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    messages_processed: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    next_scheduled_to: Ok(Default::default()),
+                    normalize_brazil_phone_numbers: Ok(Default::default()),
+                    operator_id: Ok(Default::default()),
+                    operator_name: Ok(Default::default()),
+                    original_scheduled_to: Ok(Default::default()),
+                    progress: Ok(Default::default()),
+                    result_counts: Ok(Default::default()),
+                    scheduled_to: Ok(Default::default()),
+                    seconds_between_chunks: Ok(Default::default()),
+                    seconds_between_messages: Ok(Default::default()),
+                    should_create_conversation: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    template: Ok(Default::default()),
+                    text_raw: Ok(Default::default()),
+                    track_all_channels: Ok(Default::default()),
+                    track_max_hours: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
         impl Campaign {
+            pub fn active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
+                self
+            }
+            pub fn assets_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assets_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assets_urls: {e}")
+                    });
+                self
+            }
+            pub fn business_hours_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_ids: {e}")
+                    });
+                self
+            }
+            pub fn channel_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::OrOther<crate::types::CampaignChannelType>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_type: {e}")
+                    });
+                self
+            }
+            pub fn chunk_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_size: {e}")
+                    });
+                self
+            }
+            pub fn chunks_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunks_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunks_count: {e}")
+                    });
+                self
+            }
+            pub fn finished_at_prediction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.finished_at_prediction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for finished_at_prediction: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn health_check_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignHealthCheck>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.health_check_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for health_check_data: {e}"
+                        )
+                    });
+                self
+            }
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2460,15 +3737,241 @@ contact. Fields beyond those listed are kept as they arrive.
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
-            pub fn name<T>(mut self, value: T) -> Self
+            pub fn last_message_processed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_message_processed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_message_processed_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn lead_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::OrOther<crate::types::CampaignLeadType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lead_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lead_type: {e}")
+                    });
+                self
+            }
+            pub fn leads_asset_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.leads_asset_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for leads_asset_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn leads_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.leads_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for leads_count: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn messages_processed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages_processed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for messages_processed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn next_scheduled_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_scheduled_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_scheduled_to: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn normalize_brazil_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.normalize_brazil_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for normalize_brazil_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_name: {e}")
+                    });
+                self
+            }
+            pub fn original_scheduled_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original_scheduled_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for original_scheduled_to: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn progress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.progress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for progress: {e}")
+                    });
+                self
+            }
+            pub fn result_counts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignResultCounts>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result_counts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for result_counts: {e}")
+                    });
+                self
+            }
+            pub fn scheduled_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scheduled_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scheduled_to: {e}")
+                    });
+                self
+            }
+            pub fn seconds_between_chunks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds_between_chunks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for seconds_between_chunks: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn seconds_between_messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds_between_messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for seconds_between_messages: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn should_create_conversation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.should_create_conversation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for should_create_conversation: {e}"
+                        )
                     });
                 self
             }
@@ -2483,6 +3986,62 @@ contact. Fields beyond those listed are kept as they arrive.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.template = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for template: {e}")
+                    });
+                self
+            }
+            pub fn text_raw<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_raw = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_raw: {e}")
+                    });
+                self
+            }
+            pub fn track_all_channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.track_all_channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for track_all_channels: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn track_max_hours<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.track_max_hours = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for track_max_hours: {e}"
+                        )
                     });
                 self
             }
@@ -2507,9 +4066,41 @@ contact. Fields beyond those listed are kept as they arrive.
                 value: Campaign,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    active: value.active?,
+                    assets_urls: value.assets_urls?,
+                    business_hours_id: value.business_hours_id?,
+                    channel_id: value.channel_id?,
+                    channel_ids: value.channel_ids?,
+                    channel_type: value.channel_type?,
+                    chunk_size: value.chunk_size?,
+                    chunks_count: value.chunks_count?,
+                    finished_at_prediction: value.finished_at_prediction?,
+                    health_check_data: value.health_check_data?,
                     id: value.id?,
+                    last_message_processed_at: value.last_message_processed_at?,
+                    lead_type: value.lead_type?,
+                    leads_asset_url: value.leads_asset_url?,
+                    leads_count: value.leads_count?,
+                    message: value.message?,
+                    messages_processed: value.messages_processed?,
                     name: value.name?,
+                    next_scheduled_to: value.next_scheduled_to?,
+                    normalize_brazil_phone_numbers: value
+                        .normalize_brazil_phone_numbers?,
+                    operator_id: value.operator_id?,
+                    operator_name: value.operator_name?,
+                    original_scheduled_to: value.original_scheduled_to?,
+                    progress: value.progress?,
+                    result_counts: value.result_counts?,
+                    scheduled_to: value.scheduled_to?,
+                    seconds_between_chunks: value.seconds_between_chunks?,
+                    seconds_between_messages: value.seconds_between_messages?,
+                    should_create_conversation: value.should_create_conversation?,
                     status: value.status?,
+                    template: value.template?,
+                    text_raw: value.text_raw?,
+                    track_all_channels: value.track_all_channels?,
+                    track_max_hours: value.track_max_hours?,
                     extra: value.extra?,
                 })
             }
@@ -2517,39 +4108,128 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::convert::From<super::Campaign> for Campaign {
             fn from(value: super::Campaign) -> Self {
                 Self {
+                    active: Ok(value.active),
+                    assets_urls: Ok(value.assets_urls),
+                    business_hours_id: Ok(value.business_hours_id),
+                    channel_id: Ok(value.channel_id),
+                    channel_ids: Ok(value.channel_ids),
+                    channel_type: Ok(value.channel_type),
+                    chunk_size: Ok(value.chunk_size),
+                    chunks_count: Ok(value.chunks_count),
+                    finished_at_prediction: Ok(value.finished_at_prediction),
+                    health_check_data: Ok(value.health_check_data),
                     id: Ok(value.id),
+                    last_message_processed_at: Ok(value.last_message_processed_at),
+                    lead_type: Ok(value.lead_type),
+                    leads_asset_url: Ok(value.leads_asset_url),
+                    leads_count: Ok(value.leads_count),
+                    message: Ok(value.message),
+                    messages_processed: Ok(value.messages_processed),
                     name: Ok(value.name),
+                    next_scheduled_to: Ok(value.next_scheduled_to),
+                    normalize_brazil_phone_numbers: Ok(
+                        value.normalize_brazil_phone_numbers,
+                    ),
+                    operator_id: Ok(value.operator_id),
+                    operator_name: Ok(value.operator_name),
+                    original_scheduled_to: Ok(value.original_scheduled_to),
+                    progress: Ok(value.progress),
+                    result_counts: Ok(value.result_counts),
+                    scheduled_to: Ok(value.scheduled_to),
+                    seconds_between_chunks: Ok(value.seconds_between_chunks),
+                    seconds_between_messages: Ok(value.seconds_between_messages),
+                    should_create_conversation: Ok(value.should_create_conversation),
                     status: Ok(value.status),
+                    template: Ok(value.template),
+                    text_raw: Ok(value.text_raw),
+                    track_all_channels: Ok(value.track_all_channels),
+                    track_max_hours: Ok(value.track_max_hours),
                     extra: Ok(value.extra),
                 }
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CampaignCreate {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        pub struct CampaignChunkLead {
+            number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            placeholders: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            sent_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for CampaignCreate {
+        impl ::std::default::Default for CampaignChunkLead {
             fn default() -> Self {
                 Self {
-                    name: Err("no value supplied for name".to_string()),
+                    number: Ok(Default::default()),
+                    placeholders: Ok(Default::default()),
+                    sent_at: Ok(Default::default()),
+                    status: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
-        impl CampaignCreate {
-            pub fn name<T>(mut self, value: T) -> Self
+        impl CampaignChunkLead {
+            pub fn number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
+                self.number = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
+                        format!("error converting supplied value for number: {e}")
+                    });
+                self
+            }
+            pub fn placeholders<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.placeholders = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for placeholders: {e}")
+                    });
+                self
+            }
+            pub fn sent_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sent_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sent_at: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
                     });
                 self
             }
@@ -2568,22 +4248,805 @@ contact. Fields beyond those listed are kept as they arrive.
                 self
             }
         }
+        impl ::std::convert::TryFrom<CampaignChunkLead> for super::CampaignChunkLead {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignChunkLead,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    number: value.number?,
+                    placeholders: value.placeholders?,
+                    sent_at: value.sent_at?,
+                    status: value.status?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignChunkLead> for CampaignChunkLead {
+            fn from(value: super::CampaignChunkLead) -> Self {
+                Self {
+                    number: Ok(value.number),
+                    placeholders: Ok(value.placeholders),
+                    sent_at: Ok(value.sent_at),
+                    status: Ok(value.status),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignCreate {
+            assets_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_hours_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_type: ::std::result::Result<
+                ::std::option::Option<super::CampaignChannelType>,
+                ::std::string::String,
+            >,
+            chunk_size: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            chunks_count: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            finished_at_prediction: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            lead_type: ::std::result::Result<
+                ::std::option::Option<super::CampaignLeadType>,
+                ::std::string::String,
+            >,
+            leads_asset_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            normalize_brazil_phone_numbers: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            operator_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            original_scheduled_to: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            scheduled_to: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            seconds_between_chunks: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            seconds_between_messages: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            template: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            text_raw: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignCreate {
+            fn default() -> Self {
+                Self {
+                    assets_urls: Ok(Default::default()),
+                    business_hours_id: Ok(Default::default()),
+                    channel_id: Ok(Default::default()),
+                    channel_ids: Ok(Default::default()),
+                    channel_type: Ok(Default::default()),
+                    chunk_size: Ok(Default::default()),
+                    chunks_count: Ok(Default::default()),
+                    finished_at_prediction: Ok(Default::default()),
+                    lead_type: Ok(Default::default()),
+                    leads_asset_url: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    normalize_brazil_phone_numbers: Ok(Default::default()),
+                    operator_name: Ok(Default::default()),
+                    original_scheduled_to: Ok(Default::default()),
+                    scheduled_to: Ok(Default::default()),
+                    seconds_between_chunks: Ok(Default::default()),
+                    seconds_between_messages: Ok(Default::default()),
+                    template: Ok(Default::default()),
+                    text_raw: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignCreate {
+            pub fn assets_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assets_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assets_urls: {e}")
+                    });
+                self
+            }
+            pub fn business_hours_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_ids: {e}")
+                    });
+                self
+            }
+            pub fn channel_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignChannelType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_type: {e}")
+                    });
+                self
+            }
+            pub fn chunk_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_size: {e}")
+                    });
+                self
+            }
+            pub fn chunks_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunks_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunks_count: {e}")
+                    });
+                self
+            }
+            pub fn finished_at_prediction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.finished_at_prediction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for finished_at_prediction: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn lead_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignLeadType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lead_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lead_type: {e}")
+                    });
+                self
+            }
+            pub fn leads_asset_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.leads_asset_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for leads_asset_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn normalize_brazil_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.normalize_brazil_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for normalize_brazil_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn operator_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_name: {e}")
+                    });
+                self
+            }
+            pub fn original_scheduled_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original_scheduled_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for original_scheduled_to: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn scheduled_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scheduled_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scheduled_to: {e}")
+                    });
+                self
+            }
+            pub fn seconds_between_chunks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds_between_chunks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for seconds_between_chunks: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn seconds_between_messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds_between_messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for seconds_between_messages: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.template = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for template: {e}")
+                    });
+                self
+            }
+            pub fn text_raw<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_raw = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_raw: {e}")
+                    });
+                self
+            }
+        }
         impl ::std::convert::TryFrom<CampaignCreate> for super::CampaignCreate {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CampaignCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    assets_urls: value.assets_urls?,
+                    business_hours_id: value.business_hours_id?,
+                    channel_id: value.channel_id?,
+                    channel_ids: value.channel_ids?,
+                    channel_type: value.channel_type?,
+                    chunk_size: value.chunk_size?,
+                    chunks_count: value.chunks_count?,
+                    finished_at_prediction: value.finished_at_prediction?,
+                    lead_type: value.lead_type?,
+                    leads_asset_url: value.leads_asset_url?,
+                    message: value.message?,
                     name: value.name?,
-                    extra: value.extra?,
+                    normalize_brazil_phone_numbers: value
+                        .normalize_brazil_phone_numbers?,
+                    operator_name: value.operator_name?,
+                    original_scheduled_to: value.original_scheduled_to?,
+                    scheduled_to: value.scheduled_to?,
+                    seconds_between_chunks: value.seconds_between_chunks?,
+                    seconds_between_messages: value.seconds_between_messages?,
+                    template: value.template?,
+                    text_raw: value.text_raw?,
                 })
             }
         }
         impl ::std::convert::From<super::CampaignCreate> for CampaignCreate {
             fn from(value: super::CampaignCreate) -> Self {
                 Self {
+                    assets_urls: Ok(value.assets_urls),
+                    business_hours_id: Ok(value.business_hours_id),
+                    channel_id: Ok(value.channel_id),
+                    channel_ids: Ok(value.channel_ids),
+                    channel_type: Ok(value.channel_type),
+                    chunk_size: Ok(value.chunk_size),
+                    chunks_count: Ok(value.chunks_count),
+                    finished_at_prediction: Ok(value.finished_at_prediction),
+                    lead_type: Ok(value.lead_type),
+                    leads_asset_url: Ok(value.leads_asset_url),
+                    message: Ok(value.message),
                     name: Ok(value.name),
-                    extra: Ok(value.extra),
+                    normalize_brazil_phone_numbers: Ok(
+                        value.normalize_brazil_phone_numbers,
+                    ),
+                    operator_name: Ok(value.operator_name),
+                    original_scheduled_to: Ok(value.original_scheduled_to),
+                    scheduled_to: Ok(value.scheduled_to),
+                    seconds_between_chunks: Ok(value.seconds_between_chunks),
+                    seconds_between_messages: Ok(value.seconds_between_messages),
+                    template: Ok(value.template),
+                    text_raw: Ok(value.text_raw),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignHealthCheck {
+            chunk_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            health_check_executions: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            job_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_health_check_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            last_message_processed_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            messages_processed: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            next_health_check_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignHealthCheck {
+            fn default() -> Self {
+                Self {
+                    chunk_id: Ok(Default::default()),
+                    health_check_executions: Ok(Default::default()),
+                    job_id: Ok(Default::default()),
+                    last_health_check_at: Ok(Default::default()),
+                    last_message_processed_at: Ok(Default::default()),
+                    messages_processed: Ok(Default::default()),
+                    next_health_check_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignHealthCheck {
+            pub fn chunk_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_id: {e}")
+                    });
+                self
+            }
+            pub fn health_check_executions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.health_check_executions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for health_check_executions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_id: {e}")
+                    });
+                self
+            }
+            pub fn last_health_check_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_health_check_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_health_check_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_message_processed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_message_processed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_message_processed_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn messages_processed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages_processed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for messages_processed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn next_health_check_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_health_check_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_health_check_at: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignHealthCheck>
+        for super::CampaignHealthCheck {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignHealthCheck,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chunk_id: value.chunk_id?,
+                    health_check_executions: value.health_check_executions?,
+                    job_id: value.job_id?,
+                    last_health_check_at: value.last_health_check_at?,
+                    last_message_processed_at: value.last_message_processed_at?,
+                    messages_processed: value.messages_processed?,
+                    next_health_check_at: value.next_health_check_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignHealthCheck> for CampaignHealthCheck {
+            fn from(value: super::CampaignHealthCheck) -> Self {
+                Self {
+                    chunk_id: Ok(value.chunk_id),
+                    health_check_executions: Ok(value.health_check_executions),
+                    job_id: Ok(value.job_id),
+                    last_health_check_at: Ok(value.last_health_check_at),
+                    last_message_processed_at: Ok(value.last_message_processed_at),
+                    messages_processed: Ok(value.messages_processed),
+                    next_health_check_at: Ok(value.next_health_check_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignHealthCheckInput {
+            chunk_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            health_check_executions: ::std::result::Result<f64, ::std::string::String>,
+            job_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_health_check_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            last_message_processed_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            messages_processed: ::std::result::Result<f64, ::std::string::String>,
+            next_health_check_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignHealthCheckInput {
+            fn default() -> Self {
+                Self {
+                    chunk_id: Ok(Default::default()),
+                    health_check_executions: Err(
+                        "no value supplied for health_check_executions".to_string(),
+                    ),
+                    job_id: Ok(Default::default()),
+                    last_health_check_at: Ok(Default::default()),
+                    last_message_processed_at: Err(
+                        "no value supplied for last_message_processed_at".to_string(),
+                    ),
+                    messages_processed: Err(
+                        "no value supplied for messages_processed".to_string(),
+                    ),
+                    next_health_check_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignHealthCheckInput {
+            pub fn chunk_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_id: {e}")
+                    });
+                self
+            }
+            pub fn health_check_executions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.health_check_executions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for health_check_executions: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn job_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_id: {e}")
+                    });
+                self
+            }
+            pub fn last_health_check_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_health_check_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_health_check_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_message_processed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_message_processed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_message_processed_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn messages_processed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages_processed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for messages_processed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn next_health_check_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_health_check_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_health_check_at: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignHealthCheckInput>
+        for super::CampaignHealthCheckInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignHealthCheckInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    chunk_id: value.chunk_id?,
+                    health_check_executions: value.health_check_executions?,
+                    job_id: value.job_id?,
+                    last_health_check_at: value.last_health_check_at?,
+                    last_message_processed_at: value.last_message_processed_at?,
+                    messages_processed: value.messages_processed?,
+                    next_health_check_at: value.next_health_check_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignHealthCheckInput>
+        for CampaignHealthCheckInput {
+            fn from(value: super::CampaignHealthCheckInput) -> Self {
+                Self {
+                    chunk_id: Ok(value.chunk_id),
+                    health_check_executions: Ok(value.health_check_executions),
+                    job_id: Ok(value.job_id),
+                    last_health_check_at: Ok(value.last_health_check_at),
+                    last_message_processed_at: Ok(value.last_message_processed_at),
+                    messages_processed: Ok(value.messages_processed),
+                    next_health_check_at: Ok(value.next_health_check_at),
                 }
             }
         }
@@ -2594,7 +5057,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::PageCursor>,
                 ::std::string::String,
             >,
         }
@@ -2621,7 +5084,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::PageCursor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_cursor = value
@@ -2652,25 +5115,676 @@ contact. Fields beyond those listed are kept as they arrive.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CampaignResultCounts {
+            answered: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            by_chunk_id: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            chunks_executed: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            read: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            received: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            sent: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CampaignResultCounts {
+            fn default() -> Self {
+                Self {
+                    answered: Ok(Default::default()),
+                    by_chunk_id: Ok(Default::default()),
+                    chunks_executed: Ok(Default::default()),
+                    read: Ok(Default::default()),
+                    received: Ok(Default::default()),
+                    sent: Ok(Default::default()),
+                }
+            }
+        }
+        impl CampaignResultCounts {
+            pub fn answered<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.answered = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for answered: {e}")
+                    });
+                self
+            }
+            pub fn by_chunk_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_chunk_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for by_chunk_id: {e}")
+                    });
+                self
+            }
+            pub fn chunks_executed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunks_executed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chunks_executed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn read<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for read: {e}")
+                    });
+                self
+            }
+            pub fn received<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.received = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for received: {e}")
+                    });
+                self
+            }
+            pub fn sent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sent: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignResultCounts>
+        for super::CampaignResultCounts {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignResultCounts,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    answered: value.answered?,
+                    by_chunk_id: value.by_chunk_id?,
+                    chunks_executed: value.chunks_executed?,
+                    read: value.read?,
+                    received: value.received?,
+                    sent: value.sent?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignResultCounts> for CampaignResultCounts {
+            fn from(value: super::CampaignResultCounts) -> Self {
+                Self {
+                    answered: Ok(value.answered),
+                    by_chunk_id: Ok(value.by_chunk_id),
+                    chunks_executed: Ok(value.chunks_executed),
+                    read: Ok(value.read),
+                    received: Ok(value.received),
+                    sent: Ok(value.sent),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CampaignResultCountsInput {
+            answered: ::std::result::Result<f64, ::std::string::String>,
+            by_chunk_id: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            chunks_executed: ::std::result::Result<f64, ::std::string::String>,
+            read: ::std::result::Result<f64, ::std::string::String>,
+            received: ::std::result::Result<f64, ::std::string::String>,
+            sent: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for CampaignResultCountsInput {
+            fn default() -> Self {
+                Self {
+                    answered: Err("no value supplied for answered".to_string()),
+                    by_chunk_id: Ok(Default::default()),
+                    chunks_executed: Err(
+                        "no value supplied for chunks_executed".to_string(),
+                    ),
+                    read: Err("no value supplied for read".to_string()),
+                    received: Err("no value supplied for received".to_string()),
+                    sent: Err("no value supplied for sent".to_string()),
+                }
+            }
+        }
+        impl CampaignResultCountsInput {
+            pub fn answered<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.answered = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for answered: {e}")
+                    });
+                self
+            }
+            pub fn by_chunk_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.by_chunk_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for by_chunk_id: {e}")
+                    });
+                self
+            }
+            pub fn chunks_executed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunks_executed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chunks_executed: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn read<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for read: {e}")
+                    });
+                self
+            }
+            pub fn received<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.received = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for received: {e}")
+                    });
+                self
+            }
+            pub fn sent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sent: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CampaignResultCountsInput>
+        for super::CampaignResultCountsInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CampaignResultCountsInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    answered: value.answered?,
+                    by_chunk_id: value.by_chunk_id?,
+                    chunks_executed: value.chunks_executed?,
+                    read: value.read?,
+                    received: value.received?,
+                    sent: value.sent?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CampaignResultCountsInput>
+        for CampaignResultCountsInput {
+            fn from(value: super::CampaignResultCountsInput) -> Self {
+                Self {
+                    answered: Ok(value.answered),
+                    by_chunk_id: Ok(value.by_chunk_id),
+                    chunks_executed: Ok(value.chunks_executed),
+                    read: Ok(value.read),
+                    received: Ok(value.received),
+                    sent: Ok(value.sent),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CampaignUpdate {
+            active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            assets_urls: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            business_hours_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            channel_type: ::std::result::Result<
+                ::std::option::Option<super::CampaignChannelType>,
+                ::std::string::String,
+            >,
+            chunk_size: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            chunks_count: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            finished_at_prediction: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            health_check_data: ::std::result::Result<
+                ::std::option::Option<super::CampaignHealthCheckInput>,
+                ::std::string::String,
+            >,
+            last_message_processed_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            lead_type: ::std::result::Result<
+                ::std::option::Option<super::CampaignLeadType>,
+                ::std::string::String,
+            >,
+            leads_asset_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            leads_count: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            messages_processed: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
+            next_scheduled_to: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            normalize_brazil_phone_numbers: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            operator_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            operator_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            original_scheduled_to: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            progress: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            result_counts: ::std::result::Result<
+                ::std::option::Option<super::CampaignResultCountsInput>,
+                ::std::string::String,
+            >,
+            scheduled_to: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            seconds_between_chunks: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            seconds_between_messages: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            should_create_conversation: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::CampaignStatus>,
+                ::std::string::String,
+            >,
+            template: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            text_raw: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            track_all_channels: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            track_max_hours: ::std::result::Result<
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for CampaignUpdate {
             fn default() -> Self {
                 Self {
+                    active: Ok(Default::default()),
+                    assets_urls: Ok(Default::default()),
+                    business_hours_id: Ok(Default::default()),
+                    channel_id: Ok(Default::default()),
+                    channel_ids: Ok(Default::default()),
+                    channel_type: Ok(Default::default()),
+                    chunk_size: Ok(Default::default()),
+                    chunks_count: Ok(Default::default()),
+                    finished_at_prediction: Ok(Default::default()),
+                    health_check_data: Ok(Default::default()),
+                    last_message_processed_at: Ok(Default::default()),
+                    lead_type: Ok(Default::default()),
+                    leads_asset_url: Ok(Default::default()),
+                    leads_count: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    messages_processed: Ok(Default::default()),
                     name: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    next_scheduled_to: Ok(Default::default()),
+                    normalize_brazil_phone_numbers: Ok(Default::default()),
+                    operator_id: Ok(Default::default()),
+                    operator_name: Ok(Default::default()),
+                    original_scheduled_to: Ok(Default::default()),
+                    progress: Ok(Default::default()),
+                    result_counts: Ok(Default::default()),
+                    scheduled_to: Ok(Default::default()),
+                    seconds_between_chunks: Ok(Default::default()),
+                    seconds_between_messages: Ok(Default::default()),
+                    should_create_conversation: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    template: Ok(Default::default()),
+                    text_raw: Ok(Default::default()),
+                    track_all_channels: Ok(Default::default()),
+                    track_max_hours: Ok(Default::default()),
                 }
             }
         }
         impl CampaignUpdate {
+            pub fn active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
+                self
+            }
+            pub fn assets_urls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assets_urls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assets_urls: {e}")
+                    });
+                self
+            }
+            pub fn business_hours_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_hours_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for business_hours_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+            pub fn channel_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_ids: {e}")
+                    });
+                self
+            }
+            pub fn channel_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignChannelType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_type: {e}")
+                    });
+                self
+            }
+            pub fn chunk_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunk_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunk_size: {e}")
+                    });
+                self
+            }
+            pub fn chunks_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.chunks_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for chunks_count: {e}")
+                    });
+                self
+            }
+            pub fn finished_at_prediction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.finished_at_prediction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for finished_at_prediction: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn health_check_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignHealthCheckInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.health_check_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for health_check_data: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_message_processed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_message_processed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_message_processed_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn lead_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignLeadType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lead_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lead_type: {e}")
+                    });
+                self
+            }
+            pub fn leads_asset_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.leads_asset_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for leads_asset_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn leads_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.leads_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for leads_count: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn messages_processed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages_processed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for messages_processed: {e}"
+                        )
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2683,17 +5797,221 @@ contact. Fields beyond those listed are kept as they arrive.
                     });
                 self
             }
-            pub fn extra<T>(mut self, value: T) -> Self
+            pub fn next_scheduled_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_scheduled_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_scheduled_to: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn normalize_brazil_phone_numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.normalize_brazil_phone_numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for normalize_brazil_phone_numbers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn operator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_id: {e}")
+                    });
+                self
+            }
+            pub fn operator_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator_name: {e}")
+                    });
+                self
+            }
+            pub fn original_scheduled_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.original_scheduled_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for original_scheduled_to: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn progress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.progress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for progress: {e}")
+                    });
+                self
+            }
+            pub fn result_counts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CampaignResultCountsInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result_counts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for result_counts: {e}")
+                    });
+                self
+            }
+            pub fn scheduled_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scheduled_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scheduled_to: {e}")
+                    });
+                self
+            }
+            pub fn seconds_between_chunks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds_between_chunks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for seconds_between_chunks: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn seconds_between_messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.seconds_between_messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for seconds_between_messages: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn should_create_conversation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.should_create_conversation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for should_create_conversation: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CampaignStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
+                self.template = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
+                        format!("error converting supplied value for template: {e}")
+                    });
+                self
+            }
+            pub fn text_raw<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_raw = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text_raw: {e}")
+                    });
+                self
+            }
+            pub fn track_all_channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.track_all_channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for track_all_channels: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn track_max_hours<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.track_max_hours = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for track_max_hours: {e}"
+                        )
                     });
                 self
             }
@@ -2704,16 +6022,81 @@ contact. Fields beyond those listed are kept as they arrive.
                 value: CampaignUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    active: value.active?,
+                    assets_urls: value.assets_urls?,
+                    business_hours_id: value.business_hours_id?,
+                    channel_id: value.channel_id?,
+                    channel_ids: value.channel_ids?,
+                    channel_type: value.channel_type?,
+                    chunk_size: value.chunk_size?,
+                    chunks_count: value.chunks_count?,
+                    finished_at_prediction: value.finished_at_prediction?,
+                    health_check_data: value.health_check_data?,
+                    last_message_processed_at: value.last_message_processed_at?,
+                    lead_type: value.lead_type?,
+                    leads_asset_url: value.leads_asset_url?,
+                    leads_count: value.leads_count?,
+                    message: value.message?,
+                    messages_processed: value.messages_processed?,
                     name: value.name?,
-                    extra: value.extra?,
+                    next_scheduled_to: value.next_scheduled_to?,
+                    normalize_brazil_phone_numbers: value
+                        .normalize_brazil_phone_numbers?,
+                    operator_id: value.operator_id?,
+                    operator_name: value.operator_name?,
+                    original_scheduled_to: value.original_scheduled_to?,
+                    progress: value.progress?,
+                    result_counts: value.result_counts?,
+                    scheduled_to: value.scheduled_to?,
+                    seconds_between_chunks: value.seconds_between_chunks?,
+                    seconds_between_messages: value.seconds_between_messages?,
+                    should_create_conversation: value.should_create_conversation?,
+                    status: value.status?,
+                    template: value.template?,
+                    text_raw: value.text_raw?,
+                    track_all_channels: value.track_all_channels?,
+                    track_max_hours: value.track_max_hours?,
                 })
             }
         }
         impl ::std::convert::From<super::CampaignUpdate> for CampaignUpdate {
             fn from(value: super::CampaignUpdate) -> Self {
                 Self {
+                    active: Ok(value.active),
+                    assets_urls: Ok(value.assets_urls),
+                    business_hours_id: Ok(value.business_hours_id),
+                    channel_id: Ok(value.channel_id),
+                    channel_ids: Ok(value.channel_ids),
+                    channel_type: Ok(value.channel_type),
+                    chunk_size: Ok(value.chunk_size),
+                    chunks_count: Ok(value.chunks_count),
+                    finished_at_prediction: Ok(value.finished_at_prediction),
+                    health_check_data: Ok(value.health_check_data),
+                    last_message_processed_at: Ok(value.last_message_processed_at),
+                    lead_type: Ok(value.lead_type),
+                    leads_asset_url: Ok(value.leads_asset_url),
+                    leads_count: Ok(value.leads_count),
+                    message: Ok(value.message),
+                    messages_processed: Ok(value.messages_processed),
                     name: Ok(value.name),
-                    extra: Ok(value.extra),
+                    next_scheduled_to: Ok(value.next_scheduled_to),
+                    normalize_brazil_phone_numbers: Ok(
+                        value.normalize_brazil_phone_numbers,
+                    ),
+                    operator_id: Ok(value.operator_id),
+                    operator_name: Ok(value.operator_name),
+                    original_scheduled_to: Ok(value.original_scheduled_to),
+                    progress: Ok(value.progress),
+                    result_counts: Ok(value.result_counts),
+                    scheduled_to: Ok(value.scheduled_to),
+                    seconds_between_chunks: Ok(value.seconds_between_chunks),
+                    seconds_between_messages: Ok(value.seconds_between_messages),
+                    should_create_conversation: Ok(value.should_create_conversation),
+                    status: Ok(value.status),
+                    template: Ok(value.template),
+                    text_raw: Ok(value.text_raw),
+                    track_all_channels: Ok(value.track_all_channels),
+                    track_max_hours: Ok(value.track_max_hours),
                 }
             }
         }
@@ -2724,7 +6107,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             crm_data: ::std::result::Result<
@@ -2835,9 +6218,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -3115,12 +6496,8 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            crm_data: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
             custom_fields: ::std::result::Result<
-                super::CustomFields,
+                super::CustomFieldsInput,
                 ::std::string::String,
             >,
             email: ::std::result::Result<
@@ -3131,16 +6508,12 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            facebook_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            instagram_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
             is_private: ::std::result::Result<
                 ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            location: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -3159,29 +6532,22 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            telegram_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
         }
         impl ::std::default::Default for ContactCreate {
             fn default() -> Self {
                 Self {
                     avatar: Ok(Default::default()),
-                    crm_data: Ok(Default::default()),
                     custom_fields: Err(
                         "no value supplied for custom_fields".to_string(),
                     ),
                     email: Ok(Default::default()),
                     external_id: Ok(Default::default()),
-                    facebook_id: Ok(Default::default()),
-                    instagram_id: Ok(Default::default()),
                     is_private: Ok(Default::default()),
+                    location: Ok(Default::default()),
                     name: Ok(Default::default()),
                     notes: Ok(Default::default()),
                     origin: Ok(Default::default()),
                     phone: Ok(Default::default()),
-                    telegram_id: Ok(Default::default()),
                 }
             }
         }
@@ -3198,23 +6564,9 @@ contact. Fields beyond those listed are kept as they arrive.
                     });
                 self
             }
-            pub fn crm_data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.crm_data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for crm_data: {e}")
-                    });
-                self
-            }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CustomFields>,
+                T: ::std::convert::TryInto<super::CustomFieldsInput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_fields = value
@@ -3248,30 +6600,6 @@ contact. Fields beyond those listed are kept as they arrive.
                     });
                 self
             }
-            pub fn facebook_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.facebook_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for facebook_id: {e}")
-                    });
-                self
-            }
-            pub fn instagram_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.instagram_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for instagram_id: {e}")
-                    });
-                self
-            }
             pub fn is_private<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3281,6 +6609,18 @@ contact. Fields beyond those listed are kept as they arrive.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location: {e}")
                     });
                 self
             }
@@ -3332,18 +6672,6 @@ contact. Fields beyond those listed are kept as they arrive.
                     });
                 self
             }
-            pub fn telegram_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.telegram_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for telegram_id: {e}")
-                    });
-                self
-            }
         }
         impl ::std::convert::TryFrom<ContactCreate> for super::ContactCreate {
             type Error = super::error::ConversionError;
@@ -3352,18 +6680,15 @@ contact. Fields beyond those listed are kept as they arrive.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     avatar: value.avatar?,
-                    crm_data: value.crm_data?,
                     custom_fields: value.custom_fields?,
                     email: value.email?,
                     external_id: value.external_id?,
-                    facebook_id: value.facebook_id?,
-                    instagram_id: value.instagram_id?,
                     is_private: value.is_private?,
+                    location: value.location?,
                     name: value.name?,
                     notes: value.notes?,
                     origin: value.origin?,
                     phone: value.phone?,
-                    telegram_id: value.telegram_id?,
                 })
             }
         }
@@ -3371,18 +6696,15 @@ contact. Fields beyond those listed are kept as they arrive.
             fn from(value: super::ContactCreate) -> Self {
                 Self {
                     avatar: Ok(value.avatar),
-                    crm_data: Ok(value.crm_data),
                     custom_fields: Ok(value.custom_fields),
                     email: Ok(value.email),
                     external_id: Ok(value.external_id),
-                    facebook_id: Ok(value.facebook_id),
-                    instagram_id: Ok(value.instagram_id),
                     is_private: Ok(value.is_private),
+                    location: Ok(value.location),
                     name: Ok(value.name),
                     notes: Ok(value.notes),
                     origin: Ok(value.origin),
                     phone: Ok(value.phone),
-                    telegram_id: Ok(value.telegram_id),
                 }
             }
         }
@@ -3393,7 +6715,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::PageCursor>,
                 ::std::string::String,
             >,
         }
@@ -3420,7 +6742,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::PageCursor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_cursor = value
@@ -3456,14 +6778,8 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            crm_data: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
             custom_fields: ::std::result::Result<
-                ::std::option::Option<super::CustomFields>,
+                ::std::option::Option<super::CustomFieldsInput>,
                 ::std::string::String,
             >,
             email: ::std::result::Result<
@@ -3474,16 +6790,12 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            facebook_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            instagram_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
             is_private: ::std::result::Result<
                 ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            location: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -3502,27 +6814,20 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            telegram_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
         }
         impl ::std::default::Default for ContactUpdate {
             fn default() -> Self {
                 Self {
                     avatar: Ok(Default::default()),
-                    crm_data: Ok(Default::default()),
                     custom_fields: Ok(Default::default()),
                     email: Ok(Default::default()),
                     external_id: Ok(Default::default()),
-                    facebook_id: Ok(Default::default()),
-                    instagram_id: Ok(Default::default()),
                     is_private: Ok(Default::default()),
+                    location: Ok(Default::default()),
                     name: Ok(Default::default()),
                     notes: Ok(Default::default()),
                     origin: Ok(Default::default()),
                     phone: Ok(Default::default()),
-                    telegram_id: Ok(Default::default()),
                 }
             }
         }
@@ -3539,25 +6844,11 @@ contact. Fields beyond those listed are kept as they arrive.
                     });
                 self
             }
-            pub fn crm_data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.crm_data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for crm_data: {e}")
-                    });
-                self
-            }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CustomFields>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomFieldsInput>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_fields = value
@@ -3591,30 +6882,6 @@ contact. Fields beyond those listed are kept as they arrive.
                     });
                 self
             }
-            pub fn facebook_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.facebook_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for facebook_id: {e}")
-                    });
-                self
-            }
-            pub fn instagram_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.instagram_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for instagram_id: {e}")
-                    });
-                self
-            }
             pub fn is_private<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3624,6 +6891,18 @@ contact. Fields beyond those listed are kept as they arrive.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn location<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.location = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for location: {e}")
                     });
                 self
             }
@@ -3675,18 +6954,6 @@ contact. Fields beyond those listed are kept as they arrive.
                     });
                 self
             }
-            pub fn telegram_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.telegram_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for telegram_id: {e}")
-                    });
-                self
-            }
         }
         impl ::std::convert::TryFrom<ContactUpdate> for super::ContactUpdate {
             type Error = super::error::ConversionError;
@@ -3695,18 +6962,15 @@ contact. Fields beyond those listed are kept as they arrive.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     avatar: value.avatar?,
-                    crm_data: value.crm_data?,
                     custom_fields: value.custom_fields?,
                     email: value.email?,
                     external_id: value.external_id?,
-                    facebook_id: value.facebook_id?,
-                    instagram_id: value.instagram_id?,
                     is_private: value.is_private?,
+                    location: value.location?,
                     name: value.name?,
                     notes: value.notes?,
                     origin: value.origin?,
                     phone: value.phone?,
-                    telegram_id: value.telegram_id?,
                 })
             }
         }
@@ -3714,18 +6978,15 @@ contact. Fields beyond those listed are kept as they arrive.
             fn from(value: super::ContactUpdate) -> Self {
                 Self {
                     avatar: Ok(value.avatar),
-                    crm_data: Ok(value.crm_data),
                     custom_fields: Ok(value.custom_fields),
                     email: Ok(value.email),
                     external_id: Ok(value.external_id),
-                    facebook_id: Ok(value.facebook_id),
-                    instagram_id: Ok(value.instagram_id),
                     is_private: Ok(value.is_private),
+                    location: Ok(value.location),
                     name: Ok(value.name),
                     notes: Ok(value.notes),
                     origin: Ok(value.origin),
                     phone: Ok(value.phone),
-                    telegram_id: Ok(value.telegram_id),
                 }
             }
         }
@@ -3736,7 +6997,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             entity: ::std::result::Result<
-                crate::OrOther<crate::types::CustomFieldEntity>,
+                ::std::option::Option<crate::OrOther<crate::types::CustomFieldEntity>>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<crate::Id, ::std::string::String>,
@@ -3766,7 +7027,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             placeholder: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             position: ::std::result::Result<
@@ -3794,7 +7055,7 @@ contact. Fields beyond those listed are kept as they arrive.
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
-                    entity: Err("no value supplied for entity".to_string()),
+                    entity: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     invisible: Ok(Default::default()),
                     is_active: Ok(Default::default()),
@@ -3803,7 +7064,7 @@ contact. Fields beyond those listed are kept as they arrive.
                     is_unique_identifier: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     options: Ok(Default::default()),
-                    placeholder: Err("no value supplied for placeholder".to_string()),
+                    placeholder: Ok(Default::default()),
                     position: Ok(Default::default()),
                     required_to_resolve: Ok(Default::default()),
                     reset_on_new_call: Ok(Default::default()),
@@ -3828,7 +7089,9 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn entity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    crate::OrOther<crate::types::CustomFieldEntity>,
+                    ::std::option::Option<
+                        crate::OrOther<crate::types::CustomFieldEntity>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3941,7 +7204,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn placeholder<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.placeholder = value
@@ -4229,6 +7492,66 @@ contact. Fields beyond those listed are kept as they arrive.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomFieldValueInput {
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CustomFieldValueInput {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl CustomFieldValueInput {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomFieldValueInput>
+        for super::CustomFieldValueInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomFieldValueInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    type_: value.type_?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomFieldValueInput>
+        for CustomFieldValueInput {
+            fn from(value: super::CustomFieldValueInput) -> Self {
+                Self {
+                    type_: Ok(value.type_),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Deal {
             author_id: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
@@ -4243,7 +7566,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             comments: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             contact: ::std::result::Result<
@@ -4263,11 +7586,11 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             focused_counts: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             group_id: ::std::result::Result<
@@ -4276,7 +7599,7 @@ contact. Fields beyond those listed are kept as they arrive.
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             last_stage_changed: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             lost_reason: ::std::result::Result<
@@ -4342,7 +7665,7 @@ contact. Fields beyond those listed are kept as they arrive.
             >,
             value: ::std::result::Result<f64, ::std::string::String>,
             won_lost_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
         }
@@ -4424,7 +7747,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn comments<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comments = value
@@ -4486,9 +7809,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn due_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.due_date = value
@@ -4500,7 +7821,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn focused_counts<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.focused_counts = value
@@ -4536,9 +7857,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn last_stage_changed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_stage_changed = value
@@ -4756,9 +8075,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn won_lost_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.won_lost_date = value
@@ -4849,7 +8166,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             email: ::std::result::Result<
@@ -4898,9 +8215,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -4999,6 +8314,150 @@ contact. Fields beyond those listed are kept as they arrive.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DealContactInput {
+            avatar: ::std::result::Result<::std::string::String, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            is_private: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            phone: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealContactInput {
+            fn default() -> Self {
+                Self {
+                    avatar: Err("no value supplied for avatar".to_string()),
+                    created_at: Ok(Default::default()),
+                    email: Err("no value supplied for email".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_private: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    phone: Err("no value supplied for phone".to_string()),
+                }
+            }
+        }
+        impl DealContactInput {
+            pub fn avatar<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.avatar = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for avatar: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_private<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_private = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_private: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealContactInput> for super::DealContactInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DealContactInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    avatar: value.avatar?,
+                    created_at: value.created_at?,
+                    email: value.email?,
+                    id: value.id?,
+                    is_private: value.is_private?,
+                    name: value.name?,
+                    phone: value.phone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DealContactInput> for DealContactInput {
+            fn from(value: super::DealContactInput) -> Self {
+                Self {
+                    avatar: Ok(value.avatar),
+                    created_at: Ok(value.created_at),
+                    email: Ok(value.email),
+                    id: Ok(value.id),
+                    is_private: Ok(value.is_private),
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DealContext {
             automation_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -5066,11 +8525,11 @@ contact. Fields beyond those listed are kept as they arrive.
         pub struct DealConversation {
             id: ::std::result::Result<crate::Id, ::std::string::String>,
             last_message_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             pending_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             platform_id: ::std::result::Result<
@@ -5106,9 +8565,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn last_message_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_message_at = value
@@ -5122,9 +8579,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn pending_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pending_at = value
@@ -5185,9 +8640,127 @@ contact. Fields beyond those listed are kept as they arrive.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DealConversationInput {
+            id: ::std::result::Result<i64, ::std::string::String>,
+            last_message_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            pending_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            platform_id: ::std::result::Result<i64, ::std::string::String>,
+            show_pending: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealConversationInput {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    last_message_at: Ok(Default::default()),
+                    pending_at: Ok(Default::default()),
+                    platform_id: Err("no value supplied for platform_id".to_string()),
+                    show_pending: Err("no value supplied for show_pending".to_string()),
+                }
+            }
+        }
+        impl DealConversationInput {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn last_message_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_message_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_message_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn pending_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pending_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pending_at: {e}")
+                    });
+                self
+            }
+            pub fn platform_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform_id: {e}")
+                    });
+                self
+            }
+            pub fn show_pending<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.show_pending = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for show_pending: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealConversationInput>
+        for super::DealConversationInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DealConversationInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    last_message_at: value.last_message_at?,
+                    pending_at: value.pending_at?,
+                    platform_id: value.platform_id?,
+                    show_pending: value.show_pending?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DealConversationInput>
+        for DealConversationInput {
+            fn from(value: super::DealConversationInput) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    last_message_at: Ok(value.last_message_at),
+                    pending_at: Ok(value.pending_at),
+                    platform_id: Ok(value.platform_id),
+                    show_pending: Ok(value.show_pending),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DealCreate {
             author_id: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             author_type: ::std::result::Result<
@@ -5199,7 +8772,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             comments: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             contact_id: ::std::result::Result<i64, ::std::string::String>,
@@ -5208,11 +8781,11 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             conversation: ::std::result::Result<
-                ::std::option::Option<super::DealConversation>,
+                ::std::option::Option<super::DealConversationInput>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                super::CustomFields,
+                super::CustomFieldsInput,
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
@@ -5220,7 +8793,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             focused_counts: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             group_id: ::std::result::Result<
@@ -5257,7 +8830,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             products: ::std::result::Result<
-                ::std::vec::Vec<super::DealProduct>,
+                ::std::vec::Vec<super::DealProductInput>,
                 ::std::string::String,
             >,
             products_lost_reason: ::std::result::Result<
@@ -5325,7 +8898,9 @@ contact. Fields beyond those listed are kept as they arrive.
         impl DealCreate {
             pub fn author_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.author_id = value
@@ -5361,7 +8936,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn comments<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comments = value
@@ -5398,7 +8973,7 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn conversation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DealConversation>,
+                    ::std::option::Option<super::DealConversationInput>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5411,7 +8986,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CustomFields>,
+                T: ::std::convert::TryInto<super::CustomFieldsInput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_fields = value
@@ -5437,7 +9012,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn focused_counts<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.focused_counts = value
@@ -5565,7 +9140,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn products<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::DealProduct>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DealProductInput>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.products = value
@@ -5762,7 +9337,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::PageCursor>,
                 ::std::string::String,
             >,
         }
@@ -5789,7 +9364,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::PageCursor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_cursor = value
@@ -5961,9 +9536,150 @@ contact. Fields beyond those listed are kept as they arrive.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DealProductInput {
+            discount: ::std::result::Result<f64, ::std::string::String>,
+            discount_type: ::std::result::Result<
+                super::DiscountType,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            price: ::std::result::Result<f64, ::std::string::String>,
+            quantity: ::std::result::Result<f64, ::std::string::String>,
+            total: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for DealProductInput {
+            fn default() -> Self {
+                Self {
+                    discount: Err("no value supplied for discount".to_string()),
+                    discount_type: Err(
+                        "no value supplied for discount_type".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    price: Err("no value supplied for price".to_string()),
+                    quantity: Err("no value supplied for quantity".to_string()),
+                    total: Err("no value supplied for total".to_string()),
+                }
+            }
+        }
+        impl DealProductInput {
+            pub fn discount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.discount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for discount: {e}")
+                    });
+                self
+            }
+            pub fn discount_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DiscountType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.discount_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for discount_type: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DealProductInput> for super::DealProductInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DealProductInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    discount: value.discount?,
+                    discount_type: value.discount_type?,
+                    id: value.id?,
+                    name: value.name?,
+                    price: value.price?,
+                    quantity: value.quantity?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DealProductInput> for DealProductInput {
+            fn from(value: super::DealProductInput) -> Self {
+                Self {
+                    discount: Ok(value.discount),
+                    discount_type: Ok(value.discount_type),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    price: Ok(value.price),
+                    quantity: Ok(value.quantity),
+                    total: Ok(value.total),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DealUpdate {
             author_id: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
             author_type: ::std::result::Result<
@@ -5975,11 +9691,11 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             comments: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             contact: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<super::DealContactInput>,
                 ::std::string::String,
             >,
             context: ::std::result::Result<
@@ -5987,11 +9703,11 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             conversation: ::std::result::Result<
-                ::std::option::Option<super::DealConversation>,
+                ::std::option::Option<super::DealConversationInput>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
-                ::std::option::Option<super::CustomFields>,
+                ::std::option::Option<super::CustomFieldsInput>,
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
@@ -5999,7 +9715,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             focused_counts: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<f64>,
                 ::std::string::String,
             >,
             group_id: ::std::result::Result<
@@ -6039,7 +9755,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             products: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::DealProduct>>,
+                ::std::option::Option<::std::vec::Vec<super::DealProductInput>>,
                 ::std::string::String,
             >,
             products_lost_reason: ::std::result::Result<
@@ -6120,7 +9836,9 @@ contact. Fields beyond those listed are kept as they arrive.
         impl DealUpdate {
             pub fn author_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.author_id = value
@@ -6156,7 +9874,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn comments<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.comments = value
@@ -6168,7 +9886,9 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn contact<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DealContactInput>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.contact = value
@@ -6193,7 +9913,7 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn conversation<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DealConversation>,
+                    ::std::option::Option<super::DealConversationInput>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6206,7 +9926,9 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CustomFields>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomFieldsInput>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_fields = value
@@ -6232,7 +9954,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn focused_counts<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.focused_counts = value
@@ -6363,7 +10085,7 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn products<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::DealProduct>>,
+                    ::std::option::Option<::std::vec::Vec<super::DealProductInput>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6747,7 +10469,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             required_custom_field_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<crate::Id>>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             rules: ::std::result::Result<
@@ -6867,7 +10589,7 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn required_custom_field_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<crate::Id>>,
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6951,7 +10673,9 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             task: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -6960,11 +10684,97 @@ contact. Fields beyond those listed are kept as they arrive.
                 Self {
                     id: Ok(Default::default()),
                     stage_id: Err("no value supplied for stage_id".to_string()),
-                    task: Err("no value supplied for task".to_string()),
+                    task: Ok(Default::default()),
                 }
             }
         }
         impl PipelineCadenceItem {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn stage_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stage_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stage_id: {e}")
+                    });
+                self
+            }
+            pub fn task<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.task = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for task: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PipelineCadenceItem>
+        for super::PipelineCadenceItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PipelineCadenceItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    stage_id: value.stage_id?,
+                    task: value.task?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PipelineCadenceItem> for PipelineCadenceItem {
+            fn from(value: super::PipelineCadenceItem) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    stage_id: Ok(value.stage_id),
+                    task: Ok(value.task),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PipelineCadenceItemInput {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            stage_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            task: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PipelineCadenceItemInput {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    stage_id: Err("no value supplied for stage_id".to_string()),
+                    task: Ok(Default::default()),
+                }
+            }
+        }
+        impl PipelineCadenceItemInput {
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7002,11 +10812,11 @@ contact. Fields beyond those listed are kept as they arrive.
                 self
             }
         }
-        impl ::std::convert::TryFrom<PipelineCadenceItem>
-        for super::PipelineCadenceItem {
+        impl ::std::convert::TryFrom<PipelineCadenceItemInput>
+        for super::PipelineCadenceItemInput {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: PipelineCadenceItem,
+                value: PipelineCadenceItemInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     id: value.id?,
@@ -7015,8 +10825,9 @@ contact. Fields beyond those listed are kept as they arrive.
                 })
             }
         }
-        impl ::std::convert::From<super::PipelineCadenceItem> for PipelineCadenceItem {
-            fn from(value: super::PipelineCadenceItem) -> Self {
+        impl ::std::convert::From<super::PipelineCadenceItemInput>
+        for PipelineCadenceItemInput {
+            fn from(value: super::PipelineCadenceItemInput) -> Self {
                 Self {
                     id: Ok(value.id),
                     stage_id: Ok(value.stage_id),
@@ -7026,8 +10837,12 @@ contact. Fields beyond those listed are kept as they arrive.
         }
         #[derive(Clone, Debug)]
         pub struct PipelineCreate {
+            author_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             cadence: ::std::result::Result<
-                ::std::vec::Vec<super::PipelineCadenceItem>,
+                ::std::vec::Vec<super::PipelineCadenceItemInput>,
                 ::std::string::String,
             >,
             lost_reasons: ::std::result::Result<
@@ -7035,16 +10850,13 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            position: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
+            position: ::std::result::Result<f64, ::std::string::String>,
             privacy: ::std::result::Result<
                 ::std::option::Option<super::PipelinePrivacyInput>,
                 ::std::string::String,
             >,
             required_custom_field_ids: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
             rules: ::std::result::Result<
@@ -7059,21 +10871,36 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::default::Default for PipelineCreate {
             fn default() -> Self {
                 Self {
+                    author_id: Ok(Default::default()),
                     cadence: Ok(Default::default()),
                     lost_reasons: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
-                    position: Ok(Default::default()),
+                    position: Err("no value supplied for position".to_string()),
                     privacy: Ok(Default::default()),
                     required_custom_field_ids: Ok(Default::default()),
-                    rules: Ok(Default::default()),
+                    rules: Err("no value supplied for rules".to_string()),
                     stages: Err("no value supplied for stages".to_string()),
                 }
             }
         }
         impl PipelineCreate {
+            pub fn author_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for author_id: {e}")
+                    });
+                self
+            }
             pub fn cadence<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::PipelineCadenceItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::PipelineCadenceItemInput>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.cadence = value
@@ -7109,7 +10936,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn position<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.position = value
@@ -7135,7 +10962,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn required_custom_field_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.required_custom_field_ids = value
@@ -7178,6 +11005,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 value: PipelineCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    author_id: value.author_id?,
                     cadence: value.cadence?,
                     lost_reasons: value.lost_reasons?,
                     name: value.name?,
@@ -7192,6 +11020,7 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::convert::From<super::PipelineCreate> for PipelineCreate {
             fn from(value: super::PipelineCreate) -> Self {
                 Self {
+                    author_id: Ok(value.author_id),
                     cadence: Ok(value.cadence),
                     lost_reasons: Ok(value.lost_reasons),
                     name: Ok(value.name),
@@ -7206,7 +11035,7 @@ contact. Fields beyond those listed are kept as they arrive.
         #[derive(Clone, Debug)]
         pub struct PipelinePrivacy {
             group_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<crate::Id>>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
@@ -7214,7 +11043,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             user_id: ::std::result::Result<
-                ::std::option::Option<crate::Id>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -7231,7 +11060,7 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn group_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<crate::Id>>,
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7256,7 +11085,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Id>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_id = value
@@ -7291,19 +11120,19 @@ contact. Fields beyond those listed are kept as they arrive.
         #[derive(Clone, Debug)]
         pub struct PipelinePrivacyInput {
             group_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<super::PrivacyType, ::std::string::String>,
             user_id: ::std::result::Result<
-                ::std::option::Option<i64>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for PipelinePrivacyInput {
             fn default() -> Self {
                 Self {
-                    group_ids: Ok(Default::default()),
+                    group_ids: Err("no value supplied for group_ids".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
                     user_id: Ok(Default::default()),
                 }
@@ -7312,7 +11141,7 @@ contact. Fields beyond those listed are kept as they arrive.
         impl PipelinePrivacyInput {
             pub fn group_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.group_ids = value
@@ -7336,7 +11165,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_id = value
@@ -7544,34 +11373,28 @@ contact. Fields beyond those listed are kept as they arrive.
         }
         #[derive(Clone, Debug)]
         pub struct PipelineStageInput {
-            color: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            color: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             requireds: ::std::result::Result<
-                ::std::vec::Vec<::serde_json::Value>,
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for PipelineStageInput {
             fn default() -> Self {
                 Self {
-                    color: Ok(Default::default()),
-                    id: Ok(Default::default()),
+                    color: Err("no value supplied for color".to_string()),
+                    id: Err("no value supplied for id".to_string()),
                     name: Err("no value supplied for name".to_string()),
-                    requireds: Ok(Default::default()),
+                    requireds: Err("no value supplied for requireds".to_string()),
                 }
             }
         }
         impl PipelineStageInput {
             pub fn color<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.color = value
@@ -7583,7 +11406,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -7605,7 +11428,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn requireds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.requireds = value
@@ -7641,8 +11464,12 @@ contact. Fields beyond those listed are kept as they arrive.
         }
         #[derive(Clone, Debug)]
         pub struct PipelineUpdate {
+            author_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             cadence: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PipelineCadenceItem>>,
+                ::std::option::Option<::std::vec::Vec<super::PipelineCadenceItemInput>>,
                 ::std::string::String,
             >,
             lost_reasons: ::std::result::Result<
@@ -7662,7 +11489,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             required_custom_field_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             rules: ::std::result::Result<
@@ -7677,6 +11504,7 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::default::Default for PipelineUpdate {
             fn default() -> Self {
                 Self {
+                    author_id: Ok(Default::default()),
                     cadence: Ok(Default::default()),
                     lost_reasons: Ok(Default::default()),
                     name: Ok(Default::default()),
@@ -7689,10 +11517,24 @@ contact. Fields beyond those listed are kept as they arrive.
             }
         }
         impl PipelineUpdate {
+            pub fn author_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for author_id: {e}")
+                    });
+                self
+            }
             pub fn cadence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::PipelineCadenceItem>>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::PipelineCadenceItemInput>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7757,7 +11599,9 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn required_custom_field_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.required_custom_field_ids = value
@@ -7802,6 +11646,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 value: PipelineUpdate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    author_id: value.author_id?,
                     cadence: value.cadence?,
                     lost_reasons: value.lost_reasons?,
                     name: value.name?,
@@ -7816,6 +11661,7 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::convert::From<super::PipelineUpdate> for PipelineUpdate {
             fn from(value: super::PipelineUpdate) -> Self {
                 Self {
+                    author_id: Ok(value.author_id),
                     cadence: Ok(value.cadence),
                     lost_reasons: Ok(value.lost_reasons),
                     name: Ok(value.name),
@@ -7978,7 +11824,7 @@ contact. Fields beyond those listed are kept as they arrive.
         #[derive(Clone, Debug)]
         pub struct ProductCreate {
             custom_fields: ::std::result::Result<
-                super::CustomFields,
+                super::CustomFieldsInput,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -8010,7 +11856,7 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ProductCreate {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CustomFields>,
+                T: ::std::convert::TryInto<super::CustomFieldsInput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_fields = value
@@ -8115,7 +11961,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::PageCursor>,
                 ::std::string::String,
             >,
         }
@@ -8142,7 +11988,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::PageCursor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_cursor = value
@@ -8175,7 +12021,7 @@ contact. Fields beyond those listed are kept as they arrive.
         #[derive(Clone, Debug)]
         pub struct ProductUpdate {
             custom_fields: ::std::result::Result<
-                ::std::option::Option<super::CustomFields>,
+                ::std::option::Option<super::CustomFieldsInput>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -8214,7 +12060,9 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ProductUpdate {
             pub fn custom_fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CustomFields>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomFieldsInput>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_fields = value
@@ -8314,27 +12162,7 @@ contact. Fields beyond those listed are kept as they arrive.
         }
         #[derive(Clone, Debug)]
         pub struct Session {
-            call_id: ::std::result::Result<
-                ::std::option::Option<crate::Id>,
-                ::std::string::String,
-            >,
-            campaign_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            contact_id: ::std::result::Result<
-                ::std::option::Option<crate::Id>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -8343,67 +12171,12 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::default::Default for Session {
             fn default() -> Self {
                 Self {
-                    call_id: Ok(Default::default()),
-                    campaign_id: Ok(Default::default()),
-                    contact_id: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
-                    updated_at: Ok(Default::default()),
                     extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
         impl Session {
-            pub fn call_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Id>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.call_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for call_id: {e}")
-                    });
-                self
-            }
-            pub fn campaign_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.campaign_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for campaign_id: {e}")
-                    });
-                self
-            }
-            pub fn contact_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<crate::Id>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.contact_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for contact_id: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -8412,20 +12185,6 @@ contact. Fields beyond those listed are kept as they arrive.
                 self.id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -8449,12 +12208,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 value: Session,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    call_id: value.call_id?,
-                    campaign_id: value.campaign_id?,
-                    contact_id: value.contact_id?,
-                    created_at: value.created_at?,
                     id: value.id?,
-                    updated_at: value.updated_at?,
                     extra: value.extra?,
                 })
             }
@@ -8462,12 +12216,7 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::convert::From<super::Session> for Session {
             fn from(value: super::Session) -> Self {
                 Self {
-                    call_id: Ok(value.call_id),
-                    campaign_id: Ok(value.campaign_id),
-                    contact_id: Ok(value.contact_id),
-                    created_at: Ok(value.created_at),
                     id: Ok(value.id),
-                    updated_at: Ok(value.updated_at),
                     extra: Ok(value.extra),
                 }
             }
@@ -8479,7 +12228,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::PageCursor>,
                 ::std::string::String,
             >,
         }
@@ -8506,7 +12255,7 @@ contact. Fields beyond those listed are kept as they arrive.
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::PageCursor>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_cursor = value
@@ -8657,10 +12406,7 @@ contact. Fields beyond those listed are kept as they arrive.
         }
         #[derive(Clone, Debug)]
         pub struct TagCreate {
-            color: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            color: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             privacy: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -8670,16 +12416,16 @@ contact. Fields beyond those listed are kept as they arrive.
         impl ::std::default::Default for TagCreate {
             fn default() -> Self {
                 Self {
-                    color: Ok(Default::default()),
+                    color: Err("no value supplied for color".to_string()),
                     name: Err("no value supplied for name".to_string()),
-                    privacy: Ok(Default::default()),
+                    privacy: Err("no value supplied for privacy".to_string()),
                 }
             }
         }
         impl TagCreate {
             pub fn color<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.color = value
@@ -8748,9 +12494,7 @@ contact. Fields beyond those listed are kept as they arrive.
                 ::std::string::String,
             >,
             privacy: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -8791,9 +12535,7 @@ contact. Fields beyond those listed are kept as they arrive.
             pub fn privacy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -8879,6 +12621,13 @@ pipeline (funil) and belongs to a contact (contato).
 Conventions of the API: JSON bodies are camelCase, query parameters are
 snake_case, dates are ISO-8601 date-times (`2023-11-07T05:31:56Z`).
 
+It follows Kinbox's public reference description, the `openapi.json` of
+github.com/kinboxapp/docs (its `/v1` paths): requests follow its input
+schemas, and answers accept everything it allows. Where this description
+departs from it on purpose, the field, parameter or schema says so with
+`Deliberate:` and why; `cargo xtask reference-diff FILE` lists every
+difference with a newer copy of the reference.
+
 Reading is tolerant by design. Optional fields may be absent or `null`,
 unknown fields are ignored, enum values this document does not list are
 kept (the `…OrOther` schemas: any of the enum, or another string), and
@@ -8958,18 +12707,18 @@ get the next one; `nextCursor` is `null` on the last page.
 Sends a `GET` request to `/v1/deals`
 
 Arguments:
-- `contact_id`: Só negócios deste contato. / Only deals of this contact.
-- `created_at_from`: Criados a partir de. / Created at or after this instant.
-- `created_at_to`: Criados até. / Created at or before this instant.
+- `contact_id`: Só negócios deste contato. / Only deals of this contact. Deliberate: an integer id, where the reference says string; contact ids are numbers in paths and deals.
+- `created_at_from`: Criados a partir de. / Created at or after this instant. Deliberate: a date-time, where the reference says string.
+- `created_at_to`: Criados até. / Created at or before this instant. Deliberate: a date-time, where the reference says string.
 - `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
 the last item of the previous page (its `nextCursor`), as text even
 where ids are numbers.
 
-- `limit`: Itens por página (1–100). / Items per page (1–100).
+- `limit`: Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.
 - `pipeline_id`: Só negócios deste funil. / Only deals in this pipeline.
 - `status`: Só negócios com este status. / Only deals with this status.
-- `won_lost_date_from`: Ganhos ou perdidos a partir de. / Won or lost at or after this instant.
-- `won_lost_date_to`: Ganhos ou perdidos até. / Won or lost at or before this instant.
+- `won_lost_date_from`: Ganhos ou perdidos a partir de. / Won or lost at or after this instant. Deliberate: a date-time, where the reference says string.
+- `won_lost_date_to`: Ganhos ou perdidos até. / Won or lost at or before this instant. Deliberate: a date-time, where the reference says string.
 ```ignore
 let response = client.list_deals()
     .contact_id(contact_id)
@@ -9150,14 +12899,14 @@ Lista os contatos, uma página por vez; filtra por telefone, e-mail e data de cr
 Sends a `GET` request to `/v1/contacts`
 
 Arguments:
-- `created_at_from`: Criados a partir de. / Created at or after this instant.
-- `created_at_to`: Criados até. / Created at or before this instant.
+- `created_at_from`: Criados a partir de. / Created at or after this instant. Deliberate: a date-time, where the reference says string.
+- `created_at_to`: Criados até. / Created at or before this instant. Deliberate: a date-time, where the reference says string.
 - `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
 the last item of the previous page (its `nextCursor`), as text even
 where ids are numbers.
 
 - `email`: E-mail do contato. / The contact's e-mail.
-- `limit`: Itens por página (1–100). / Items per page (1–100).
+- `limit`: Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.
 - `phone`: Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.
 ```ignore
 let response = client.list_contacts()
@@ -9195,7 +12944,7 @@ Busca um contato pelo ID. / Gets one contact by its id.
 Sends a `GET` request to `/v1/contacts/{id}`
 
 Arguments:
-- `id`: ID numérico do contato. / The contact's numeric id.
+- `id`: ID numérico do contato. / The contact's numeric id. Deliberate: an integer, where the reference says number.
 ```ignore
 let response = client.get_contact()
     .id(id)
@@ -9212,7 +12961,7 @@ Atualiza os campos enviados de um contato. / Updates the fields sent.
 Sends a `PATCH` request to `/v1/contacts/{id}`
 
 Arguments:
-- `id`: ID numérico do contato. / The contact's numeric id.
+- `id`: ID numérico do contato. / The contact's numeric id. Deliberate: an integer, where the reference says number.
 - `body`
 ```ignore
 let response = client.update_contact()
@@ -9245,7 +12994,7 @@ Busca uma definição de campo personalizado. / Gets one custom field definition
 Sends a `GET` request to `/v1/custom-fields/{id}`
 
 Arguments:
-- `id`: ID numérico do campo personalizado. / The custom field's numeric id.
+- `id`: ID numérico do campo personalizado. / The custom field's numeric id. Deliberate: an integer, where the reference says number.
 ```ignore
 let response = client.get_custom_field()
     .id(id)
@@ -9266,7 +13015,7 @@ Arguments:
 the last item of the previous page (its `nextCursor`), as text even
 where ids are numbers.
 
-- `limit`: Itens por página (1–100). / Items per page (1–100).
+- `limit`: Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.
 ```ignore
 let response = client.list_products()
     .cursor(cursor)
@@ -9398,7 +13147,7 @@ Busca uma etiqueta pelo ID. / Gets one tag by its id.
 Sends a `GET` request to `/v1/tags/{id}`
 
 Arguments:
-- `id`: ID numérico da etiqueta. / The tag's numeric id.
+- `id`: ID numérico da etiqueta. / The tag's numeric id. Deliberate: an integer, where the reference says number.
 ```ignore
 let response = client.get_tag()
     .id(id)
@@ -9415,7 +13164,7 @@ Remove uma etiqueta. / Deletes a tag.
 Sends a `DELETE` request to `/v1/tags/{id}`
 
 Arguments:
-- `id`: ID numérico da etiqueta. / The tag's numeric id.
+- `id`: ID numérico da etiqueta. / The tag's numeric id. Deliberate: an integer, where the reference says number.
 ```ignore
 let response = client.delete_tag()
     .id(id)
@@ -9432,7 +13181,7 @@ Atualiza os campos enviados de uma etiqueta. / Updates the fields sent.
 Sends a `PATCH` request to `/v1/tags/{id}`
 
 Arguments:
-- `id`: ID numérico da etiqueta. / The tag's numeric id.
+- `id`: ID numérico da etiqueta. / The tag's numeric id. Deliberate: an integer, where the reference says number.
 - `body`
 ```ignore
 let response = client.update_tag()
@@ -9455,7 +13204,7 @@ Arguments:
 the last item of the previous page (its `nextCursor`), as text even
 where ids are numbers.
 
-- `limit`: Itens por página (1–100). / Items per page (1–100).
+- `limit`: Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.
 ```ignore
 let response = client.list_campaigns()
     .cursor(cursor)
@@ -9592,16 +13341,16 @@ Lista os atendimentos (sessões), uma página por vez. / Lists sessions (service
 Sends a `GET` request to `/v1/sessions`
 
 Arguments:
-- `call_id`: Só a sessão deste atendimento. / Only the session of this call.
+- `call_id`: Só a sessão deste atendimento. / Only the session of this call. Deliberate: an integer id, where the reference says string; call ids are numbers.
 - `campaign_id`: Só sessões desta campanha. / Only sessions of this campaign.
-- `contact_id`: Só sessões deste contato. / Only sessions of this contact.
+- `contact_id`: Só sessões deste contato. / Only sessions of this contact. Deliberate: an integer id, where the reference says string.
 - `cursor`: O ID do último item da página anterior (o `nextCursor` dela). / The id of
 the last item of the previous page (its `nextCursor`), as text even
 where ids are numbers.
 
-- `limit`: Itens por página (1–100). / Items per page (1–100).
-- `updated_at_from`: Atualizadas a partir de. / Updated at or after this instant.
-- `updated_at_to`: Atualizadas até. / Updated at or before this instant.
+- `limit`: Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.
+- `updated_at_from`: Atualizadas a partir de. / Updated at or after this instant. Deliberate: a date-time, where the reference says string.
+- `updated_at_to`: Atualizadas até. / Updated at or before this instant. Deliberate: a date-time, where the reference says string.
 ```ignore
 let response = client.list_sessions()
     .call_id(call_id)
@@ -14596,7 +18345,7 @@ impl<'a> builder::ListCampaigns<'a> {
             };
             async move {
                 let page = request.send().await?.into_inner();
-                Ok((page.data, page.next_cursor))
+                Ok((page.data, page.next_cursor.map(|cursor| cursor.to_string())))
             }
         })
     }
@@ -14616,7 +18365,7 @@ impl<'a> builder::ListContacts<'a> {
             };
             async move {
                 let page = request.send().await?.into_inner();
-                Ok((page.data, page.next_cursor))
+                Ok((page.data, page.next_cursor.map(|cursor| cursor.to_string())))
             }
         })
     }
@@ -14636,7 +18385,7 @@ impl<'a> builder::ListDeals<'a> {
             };
             async move {
                 let page = request.send().await?.into_inner();
-                Ok((page.data, page.next_cursor))
+                Ok((page.data, page.next_cursor.map(|cursor| cursor.to_string())))
             }
         })
     }
@@ -14656,7 +18405,7 @@ impl<'a> builder::ListProducts<'a> {
             };
             async move {
                 let page = request.send().await?.into_inner();
-                Ok((page.data, page.next_cursor))
+                Ok((page.data, page.next_cursor.map(|cursor| cursor.to_string())))
             }
         })
     }
@@ -14676,7 +18425,7 @@ impl<'a> builder::ListSessions<'a> {
             };
             async move {
                 let page = request.send().await?.into_inner();
-                Ok((page.data, page.next_cursor))
+                Ok((page.data, page.next_cursor.map(|cursor| cursor.to_string())))
             }
         })
     }

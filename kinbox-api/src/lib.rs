@@ -51,8 +51,8 @@ pub use generated::{
     ByteStream, Client, ClientInfo, DEFAULT_BASE_URL, Error, ResponseValue, builder, prelude, types,
 };
 
-mod campaigns;
 mod config;
+mod cursor;
 mod custom_fields;
 mod error;
 mod hooks;
@@ -68,6 +68,7 @@ pub use config::{
 };
 pub use error::{ApiError, ErrorKind, KinboxError, OperationError};
 pub use hooks::RequestPolicy;
+pub use cursor::{PageCursor, Timestamp};
 pub use id::Id;
 pub use or_other::OrOther;
 pub use pagination::{MAX_PAGES, Page, paginate};

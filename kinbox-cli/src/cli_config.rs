@@ -201,7 +201,7 @@ impl CliConfig for KinboxCliConfig {
         let resolved = lock(&self.0.deal_create).clone();
         let custom_fields = resolved
             .custom_fields
-            .or_else(|| no_json_body(matches).then(types::CustomFields::default));
+            .or_else(|| no_json_body(matches).then(types::CustomFieldsInput::default));
         *request = request.clone().body_map(|mut body| {
             if let Some(id) = resolved.pipeline_id {
                 body = body.pipeline_id(id);
@@ -230,29 +230,7 @@ impl CliConfig for KinboxCliConfig {
         if no_json_body(matches) {
             *request = request
                 .clone()
-                .body_map(|body| body.custom_fields(types::CustomFields::default()));
-        }
-        Ok(())
-    }
-
-    fn execute_create_campaign(
-        &self,
-        matches: &clap::ArgMatches,
-        request: &mut builder::CreateCampaign,
-    ) -> anyhow::Result<()> {
-        if let Some(none) = Self::no_other_fields(matches) {
-            *request = request.clone().body_map(|body| body.extra(none));
-        }
-        Ok(())
-    }
-
-    fn execute_update_campaign(
-        &self,
-        matches: &clap::ArgMatches,
-        request: &mut builder::UpdateCampaign,
-    ) -> anyhow::Result<()> {
-        if let Some(none) = Self::no_other_fields(matches) {
-            *request = request.clone().body_map(|body| body.extra(none));
+                .body_map(|body| body.custom_fields(types::CustomFieldsInput::default()));
         }
         Ok(())
     }
@@ -265,18 +243,9 @@ impl CliConfig for KinboxCliConfig {
         if no_json_body(matches) {
             *request = request
                 .clone()
-                .body_map(|body| body.custom_fields(types::CustomFields::default()));
+                .body_map(|body| body.custom_fields(types::CustomFieldsInput::default()));
         }
         Ok(())
-    }
-}
-
-// The SDK's builders of bodies that take any field (`additionalProperties`)
-// need the map of the other fields set, even empty; only --json-body can
-// give other fields.
-impl KinboxCliConfig {
-    fn no_other_fields(matches: &clap::ArgMatches) -> Option<serde_json::Map<String, Value>> {
-        no_json_body(matches).then(serde_json::Map::new)
     }
 }
 

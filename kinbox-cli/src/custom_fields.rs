@@ -1,6 +1,7 @@
 //! `--custom-field PLACEHOLDER=VALUE`: a deal's custom field by the key
 //! Kinbox shows, checked against the custom field definitions
-//! (`GET /v1/custom-fields`) and sent as the JSON type its field takes.
+//! (`GET /v1/custom-fields`) and sent as the reference writes it:
+//! `{"value": <text>, "type": <the field's type>}`.
 
 use std::ffi::OsStr;
 
@@ -8,9 +9,8 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, Command};
-use kinbox_api::types::{CustomField, CustomFieldEntity, CustomFieldType, CustomFields};
+use kinbox_api::types::{CustomField, CustomFieldEntity, CustomFieldType, CustomFieldsInput};
 use kinbox_api::{Client, KinboxError, OrOther};
-use serde_json::Value;
 
 use crate::CliError;
 use crate::matching::{Lookup, choose};
@@ -31,7 +31,9 @@ pub fn arg() -> Arg {
              number and decimal must be numbers (decimal accepts 1890,50), boolean \
              true or false, date 2024-05-31, datetime 2024-05-31T18:00:00-03:00, select \
              one of its options, multi-select options separated by commas, json valid \
-             JSON. Fields of --json-body's customFields are kept unless named here.",
+             JSON. It is sent as text with the field's type, e.g. \
+             {\"value\": \"30\", \"type\": \"number\"}. Fields of --json-body's \
+             customFields are kept unless named here.",
         )
 }
 
@@ -88,8 +90,10 @@ pub async fn deal_definitions(client: &Client) -> Result<Vec<CustomField>, CliEr
     Ok(list
         .data
         .into_iter()
-        .filter(|field| field.entity == CustomFieldEntity::Deal)
+        .filter(|field| field.entity.as_ref() == Some(&CustomFieldEntity::Deal.into()))
         .filter(|field| field.is_deleted != Some(true))
+        // A field without a placeholder cannot be set by one.
+        .filter(|field| field.placeholder.is_some())
         .collect())
 }
 
@@ -98,8 +102,8 @@ pub async fn deal_definitions(client: &Client) -> Result<Vec<CustomField>, CliEr
 pub fn apply(
     definitions: &[CustomField],
     assignments: &[Assignment],
-    mut base: CustomFields,
-) -> Result<CustomFields, CliError> {
+    mut base: CustomFieldsInput,
+) -> Result<CustomFieldsInput, CliError> {
     let lookup = Lookup {
         what: "deal custom field",
         id_flag: None,
@@ -109,8 +113,8 @@ pub fn apply(
             &lookup,
             &assignment.placeholder,
             definitions,
-            |f| &f.placeholder,
-            |f| format!("{} ({})", f.placeholder, f.type_),
+            |f| placeholder(f),
+            |f| format!("{} ({})", placeholder(f), f.type_),
         )
         .map_err(|error| {
             CliError::Usage(format!(
@@ -124,27 +128,33 @@ pub fn apply(
                 assignment.placeholder, assignment.value
             ))
         })?;
-        base = base.with(field.placeholder.clone(), value);
+        base = base.with(placeholder(field), field.type_.to_string(), value);
     }
     Ok(base)
 }
 
-/// The JSON value of `raw` for `field`, or why it does not fit.
-fn convert(field: &CustomField, raw: &str) -> Result<Value, String> {
+/// Only definitions with a placeholder are kept by [`deal_definitions`].
+fn placeholder(field: &CustomField) -> &str {
+    field.placeholder.as_deref().unwrap_or_default()
+}
+
+/// The text of `raw` for `field`, normalised to what its type takes, or why
+/// it does not fit.
+fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
     let text = raw.trim();
-    let name = &field.placeholder;
+    let name = placeholder(field);
     let kind = match &field.type_ {
         OrOther::Known(kind) => *kind,
         // A type this tool does not know yet: sent as written.
-        OrOther::Other(_) => return Ok(Value::String(raw.to_owned())),
+        OrOther::Other(_) => return Ok(raw.to_owned()),
     };
     match kind {
         CustomFieldType::Text | CustomFieldType::Textarea | CustomFieldType::Day => {
-            Ok(Value::String(raw.to_owned()))
+            Ok(raw.to_owned())
         }
         CustomFieldType::Number => text
             .parse::<i64>()
-            .map(Value::from)
+            .map(|n| n.to_string())
             .or_else(|_| finite(text.parse::<f64>().ok()))
             .map_err(|()| format!("\"{name}\" is a number field, e.g. {name}=30")),
         CustomFieldType::Decimal => finite(text.parse::<f64>().ok().or_else(|| {
@@ -155,21 +165,19 @@ fn convert(field: &CustomField, raw: &str) -> Result<Value, String> {
         }))
         .map_err(|()| format!("\"{name}\" is a decimal field, e.g. {name}=1890.50")),
         CustomFieldType::Boolean => match text.to_ascii_lowercase().as_str() {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
+            "true" => Ok("true".to_owned()),
+            "false" => Ok("false".to_owned()),
             _ => Err(format!(
                 "\"{name}\" is a boolean field: write {name}=true or {name}=false"
             )),
         },
         CustomFieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(|date| Value::String(date.format("%Y-%m-%d").to_string()))
+            .map(|date| date.format("%Y-%m-%d").to_string())
             .map_err(|_| format!("\"{name}\" is a date field, e.g. {name}=2024-05-31")),
         CustomFieldType::Datetime => DateTime::parse_from_rfc3339(text)
             .map(|at| {
-                Value::String(
-                    at.with_timezone(&Utc)
-                        .to_rfc3339_opts(SecondsFormat::AutoSi, true),
-                )
+                at.with_timezone(&Utc)
+                    .to_rfc3339_opts(SecondsFormat::AutoSi, true)
             })
             .map_err(|_| {
                 format!(
@@ -178,24 +186,24 @@ fn convert(field: &CustomField, raw: &str) -> Result<Value, String> {
                     crate::datetime::EXAMPLE
                 )
             }),
-        CustomFieldType::Select => option(field, text).map(Value::String),
+        CustomFieldType::Select => option(field, text),
         CustomFieldType::MultiSelect => text
             .split(',')
             .map(str::trim)
             .filter(|item| !item.is_empty())
-            .map(|item| option(field, item).map(Value::String))
+            .map(|item| option(field, item))
             .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array),
-        CustomFieldType::Json => serde_json::from_str(text)
+            .map(|options| options.join(",")),
+        CustomFieldType::Json => serde_json::from_str::<serde_json::Value>(text)
+            .map(|json| json.to_string())
             .map_err(|error| format!("\"{name}\" is a json field, and this is not JSON: {error}")),
     }
 }
 
-fn finite(number: Option<f64>) -> Result<Value, ()> {
+fn finite(number: Option<f64>) -> Result<String, ()> {
     number
         .filter(|n| n.is_finite())
-        .and_then(serde_json::Number::from_f64)
-        .map(Value::Number)
+        .map(|n| n.to_string())
         .ok_or(())
 }
 
@@ -203,7 +211,7 @@ fn finite(number: Option<f64>) -> Result<Value, ()> {
 /// or else by its label.
 fn option(field: &CustomField, wanted: &str) -> Result<String, String> {
     let options = field.options.as_deref().unwrap_or_default();
-    let what = format!("option of \"{}\"", field.placeholder);
+    let what = format!("option of \"{}\"", placeholder(field));
     let lookup = Lookup {
         what: &what,
         id_flag: None,
@@ -244,33 +252,28 @@ mod tests {
         .unwrap()
     }
 
-    fn set(kind: &str, options: &[&str], raw: &str) -> Result<Value, String> {
+    fn set(kind: &str, options: &[&str], raw: &str) -> Result<String, String> {
         convert(&field("f", kind, options), raw)
     }
 
     #[test]
-    fn values_take_the_type_of_their_field() {
-        assert_eq!(set("text", &[], " a=b "), Ok(json!(" a=b ")));
-        assert_eq!(set("number", &[], "30"), Ok(json!(30)));
-        assert_eq!(set("decimal", &[], "1890,50"), Ok(json!(1890.5)));
-        assert_eq!(set("decimal", &[], "1890.5"), Ok(json!(1890.5)));
-        assert_eq!(set("boolean", &[], "TRUE"), Ok(json!(true)));
-        assert_eq!(set("date", &[], "2024-05-31"), Ok(json!("2024-05-31")));
+    fn values_are_text_normalised_to_the_type_of_their_field() {
+        let ok = |text: &str| Ok(text.to_owned());
+        assert_eq!(set("text", &[], " a=b "), ok(" a=b "));
+        assert_eq!(set("number", &[], "30"), ok("30"));
+        assert_eq!(set("decimal", &[], "1890,50"), ok("1890.5"));
+        assert_eq!(set("decimal", &[], "1890.5"), ok("1890.5"));
+        assert_eq!(set("boolean", &[], "TRUE"), ok("true"));
+        assert_eq!(set("date", &[], "2024-05-31"), ok("2024-05-31"));
         assert_eq!(
             set("datetime", &[], "2024-05-31T18:00:00-03:00"),
-            Ok(json!("2024-05-31T21:00:00Z"))
+            ok("2024-05-31T21:00:00Z")
         );
-        assert_eq!(
-            set("select", &["varejo", "atacado"], "Atacado"),
-            Ok(json!("atacado"))
-        );
-        assert_eq!(set("select", &["a1"], "A1"), Ok(json!("a1")), "by label");
-        assert_eq!(
-            set("multi-select", &["a", "b", "c"], "a, c"),
-            Ok(json!(["a", "c"]))
-        );
-        assert_eq!(set("json", &[], r#"{"k": [1]}"#), Ok(json!({"k": [1]})));
-        assert_eq!(set("color", &[], "#fff"), Ok(json!("#fff")), "unknown type");
+        assert_eq!(set("select", &["varejo", "atacado"], "Atacado"), ok("atacado"));
+        assert_eq!(set("select", &["a1"], "A1"), ok("a1"), "by label");
+        assert_eq!(set("multi-select", &["a", "b", "c"], "a, c"), ok("a,c"));
+        assert_eq!(set("json", &[], r#"{"k": [1]}"#), ok(r#"{"k":[1]}"#));
+        assert_eq!(set("color", &[], "#fff"), ok("#fff"), "unknown type");
     }
 
     #[test]
@@ -293,7 +296,7 @@ mod tests {
     #[test]
     fn assignments_keep_other_fields_and_use_the_canonical_placeholder() {
         let definitions = [field("cpf", "text", &[]), field("idade", "number", &[])];
-        let base = CustomFields::new().with("origem", "site");
+        let base = CustomFieldsInput::new().with("origem", "text", "site");
         let given = [Assignment {
             placeholder: "IDADE".into(),
             value: "30".into(),
@@ -301,13 +304,16 @@ mod tests {
         let fields = apply(&definitions, &given, base).unwrap();
         assert_eq!(
             serde_json::to_value(fields).unwrap(),
-            json!({"origem": {"value": "site"}, "idade": {"value": 30}})
+            json!({
+                "origem": {"value": "site", "type": "text"},
+                "idade": {"value": "30", "type": "number"},
+            })
         );
         let unknown = [Assignment {
             placeholder: "rg".into(),
             value: "1".into(),
         }];
-        let error = apply(&definitions, &unknown, CustomFields::new())
+        let error = apply(&definitions, &unknown, CustomFieldsInput::new())
             .unwrap_err()
             .to_string();
         assert!(error.contains("cpf (text), idade (number)"), "{error}");

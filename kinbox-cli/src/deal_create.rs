@@ -7,7 +7,7 @@
 
 use clap::{Arg, ArgMatches, Command};
 use kinbox_api::Client;
-use kinbox_api::types::CustomFields;
+use kinbox_api::types::CustomFieldsInput;
 
 use crate::CliError;
 use crate::custom_fields::{self, Assignment};
@@ -25,7 +25,7 @@ pub struct Resolved {
     pub pipeline_id: Option<String>,
     pub stage_id: Option<String>,
     pub contact_id: Option<i64>,
-    pub custom_fields: Option<CustomFields>,
+    pub custom_fields: Option<CustomFieldsInput>,
 }
 
 impl Resolved {
@@ -128,7 +128,7 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Resolved, 
     if !assignments.is_empty() {
         let definitions = custom_fields::deal_definitions(client).await?;
         let base = crate::json_body::field("customFields")
-            .map(serde_json::from_value::<CustomFields>)
+            .map(serde_json::from_value::<CustomFieldsInput>)
             .transpose()
             .map_err(|e| crate::json_body::does_not_fit(&e))?
             .unwrap_or_default();

@@ -59,7 +59,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("contact-id")
                     .value_parser(::clap::value_parser!(i64))
                     .required(false)
-                    .help("Só negócios deste contato. / Only deals of this contact."),
+                    .help(
+                        "Só negócios deste contato. / Only deals of this contact. Deliberate: an integer id, where the reference says string; contact ids are numbers in paths and deals.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("created-at-from")
@@ -70,7 +72,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Criados a partir de. / Created at or after this instant."),
+                    .help(
+                        "Criados a partir de. / Created at or after this instant. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("created-at-to")
@@ -81,7 +85,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Criados até. / Created at or before this instant."),
+                    .help(
+                        "Criados até. / Created at or before this instant. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("cursor")
@@ -97,7 +103,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Itens por página (1–100). / Items per page (1–100)."),
+                    .help(
+                        "Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("pipeline-id")
@@ -134,7 +142,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Ganhos ou perdidos a partir de. / Won or lost at or after this instant.",
+                        "Ganhos ou perdidos a partir de. / Won or lost at or after this instant. Deliberate: a date-time, where the reference says string.",
                     ),
             )
             .arg(
@@ -147,7 +155,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Ganhos ou perdidos até. / Won or lost at or before this instant.",
+                        "Ganhos ou perdidos até. / Won or lost at or before this instant. Deliberate: a date-time, where the reference says string.",
                     ),
             )
             .about(
@@ -175,7 +183,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Quem criou o negócio. / What kind of author created the deal.",
+                        "Que tipo de autor criou o negócio. / What kind of author created the deal.",
                     ),
             )
             .arg(
@@ -184,13 +192,13 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "Campanha de origem. / The campaign the deal came from (free text).",
+                        "Campanha de origem; texto livre. / The campaign the deal came from; free text.",
                     ),
             )
             .arg(
                 ::clap::Arg::new("comments")
                     .long("comments")
-                    .value_parser(::clap::value_parser!(i64))
+                    .value_parser(::clap::value_parser!(f64))
                     .required(false)
                     .help("Número de comentários. / Number of comments."),
             )
@@ -200,7 +208,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(i64))
                     .required_unless_present("json-body")
                     .help(
-                        "ID do contato associado ao negócio. / Id of the deal's contact.",
+                        "ID do contato do negócio. / Id of the deal's contact. Deliberate: an integer id, where the reference says number.",
                     ),
             )
             .arg(
@@ -217,7 +225,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("focused-counts")
                     .long("focused-counts")
-                    .value_parser(::clap::value_parser!(i64))
+                    .value_parser(::clap::value_parser!(f64))
                     .required(false)
                     .help("Contador de foco. / Focus counter."),
             )
@@ -227,7 +235,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(i64))
                     .required(false)
                     .help(
-                        "ID do grupo associado ao negócio. / Id of the deal's group (team).",
+                        "ID do grupo (equipe). / Id of the deal's group (team). Deliberate: integer ids, where the reference says number.",
                     ),
             )
             .arg(
@@ -263,7 +271,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(i64))
                     .required(false)
                     .help(
-                        "ID do usuário responsável pelo negócio. / Id of the user in charge of the deal.",
+                        "ID do usuário responsável. / Id of the user in charge of the deal. Deliberate: integer ids, where the reference says number.",
                     ),
             )
             .arg(
@@ -271,16 +279,16 @@ impl<T: CliConfig> Cli<T> {
                     .long("origin")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Origem do negócio. / Where the deal came from (free text)."),
+                    .help(
+                        "Origem do negócio; texto livre. / Where the deal came from; free text.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("pipeline-id")
                     .long("pipeline-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required_unless_present("json-body")
-                    .help(
-                        "ID do pipeline associado ao negócio. / Id of the deal's pipeline.",
-                    ),
+                    .help("ID do funil do negócio. / Id of the deal's pipeline."),
             )
             .arg(
                 ::clap::Arg::new("position")
@@ -295,7 +303,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required_unless_present("json-body")
                     .help(
-                        "ID da etapa do pipeline. / Id of the stage to put the deal in.",
+                        "ID da etapa do funil. / Id of the deal's stage in the pipeline.",
                     ),
             )
             .arg(
@@ -330,7 +338,7 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Data de perda ou ganho. / When the deal was won or lost."),
+                    .help("Data de ganho ou perda. / When the deal was won or lost."),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -391,7 +399,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Quem criou o negócio. / What kind of author created the deal.",
+                        "Que tipo de autor criou o negócio. / What kind of author created the deal.",
                     ),
             )
             .arg(
@@ -400,24 +408,15 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "Campanha de origem. / The campaign the deal came from (free text).",
+                        "Campanha de origem; texto livre. / The campaign the deal came from; free text.",
                     ),
             )
             .arg(
                 ::clap::Arg::new("comments")
                     .long("comments")
-                    .value_parser(::clap::value_parser!(i64))
+                    .value_parser(::clap::value_parser!(f64))
                     .required(false)
                     .help("Número de comentários. / Number of comments."),
-            )
-            .arg(
-                ::clap::Arg::new("contact")
-                    .long("contact")
-                    .value_parser(::clap::value_parser!(i64))
-                    .required(false)
-                    .help(
-                        "ID do contato associado ao negócio. / Id of the deal's contact.",
-                    ),
             )
             .arg(
                 ::clap::Arg::new("due-date")
@@ -433,7 +432,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("focused-counts")
                     .long("focused-counts")
-                    .value_parser(::clap::value_parser!(i64))
+                    .value_parser(::clap::value_parser!(f64))
                     .required(false)
                     .help("Contador de foco. / Focus counter."),
             )
@@ -443,7 +442,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(i64))
                     .required(false)
                     .help(
-                        "ID do grupo associado ao negócio. / Id of the deal's group (team).",
+                        "ID do grupo (equipe). / Id of the deal's group (team). Deliberate: integer ids, where the reference says number.",
                     ),
             )
             .arg(
@@ -486,7 +485,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(i64))
                     .required(false)
                     .help(
-                        "ID do usuário responsável pelo negócio. / Id of the user in charge of the deal.",
+                        "ID do usuário responsável. / Id of the user in charge of the deal. Deliberate: integer ids, where the reference says number.",
                     ),
             )
             .arg(
@@ -494,16 +493,16 @@ impl<T: CliConfig> Cli<T> {
                     .long("origin")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help("Origem do negócio. / Where the deal came from (free text)."),
+                    .help(
+                        "Origem do negócio; texto livre. / Where the deal came from; free text.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("pipeline-id")
                     .long("pipeline-id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
-                    .help(
-                        "ID do pipeline associado ao negócio. / Id of the deal's pipeline.",
-                    ),
+                    .help("ID do funil do negócio. / Id of the deal's pipeline."),
             )
             .arg(
                 ::clap::Arg::new("position")
@@ -518,7 +517,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(false)
                     .help(
-                        "ID da etapa do pipeline. / Id of the stage to move the deal to.",
+                        "ID da etapa do funil. / Id of the deal's stage in the pipeline.",
                     ),
             )
             .arg(
@@ -553,7 +552,7 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Data de perda ou ganho. / When the deal was won or lost."),
+                    .help("Data de ganho ou perda. / When the deal was won or lost."),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -582,6 +581,15 @@ impl<T: CliConfig> Cli<T> {
     pub fn cli_create_pipeline() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
+                ::clap::Arg::new("author-id")
+                    .long("author-id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help(
+                        "ID do autor. / The author's id. Deliberate: an integer id, where the reference says number.",
+                    ),
+            )
+            .arg(
                 ::clap::Arg::new("name")
                     .long("name")
                     .value_parser(::clap::value_parser!(::std::string::String))
@@ -592,7 +600,7 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("position")
                     .long("position")
                     .value_parser(::clap::value_parser!(f64))
-                    .required(false)
+                    .required_unless_present("json-body")
                     .help(
                         "Posição na lista de funis. / Position in the list of pipelines.",
                     ),
@@ -641,6 +649,15 @@ impl<T: CliConfig> Cli<T> {
     }
     pub fn cli_update_pipeline() -> ::clap::Command {
         ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("author-id")
+                    .long("author-id")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help(
+                        "ID do autor. / The author's id. Deliberate: an integer id, where the reference says number.",
+                    ),
+            )
             .arg(
                 ::clap::Arg::new("id")
                     .long("id")
@@ -693,7 +710,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Criados a partir de. / Created at or after this instant."),
+                    .help(
+                        "Criados a partir de. / Created at or after this instant. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("created-at-to")
@@ -704,7 +723,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Criados até. / Created at or before this instant."),
+                    .help(
+                        "Criados até. / Created at or before this instant. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("cursor")
@@ -727,7 +748,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Itens por página (1–100). / Items per page (1–100)."),
+                    .help(
+                        "Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("phone")
@@ -768,25 +791,18 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .arg(
-                ::clap::Arg::new("facebook-id")
-                    .long("facebook-id")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required(false)
-                    .help("ID no Facebook. / Facebook id."),
-            )
-            .arg(
-                ::clap::Arg::new("instagram-id")
-                    .long("instagram-id")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required(false)
-                    .help("ID no Instagram. / Instagram id."),
-            )
-            .arg(
                 ::clap::Arg::new("is-private")
                     .long("is-private")
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
                     .help("Contato privado. / Whether the contact is private."),
+            )
+            .arg(
+                ::clap::Arg::new("location")
+                    .long("location")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Localização. / Location."),
             )
             .arg(
                 ::clap::Arg::new("name")
@@ -819,13 +835,6 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .arg(
-                ::clap::Arg::new("telegram-id")
-                    .long("telegram-id")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required(false)
-                    .help("ID no Telegram. / Telegram id."),
-            )
-            .arg(
                 ::clap::Arg::new("json-body")
                     .long("json-body")
                     .value_name("JSON-FILE")
@@ -848,7 +857,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(i64))
                     .required(true)
-                    .help("ID numérico do contato. / The contact's numeric id."),
+                    .help(
+                        "ID numérico do contato. / The contact's numeric id. Deliberate: an integer, where the reference says number.",
+                    ),
             )
             .about(
                 "Get a contact\n\nBusca um contato pelo ID. / Gets one contact by its id.",
@@ -880,25 +891,13 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .arg(
-                ::clap::Arg::new("facebook-id")
-                    .long("facebook-id")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required(false)
-                    .help("ID no Facebook. / Facebook id."),
-            )
-            .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(i64))
                     .required(true)
-                    .help("ID numérico do contato. / The contact's numeric id."),
-            )
-            .arg(
-                ::clap::Arg::new("instagram-id")
-                    .long("instagram-id")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required(false)
-                    .help("ID no Instagram. / Instagram id."),
+                    .help(
+                        "ID numérico do contato. / The contact's numeric id. Deliberate: an integer, where the reference says number.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("is-private")
@@ -906,6 +905,13 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(bool))
                     .required(false)
                     .help("Contato privado. / Whether the contact is private."),
+            )
+            .arg(
+                ::clap::Arg::new("location")
+                    .long("location")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("Localização. / Location."),
             )
             .arg(
                 ::clap::Arg::new("name")
@@ -936,13 +942,6 @@ impl<T: CliConfig> Cli<T> {
                     .help(
                         "Telefone com DDI, só dígitos, p. ex. 5585997281648. / Phone with country code, digits only.",
                     ),
-            )
-            .arg(
-                ::clap::Arg::new("telegram-id")
-                    .long("telegram-id")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required(false)
-                    .help("ID no Telegram. / Telegram id."),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -976,7 +975,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(i64))
                     .required(true)
                     .help(
-                        "ID numérico do campo personalizado. / The custom field's numeric id.",
+                        "ID numérico do campo personalizado. / The custom field's numeric id. Deliberate: an integer, where the reference says number.",
                     ),
             )
             .about(
@@ -999,7 +998,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Itens por página (1–100). / Items per page (1–100)."),
+                    .help(
+                        "Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.",
+                    ),
             )
             .about(
                 "List products\n\nLista os produtos, uma página por vez. / Lists products, one page at a time.",
@@ -1175,8 +1176,8 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("color")
                     .long("color")
                     .value_parser(::clap::value_parser!(::std::string::String))
-                    .required(false)
-                    .help("Cor. / Colour."),
+                    .required_unless_present("json-body")
+                    .help("Cor, p. ex. `#f5a623`. / Colour, e.g. `#f5a623`."),
             )
             .arg(
                 ::clap::Arg::new("name")
@@ -1189,7 +1190,7 @@ impl<T: CliConfig> Cli<T> {
                 ::clap::Arg::new("json-body")
                     .long("json-body")
                     .value_name("JSON-FILE")
-                    .required(false)
+                    .required(true)
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
@@ -1210,7 +1211,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(i64))
                     .required(true)
-                    .help("ID numérico da etiqueta. / The tag's numeric id."),
+                    .help(
+                        "ID numérico da etiqueta. / The tag's numeric id. Deliberate: an integer, where the reference says number.",
+                    ),
             )
             .about("Get a tag\n\nBusca uma etiqueta pelo ID. / Gets one tag by its id.")
     }
@@ -1221,7 +1224,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(i64))
                     .required(true)
-                    .help("ID numérico da etiqueta. / The tag's numeric id."),
+                    .help(
+                        "ID numérico da etiqueta. / The tag's numeric id. Deliberate: an integer, where the reference says number.",
+                    ),
             )
             .about("Delete a tag\n\nRemove uma etiqueta. / Deletes a tag.")
     }
@@ -1239,7 +1244,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("id")
                     .value_parser(::clap::value_parser!(i64))
                     .required(true)
-                    .help("ID numérico da etiqueta. / The tag's numeric id."),
+                    .help(
+                        "ID numérico da etiqueta. / The tag's numeric id. Deliberate: an integer, where the reference says number.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("name")
@@ -1282,7 +1289,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Itens por página (1–100). / Items per page (1–100)."),
+                    .help(
+                        "Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.",
+                    ),
             )
             .about(
                 "List campaigns\n\nLista as campanhas, uma página por vez. / Lists campaigns, one page at a time.",
@@ -1291,6 +1300,102 @@ impl<T: CliConfig> Cli<T> {
     pub fn cli_create_campaign() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
+                ::clap::Arg::new("business-hours-id")
+                    .long("business-hours-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O horário de atendimento a respeitar. / The business hours to keep to.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("channel-id")
+                    .long("channel-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("O canal de envio. / The channel to send from."),
+            )
+            .arg(
+                ::clap::Arg::new("channel-type")
+                    .long("channel-type")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::CampaignChannelType::X1.to_string(),
+                                types::CampaignChannelType::X2.to_string(),
+                                types::CampaignChannelType::X3.to_string(),
+                                types::CampaignChannelType::X4.to_string(),
+                                types::CampaignChannelType::X5.to_string(),
+                                types::CampaignChannelType::X6.to_string(),
+                                types::CampaignChannelType::X7.to_string(),
+                                types::CampaignChannelType::X8.to_string(),
+                                types::CampaignChannelType::X9.to_string(),
+                            ]),
+                            |s| types::CampaignChannelType::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "O tipo de canal, de `\"1\"` a `\"9\"`. / The kind of channel, `\"1\"` to `\"9\"`.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("chunk-size")
+                    .long("chunk-size")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Leads por lote. / Leads per chunk."),
+            )
+            .arg(
+                ::clap::Arg::new("chunks-count")
+                    .long("chunks-count")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Número de lotes. / Number of chunks."),
+            )
+            .arg(
+                ::clap::Arg::new("finished-at-prediction")
+                    .long("finished-at-prediction")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("Previsão de término. / When it should finish."),
+            )
+            .arg(
+                ::clap::Arg::new("lead-type")
+                    .long("lead-type")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::CampaignLeadType::Lead.to_string(),
+                                types::CampaignLeadType::File.to_string(),
+                            ]),
+                            |s| types::CampaignLeadType::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "De onde vêm os leads: lista ou arquivo. / Where the leads come from: a list or a file.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("leads-asset-url")
+                    .long("leads-asset-url")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("URL do arquivo de leads. / URL of the leads file."),
+            )
+            .arg(
+                ::clap::Arg::new("message")
+                    .long("message")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("A mensagem. / The message."),
+            )
+            .arg(
                 ::clap::Arg::new("name")
                     .long("name")
                     .value_parser(::clap::value_parser!(::std::string::String))
@@ -1298,10 +1403,71 @@ impl<T: CliConfig> Cli<T> {
                     .help("Nome da campanha. / The campaign's name."),
             )
             .arg(
+                ::clap::Arg::new("normalize-brazil-phone-numbers")
+                    .long("normalize-brazil-phone-numbers")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help(
+                        "Normalizar telefones brasileiros. / Normalise Brazilian phone numbers.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("operator-name")
+                    .long("operator-name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Nome do operador nas mensagens. / The operator's name in messages.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("original-scheduled-to")
+                    .long("original-scheduled-to")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("O primeiro agendamento. / The first schedule."),
+            )
+            .arg(
+                ::clap::Arg::new("scheduled-to")
+                    .long("scheduled-to")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("Quando enviar. / When to send."),
+            )
+            .arg(
+                ::clap::Arg::new("seconds-between-chunks")
+                    .long("seconds-between-chunks")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Segundos entre lotes. / Seconds between chunks."),
+            )
+            .arg(
+                ::clap::Arg::new("seconds-between-messages")
+                    .long("seconds-between-messages")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Segundos entre mensagens. / Seconds between messages."),
+            )
+            .arg(
+                ::clap::Arg::new("text-raw")
+                    .long("text-raw")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("A mensagem em texto puro. / The message as plain text."),
+            )
+            .arg(
                 ::clap::Arg::new("json-body")
                     .long("json-body")
                     .value_name("JSON-FILE")
-                    .required(true)
+                    .required(false)
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
@@ -1340,11 +1506,141 @@ impl<T: CliConfig> Cli<T> {
     pub fn cli_update_campaign() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
+                ::clap::Arg::new("active")
+                    .long("active")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help("Ativa. / Active."),
+            )
+            .arg(
+                ::clap::Arg::new("business-hours-id")
+                    .long("business-hours-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "O horário de atendimento a respeitar. / The business hours to keep to.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("channel-id")
+                    .long("channel-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("O canal de envio. / The channel to send from."),
+            )
+            .arg(
+                ::clap::Arg::new("channel-type")
+                    .long("channel-type")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::CampaignChannelType::X1.to_string(),
+                                types::CampaignChannelType::X2.to_string(),
+                                types::CampaignChannelType::X3.to_string(),
+                                types::CampaignChannelType::X4.to_string(),
+                                types::CampaignChannelType::X5.to_string(),
+                                types::CampaignChannelType::X6.to_string(),
+                                types::CampaignChannelType::X7.to_string(),
+                                types::CampaignChannelType::X8.to_string(),
+                                types::CampaignChannelType::X9.to_string(),
+                            ]),
+                            |s| types::CampaignChannelType::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "O tipo de canal, de `\"1\"` a `\"9\"`. / The kind of channel, `\"1\"` to `\"9\"`.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("chunk-size")
+                    .long("chunk-size")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Leads por lote. / Leads per chunk."),
+            )
+            .arg(
+                ::clap::Arg::new("chunks-count")
+                    .long("chunks-count")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Número de lotes. / Number of chunks."),
+            )
+            .arg(
+                ::clap::Arg::new("finished-at-prediction")
+                    .long("finished-at-prediction")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("Previsão de término. / When it should finish."),
+            )
+            .arg(
                 ::clap::Arg::new("id")
                     .long("id")
                     .value_parser(::clap::value_parser!(::std::string::String))
                     .required(true)
                     .help("ID da campanha. / The campaign's id."),
+            )
+            .arg(
+                ::clap::Arg::new("last-message-processed-at")
+                    .long("last-message-processed-at")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "Última mensagem processada. / When the last message was processed.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("lead-type")
+                    .long("lead-type")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::CampaignLeadType::Lead.to_string(),
+                                types::CampaignLeadType::File.to_string(),
+                            ]),
+                            |s| types::CampaignLeadType::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "De onde vêm os leads: lista ou arquivo. / Where the leads come from: a list or a file.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("leads-asset-url")
+                    .long("leads-asset-url")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("URL do arquivo de leads. / URL of the leads file."),
+            )
+            .arg(
+                ::clap::Arg::new("leads-count")
+                    .long("leads-count")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Número de leads. / Number of leads."),
+            )
+            .arg(
+                ::clap::Arg::new("message")
+                    .long("message")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("A mensagem. / The message."),
+            )
+            .arg(
+                ::clap::Arg::new("messages-processed")
+                    .long("messages-processed")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Mensagens processadas. / Messages processed."),
             )
             .arg(
                 ::clap::Arg::new("name")
@@ -1354,10 +1650,147 @@ impl<T: CliConfig> Cli<T> {
                     .help("Nome da campanha. / The campaign's name."),
             )
             .arg(
+                ::clap::Arg::new("next-scheduled-to")
+                    .long("next-scheduled-to")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("O próximo envio agendado. / The next scheduled sending."),
+            )
+            .arg(
+                ::clap::Arg::new("normalize-brazil-phone-numbers")
+                    .long("normalize-brazil-phone-numbers")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help(
+                        "Normalizar telefones brasileiros. / Normalise Brazilian phone numbers.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("operator-id")
+                    .long("operator-id")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("O operador. / The operator."),
+            )
+            .arg(
+                ::clap::Arg::new("operator-name")
+                    .long("operator-name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Nome do operador nas mensagens. / The operator's name in messages.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("original-scheduled-to")
+                    .long("original-scheduled-to")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("O primeiro agendamento. / The first schedule."),
+            )
+            .arg(
+                ::clap::Arg::new("progress")
+                    .long("progress")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Progresso. / Progress."),
+            )
+            .arg(
+                ::clap::Arg::new("scheduled-to")
+                    .long("scheduled-to")
+                    .value_parser(
+                        ::clap::value_parser!(
+                            ::chrono::DateTime < ::chrono::offset::Utc >
+                        ),
+                    )
+                    .required(false)
+                    .help("Quando enviar. / When to send."),
+            )
+            .arg(
+                ::clap::Arg::new("seconds-between-chunks")
+                    .long("seconds-between-chunks")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Segundos entre lotes. / Seconds between chunks."),
+            )
+            .arg(
+                ::clap::Arg::new("seconds-between-messages")
+                    .long("seconds-between-messages")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help("Segundos entre mensagens. / Seconds between messages."),
+            )
+            .arg(
+                ::clap::Arg::new("should-create-conversation")
+                    .long("should-create-conversation")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help(
+                        "Criar conversa para cada lead. / Create a conversation for each lead.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("status")
+                    .long("status")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::CampaignStatus::Processing.to_string(),
+                                types::CampaignStatus::Scheduled.to_string(),
+                                types::CampaignStatus::Executing.to_string(),
+                                types::CampaignStatus::Paused.to_string(),
+                                types::CampaignStatus::AwaitingChunk.to_string(),
+                                types::CampaignStatus::AwaitingBusinessHours.to_string(),
+                                types::CampaignStatus::AwaitingOtherCampaign.to_string(),
+                                types::CampaignStatus::Canceled.to_string(),
+                                types::CampaignStatus::Failed.to_string(),
+                                types::CampaignStatus::Done.to_string(),
+                                types::CampaignStatus::DoneSent.to_string(),
+                            ]),
+                            |s| types::CampaignStatus::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help("Estado da campanha. / The campaign's state."),
+            )
+            .arg(
+                ::clap::Arg::new("text-raw")
+                    .long("text-raw")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("A mensagem em texto puro. / The message as plain text."),
+            )
+            .arg(
+                ::clap::Arg::new("track-all-channels")
+                    .long("track-all-channels")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help(
+                        "Acompanhar respostas em todos os canais. / Track answers on every channel.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("track-max-hours")
+                    .long("track-max-hours")
+                    .value_parser(::clap::value_parser!(f64))
+                    .required(false)
+                    .help(
+                        "Por quantas horas acompanhar respostas. / For how many hours to track answers.",
+                    ),
+            )
+            .arg(
                 ::clap::Arg::new("json-body")
                     .long("json-body")
                     .value_name("JSON-FILE")
-                    .required(true)
+                    .required(false)
                     .value_parser(::clap::value_parser!(std::path::PathBuf))
                     .help("Path to a file that contains the full json body."),
             )
@@ -1418,7 +1851,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(i64))
                     .required(false)
                     .help(
-                        "Só a sessão deste atendimento. / Only the session of this call.",
+                        "Só a sessão deste atendimento. / Only the session of this call. Deliberate: an integer id, where the reference says string; call ids are numbers.",
                     ),
             )
             .arg(
@@ -1435,7 +1868,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("contact-id")
                     .value_parser(::clap::value_parser!(i64))
                     .required(false)
-                    .help("Só sessões deste contato. / Only sessions of this contact."),
+                    .help(
+                        "Só sessões deste contato. / Only sessions of this contact. Deliberate: an integer id, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("cursor")
@@ -1451,7 +1886,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Itens por página (1–100). / Items per page (1–100)."),
+                    .help(
+                        "Itens por página (1–100). / Items per page (1–100). Deliberate: an integer from 1 to 100, where the reference says number; the SDK refuses others before sending.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("updated-at-from")
@@ -1462,7 +1899,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Atualizadas a partir de. / Updated at or after this instant."),
+                    .help(
+                        "Atualizadas a partir de. / Updated at or after this instant. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("updated-at-to")
@@ -1473,7 +1912,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Atualizadas até. / Updated at or before this instant."),
+                    .help(
+                        "Atualizadas até. / Updated at or before this instant. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .about(
                 "List sessions\n\nLista os atendimentos (sessões), uma página por vez. / Lists sessions (service conversations), one page at a time.",
@@ -1609,7 +2050,7 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<::std::string::String>("campaign") {
             request = request.body_map(|body| { body.campaign(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<i64>("comments") {
+        if let Some(value) = matches.get_one::<f64>("comments") {
             request = request.body_map(|body| { body.comments(value.clone()) });
         }
         if let Some(value) = matches.get_one::<i64>("contact-id") {
@@ -1620,7 +2061,7 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.body_map(|body| { body.due_date(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<i64>("focused-counts") {
+        if let Some(value) = matches.get_one::<f64>("focused-counts") {
             request = request.body_map(|body| { body.focused_counts(value.clone()) });
         }
         if let Some(value) = matches.get_one::<i64>("group-id") {
@@ -1738,18 +2179,15 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<::std::string::String>("campaign") {
             request = request.body_map(|body| { body.campaign(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<i64>("comments") {
+        if let Some(value) = matches.get_one::<f64>("comments") {
             request = request.body_map(|body| { body.comments(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<i64>("contact") {
-            request = request.body_map(|body| { body.contact(value.clone()) });
         }
         if let Some(value) = matches
             .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("due-date")
         {
             request = request.body_map(|body| { body.due_date(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<i64>("focused-counts") {
+        if let Some(value) = matches.get_one::<f64>("focused-counts") {
             request = request.body_map(|body| { body.focused_counts(value.clone()) });
         }
         if let Some(value) = matches.get_one::<i64>("group-id") {
@@ -1840,6 +2278,9 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.create_pipeline();
+        if let Some(value) = matches.get_one::<i64>("author-id") {
+            request = request.body_map(|body| { body.author_id(value.clone()) });
+        }
         if let Some(value) = matches.get_one::<::std::string::String>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
@@ -1913,6 +2354,9 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.update_pipeline();
+        if let Some(value) = matches.get_one::<i64>("author-id") {
+            request = request.body_map(|body| { body.author_id(value.clone()) });
+        }
         if let Some(value) = matches.get_one::<::std::string::String>("id") {
             request = request.id(value.clone());
         }
@@ -1996,14 +2440,11 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<::std::string::String>("external-id") {
             request = request.body_map(|body| { body.external_id(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("facebook-id") {
-            request = request.body_map(|body| { body.facebook_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("instagram-id") {
-            request = request.body_map(|body| { body.instagram_id(value.clone()) });
-        }
         if let Some(value) = matches.get_one::<bool>("is-private") {
             request = request.body_map(|body| { body.is_private(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("location") {
+            request = request.body_map(|body| { body.location(value.clone()) });
         }
         if let Some(value) = matches.get_one::<::std::string::String>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
@@ -2016,9 +2457,6 @@ impl<T: CliConfig> Cli<T> {
         }
         if let Some(value) = matches.get_one::<::std::string::String>("phone") {
             request = request.body_map(|body| { body.phone(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("telegram-id") {
-            request = request.body_map(|body| { body.telegram_id(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = std::fs::read_to_string(value)
@@ -2075,17 +2513,14 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<::std::string::String>("external-id") {
             request = request.body_map(|body| { body.external_id(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("facebook-id") {
-            request = request.body_map(|body| { body.facebook_id(value.clone()) });
-        }
         if let Some(value) = matches.get_one::<i64>("id") {
             request = request.id(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instagram-id") {
-            request = request.body_map(|body| { body.instagram_id(value.clone()) });
-        }
         if let Some(value) = matches.get_one::<bool>("is-private") {
             request = request.body_map(|body| { body.is_private(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("location") {
+            request = request.body_map(|body| { body.location(value.clone()) });
         }
         if let Some(value) = matches.get_one::<::std::string::String>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
@@ -2098,9 +2533,6 @@ impl<T: CliConfig> Cli<T> {
         }
         if let Some(value) = matches.get_one::<::std::string::String>("phone") {
             request = request.body_map(|body| { body.phone(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("telegram-id") {
-            request = request.body_map(|body| { body.telegram_id(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = std::fs::read_to_string(value)
@@ -2485,8 +2917,76 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.create_campaign();
+        if let Some(value) = matches
+            .get_one::<::std::string::String>("business-hours-id")
+        {
+            request = request.body_map(|body| { body.business_hours_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("channel-id") {
+            request = request.body_map(|body| { body.channel_id(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::CampaignChannelType>("channel-type")
+        {
+            request = request.body_map(|body| { body.channel_type(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("chunk-size") {
+            request = request.body_map(|body| { body.chunk_size(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("chunks-count") {
+            request = request.body_map(|body| { body.chunks_count(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >("finished-at-prediction")
+        {
+            request = request
+                .body_map(|body| { body.finished_at_prediction(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<types::CampaignLeadType>("lead-type") {
+            request = request.body_map(|body| { body.lead_type(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("leads-asset-url")
+        {
+            request = request.body_map(|body| { body.leads_asset_url(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("message") {
+            request = request.body_map(|body| { body.message(value.clone()) });
+        }
         if let Some(value) = matches.get_one::<::std::string::String>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("normalize-brazil-phone-numbers") {
+            request = request
+                .body_map(|body| { body.normalize_brazil_phone_numbers(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("operator-name") {
+            request = request.body_map(|body| { body.operator_name(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >("original-scheduled-to")
+        {
+            request = request
+                .body_map(|body| { body.original_scheduled_to(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("scheduled-to")
+        {
+            request = request.body_map(|body| { body.scheduled_to(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("seconds-between-chunks") {
+            request = request
+                .body_map(|body| { body.seconds_between_chunks(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("seconds-between-messages") {
+            request = request
+                .body_map(|body| { body.seconds_between_messages(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("text-raw") {
+            request = request.body_map(|body| { body.text_raw(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = std::fs::read_to_string(value)
@@ -2555,11 +3055,122 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.update_campaign();
+        if let Some(value) = matches.get_one::<bool>("active") {
+            request = request.body_map(|body| { body.active(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<::std::string::String>("business-hours-id")
+        {
+            request = request.body_map(|body| { body.business_hours_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("channel-id") {
+            request = request.body_map(|body| { body.channel_id(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::CampaignChannelType>("channel-type")
+        {
+            request = request.body_map(|body| { body.channel_type(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("chunk-size") {
+            request = request.body_map(|body| { body.chunk_size(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("chunks-count") {
+            request = request.body_map(|body| { body.chunks_count(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >("finished-at-prediction")
+        {
+            request = request
+                .body_map(|body| { body.finished_at_prediction(value.clone()) });
+        }
         if let Some(value) = matches.get_one::<::std::string::String>("id") {
             request = request.id(value.clone());
         }
+        if let Some(value) = matches
+            .get_one::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >("last-message-processed-at")
+        {
+            request = request
+                .body_map(|body| { body.last_message_processed_at(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<types::CampaignLeadType>("lead-type") {
+            request = request.body_map(|body| { body.lead_type(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("leads-asset-url")
+        {
+            request = request.body_map(|body| { body.leads_asset_url(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("leads-count") {
+            request = request.body_map(|body| { body.leads_count(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("message") {
+            request = request.body_map(|body| { body.message(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("messages-processed") {
+            request = request
+                .body_map(|body| { body.messages_processed(value.clone()) });
+        }
         if let Some(value) = matches.get_one::<::std::string::String>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("next-scheduled-to")
+        {
+            request = request.body_map(|body| { body.next_scheduled_to(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("normalize-brazil-phone-numbers") {
+            request = request
+                .body_map(|body| { body.normalize_brazil_phone_numbers(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("operator-id") {
+            request = request.body_map(|body| { body.operator_id(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("operator-name") {
+            request = request.body_map(|body| { body.operator_name(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >("original-scheduled-to")
+        {
+            request = request
+                .body_map(|body| { body.original_scheduled_to(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("progress") {
+            request = request.body_map(|body| { body.progress(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("scheduled-to")
+        {
+            request = request.body_map(|body| { body.scheduled_to(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("seconds-between-chunks") {
+            request = request
+                .body_map(|body| { body.seconds_between_chunks(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("seconds-between-messages") {
+            request = request
+                .body_map(|body| { body.seconds_between_messages(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("should-create-conversation") {
+            request = request
+                .body_map(|body| { body.should_create_conversation(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<types::CampaignStatus>("status") {
+            request = request.body_map(|body| { body.status(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("text-raw") {
+            request = request.body_map(|body| { body.text_raw(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("track-all-channels") {
+            request = request
+                .body_map(|body| { body.track_all_channels(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<f64>("track-max-hours") {
+            request = request.body_map(|body| { body.track_max_hours(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = std::fs::read_to_string(value)
