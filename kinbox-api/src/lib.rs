@@ -7,7 +7,7 @@
 //! and errors ([`KinboxError`]).
 //!
 //! ```no_run
-//! use kinbox_api::{Client, types::{CustomFields, DealCreate, DealStatus}};
+//! use kinbox_api::{Client, types::{CustomFieldsInput, DealCreate, DealStatus}};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! // KINBOX_TOKEN, and KINBOX_BASE_URL if set.
@@ -23,7 +23,7 @@
 //!             .pipeline_id("65f0c0ffee0000000000aaaa")
 //!             .stage_id("65f0c0ffee0000000000bbbb")
 //!             .contact_id(123456)
-//!             .custom_fields(CustomFields::default()),
+//!             .custom_fields(CustomFieldsInput::default()),
 //!     )
 //!     .send()
 //!     .await

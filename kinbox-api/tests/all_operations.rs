@@ -241,7 +241,7 @@ fn deal_cases() -> Vec<Case> {
                             .status(DealStatus::Open)
                             .pipeline_id("65f0c0ffee0000000000aaaa")
                             .stage_id("65f0c0ffee0000000000bbbb")
-                            .custom_fields(CustomFields::new())
+                            .custom_fields(CustomFieldsInput::new())
                             .contact_id(123456),
                     )
                     .send(),
@@ -463,7 +463,7 @@ fn contact_update() -> ContactUpdate {
         .telegram_id("mariasouza".to_owned())
         .notes("Casou em 2024; atualizar sobrenome no ERP.".to_owned())
         .is_private(true)
-        .custom_fields(CustomFields::new().with("cpf", "060.715.303-54"))
+        .custom_fields(CustomFieldsInput::new().with("cpf", "text", "060.715.303-54"))
         .crm_data(object(json!({ "segmento": "Odontologia", "score": 92 })))
         .try_into()
         .unwrap()
@@ -506,7 +506,7 @@ fn contact_cases() -> Vec<Case> {
         .answer_fixture("contact_full.json"),
         Case::new("create_contact", "POST", "/v1/contacts", |c| {
             // Only `customFields` is required.
-            let bare = ContactCreate::builder().custom_fields(CustomFields::new());
+            let bare = ContactCreate::builder().custom_fields(CustomFieldsInput::new());
             read_as_json(c.create_contact().body(bare).send())
         })
         .answer(json!({ "id": 123457 }))
@@ -592,7 +592,7 @@ fn product_cases() -> Vec<Case> {
             let bare = ProductCreate::builder()
                 .name("Limpeza")
                 .price(180.0)
-                .custom_fields(CustomFields::new());
+                .custom_fields(CustomFieldsInput::new());
             read_as_json(c.create_product().body(bare).send())
         })
         // `isActive` defaults to true in the spec, and the SDK says so.

@@ -317,7 +317,7 @@ async fn a_create_redirected_elsewhere_is_sent_once_and_only_to_the_api() {
                     .pipeline_id("p1")
                     .stage_id("s1")
                     .contact_id(42)
-                    .custom_fields(kinbox_api::types::CustomFields::new()),
+                    .custom_fields(kinbox_api::types::CustomFieldsInput::new()),
             )
             .send()
             .await

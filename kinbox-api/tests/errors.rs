@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use httpmock::Method::{GET, POST};
-use kinbox_api::types::{CustomFields, DealCreate, DealStatus};
+use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus};
 use kinbox_api::{Client, ErrorKind, KinboxError};
 use serde_json::{Value, json};
 
@@ -145,7 +145,7 @@ async fn unprocessable_entity_lists_each_violation() {
                 .status(DealStatus::Open)
                 .pipeline_id("65f0c0ffee0000000000aaaa")
                 .stage_id("65f0c0ffee0000000000bbbb")
-                .custom_fields(CustomFields::new())
+                .custom_fields(CustomFieldsInput::new())
                 .contact_id(999),
         )
         .send()

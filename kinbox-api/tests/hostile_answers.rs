@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::{TOKEN, raw_fixture};
-use kinbox_api::types::{CustomFields, DealCreate, DealStatus};
+use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus};
 use kinbox_api::{Client, ClientConfig, ErrorKind, KinboxError, RetryPolicy, Token};
 
 const DEAL_ID: &str = "65f0c0ffee0000000000dddd";
@@ -93,7 +93,7 @@ async fn create(client: &Client) -> Result<kinbox_api::types::Deal, KinboxError>
                 .pipeline_id("p1")
                 .stage_id("s1")
                 .contact_id(42)
-                .custom_fields(CustomFields::new()),
+                .custom_fields(CustomFieldsInput::new()),
         )
         .send()
         .await

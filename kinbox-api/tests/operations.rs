@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use common::*;
 use httpmock::Method::{DELETE, GET, PATCH, POST};
 use kinbox_api::OrOther;
-use kinbox_api::types::{CustomFields, Deal, DealCreate, DealStatus, DealUpdate};
+use kinbox_api::types::{CustomFieldsInput, Deal, DealCreate, DealStatus, DealUpdate};
 use serde_json::json;
 
 fn utc(text: &str) -> DateTime<Utc> {
@@ -188,7 +188,7 @@ async fn create_deal_posts_camel_case_json_and_reads_the_201() {
                 .status(DealStatus::Open)
                 .pipeline_id("65f0c0ffee0000000000aaaa")
                 .stage_id("65f0c0ffee0000000000bbbb")
-                .custom_fields(CustomFields::new().with("cpf", "060.715.303-54"))
+                .custom_fields(CustomFieldsInput::new().with("cpf", "text", "060.715.303-54"))
                 .contact_id(123456)
                 .operator_id(42)
                 .due_date(utc("2024-03-31T23:59:59Z")),
@@ -406,7 +406,7 @@ async fn the_typed_mocks_agree_with_the_sdk() {
         .status(DealStatus::Open)
         .pipeline_id("65f0c0ffee0000000000aaaa")
         .stage_id("65f0c0ffee0000000000bbbb")
-        .custom_fields(CustomFields::new())
+        .custom_fields(CustomFieldsInput::new())
         .contact_id(123456)
         .try_into()
         .unwrap();

@@ -402,7 +402,7 @@ fn a_deal_with_only_the_required_fields_sends_nothing_else() {
         .status(DealStatus::Open)
         .pipeline_id("65f0c0ffee0000000000aaaa")
         .stage_id("65f0c0ffee0000000000bbbb")
-        .custom_fields(CustomFields::new())
+        .custom_fields(CustomFieldsInput::new())
         .contact_id(123456)
         .try_into()
         .unwrap();
@@ -432,7 +432,7 @@ fn a_create_without_a_required_field_is_refused_before_sending() {
         .status(DealStatus::Open)
         .pipeline_id("p")
         .stage_id("s")
-        .custom_fields(CustomFields::new())
+        .custom_fields(CustomFieldsInput::new())
         .try_into();
     let error = missing_contact.unwrap_err().to_string();
     assert!(error.contains("contact_id"), "{error}");

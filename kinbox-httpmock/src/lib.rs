@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use httpmock::MockServer;
-//! use kinbox_api::types::{CustomFields, Deal, DealCreate, DealStatus};
+//! use kinbox_api::types::{CustomFieldsInput, Deal, DealCreate, DealStatus};
 //! use kinbox_api::{ClientConfig, Token};
 //! use kinbox_httpmock::MockServerExt;
 //!
@@ -24,7 +24,7 @@
 //!     .pipeline_id("65f0c0ffee0000000000aaaa")
 //!     .stage_id("65f0c0ffee0000000000bbbb")
 //!     .contact_id(123456)
-//!     .custom_fields(CustomFields::new())
+//!     .custom_fields(CustomFieldsInput::new())
 //!     .try_into()?;
 //! let answer: Deal = serde_json::from_value(serde_json::json!({
 //!     "id": "65f0c0ffee0000000000cccc",

@@ -48,7 +48,7 @@ pub enum StartError {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use kinbox_api::types::{CustomFields, DealCreate, DealStatus};
+/// use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus};
 ///
 /// let sandbox = kinbox_sandbox::Sandbox::start().await?;
 /// let client = sandbox.client();
@@ -62,7 +62,7 @@ pub enum StartError {
 ///             .pipeline_id("p1")
 ///             .stage_id("s1")
 ///             .contact_id(42)
-///             .custom_fields(CustomFields::new()),
+///             .custom_fields(CustomFieldsInput::new()),
 ///     )
 ///     .send()
 ///     .await?

@@ -1,6 +1,6 @@
 //! Products and tags.
 
-use kinbox_api::types::{CustomFields, ProductCreate, ProductUpdate, TagCreate, TagUpdate};
+use kinbox_api::types::{CustomFieldsInput, ProductCreate, ProductUpdate, TagCreate, TagUpdate};
 use kinbox_api::{ErrorKind, KinboxError};
 use kinbox_sandbox::{Sandbox, seeded};
 use reqwest::{Method, StatusCode};
@@ -19,7 +19,7 @@ async fn products_are_found_by_id_and_external_id() {
                 .name("Consultoria de implantação")
                 .price(1500.0)
                 .external_id(Some("CONSULT-01".to_owned()))
-                .custom_fields(CustomFields::new()),
+                .custom_fields(CustomFieldsInput::new()),
         )
         .send()
         .await
@@ -86,7 +86,7 @@ async fn products_page_by_cursor() {
                 ProductCreate::builder()
                     .name(format!("Item {n}"))
                     .price(10.0)
-                    .custom_fields(CustomFields::new()),
+                    .custom_fields(CustomFieldsInput::new()),
             )
             .send()
             .await

@@ -1,4 +1,4 @@
-use kinbox_api::types::{CustomFields, DealCreate, DealStatus, builder};
+use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus, builder};
 use kinbox_sandbox::Sandbox;
 use kinbox_spec::Spec;
 use reqwest::header::HeaderMap;
@@ -55,7 +55,7 @@ pub fn deal(name: &str) -> builder::DealCreate {
         .pipeline_id("pipeline-a")
         .stage_id("stage-1")
         .contact_id(42)
-        .custom_fields(CustomFields::new().with("cpf", "060.715.303-54"))
+        .custom_fields(CustomFieldsInput::new().with("cpf", "text", "060.715.303-54"))
 }
 
 /// An HTTP exchange outside the SDK: status, headers, JSON body (or `Null`).

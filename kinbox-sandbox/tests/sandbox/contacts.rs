@@ -1,6 +1,6 @@
 use std::num::NonZeroU32;
 
-use kinbox_api::types::{ContactCreate, ContactUpdate, CustomFields};
+use kinbox_api::types::{ContactCreate, ContactUpdate, CustomFieldsInput};
 use kinbox_api::{ErrorKind, KinboxError};
 use kinbox_sandbox::{Sandbox, seeded};
 use reqwest::{Method, StatusCode};
@@ -12,7 +12,7 @@ fn contact(name: &str, phone: &str) -> kinbox_api::types::builder::ContactCreate
     ContactCreate::builder()
         .name(Some(name.to_owned()))
         .phone(Some(phone.to_owned()))
-        .custom_fields(CustomFields::new())
+        .custom_fields(CustomFieldsInput::new())
 }
 
 #[tokio::test]

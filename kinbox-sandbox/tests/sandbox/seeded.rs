@@ -200,7 +200,7 @@ async fn an_empty_sandbox_has_nothing() {
         .create_contact()
         .body(
             kinbox_api::types::ContactCreate::builder()
-                .custom_fields(kinbox_api::types::CustomFields::new()),
+                .custom_fields(kinbox_api::types::CustomFieldsInput::new()),
         )
         .send()
         .await
