@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::config::{FaultConfig, RateLimit, SandboxConfig};
+use crate::config::{FaultConfig, Limits, RateLimit, SandboxConfig};
 use crate::server::{Listening, StartError, serve};
 
 /// Options of the sandbox on the command line.
@@ -71,6 +71,24 @@ pub struct SandboxArgs {
     /// Share of requests whose connection is closed without an answer, 0.0–1.0.
     #[arg(long, value_name = "RATIO", default_value_t = 0.0, value_parser = parse_ratio, help_heading = "Fault injection")]
     pub drop_ratio: f64,
+
+    /// Largest request body read; a larger one is answered 413.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_BODY_BYTES as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub max_body_bytes: u64,
+
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_CONNECTIONS as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub max_connections: u64,
+
+    /// Close a connection that has not sent a whole request head this long
+    /// after it opened or got its last answer (stalled or idle).
+    #[arg(long, value_name = "MS", default_value_t = Limits::DEFAULT_HEADER_TIMEOUT.as_millis() as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub header_timeout_ms: u64,
+
+    /// Answer 408 and close the connection when a body has not fully
+    /// arrived this long after its headers.
+    #[arg(long, value_name = "MS", default_value_t = Limits::DEFAULT_BODY_TIMEOUT.as_millis() as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub body_timeout_ms: u64,
 }
 
 impl SandboxArgs {
@@ -89,6 +107,12 @@ impl SandboxArgs {
                 latency: Duration::from_millis(self.latency_ms),
                 latency_jitter: Duration::from_millis(self.latency_jitter_ms),
                 drop_ratio: self.drop_ratio,
+            },
+            limits: Limits {
+                max_body_bytes: usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX),
+                max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+                header_timeout: Duration::from_millis(self.header_timeout_ms),
+                body_timeout: Duration::from_millis(self.body_timeout_ms),
             },
         }
     }
@@ -122,6 +146,18 @@ fn announce(listening: &Listening, faults: bool) {
         listening.base_url,
         listening.token,
     );
+}
+
+/// A count or a duration that bounds what a client may take: 0 would
+/// refuse everything.
+fn parse_positive(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("0 would refuse every request; give at least 1".to_owned()),
+        Ok(number) => Ok(number),
+        Err(_) => Err(format!(
+            "`{text}` is not a whole number; give one such as 1000"
+        )),
+    }
 }
 
 fn parse_ratio(text: &str) -> Result<f64, String> {
@@ -160,6 +196,10 @@ mod tests {
             "--error-ratio=0.25",
             "--latency-ms=30",
             "--drop-ratio=0.1",
+            "--max-body-bytes=4096",
+            "--max-connections=8",
+            "--header-timeout-ms=700",
+            "--body-timeout-ms=900",
             "--empty",
         ])
         .unwrap();
@@ -181,6 +221,24 @@ mod tests {
                 drop_ratio: 0.1,
             }
         );
+        assert_eq!(
+            config.limits,
+            Limits {
+                max_body_bytes: 4096,
+                max_connections: 8,
+                header_timeout: Duration::from_millis(700),
+                body_timeout: Duration::from_millis(900),
+            }
+        );
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let config = Cli::try_parse_from(["kinbox-sandbox"])
+            .unwrap()
+            .sandbox
+            .config();
+        assert_eq!(config, SandboxConfig::default());
     }
 
     #[test]
@@ -189,5 +247,9 @@ mod tests {
             .err()
             .unwrap();
         assert!(error.to_string().contains("between 0.0 and 1.0"), "{error}");
+        let error = Cli::try_parse_from(["kinbox-sandbox", "--max-connections=0"])
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("give at least 1"), "{error}");
     }
 }

@@ -18,6 +18,48 @@ pub struct SandboxConfig {
     /// see the crate docs).
     pub empty: bool,
     pub faults: FaultConfig,
+    /// How much one client may take: body size, connections, time to send.
+    pub limits: Limits,
+}
+
+/// Bounds that keep the sandbox answering whatever a client sends: a flood
+/// of connections, huge bodies, or requests that never finish arriving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest request body read, in bytes; a larger one is answered
+    /// 413, by its `Content-Length` before any of it is read, or as soon as
+    /// a chunked body passes the limit.
+    pub max_body_bytes: usize,
+    /// Connections served at once; more wait to be accepted until one
+    /// closes, while the established ones keep being served.
+    pub max_connections: usize,
+    /// A connection that does not send a complete request head (request line
+    /// and headers) this long after it opens, or after its previous answer,
+    /// is closed: this ends stalled clients and idle keep-alive connections.
+    pub header_timeout: Duration,
+    /// A request whose body has not fully arrived this long after its head
+    /// is answered 408, and its connection closed.
+    pub body_timeout: Duration,
+}
+
+impl Limits {
+    /// 1 MiB: the API's largest bodies (a campaign with its leads) are a
+    /// few kilobytes.
+    pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+    pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
+            max_connections: Self::DEFAULT_MAX_CONNECTIONS,
+            header_timeout: Self::DEFAULT_HEADER_TIMEOUT,
+            body_timeout: Self::DEFAULT_BODY_TIMEOUT,
+        }
+    }
 }
 
 /// Failures the sandbox injects so that clients' retry and timeout paths
@@ -56,6 +98,10 @@ pub enum ConfigError {
     #[error("a rate limit needs at least 1 request per window and a window longer than 0")]
     EmptyRateLimit,
     #[error(
+        "{name} must be greater than 0: it bounds what one client may take, and 0 would refuse every request"
+    )]
+    ZeroLimit { name: &'static str },
+    #[error(
         "the token must be non-empty visible ASCII without spaces, as it travels in `Authorization: Bearer <token>`"
     )]
     UnusableToken,
@@ -73,7 +119,24 @@ impl SandboxConfig {
         {
             return Err(ConfigError::UnusableToken);
         }
+        self.limits.validate()?;
         self.faults.validate()
+    }
+}
+
+impl Limits {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (name, zero) in [
+            ("max_body_bytes", self.max_body_bytes == 0),
+            ("max_connections", self.max_connections == 0),
+            ("header_timeout", self.header_timeout.is_zero()),
+            ("body_timeout", self.body_timeout.is_zero()),
+        ] {
+            if zero {
+                return Err(ConfigError::ZeroLimit { name });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -148,5 +211,18 @@ mod tests {
             ..SandboxConfig::default()
         };
         assert_eq!(token.validate(), Err(ConfigError::UnusableToken));
+        let connections = SandboxConfig {
+            limits: Limits {
+                max_connections: 0,
+                ..Limits::default()
+            },
+            ..SandboxConfig::default()
+        };
+        assert_eq!(
+            connections.validate(),
+            Err(ConfigError::ZeroLimit {
+                name: "max_connections"
+            })
+        );
     }
 }

@@ -51,6 +51,27 @@
 //! limit answered with 429 and `Retry-After`, a share of 500/503, added
 //! latency, and dropped connections, reproducibly from a seed.
 //!
+//! # Limits
+//!
+//! Whatever a client sends, the sandbox goes on answering the others
+//! (see [`Limits`]; each has a flag):
+//! - the bearer token is checked before the body is read: a request without
+//!   a valid token costs its headers only, and gets its 401 at once;
+//! - a body over 1 MiB (`--max-body-bytes`) is a 413 with the usual error
+//!   body, refused by its `Content-Length` before any of it is read, or as
+//!   soon as a chunked body passes the limit;
+//! - at most 256 connections are served at once (`--max-connections`);
+//!   more wait to be accepted until one closes, and the established ones go
+//!   on being served;
+//! - a connection that has not sent a whole request head 5 s after it
+//!   opened or got its last answer is closed (`--header-timeout-ms`): this
+//!   ends stalled clients and idle keep-alive connections alike;
+//! - a body that has not fully arrived 10 s after its head is answered 408
+//!   and its connection closed (`--body-timeout-ms`).
+//!
+//! 413 and 408 are not in the API description, which documents any `4XX`
+//! with its `Error` body: that is what they carry.
+//!
 //! In a test, [`Sandbox::start`] serves on a free port until dropped:
 //!
 //! ```
@@ -88,6 +109,7 @@
 
 mod actions;
 mod auth;
+mod body;
 mod cli;
 mod config;
 mod error;
@@ -102,6 +124,6 @@ mod validation;
 mod workspace;
 
 pub use cli::{SandboxArgs, run_cli};
-pub use config::{ConfigError, DEFAULT_TOKEN, FaultConfig, RateLimit, SandboxConfig};
+pub use config::{ConfigError, DEFAULT_TOKEN, FaultConfig, Limits, RateLimit, SandboxConfig};
 pub use seed::ids as seeded;
 pub use server::{Listening, Sandbox, SandboxBuilder, StartError, serve};

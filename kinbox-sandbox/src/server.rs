@@ -1,27 +1,29 @@
-//! Listening, the per-request faults, and the sandbox's life: started by
-//! [`Sandbox::start`] for tests or [`serve`] for the binary.
+//! Listening (within the [`Limits`]), the per-request faults, and
+//! the sandbox's life: started by [`Sandbox::start`] for tests or [`serve`]
+//! for the binary.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderValue, Request, Response, header};
+use axum::http::{HeaderValue, Request, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::auth::TokenPolicy;
-use crate::config::{ConfigError, FaultConfig, RateLimit, SandboxConfig};
+use crate::config::{ConfigError, FaultConfig, Limits, RateLimit, SandboxConfig};
 use crate::error::ApiError;
-use crate::faults::{Faults, Verdict};
+use crate::faults::{Decision, Faults, Verdict};
 use crate::router::{AppState, router};
 use crate::seed;
 use crate::workspace::Workspace;
@@ -130,6 +132,38 @@ impl SandboxBuilder {
 
     pub fn drop_ratio(mut self, ratio: f64) -> Self {
         self.config.faults.drop_ratio = ratio;
+        self
+    }
+
+    /// All the limits at once; the defaults are in [`Limits`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
+    /// The largest request body read (1 MiB unless set); larger gets 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.config.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// Connections served at once (256 unless set); more wait to be
+    /// accepted.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.config.limits.max_connections = connections;
+        self
+    }
+
+    /// How long a connection may take to send a request head, counted from
+    /// its opening or its previous answer (5 s unless set).
+    pub fn header_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.limits.header_timeout = timeout;
+        self
+    }
+
+    /// How long a request may take to send its body (10 s unless set).
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.limits.body_timeout = timeout;
         self
     }
 
@@ -277,25 +311,55 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
     if !config.empty {
         seed::populate(&mut workspace);
     }
-    let state = Arc::new(AppState::new(tokens, workspace));
+    let limits = config.limits;
+    let state = Arc::new(AppState::new(tokens, limits, workspace));
     let app = router(kinbox_spec::spec(), state.clone());
     let faults = Arc::new(Faults::new(config.faults.clone()));
+    // One slot per connection served. With none free, the next connection
+    // is not accepted (it waits in the listener's backlog) until one closes:
+    // a flood cannot open unbounded tasks, and the connections already
+    // served go on being served.
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let mut warned_full = false;
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
+            (slot, accepted) = async {
+                let slot = match slots.clone().try_acquire_owned() {
+                    Ok(slot) => slot,
+                    Err(_) => {
+                        if !warned_full {
+                            warned_full = true;
+                            tracing::warn!(
+                                max_connections = limits.max_connections,
+                                "every connection slot is taken; new connections wait until one closes"
+                            );
+                        }
+                        slots.clone().acquire_owned().await.expect("the semaphore is never closed")
+                    }
+                };
+                (slot, listener.accept().await)
+            } => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, app.clone(), faults.clone()));
+                    let (app, faults) = (app.clone(), faults.clone());
+                    connections.spawn(async move {
+                        serve_connection(stream, app, faults, limits).await;
+                        drop(slot);
+                    });
                 }
                 // Out of file descriptors and the like: wait instead of spinning.
                 Err(error) => {
                     tracing::warn!(%error, "accepting a connection failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(_) = connections.join_next(), if !connections.is_empty() => {
+                if slots.available_permits() > 0 {
+                    warned_full = false;
+                }
+            }
         }
     }
     tracing::info!(stored = ?state.workspace.counts(), "sandbox stopped");
@@ -309,39 +373,52 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
 #[error("connection dropped on purpose (fault injection)")]
 struct DroppedOnPurpose;
 
-async fn serve_connection(stream: TcpStream, app: Router, faults: Arc<Faults>) {
+async fn serve_connection(stream: TcpStream, app: Router, faults: Arc<Faults>, limits: Limits) {
     let _ = stream.set_nodelay(true);
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-        let app = app.clone();
         let decision = faults.decide();
-        async move {
-            if !decision.delay.is_zero() {
-                tokio::time::sleep(decision.delay).await;
-            }
-            match decision.verdict {
-                Verdict::Serve => {
-                    let response = app.oneshot(request).await;
-                    Ok::<Response<Body>, DroppedOnPurpose>(response.unwrap_or_else(|never: Infallible| match never {}))
-                }
-                Verdict::Drop => Err(DroppedOnPurpose),
-                Verdict::RateLimited { retry_after_seconds } => Ok(ApiError::new(
-                    axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    format!("rate limited (injected): retry in {retry_after_seconds} s, as `Retry-After` says"),
-                )
-                .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds))
-                .into_response()),
-                Verdict::ServerError(status) => Ok(ApiError::new(
-                    status,
-                    "server error (injected): retrying may work",
-                )
-                .into_response()),
-            }
-        }
+        answer(app.clone(), decision, request)
     });
+    // The header timeout runs from the moment the connection waits for a
+    // request head: it ends both stalled heads and idle keep-alive
+    // connections. The body has its own, in `body::read`.
     if let Err(error) = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
         .serve_connection(TokioIo::new(stream), service)
         .await
     {
         tracing::debug!(%error, "connection ended with an error");
     }
+}
+
+/// Serves one request, with its faults.
+async fn answer(
+    app: Router,
+    decision: Decision,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, DroppedOnPurpose> {
+    if !decision.delay.is_zero() {
+        tokio::time::sleep(decision.delay).await;
+    }
+    Ok(match decision.verdict {
+        Verdict::Serve => app
+            .oneshot(request.map(Body::new))
+            .await
+            .unwrap_or_else(|never: Infallible| match never {}),
+        Verdict::Drop => return Err(DroppedOnPurpose),
+        Verdict::RateLimited {
+            retry_after_seconds,
+        } => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "rate limited (injected): retry in {retry_after_seconds} s, as `Retry-After` says"
+            ),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds))
+        .into_response(),
+        Verdict::ServerError(status) => {
+            ApiError::new(status, "server error (injected): retrying may work").into_response()
+        }
+    })
 }
