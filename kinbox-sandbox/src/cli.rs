@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::config::{FaultConfig, Limits, RateLimit, SandboxConfig};
+use crate::config::{AppliedThenFailMode, FaultConfig, Limits, RateLimit, SandboxConfig};
 use crate::server::{Listening, StartError, serve};
 
 /// Options of the sandbox on the command line.
@@ -72,6 +72,35 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "RATIO", default_value_t = 0.0, value_parser = parse_ratio, help_heading = "Fault injection")]
     pub drop_ratio: f64,
 
+    /// Share of successful writes (POST, PATCH, PUT, DELETE) that are stored,
+    /// then answered in a way the client cannot read, 0.0–1.0: the change
+    /// happened, the client never learns it.
+    #[arg(long, value_name = "RATIO", default_value_t = 0.0, value_parser = parse_ratio, help_heading = "Fault injection")]
+    pub applied_then_fail_ratio: f64,
+
+    /// How those answers fail: drop (close the connection), timeout (hold
+    /// the answer past the client's timeout, then close), garbled (the
+    /// status, then a body cut short), or any (one of the three per request,
+    /// drawn from the seed).
+    #[arg(
+        long,
+        value_name = "MODE",
+        value_enum,
+        default_value_t = AppliedThenFailMode::Any,
+        hide_possible_values = true,
+        help_heading = "Fault injection"
+    )]
+    pub applied_then_fail_mode: AppliedThenFailMode,
+
+    /// How long the timeout mode holds an answer before dropping it.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = FaultConfig::DEFAULT_APPLIED_THEN_FAIL_HOLD.as_millis() as u64,
+        help_heading = "Fault injection"
+    )]
+    pub applied_then_fail_hold_ms: u64,
+
     /// Largest request body read; a larger one is answered 413.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_BODY_BYTES as u64, value_parser = parse_positive, help_heading = "Limits")]
     pub max_body_bytes: u64,
@@ -107,6 +136,9 @@ impl SandboxArgs {
                 latency: Duration::from_millis(self.latency_ms),
                 latency_jitter: Duration::from_millis(self.latency_jitter_ms),
                 drop_ratio: self.drop_ratio,
+                applied_then_fail_ratio: self.applied_then_fail_ratio,
+                applied_then_fail_mode: self.applied_then_fail_mode,
+                applied_then_fail_hold: Duration::from_millis(self.applied_then_fail_hold_ms),
             },
             limits: Limits {
                 max_body_bytes: usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX),
@@ -196,6 +228,9 @@ mod tests {
             "--error-ratio=0.25",
             "--latency-ms=30",
             "--drop-ratio=0.1",
+            "--applied-then-fail-ratio=0.2",
+            "--applied-then-fail-mode=garbled",
+            "--applied-then-fail-hold-ms=1500",
             "--max-body-bytes=4096",
             "--max-connections=8",
             "--header-timeout-ms=700",
@@ -219,6 +254,9 @@ mod tests {
                 latency: Duration::from_millis(30),
                 latency_jitter: Duration::ZERO,
                 drop_ratio: 0.1,
+                applied_then_fail_ratio: 0.2,
+                applied_then_fail_mode: AppliedThenFailMode::Garbled,
+                applied_then_fail_hold: Duration::from_millis(1500),
             }
         );
         assert_eq!(

@@ -66,7 +66,7 @@ impl Default for Limits {
 /// can be tested. All off by default. Random choices come from one
 /// generator seeded with `seed`: the same seed and the same sequence of
 /// requests give the same answers.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FaultConfig {
     pub seed: u64,
     /// Answer 429 with `Retry-After` past this many requests per window.
@@ -80,6 +80,56 @@ pub struct FaultConfig {
     /// The share of requests (0.0–1.0) whose connection is closed with no
     /// answer at all.
     pub drop_ratio: f64,
+    /// The share of writes (POST, PATCH, PUT, DELETE; 0.0–1.0) that are
+    /// applied, then answered in a way the client cannot read: the change is
+    /// stored, the client never learns it. Only writes that succeed are
+    /// hit; a refused write (4xx) is answered as usual. Its rolls come from a
+    /// stream of their own, so turning it on does not change which requests
+    /// the other faults hit for a seed.
+    pub applied_then_fail_ratio: f64,
+    /// How the answer of such a write fails.
+    pub applied_then_fail_mode: AppliedThenFailMode,
+    /// How long [`AppliedThenFailMode::Timeout`] holds the answer before
+    /// closing the connection: longer than the client's timeout.
+    pub applied_then_fail_hold: Duration,
+}
+
+impl FaultConfig {
+    /// Longer than any sane client timeout (the CLI's is 30 s).
+    pub const DEFAULT_APPLIED_THEN_FAIL_HOLD: Duration = Duration::from_secs(60);
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            rate_limit: None,
+            server_error_ratio: 0.0,
+            latency: Duration::ZERO,
+            latency_jitter: Duration::ZERO,
+            drop_ratio: 0.0,
+            applied_then_fail_ratio: 0.0,
+            applied_then_fail_mode: AppliedThenFailMode::Any,
+            applied_then_fail_hold: Self::DEFAULT_APPLIED_THEN_FAIL_HOLD,
+        }
+    }
+}
+
+/// How the answer to an applied write fails (see
+/// [`FaultConfig::applied_then_fail_ratio`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum AppliedThenFailMode {
+    /// Close the connection without answering.
+    Drop,
+    /// Hold the answer past the client's timeout, then close the connection.
+    Timeout,
+    /// Send the success status and headers, then half the body (or none,
+    /// for a body-less answer), with a `Content-Length` of the whole; then
+    /// close the connection.
+    Garbled,
+    /// One of the three, drawn per request from the seed.
+    #[default]
+    Any,
 }
 
 /// At most `requests` in each `window`, counted from the first request of
@@ -145,6 +195,7 @@ impl FaultConfig {
         for (name, value) in [
             ("server_error_ratio", self.server_error_ratio),
             ("drop_ratio", self.drop_ratio),
+            ("applied_then_fail_ratio", self.applied_then_fail_ratio),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(ConfigError::RatioOutOfRange { name, value });
@@ -163,6 +214,7 @@ impl FaultConfig {
         self.rate_limit.is_some()
             || self.server_error_ratio > 0.0
             || self.drop_ratio > 0.0
+            || self.applied_then_fail_ratio > 0.0
             || !self.latency.is_zero()
             || !self.latency_jitter.is_zero()
     }
@@ -211,6 +263,17 @@ mod tests {
             ..SandboxConfig::default()
         };
         assert_eq!(token.validate(), Err(ConfigError::UnusableToken));
+        let applied = FaultConfig {
+            applied_then_fail_ratio: -0.1,
+            ..FaultConfig::default()
+        };
+        assert!(matches!(
+            applied.validate(),
+            Err(ConfigError::RatioOutOfRange {
+                name: "applied_then_fail_ratio",
+                ..
+            })
+        ));
         let connections = SandboxConfig {
             limits: Limits {
                 max_connections: 0,

@@ -49,7 +49,29 @@
 //!
 //! For testing clients it can fail on purpose (see [`FaultConfig`]): a rate
 //! limit answered with 429 and `Retry-After`, a share of 500/503, added
-//! latency, and dropped connections, reproducibly from a seed.
+//! latency, dropped connections, and writes that are *applied, then failed*
+//! (`--applied-then-fail-ratio`, [`SandboxBuilder::applied_then_fail_ratio`]):
+//! a POST, PATCH, PUT or DELETE that succeeds is stored, and then its answer
+//! is lost in one of three ways ([`AppliedThenFailMode`],
+//! `--applied-then-fail-mode`): the connection is dropped, the answer is held
+//! past the client's timeout (`--applied-then-fail-hold-ms`, 60 s by
+//! default) and then dropped, or the success status comes with a body cut
+//! short of its `Content-Length`. That is the case a client must handle when
+//! it cannot tell whether a create happened: list before retrying it. All
+//! of it is reproducible from a seed.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use kinbox_sandbox::AppliedThenFailMode;
+//!
+//! let sandbox = kinbox_sandbox::Sandbox::builder()
+//!     .applied_then_fail_ratio(1.0)
+//!     .applied_then_fail_mode(AppliedThenFailMode::Drop)
+//!     .start()
+//!     .await?;
+//! # let _ = sandbox;
+//! # Ok(()) }
+//! ```
 //!
 //! # Limits
 //!
@@ -124,6 +146,8 @@ mod validation;
 mod workspace;
 
 pub use cli::{SandboxArgs, run_cli};
-pub use config::{ConfigError, DEFAULT_TOKEN, FaultConfig, Limits, RateLimit, SandboxConfig};
+pub use config::{
+    AppliedThenFailMode, ConfigError, DEFAULT_TOKEN, FaultConfig, Limits, RateLimit, SandboxConfig,
+};
 pub use seed::ids as seeded;
 pub use server::{Listening, Sandbox, SandboxBuilder, StartError, serve};

@@ -5,15 +5,18 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use axum::response::IntoResponse;
-use hyper::body::Incoming;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, oneshot};
@@ -21,9 +24,11 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::auth::TokenPolicy;
-use crate::config::{ConfigError, FaultConfig, Limits, RateLimit, SandboxConfig};
+use crate::config::{
+    AppliedThenFailMode, ConfigError, FaultConfig, Limits, RateLimit, SandboxConfig,
+};
 use crate::error::ApiError;
-use crate::faults::{Decision, Faults, Verdict};
+use crate::faults::{AnswerFailure, Decision, Faults, Verdict};
 use crate::router::{AppState, router};
 use crate::seed;
 use crate::workspace::Workspace;
@@ -132,6 +137,28 @@ impl SandboxBuilder {
 
     pub fn drop_ratio(mut self, ratio: f64) -> Self {
         self.config.faults.drop_ratio = ratio;
+        self
+    }
+
+    /// The share of successful writes (POST, PATCH, PUT, DELETE) that are
+    /// stored and then answered in a way the client cannot read, as
+    /// [`applied_then_fail_mode`](Self::applied_then_fail_mode) says (by
+    /// default any of the ways, drawn from the seed).
+    pub fn applied_then_fail_ratio(mut self, ratio: f64) -> Self {
+        self.config.faults.applied_then_fail_ratio = ratio;
+        self
+    }
+
+    pub fn applied_then_fail_mode(mut self, mode: AppliedThenFailMode) -> Self {
+        self.config.faults.applied_then_fail_mode = mode;
+        self
+    }
+
+    /// How long [`AppliedThenFailMode::Timeout`] holds an answer before
+    /// closing the connection (60 s unless set): give a test's client a
+    /// shorter timeout than this.
+    pub fn applied_then_fail_hold(mut self, hold: std::time::Duration) -> Self {
+        self.config.faults.applied_then_fail_hold = hold;
         self
     }
 
@@ -398,10 +425,11 @@ async fn answer(
     decision: Decision,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, DroppedOnPurpose> {
+    let method = request.method().clone();
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
     }
-    Ok(match decision.verdict {
+    let response = match decision.verdict {
         Verdict::Serve => app
             .oneshot(request.map(Body::new))
             .await
@@ -420,5 +448,80 @@ async fn answer(
         Verdict::ServerError(status) => {
             ApiError::new(status, "server error (injected): retrying may work").into_response()
         }
-    })
+    };
+    let status = response.status();
+    let is_write = [Method::POST, Method::PATCH, Method::PUT, Method::DELETE].contains(&method);
+    match decision.applied_then_fail {
+        Some(failure) if is_write && status.is_success() => {
+            // A status that cannot carry a body cannot have it garbled.
+            let has_body = status != StatusCode::NO_CONTENT && status != StatusCode::RESET_CONTENT;
+            match failure {
+                AnswerFailure::Hold(hold) => {
+                    tokio::time::sleep(hold).await;
+                    Err(DroppedOnPurpose)
+                }
+                AnswerFailure::Garbled if has_body => Ok(cut_short(response).await),
+                AnswerFailure::Drop | AnswerFailure::Garbled => Err(DroppedOnPurpose),
+            }
+        }
+        _ => Ok(response),
+    }
+}
+
+/// The same status and headers, with a `Content-Length` of the whole body,
+/// then only its first half: the client can read that the write worked
+/// (maybe) but not what it made.
+async fn cut_short(response: Response<Body>) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    // The router's bodies are in memory: collecting cannot fail.
+    let whole = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let declared = whole.len().max(1);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(declared));
+    let body = CutShort {
+        part: Some(whole.slice(..whole.len() / 2)),
+        declared: declared as u64,
+        pause: Box::pin(tokio::time::sleep(CUT_SHORT_PAUSE)),
+    };
+    Response::from_parts(parts, Body::new(body))
+}
+
+/// How long a cut-short body waits before failing: long enough for hyper
+/// to send what it has (it flushes only while the body is pending), short
+/// enough not to pass for a timeout.
+const CUT_SHORT_PAUSE: Duration = Duration::from_millis(50);
+
+/// A body that sends one part, waits, then fails: hyper closes the
+/// connection short of the declared length.
+struct CutShort {
+    part: Option<Bytes>,
+    declared: u64,
+    pause: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl hyper::body::Body for CutShort {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        if let Some(part) = self.part.take() {
+            return Poll::Ready(Some(Ok(Frame::data(part))));
+        }
+        std::task::ready!(self.pause.as_mut().poll(cx));
+        Poll::Ready(Some(Err(std::io::Error::other(
+            "the body is cut short on purpose (fault injection)",
+        ))))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.declared)
+    }
 }
