@@ -94,6 +94,14 @@
 //! 413 and 408 are not in the API description, which documents any `4XX`
 //! with its `Error` body: that is what they carry.
 //!
+//! # Logs
+//!
+//! The binary logs to stderr: warnings only, and with `-v` one line per
+//! request (method, path and query, status, latency, and which fault was
+//! injected), never a header, so never the token. `KINBOX_LOG` takes a
+//! `tracing` filter instead (the request log is the target
+//! `kinbox_sandbox::requests`, at `info`).
+//!
 //! In a test, [`Sandbox::start`] serves on a free port until dropped:
 //!
 //! ```
@@ -110,7 +118,8 @@
 //! ```
 //!
 //! From a shell, `cargo run -p kinbox-sandbox -- --port 0` prints
-//! `KINBOX_BASE_URL=…` and `KINBOX_TOKEN=…` as its first two lines.
+//! `KINBOX_BASE_URL=…` and `KINBOX_TOKEN=…` as its first two lines; add
+//! `-v` to see each request.
 //!
 //! In another command line (`kinbox sandbox`), flatten [`SandboxArgs`] into a
 //! subcommand and hand it to [`run_cli`], which serves until Ctrl-C:

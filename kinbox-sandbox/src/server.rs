@@ -1,4 +1,4 @@
-//! Listening (within the [`Limits`]), the per-request faults, and
+//! Listening (within the [`Limits`]), the per-request faults and log, and
 //! the sandbox's life: started by [`Sandbox::start`] for tests or [`serve`]
 //! for the binary.
 
@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -394,6 +394,10 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
     connections.shutdown().await;
 }
 
+/// Where the request log goes: `kinbox-sandbox -v`, or
+/// `KINBOX_LOG=kinbox_sandbox::requests=info`.
+pub(crate) const REQUEST_LOG: &str = "kinbox_sandbox::requests";
+
 /// The request is read but never answered: the client sees the connection
 /// close, as with a crashed server or a cut network.
 #[derive(Debug, thiserror::Error)]
@@ -419,13 +423,22 @@ async fn serve_connection(stream: TcpStream, app: Router, faults: Arc<Faults>, l
     }
 }
 
-/// Serves one request, with its faults.
+/// Serves one request, with its faults, and logs it: method, path and
+/// query, status, latency. Never a header: the token stays out of logs.
 async fn answer(
     app: Router,
     decision: Decision,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, DroppedOnPurpose> {
+    let started = Instant::now();
     let method = request.method().clone();
+    let target = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |p| p.as_str().to_owned(),
+    );
+    let log = |outcome: &dyn std::fmt::Display| {
+        tracing::info!(target: REQUEST_LOG, "{method} {target} {outcome} {:.1?}", started.elapsed());
+    };
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
     }
@@ -434,7 +447,10 @@ async fn answer(
             .oneshot(request.map(Body::new))
             .await
             .unwrap_or_else(|never: Infallible| match never {}),
-        Verdict::Drop => return Err(DroppedOnPurpose),
+        Verdict::Drop => {
+            log(&"dropped (injected)");
+            return Err(DroppedOnPurpose);
+        }
         Verdict::RateLimited {
             retry_after_seconds,
         } => ApiError::new(
@@ -450,21 +466,42 @@ async fn answer(
         }
     };
     let status = response.status();
+    let injected = if decision.verdict == Verdict::Serve {
+        ""
+    } else {
+        " (injected)"
+    };
     let is_write = [Method::POST, Method::PATCH, Method::PUT, Method::DELETE].contains(&method);
     match decision.applied_then_fail {
         Some(failure) if is_write && status.is_success() => {
+            let applied = status.as_u16();
             // A status that cannot carry a body cannot have it garbled.
             let has_body = status != StatusCode::NO_CONTENT && status != StatusCode::RESET_CONTENT;
             match failure {
                 AnswerFailure::Hold(hold) => {
+                    log(&format_args!(
+                        "{applied} applied, then held {} ms and dropped (injected)",
+                        hold.as_millis()
+                    ));
                     tokio::time::sleep(hold).await;
                     Err(DroppedOnPurpose)
                 }
-                AnswerFailure::Garbled if has_body => Ok(cut_short(response).await),
-                AnswerFailure::Drop | AnswerFailure::Garbled => Err(DroppedOnPurpose),
+                AnswerFailure::Garbled if has_body => {
+                    log(&format_args!(
+                        "{applied} applied, then its body cut short (injected)"
+                    ));
+                    Ok(cut_short(response).await)
+                }
+                AnswerFailure::Drop | AnswerFailure::Garbled => {
+                    log(&format_args!("{applied} applied, then dropped (injected)"));
+                    Err(DroppedOnPurpose)
+                }
             }
         }
-        _ => Ok(response),
+        _ => {
+            log(&format_args!("{}{injected}", status.as_u16()));
+            Ok(response)
+        }
     }
 }
 
