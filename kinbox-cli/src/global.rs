@@ -163,8 +163,11 @@ impl Globals {
             1 => "debug",
             _ => "trace",
         };
-        let filter =
-            tracing_subscriber::EnvFilter::new(format!("kinbox_api={level},kinbox_cli={level}"));
+        // `kinbox sandbox -v` logs each request the sandbox answers.
+        let filter = tracing_subscriber::EnvFilter::new(format!(
+            "kinbox_api={level},kinbox_cli={level},kinbox_sandbox={}",
+            if self.verbose == 0 { "warn" } else { "info" }
+        ));
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)

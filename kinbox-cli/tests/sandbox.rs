@@ -22,8 +22,12 @@ struct Output {
 
 impl Kinbox {
     async fn start() -> Self {
+        Self::with(Sandbox::builder()).await
+    }
+
+    async fn with(builder: kinbox_sandbox::SandboxBuilder) -> Self {
         Self {
-            sandbox: Sandbox::start().await.expect("the sandbox starts"),
+            sandbox: builder.start().await.expect("the sandbox starts"),
             config_dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -382,4 +386,93 @@ async fn ids_that_try_to_reach_another_resource_touch_nothing() {
 
     assert_eq!(kinbox.json(&["contacts", "get", "1001"]), contact_before);
     assert_eq!(kinbox.json(&["pipelines", "list"]), pipelines_before);
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_exits_3_and_the_check_it_gives_finds_the_deal() {
+    use kinbox_sandbox::AppliedThenFailMode;
+    for mode in [
+        AppliedThenFailMode::Drop,
+        AppliedThenFailMode::Timeout,
+        AppliedThenFailMode::Garbled,
+    ] {
+        let kinbox = Kinbox::with(
+            Sandbox::builder()
+                .applied_then_fail_ratio(1.0)
+                .applied_then_fail_mode(mode)
+                .applied_then_fail_hold(std::time::Duration::from_secs(5)),
+        )
+        .await;
+        let (vendas, stages) = kinbox.pipeline("Vendas");
+        let proposta = stage_id(&stages, "Proposta");
+
+        let out = kinbox.run(&[
+            "deals",
+            "create",
+            "--name",
+            "Pedido #2001",
+            "--value",
+            "350",
+            "--status",
+            "open",
+            "--pipeline-id",
+            &vendas,
+            "--stage-id",
+            &proposta,
+            "--contact-id",
+            "1001",
+            "--timeout",
+            "2",
+        ]);
+
+        assert_eq!(out.code, 3, "{mode:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("may have been applied"),
+            "{mode:?}: {}",
+            out.stderr
+        );
+        // The command the message gives, run as given, finds the one deal.
+        let check = out
+            .stderr
+            .split('`')
+            .find(|part| part.starts_with("kinbox deals list"))
+            .unwrap_or_else(|| panic!("{mode:?}: no check command in {}", out.stderr));
+        let args: Vec<&str> = check
+            .split_whitespace()
+            .skip(1)
+            .filter(|arg| !["-o", "table"].contains(arg))
+            .collect();
+        let found = kinbox.json(&args);
+        let names: Vec<&str> = found["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|deal| deal["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Pedido #2001"], "{mode:?}: {check}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_the_servers_limit_is_reported_as_413() {
+    let kinbox = Kinbox::with(Sandbox::builder().max_body_bytes(2048)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({"name": "x".repeat(100_000)}).to_string(),
+    )
+    .unwrap();
+
+    let out = kinbox.run(&[
+        "deals",
+        "update",
+        "65f0c0ffee0000000000dddd",
+        "--json-body",
+        file.to_str().unwrap(),
+    ]);
+
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("413"), "{}", out.stderr);
+    assert!(!out.stderr.contains("roken pipe"), "{}", out.stderr);
 }

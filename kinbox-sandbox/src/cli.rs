@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::config::{FaultConfig, RateLimit, SandboxConfig};
+use crate::config::{AppliedThenFailMode, FaultConfig, Limits, RateLimit, SandboxConfig};
 use crate::server::{Listening, StartError, serve};
 
 /// Options of the sandbox on the command line.
@@ -71,6 +71,53 @@ pub struct SandboxArgs {
     /// Share of requests whose connection is closed without an answer, 0.0–1.0.
     #[arg(long, value_name = "RATIO", default_value_t = 0.0, value_parser = parse_ratio, help_heading = "Fault injection")]
     pub drop_ratio: f64,
+
+    /// Share of successful writes (POST, PATCH, PUT, DELETE) that are stored,
+    /// then answered in a way the client cannot read, 0.0–1.0: the change
+    /// happened, the client never learns it.
+    #[arg(long, value_name = "RATIO", default_value_t = 0.0, value_parser = parse_ratio, help_heading = "Fault injection")]
+    pub applied_then_fail_ratio: f64,
+
+    /// How those answers fail: drop (close the connection), timeout (hold
+    /// the answer past the client's timeout, then close), garbled (the
+    /// status, then a body cut short), or any (one of the three per request,
+    /// drawn from the seed).
+    #[arg(
+        long,
+        value_name = "MODE",
+        value_enum,
+        default_value_t = AppliedThenFailMode::Any,
+        hide_possible_values = true,
+        help_heading = "Fault injection"
+    )]
+    pub applied_then_fail_mode: AppliedThenFailMode,
+
+    /// How long the timeout mode holds an answer before dropping it.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = FaultConfig::DEFAULT_APPLIED_THEN_FAIL_HOLD.as_millis() as u64,
+        help_heading = "Fault injection"
+    )]
+    pub applied_then_fail_hold_ms: u64,
+
+    /// Largest request body read; a larger one is answered 413.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_BODY_BYTES as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub max_body_bytes: u64,
+
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_CONNECTIONS as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub max_connections: u64,
+
+    /// Close a connection that has not sent a whole request head this long
+    /// after it opened or got its last answer (stalled or idle).
+    #[arg(long, value_name = "MS", default_value_t = Limits::DEFAULT_HEADER_TIMEOUT.as_millis() as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub header_timeout_ms: u64,
+
+    /// Answer 408 and close the connection when a body has not fully
+    /// arrived this long after its headers.
+    #[arg(long, value_name = "MS", default_value_t = Limits::DEFAULT_BODY_TIMEOUT.as_millis() as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub body_timeout_ms: u64,
 }
 
 impl SandboxArgs {
@@ -89,6 +136,15 @@ impl SandboxArgs {
                 latency: Duration::from_millis(self.latency_ms),
                 latency_jitter: Duration::from_millis(self.latency_jitter_ms),
                 drop_ratio: self.drop_ratio,
+                applied_then_fail_ratio: self.applied_then_fail_ratio,
+                applied_then_fail_mode: self.applied_then_fail_mode,
+                applied_then_fail_hold: Duration::from_millis(self.applied_then_fail_hold_ms),
+            },
+            limits: Limits {
+                max_body_bytes: usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX),
+                max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+                header_timeout: Duration::from_millis(self.header_timeout_ms),
+                body_timeout: Duration::from_millis(self.body_timeout_ms),
             },
         }
     }
@@ -122,6 +178,18 @@ fn announce(listening: &Listening, faults: bool) {
         listening.base_url,
         listening.token,
     );
+}
+
+/// A count or a duration that bounds what a client may take: 0 would
+/// refuse everything.
+fn parse_positive(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("0 would refuse every request; give at least 1".to_owned()),
+        Ok(number) => Ok(number),
+        Err(_) => Err(format!(
+            "`{text}` is not a whole number; give one such as 1000"
+        )),
+    }
 }
 
 fn parse_ratio(text: &str) -> Result<f64, String> {
@@ -160,6 +228,13 @@ mod tests {
             "--error-ratio=0.25",
             "--latency-ms=30",
             "--drop-ratio=0.1",
+            "--applied-then-fail-ratio=0.2",
+            "--applied-then-fail-mode=garbled",
+            "--applied-then-fail-hold-ms=1500",
+            "--max-body-bytes=4096",
+            "--max-connections=8",
+            "--header-timeout-ms=700",
+            "--body-timeout-ms=900",
             "--empty",
         ])
         .unwrap();
@@ -179,8 +254,29 @@ mod tests {
                 latency: Duration::from_millis(30),
                 latency_jitter: Duration::ZERO,
                 drop_ratio: 0.1,
+                applied_then_fail_ratio: 0.2,
+                applied_then_fail_mode: AppliedThenFailMode::Garbled,
+                applied_then_fail_hold: Duration::from_millis(1500),
             }
         );
+        assert_eq!(
+            config.limits,
+            Limits {
+                max_body_bytes: 4096,
+                max_connections: 8,
+                header_timeout: Duration::from_millis(700),
+                body_timeout: Duration::from_millis(900),
+            }
+        );
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let config = Cli::try_parse_from(["kinbox-sandbox"])
+            .unwrap()
+            .sandbox
+            .config();
+        assert_eq!(config, SandboxConfig::default());
     }
 
     #[test]
@@ -189,5 +285,9 @@ mod tests {
             .err()
             .unwrap();
         assert!(error.to_string().contains("between 0.0 and 1.0"), "{error}");
+        let error = Cli::try_parse_from(["kinbox-sandbox", "--max-connections=0"])
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("give at least 1"), "{error}");
     }
 }

@@ -7,12 +7,15 @@ use axum::http::StatusCode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::config::FaultConfig;
+use crate::config::{AppliedThenFailMode, FaultConfig};
 
 /// The fault plan of one sandbox.
 pub(crate) struct Faults {
     config: FaultConfig,
     rolls: Mutex<ChaCha8Rng>,
+    /// The applied-then-fail rolls: the same seed on another stream, so that
+    /// this fault leaves the sequence of the others as it was.
+    applied_rolls: Mutex<ChaCha8Rng>,
     window: Mutex<Option<Window>>,
 }
 
@@ -27,6 +30,20 @@ pub(crate) struct Decision {
     /// Wait this long before anything else.
     pub(crate) delay: Duration,
     pub(crate) verdict: Verdict,
+    /// When the request is a write that succeeds: store it, then fail the
+    /// answer this way. Only with [`Verdict::Serve`].
+    pub(crate) applied_then_fail: Option<AnswerFailure>,
+}
+
+/// How the answer to an applied write fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AnswerFailure {
+    /// Close the connection without answering.
+    Drop,
+    /// Close the connection without answering, after this long.
+    Hold(Duration),
+    /// The status and headers, then a body cut short.
+    Garbled,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,8 +61,11 @@ pub(crate) enum Verdict {
 
 impl Faults {
     pub(crate) fn new(config: FaultConfig) -> Self {
+        let mut applied_rolls = ChaCha8Rng::seed_from_u64(config.seed);
+        applied_rolls.set_stream(1);
         Self {
             rolls: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
+            applied_rolls: Mutex::new(applied_rolls),
             window: Mutex::new(None),
             config,
         }
@@ -56,6 +76,7 @@ impl Faults {
             return Decision {
                 delay: Duration::ZERO,
                 verdict: Verdict::Serve,
+                applied_then_fail: None,
             };
         }
         // Every request draws the same four numbers, whichever faults are
@@ -80,7 +101,32 @@ impl Faults {
         } else {
             Verdict::Serve
         };
-        Decision { delay, verdict }
+        // Two more numbers per request, from their own stream, whatever the
+        // verdict: the sequence depends on the requests alone.
+        let [applied, how] = {
+            let mut rolls = self.applied_rolls.lock().unwrap_or_else(|e| e.into_inner());
+            [(); 2].map(|()| rolls.random::<f64>())
+        };
+        let applied_then_fail = (verdict == Verdict::Serve
+            && applied < self.config.applied_then_fail_ratio)
+            .then(|| self.answer_failure(how));
+        Decision {
+            delay,
+            verdict,
+            applied_then_fail,
+        }
+    }
+
+    fn answer_failure(&self, roll: f64) -> AnswerFailure {
+        let hold = AnswerFailure::Hold(self.config.applied_then_fail_hold);
+        match self.config.applied_then_fail_mode {
+            AppliedThenFailMode::Drop => AnswerFailure::Drop,
+            AppliedThenFailMode::Timeout => hold,
+            AppliedThenFailMode::Garbled => AnswerFailure::Garbled,
+            AppliedThenFailMode::Any if roll < 1.0 / 3.0 => AnswerFailure::Drop,
+            AppliedThenFailMode::Any if roll < 2.0 / 3.0 => hold,
+            AppliedThenFailMode::Any => AnswerFailure::Garbled,
+        }
     }
 
     /// Counts the request; past the limit, the whole seconds until the
@@ -121,7 +167,8 @@ mod tests {
                 faults.decide(),
                 Decision {
                     delay: Duration::ZERO,
-                    verdict: Verdict::Serve
+                    verdict: Verdict::Serve,
+                    applied_then_fail: None,
                 }
             );
         }
@@ -186,6 +233,71 @@ mod tests {
             Some(1)
         );
         assert_eq!(faults.rate_limited(start + Duration::from_secs(10)), None);
+    }
+
+    #[test]
+    fn applied_then_fail_replays_with_the_seed_and_leaves_the_other_faults_alone() {
+        let config = |seed, applied_then_fail_ratio| FaultConfig {
+            seed,
+            server_error_ratio: 0.3,
+            applied_then_fail_ratio,
+            applied_then_fail_hold: Duration::from_secs(7),
+            ..FaultConfig::default()
+        };
+        let decisions = |config| {
+            let faults = Faults::new(config);
+            (0..600).map(|_| faults.decide()).collect::<Vec<_>>()
+        };
+        let first = decisions(config(42, 0.5));
+        assert_eq!(first, decisions(config(42, 0.5)));
+        assert_ne!(first, decisions(config(43, 0.5)));
+        let verdicts =
+            |decisions: &[Decision]| decisions.iter().map(|d| d.verdict).collect::<Vec<_>>();
+        assert_eq!(
+            verdicts(&first),
+            verdicts(&decisions(config(42, 0.0))),
+            "turning it on changes no other fault"
+        );
+        let failures: Vec<AnswerFailure> =
+            first.iter().filter_map(|d| d.applied_then_fail).collect();
+        assert!(
+            (150..270).contains(&failures.len()),
+            "{} of 600 hit, expected about 210 (half of the 70% served)",
+            failures.len()
+        );
+        assert!(
+            first
+                .iter()
+                .all(|d| d.applied_then_fail.is_none() || d.verdict == Verdict::Serve),
+            "a write refused by another fault is not applied, so not hit"
+        );
+        for kind in [
+            AnswerFailure::Drop,
+            AnswerFailure::Hold(Duration::from_secs(7)),
+            AnswerFailure::Garbled,
+        ] {
+            let count = failures.iter().filter(|f| **f == kind).count();
+            assert!(
+                count > 40,
+                "{kind:?} drawn {count} times of {}",
+                failures.len()
+            );
+        }
+    }
+
+    #[test]
+    fn applied_then_fail_can_be_one_kind() {
+        let faults = Faults::new(FaultConfig {
+            applied_then_fail_ratio: 1.0,
+            applied_then_fail_mode: AppliedThenFailMode::Garbled,
+            ..FaultConfig::default()
+        });
+        for _ in 0..50 {
+            assert_eq!(
+                faults.decide().applied_then_fail,
+                Some(AnswerFailure::Garbled)
+            );
+        }
     }
 
     #[test]

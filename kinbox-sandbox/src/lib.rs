@@ -49,7 +49,58 @@
 //!
 //! For testing clients it can fail on purpose (see [`FaultConfig`]): a rate
 //! limit answered with 429 and `Retry-After`, a share of 500/503, added
-//! latency, and dropped connections, reproducibly from a seed.
+//! latency, dropped connections, and writes that are *applied, then failed*
+//! (`--applied-then-fail-ratio`, [`SandboxBuilder::applied_then_fail_ratio`]):
+//! a POST, PATCH, PUT or DELETE that succeeds is stored, and then its answer
+//! is lost in one of three ways ([`AppliedThenFailMode`],
+//! `--applied-then-fail-mode`): the connection is dropped, the answer is held
+//! past the client's timeout (`--applied-then-fail-hold-ms`, 60 s by
+//! default) and then dropped, or the success status comes with a body cut
+//! short of its `Content-Length`. That is the case a client must handle when
+//! it cannot tell whether a create happened: list before retrying it. All
+//! of it is reproducible from a seed.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use kinbox_sandbox::AppliedThenFailMode;
+//!
+//! let sandbox = kinbox_sandbox::Sandbox::builder()
+//!     .applied_then_fail_ratio(1.0)
+//!     .applied_then_fail_mode(AppliedThenFailMode::Drop)
+//!     .start()
+//!     .await?;
+//! # let _ = sandbox;
+//! # Ok(()) }
+//! ```
+//!
+//! # Limits
+//!
+//! Whatever a client sends, the sandbox goes on answering the others
+//! (see [`Limits`]; each has a flag):
+//! - the bearer token is checked before the body is read: a request without
+//!   a valid token costs its headers only, and gets its 401 at once;
+//! - a body over 1 MiB (`--max-body-bytes`) is a 413 with the usual error
+//!   body, refused by its `Content-Length` before any of it is read, or as
+//!   soon as a chunked body passes the limit;
+//! - at most 256 connections are served at once (`--max-connections`);
+//!   more wait to be accepted until one closes, and the established ones go
+//!   on being served;
+//! - a connection that has not sent a whole request head 5 s after it
+//!   opened or got its last answer is closed (`--header-timeout-ms`): this
+//!   ends stalled clients and idle keep-alive connections alike;
+//! - a body that has not fully arrived 10 s after its head is answered 408
+//!   and its connection closed (`--body-timeout-ms`).
+//!
+//! 413 and 408 are not in the API description, which documents any `4XX`
+//! with its `Error` body: that is what they carry.
+//!
+//! # Logs
+//!
+//! The binary logs to stderr: warnings only, and with `-v` one line per
+//! request (method, path and query, status, latency, and which fault was
+//! injected), never a header, so never the token. `KINBOX_LOG` takes a
+//! `tracing` filter instead (the request log is the target
+//! `kinbox_sandbox::requests`, at `info`).
 //!
 //! In a test, [`Sandbox::start`] serves on a free port until dropped:
 //!
@@ -67,7 +118,8 @@
 //! ```
 //!
 //! From a shell, `cargo run -p kinbox-sandbox -- --port 0` prints
-//! `KINBOX_BASE_URL=…` and `KINBOX_TOKEN=…` as its first two lines.
+//! `KINBOX_BASE_URL=…` and `KINBOX_TOKEN=…` as its first two lines; add
+//! `-v` to see each request.
 //!
 //! In another command line (`kinbox sandbox`), flatten [`SandboxArgs`] into a
 //! subcommand and hand it to [`run_cli`], which serves until Ctrl-C:
@@ -88,6 +140,7 @@
 
 mod actions;
 mod auth;
+mod body;
 mod cli;
 mod config;
 mod error;
@@ -102,6 +155,8 @@ mod validation;
 mod workspace;
 
 pub use cli::{SandboxArgs, run_cli};
-pub use config::{ConfigError, DEFAULT_TOKEN, FaultConfig, RateLimit, SandboxConfig};
+pub use config::{
+    AppliedThenFailMode, ConfigError, DEFAULT_TOKEN, FaultConfig, Limits, RateLimit, SandboxConfig,
+};
 pub use seed::ids as seeded;
 pub use server::{Listening, Sandbox, SandboxBuilder, StartError, serve};

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -15,20 +15,28 @@ use kinbox_spec::{Operation, Spec};
 
 use crate::actions::{self, Reply};
 use crate::auth::TokenPolicy;
+use crate::body;
+use crate::config::Limits;
 use crate::error::{ApiError, json_text_response};
 use crate::resources::{self, Action, Route};
 use crate::validation::RequestRules;
 use crate::workspace::Workspace;
 
-/// What every request can reach: the token policy and the data.
+/// What every request can reach: the token policy, the body limits and
+/// the data.
 pub(crate) struct AppState {
     tokens: TokenPolicy,
+    limits: Limits,
     pub(crate) workspace: Workspace,
 }
 
 impl AppState {
-    pub(crate) fn new(tokens: TokenPolicy, workspace: Workspace) -> Self {
-        Self { tokens, workspace }
+    pub(crate) fn new(tokens: TokenPolicy, limits: Limits, workspace: Workspace) -> Self {
+        Self {
+            tokens,
+            limits,
+            workspace,
+        }
     }
 }
 
@@ -55,9 +63,10 @@ pub(crate) fn router(spec: &'static Spec, state: Arc<AppState>) -> Router {
                             path: Result<Path<Vec<(String, String)>>, PathRejection>,
                             RawQuery(query): RawQuery,
                             headers: HeaderMap,
-                            body: Result<Bytes, BytesRejection>| async move {
+                            body: Body| async move {
             endpoint
                 .respond(&state, path, query, &headers, body)
+                .await
                 .unwrap_or_else(IntoResponse::into_response)
         };
         let (methods, allowed) = paths.entry(operation.path.clone()).or_default();
@@ -102,13 +111,16 @@ impl Endpoint {
         }
     }
 
-    fn respond(
+    /// The body is read last of all the request, once the token is
+    /// accepted: an unauthenticated request costs the sandbox no more than
+    /// its headers.
+    async fn respond(
         &self,
         state: &AppState,
         path: Result<Path<Vec<(String, String)>>, PathRejection>,
         query: Option<String>,
         headers: &HeaderMap,
-        body: Result<Bytes, BytesRejection>,
+        body: Body,
     ) -> Result<Response, ApiError> {
         state.tokens.check(headers)?;
         let Some(route) = self.route else {
@@ -122,12 +134,7 @@ impl Endpoint {
         };
         let Path(path) = path.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
         self.rules.path(&path)?;
-        let body = body.map_err(|e| {
-            ApiError::new(
-                e.status(),
-                format!("the body could not be read: {}", e.body_text()),
-            )
-        })?;
+        let body = body::read(body, headers, &state.limits).await?;
         let query = self.rules.query(query.as_deref())?;
         let object = self.rules.body(headers, &body)?;
         // Item paths end with the item's id (`/v1/deals/{id}`, `/v1/campaigns/{id}/pause`)

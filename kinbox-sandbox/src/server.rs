@@ -1,27 +1,34 @@
-//! Listening, the per-request faults, and the sandbox's life: started by
-//! [`Sandbox::start`] for tests or [`serve`] for the binary.
+//! Listening (within the [`Limits`]), the per-request faults and log, and
+//! the sandbox's life: started by [`Sandbox::start`] for tests or [`serve`]
+//! for the binary.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderValue, Request, Response, header};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use axum::response::IntoResponse;
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming, SizeHint};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::auth::TokenPolicy;
-use crate::config::{ConfigError, FaultConfig, RateLimit, SandboxConfig};
+use crate::config::{
+    AppliedThenFailMode, ConfigError, FaultConfig, Limits, RateLimit, SandboxConfig,
+};
 use crate::error::ApiError;
-use crate::faults::{Faults, Verdict};
+use crate::faults::{AnswerFailure, Decision, Faults, Verdict};
 use crate::router::{AppState, router};
 use crate::seed;
 use crate::workspace::Workspace;
@@ -130,6 +137,60 @@ impl SandboxBuilder {
 
     pub fn drop_ratio(mut self, ratio: f64) -> Self {
         self.config.faults.drop_ratio = ratio;
+        self
+    }
+
+    /// The share of successful writes (POST, PATCH, PUT, DELETE) that are
+    /// stored and then answered in a way the client cannot read, as
+    /// [`applied_then_fail_mode`](Self::applied_then_fail_mode) says (by
+    /// default any of the ways, drawn from the seed).
+    pub fn applied_then_fail_ratio(mut self, ratio: f64) -> Self {
+        self.config.faults.applied_then_fail_ratio = ratio;
+        self
+    }
+
+    pub fn applied_then_fail_mode(mut self, mode: AppliedThenFailMode) -> Self {
+        self.config.faults.applied_then_fail_mode = mode;
+        self
+    }
+
+    /// How long [`AppliedThenFailMode::Timeout`] holds an answer before
+    /// closing the connection (60 s unless set): give a test's client a
+    /// shorter timeout than this.
+    pub fn applied_then_fail_hold(mut self, hold: std::time::Duration) -> Self {
+        self.config.faults.applied_then_fail_hold = hold;
+        self
+    }
+
+    /// All the limits at once; the defaults are in [`Limits`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
+    /// The largest request body read (1 MiB unless set); larger gets 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.config.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// Connections served at once (256 unless set); more wait to be
+    /// accepted.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.config.limits.max_connections = connections;
+        self
+    }
+
+    /// How long a connection may take to send a request head, counted from
+    /// its opening or its previous answer (5 s unless set).
+    pub fn header_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.limits.header_timeout = timeout;
+        self
+    }
+
+    /// How long a request may take to send its body (10 s unless set).
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.config.limits.body_timeout = timeout;
         self
     }
 
@@ -277,25 +338,55 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
     if !config.empty {
         seed::populate(&mut workspace);
     }
-    let state = Arc::new(AppState::new(tokens, workspace));
+    let limits = config.limits;
+    let state = Arc::new(AppState::new(tokens, limits, workspace));
     let app = router(kinbox_spec::spec(), state.clone());
     let faults = Arc::new(Faults::new(config.faults.clone()));
+    // One slot per connection served. With none free, the next connection
+    // is not accepted (it waits in the listener's backlog) until one closes:
+    // a flood cannot open unbounded tasks, and the connections already
+    // served go on being served.
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let mut warned_full = false;
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
+            (slot, accepted) = async {
+                let slot = match slots.clone().try_acquire_owned() {
+                    Ok(slot) => slot,
+                    Err(_) => {
+                        if !warned_full {
+                            warned_full = true;
+                            tracing::warn!(
+                                max_connections = limits.max_connections,
+                                "every connection slot is taken; new connections wait until one closes"
+                            );
+                        }
+                        slots.clone().acquire_owned().await.expect("the semaphore is never closed")
+                    }
+                };
+                (slot, listener.accept().await)
+            } => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, app.clone(), faults.clone()));
+                    let (app, faults) = (app.clone(), faults.clone());
+                    connections.spawn(async move {
+                        serve_connection(stream, app, faults, limits).await;
+                        drop(slot);
+                    });
                 }
                 // Out of file descriptors and the like: wait instead of spinning.
                 Err(error) => {
                     tracing::warn!(%error, "accepting a connection failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(_) = connections.join_next(), if !connections.is_empty() => {
+                if slots.available_permits() > 0 {
+                    warned_full = false;
+                }
+            }
         }
     }
     tracing::info!(stored = ?state.workspace.counts(), "sandbox stopped");
@@ -303,45 +394,171 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
     connections.shutdown().await;
 }
 
+/// Where the request log goes: `kinbox-sandbox -v`, or
+/// `KINBOX_LOG=kinbox_sandbox::requests=info`.
+pub(crate) const REQUEST_LOG: &str = "kinbox_sandbox::requests";
+
 /// The request is read but never answered: the client sees the connection
 /// close, as with a crashed server or a cut network.
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped on purpose (fault injection)")]
 struct DroppedOnPurpose;
 
-async fn serve_connection(stream: TcpStream, app: Router, faults: Arc<Faults>) {
+async fn serve_connection(stream: TcpStream, app: Router, faults: Arc<Faults>, limits: Limits) {
     let _ = stream.set_nodelay(true);
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-        let app = app.clone();
         let decision = faults.decide();
-        async move {
-            if !decision.delay.is_zero() {
-                tokio::time::sleep(decision.delay).await;
-            }
-            match decision.verdict {
-                Verdict::Serve => {
-                    let response = app.oneshot(request).await;
-                    Ok::<Response<Body>, DroppedOnPurpose>(response.unwrap_or_else(|never: Infallible| match never {}))
-                }
-                Verdict::Drop => Err(DroppedOnPurpose),
-                Verdict::RateLimited { retry_after_seconds } => Ok(ApiError::new(
-                    axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    format!("rate limited (injected): retry in {retry_after_seconds} s, as `Retry-After` says"),
-                )
-                .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds))
-                .into_response()),
-                Verdict::ServerError(status) => Ok(ApiError::new(
-                    status,
-                    "server error (injected): retrying may work",
-                )
-                .into_response()),
-            }
-        }
+        answer(app.clone(), decision, request)
     });
+    // The header timeout runs from the moment the connection waits for a
+    // request head: it ends both stalled heads and idle keep-alive
+    // connections. The body has its own, in `body::read`.
     if let Err(error) = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
         .serve_connection(TokioIo::new(stream), service)
         .await
     {
         tracing::debug!(%error, "connection ended with an error");
+    }
+}
+
+/// Serves one request, with its faults, and logs it: method, path and
+/// query, status, latency. Never a header: the token stays out of logs.
+async fn answer(
+    app: Router,
+    decision: Decision,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, DroppedOnPurpose> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let target = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |p| p.as_str().to_owned(),
+    );
+    let log = |outcome: &dyn std::fmt::Display| {
+        tracing::info!(target: REQUEST_LOG, "{method} {target} {outcome} {:.1?}", started.elapsed());
+    };
+    if !decision.delay.is_zero() {
+        tokio::time::sleep(decision.delay).await;
+    }
+    let response = match decision.verdict {
+        Verdict::Serve => app
+            .oneshot(request.map(Body::new))
+            .await
+            .unwrap_or_else(|never: Infallible| match never {}),
+        Verdict::Drop => {
+            log(&"dropped (injected)");
+            return Err(DroppedOnPurpose);
+        }
+        Verdict::RateLimited {
+            retry_after_seconds,
+        } => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "rate limited (injected): retry in {retry_after_seconds} s, as `Retry-After` says"
+            ),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds))
+        .into_response(),
+        Verdict::ServerError(status) => {
+            ApiError::new(status, "server error (injected): retrying may work").into_response()
+        }
+    };
+    let status = response.status();
+    let injected = if decision.verdict == Verdict::Serve {
+        ""
+    } else {
+        " (injected)"
+    };
+    let is_write = [Method::POST, Method::PATCH, Method::PUT, Method::DELETE].contains(&method);
+    match decision.applied_then_fail {
+        Some(failure) if is_write && status.is_success() => {
+            let applied = status.as_u16();
+            // A status that cannot carry a body cannot have it garbled.
+            let has_body = status != StatusCode::NO_CONTENT && status != StatusCode::RESET_CONTENT;
+            match failure {
+                AnswerFailure::Hold(hold) => {
+                    log(&format_args!(
+                        "{applied} applied, then held {} ms and dropped (injected)",
+                        hold.as_millis()
+                    ));
+                    tokio::time::sleep(hold).await;
+                    Err(DroppedOnPurpose)
+                }
+                AnswerFailure::Garbled if has_body => {
+                    log(&format_args!(
+                        "{applied} applied, then its body cut short (injected)"
+                    ));
+                    Ok(cut_short(response).await)
+                }
+                AnswerFailure::Drop | AnswerFailure::Garbled => {
+                    log(&format_args!("{applied} applied, then dropped (injected)"));
+                    Err(DroppedOnPurpose)
+                }
+            }
+        }
+        _ => {
+            log(&format_args!("{}{injected}", status.as_u16()));
+            Ok(response)
+        }
+    }
+}
+
+/// The same status and headers, with a `Content-Length` of the whole body,
+/// then only its first half: the client can read that the write worked
+/// (maybe) but not what it made.
+async fn cut_short(response: Response<Body>) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    // The router's bodies are in memory: collecting cannot fail.
+    let whole = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let declared = whole.len().max(1);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(declared));
+    let body = CutShort {
+        part: Some(whole.slice(..whole.len() / 2)),
+        declared: declared as u64,
+        pause: Box::pin(tokio::time::sleep(CUT_SHORT_PAUSE)),
+    };
+    Response::from_parts(parts, Body::new(body))
+}
+
+/// How long a cut-short body waits before failing: long enough for hyper
+/// to send what it has (it flushes only while the body is pending), short
+/// enough not to pass for a timeout.
+const CUT_SHORT_PAUSE: Duration = Duration::from_millis(50);
+
+/// A body that sends one part, waits, then fails: hyper closes the
+/// connection short of the declared length.
+struct CutShort {
+    part: Option<Bytes>,
+    declared: u64,
+    pause: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl hyper::body::Body for CutShort {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        if let Some(part) = self.part.take() {
+            return Poll::Ready(Some(Ok(Frame::data(part))));
+        }
+        std::task::ready!(self.pause.as_mut().poll(cx));
+        Poll::Ready(Some(Err(std::io::Error::other(
+            "the body is cut short on purpose (fault injection)",
+        ))))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.declared)
     }
 }

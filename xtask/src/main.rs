@@ -3,6 +3,7 @@
 #[path = "../../kinbox-api/codegen.rs"]
 mod codegen;
 mod demo;
+mod reference_diff;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,6 +38,50 @@ enum Command {
     /// Quickstart: start a local sandbox, then create, move and list a deal
     /// with the `kinbox` CLI. Needs no account and no network.
     Demo,
+    /// Compare openapi/kinbox.yaml with Kinbox's reference description, per
+    /// operation and per schema; fail if some differences are not marked
+    /// deliberate.
+    ///
+    /// REFERENCE is Kinbox's own description of its API, JSON or YAML: the
+    /// `openapi.json` of github.com/kinboxapp/docs. Only paths under /v1 are
+    /// compared. Operations are matched by method and path shape (`{id}` and
+    /// `{externalId}` are the same segment). For each operation the command
+    /// compares its path and query parameters (required, type, enum), its
+    /// request body and its 2xx answers: fields only on one side, `type`,
+    /// string `format`, `enum`, `required` and, for fields ours requires,
+    /// `nullable`. Schemas are followed through `$ref`, `properties`, `items`,
+    /// `additionalProperties`, `allOf`, `anyOf` and `oneOf`; our open enums
+    /// (`anyOf: [Enum, {type: string}]`) read as the enum and our ids
+    /// (`oneOf: [integer, numeric string]`) as `integer|string`. A pair of
+    /// named object schemas (Deal and DealPublicDto) is compared once, under
+    /// its own `== schema` heading that lists where it is used. A schema the
+    /// reference gives only as an `example` is guessed from the example.
+    ///
+    /// Marking a difference as deliberate: write `Deliberate: <reason>`
+    /// (case-insensitive) in the `description` of our field, parameter,
+    /// request body, response, schema or operation, e.g. `description: The
+    /// deal's contact. Deliberate: ids are numbers here, the API accepts
+    /// both.` It marks every difference of that thing and of what it contains,
+    /// except inside a schema with its own `== schema` heading: mark those in
+    /// that schema. `Deliberate(<name>, ...): <reason>` in an object schema's
+    /// description marks only the fields so named, in an operation's only the
+    /// parameters so named: the way to mark a field or parameter only the
+    /// reference has. `Deliberate(GET /v1/path): <reason>` in our
+    /// `info.description` marks an operation only the reference has. The
+    /// output shows `[deliberate: <reason's first sentence>]` beside each
+    /// difference so marked.
+    ///
+    /// The last line counts the differences: `N differences, M deliberate, K to
+    /// review`. The exit status is 1 when K is not 0, 0 otherwise.
+    #[command(name = "reference-diff")]
+    ReferenceDiff {
+        /// Kinbox's reference description (openapi.json), JSON or YAML.
+        #[arg(value_name = "REFERENCE")]
+        reference: PathBuf,
+        /// Our spec [default: openapi/kinbox.yaml of the workspace].
+        #[arg(long, value_name = "FILE")]
+        ours: Option<PathBuf>,
+    },
 }
 
 /// A file the generator writes, and how.
@@ -72,6 +117,9 @@ fn main() -> ExitCode {
         Command::Generate => generate(&root).map(|()| ExitCode::SUCCESS),
         Command::Diff => diff(&root),
         Command::Demo => demo::run(&root).map(|()| ExitCode::SUCCESS),
+        Command::ReferenceDiff { reference, ours } => {
+            reference_diff::run(&ours.unwrap_or_else(|| root.join(SPEC)), &reference)
+        }
         Command::Man { out } => {
             man(&root, &out.unwrap_or_else(|| root.join("target/man"))).map(|()| ExitCode::SUCCESS)
         }

@@ -12,6 +12,24 @@ use serde_json::json;
 
 use crate::support::{Api, TOKEN, deal, run, write};
 
+/// A complete `deals create` by ids, which needs no lookup.
+const CREATE_DEAL: &[&str] = &[
+    "deals",
+    "create",
+    "--name",
+    "Pedido #1042",
+    "--value",
+    "1890",
+    "--status",
+    "open",
+    "--pipeline-id",
+    "p1",
+    "--stage-id",
+    "s1",
+    "--contact-id",
+    "42",
+];
+
 /// A token with a multi-byte character where `Bearer ` would end.
 const MULTIBYTE_TOKEN: &str = "abcdefé123-not-ascii";
 
@@ -260,22 +278,7 @@ fn a_redirect_is_reported_and_a_create_is_not_sent_elsewhere() {
         then.status(307).header("location", location.as_str());
     });
 
-    let out = run(api.kinbox(&[
-        "deals",
-        "create",
-        "--name",
-        "x",
-        "--value",
-        "1",
-        "--status",
-        "open",
-        "--pipeline-id",
-        "p1",
-        "--stage-id",
-        "s1",
-        "--contact-id",
-        "42",
-    ]));
+    let out = run(api.kinbox(CREATE_DEAL));
 
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
@@ -360,22 +363,7 @@ fn a_create_whose_answer_is_lost_exits_3_and_says_how_to_check() {
         let _ = stream.shutdown(std::net::Shutdown::Both);
     });
     let api = Api::start();
-    let mut cmd = api.kinbox(&[
-        "deals",
-        "create",
-        "--name",
-        "Pedido #1042",
-        "--value",
-        "1890",
-        "--status",
-        "open",
-        "--pipeline-id",
-        "p1",
-        "--stage-id",
-        "s1",
-        "--contact-id",
-        "42",
-    ]);
+    let mut cmd = api.kinbox(CREATE_DEAL);
     cmd.env("KINBOX_BASE_URL", &base_url);
 
     let out = run(cmd);
