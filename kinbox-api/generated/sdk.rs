@@ -469,7 +469,7 @@ resume), and `id` is assigned by it.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chunks_count: ::std::option::Option<f64>,
-        ///Previsão de término. / When it should finish.
+        ///Previsão de término. / When it should finish. Deliberate: a date-time, where the reference says string.
         #[serde(
             rename = "finishedAtPrediction",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -506,7 +506,7 @@ resume), and `id` is assigned by it.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operator_name: ::std::option::Option<::std::string::String>,
-        ///O primeiro agendamento. / The first schedule.
+        ///O primeiro agendamento. / The first schedule. Deliberate: a date-time, where the reference says string.
         #[serde(
             rename = "originalScheduledTo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -514,7 +514,7 @@ resume), and `id` is assigned by it.
         pub original_scheduled_to: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///Quando enviar. / When to send.
+        ///Quando enviar. / When to send. Deliberate: a date-time, where the reference says string.
         #[serde(
             rename = "scheduledTo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -728,6 +728,7 @@ fields the reference requires are read when absent or `null` too.
     pub struct CampaignPage {
         ///As campanhas desta página. / This page's campaigns.
         pub data: ::std::vec::Vec<Campaign>,
+        ///O `cursor` da próxima página. / The next page's `cursor`. Deliberate: the reference requires it and types it as an object; it is read when absent, as a string or a number, and sent back as it came.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -968,7 +969,7 @@ reference requires are read when absent or `null` too.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chunks_count: ::std::option::Option<f64>,
-        ///Previsão de término. / When it should finish.
+        ///Previsão de término. / When it should finish. Deliberate: a date-time, where the reference says string.
         #[serde(
             rename = "finishedAtPrediction",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -982,7 +983,7 @@ reference requires are read when absent or `null` too.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub health_check_data: ::std::option::Option<CampaignHealthCheckInput>,
-        ///Última mensagem processada. / When the last message was processed.
+        ///Última mensagem processada. / When the last message was processed. Deliberate: a date-time, where the reference says string.
         #[serde(
             rename = "lastMessageProcessedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1020,7 +1021,7 @@ reference requires are read when absent or `null` too.
         ///Nome da campanha. / The campaign's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///O próximo envio agendado. / The next scheduled sending.
+        ///O próximo envio agendado. / The next scheduled sending. Deliberate: a date-time, where the reference says string.
         #[serde(
             rename = "nextScheduledTo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1046,7 +1047,7 @@ reference requires are read when absent or `null` too.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operator_name: ::std::option::Option<::std::string::String>,
-        ///O primeiro agendamento. / The first schedule.
+        ///O primeiro agendamento. / The first schedule. Deliberate: a date-time, where the reference says string.
         #[serde(
             rename = "originalScheduledTo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1063,7 +1064,7 @@ reference requires are read when absent or `null` too.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub result_counts: ::std::option::Option<CampaignResultCountsInput>,
-        ///Quando enviar. / When to send.
+        ///Quando enviar. / When to send. Deliberate: a date-time, where the reference says string.
         #[serde(
             rename = "scheduledTo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1137,7 +1138,7 @@ or `null` too, and `location` as any JSON.
         ///URL da foto. / URL of the contact's picture.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
-        ///Quando o contato foi criado. / When the contact was created.
+        ///Quando o contato foi criado. / When the contact was created. Deliberate: not in the reference; the list filters contacts by it (`created_at_from`), so answers are read with it.
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1295,6 +1296,7 @@ in answers: the reference does not take them.
     pub struct ContactPage {
         ///Os contatos desta página. / This page's contacts.
         pub data: ::std::vec::Vec<Contact>,
+        ///O `cursor` da próxima página. / The next page's `cursor`. Deliberate: the reference requires it and types it as an object; it is read when absent, as a string or a number, and sent back as it came.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1920,7 +1922,7 @@ absent or `null`, answers the reference does not type closely (`tasks`,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tag_ids: ::std::option::Option<::std::vec::Vec<crate::Id>>,
-        ///Tarefas, por ID; formato não documentado. / Tasks by id; shape not documented.
+        ///Tarefas, por ID; formato não documentado. / Tasks by id; shape not documented. Deliberate: the reference's `DealTask` schema does not exist, so any JSON is taken.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tasks: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2012,7 +2014,7 @@ reference's update takes the contact as an object, not an id.
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///E-mail do contato. / The contact's e-mail.
         pub email: ::std::string::String,
-        ///ID numérico do contato. / The contact's numeric id.
+        ///ID numérico do contato. / The contact's numeric id. Deliberate: an integer id, where the reference says number.
         pub id: i64,
         ///Contato privado. / Whether the contact is private.
         #[serde(
@@ -2113,7 +2115,7 @@ answers; they are read when absent or `null` too.
         schemars::JsonSchema
     )]
     pub struct DealConversationInput {
-        ///ID da conversa. / The conversation's id.
+        ///ID da conversa. / The conversation's id. Deliberate: an integer id, where the reference says number.
         pub id: i64,
         ///Última mensagem. / When the last message arrived.
         #[serde(
@@ -2129,7 +2131,7 @@ answers; they are read when absent or `null` too.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pending_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        ///ID do canal. / The channel's id.
+        ///ID do canal. / The channel's id. Deliberate: an integer id, where the reference says number.
         #[serde(rename = "platformId")]
         pub platform_id: i64,
         ///Se a conversa está pendente. / Whether the conversation shows as pending.
@@ -2261,7 +2263,7 @@ answers; they are read when absent or `null` too.
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub tag_ids: ::std::vec::Vec<i64>,
-        ///Tarefas, por ID; formato não documentado. / Tasks by id; shape not documented.
+        ///Tarefas, por ID; formato não documentado. / Tasks by id; shape not documented. Deliberate: the reference's `DealTask` schema does not exist, so any JSON is taken.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub tasks: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Tempo em cada etapa; formato livre. / Time spent in each stage; free-form.
@@ -2299,6 +2301,7 @@ answers; they are read when absent or `null` too.
     pub struct DealPage {
         ///Os negócios desta página. / This page's deals.
         pub data: ::std::vec::Vec<Deal>,
+        ///O `cursor` da próxima página. / The next page's `cursor`. Deliberate: the reference requires it and types it as an object; it is read when absent, as a string or a number, and sent back as it came.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2567,7 +2570,7 @@ deal is reopened.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tag_ids: ::std::option::Option<::std::vec::Vec<i64>>,
-        ///Tarefas, por ID; formato não documentado. / Tasks by id; shape not documented.
+        ///Tarefas, por ID; formato não documentado. / Tasks by id; shape not documented. Deliberate: the reference's `DealTask` schema does not exist, so any JSON is taken.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tasks: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3220,6 +3223,7 @@ chooses the ids of new stages; an existing stage keeps its id.
     pub struct ProductPage {
         ///Os produtos desta página. / This page's products.
         pub data: ::std::vec::Vec<Product>,
+        ///O `cursor` da próxima página. / The next page's `cursor`. Deliberate: the reference requires it and types it as an object; it is read when absent, as a string or a number, and sent back as it came.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3309,6 +3313,7 @@ as it arrives, in `extra`.
     pub struct SessionPage {
         ///As sessões desta página. / This page's sessions.
         pub data: ::std::vec::Vec<Session>,
+        ///O `cursor` da próxima página. / The next page's `cursor`. Deliberate: the reference requires it and types it as an object; it is read when absent, as a string or a number, and sent back as it came.
         #[serde(
             rename = "nextCursor",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3346,11 +3351,9 @@ number; any JSON is read, as authors are typed loosely elsewhere.
         pub id: crate::Id,
         ///Nome, único no workspace. / Name, unique in the workspace.
         pub name: ::std::string::String,
-        ///Quem vê a etiqueta; formato livre. / Who can see the tag; free-form.
+        ///Quem vê a etiqueta. / Who can see the tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub privacy: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub privacy: ::std::option::Option<TagPrivacy>,
     }
     impl Tag {
         pub fn builder() -> builder::Tag {
@@ -3371,14 +3374,76 @@ number; any JSON is read, as authors are typed loosely elsewhere.
         pub color: ::std::string::String,
         ///Nome, único no workspace. / Name, unique in the workspace.
         pub name: ::std::string::String,
-        /**Quem vê a etiqueta. / Who can see the tag. The reference types it as
-an object and no more; pipelines' privacy is
-`{"type": "public", "groupIds": []}`.
-*/
-        pub privacy: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub privacy: TagPrivacyInput,
     }
     impl TagCreate {
         pub fn builder() -> builder::TagCreate {
+            Default::default()
+        }
+    }
+    ///Quem vê a etiqueta. / Who can see the tag.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct TagPrivacy {
+        ///Grupos que veem a etiqueta (`team`). / Groups that see it (`team`).
+        #[serde(
+            rename = "groupIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Quem vê. / Who sees it.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::OrOther<crate::types::PrivacyType>>,
+        ///O usuário que vê a etiqueta (`user`). / The user who sees it (`user`).
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl TagPrivacy {
+        pub fn builder() -> builder::TagPrivacy {
+            Default::default()
+        }
+    }
+    /**Quem vê a etiqueta. / Who can see the tag, e.g.
+`{"type": "public", "groupIds": []}`.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct TagPrivacyInput {
+        ///Grupos que veem a etiqueta (`team`). / Groups that see it (`team`).
+        #[serde(
+            rename = "groupIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub group_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<PrivacyType>,
+        ///O usuário que vê a etiqueta (`user`). / The user who sees it (`user`).
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl TagPrivacyInput {
+        pub fn builder() -> builder::TagPrivacyInput {
             Default::default()
         }
     }
@@ -3399,9 +3464,8 @@ an object and no more; pipelines' privacy is
         ///Nome, único no workspace. / Name, unique in the workspace.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///Quem vê a etiqueta. / Who can see the tag.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub privacy: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub privacy: ::std::option::Option<TagPrivacyInput>,
     }
     impl TagUpdate {
         pub fn builder() -> builder::TagUpdate {
@@ -12298,9 +12362,7 @@ an object and no more; pipelines' privacy is
             id: ::std::result::Result<crate::Id, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             privacy: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::std::option::Option<super::TagPrivacy>,
                 ::std::string::String,
             >,
         }
@@ -12364,11 +12426,7 @@ an object and no more; pipelines' privacy is
             }
             pub fn privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::TagPrivacy>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.privacy = value
@@ -12409,7 +12467,7 @@ an object and no more; pipelines' privacy is
             color: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             privacy: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                super::TagPrivacyInput,
                 ::std::string::String,
             >,
         }
@@ -12449,9 +12507,7 @@ an object and no more; pipelines' privacy is
             }
             pub fn privacy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<super::TagPrivacyInput>,
                 T::Error: ::std::fmt::Display,
             {
                 self.privacy = value
@@ -12484,6 +12540,176 @@ an object and no more; pipelines' privacy is
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TagPrivacy {
+            group_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::OrOther<crate::types::PrivacyType>>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TagPrivacy {
+            fn default() -> Self {
+                Self {
+                    group_ids: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl TagPrivacy {
+            pub fn group_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_ids: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::OrOther<crate::types::PrivacyType>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TagPrivacy> for super::TagPrivacy {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TagPrivacy,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    group_ids: value.group_ids?,
+                    type_: value.type_?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TagPrivacy> for TagPrivacy {
+            fn from(value: super::TagPrivacy) -> Self {
+                Self {
+                    group_ids: Ok(value.group_ids),
+                    type_: Ok(value.type_),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TagPrivacyInput {
+            group_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::PrivacyType>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TagPrivacyInput {
+            fn default() -> Self {
+                Self {
+                    group_ids: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl TagPrivacyInput {
+            pub fn group_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_ids: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PrivacyType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TagPrivacyInput> for super::TagPrivacyInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TagPrivacyInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    group_ids: value.group_ids?,
+                    type_: value.type_?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TagPrivacyInput> for TagPrivacyInput {
+            fn from(value: super::TagPrivacyInput) -> Self {
+                Self {
+                    group_ids: Ok(value.group_ids),
+                    type_: Ok(value.type_),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TagUpdate {
             color: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -12494,7 +12720,7 @@ an object and no more; pipelines' privacy is
                 ::std::string::String,
             >,
             privacy: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<super::TagPrivacyInput>,
                 ::std::string::String,
             >,
         }
@@ -12535,7 +12761,7 @@ an object and no more; pipelines' privacy is
             pub fn privacy<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<super::TagPrivacyInput>,
                 >,
                 T::Error: ::std::fmt::Display,
             {

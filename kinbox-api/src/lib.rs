@@ -66,9 +66,9 @@ pub mod server_text;
 pub use config::{
     BASE_URL_ENV, ClientConfig, ConfigError, DEFAULT_MAX_ANSWER_BYTES, TOKEN_ENV, Token,
 };
+pub use cursor::{PageCursor, Timestamp};
 pub use error::{ApiError, ErrorKind, KinboxError, OperationError};
 pub use hooks::RequestPolicy;
-pub use cursor::{PageCursor, Timestamp};
 pub use id::Id;
 pub use or_other::OrOther;
 pub use pagination::{MAX_PAGES, Page, paginate};

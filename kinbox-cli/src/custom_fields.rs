@@ -269,7 +269,10 @@ mod tests {
             set("datetime", &[], "2024-05-31T18:00:00-03:00"),
             ok("2024-05-31T21:00:00Z")
         );
-        assert_eq!(set("select", &["varejo", "atacado"], "Atacado"), ok("atacado"));
+        assert_eq!(
+            set("select", &["varejo", "atacado"], "Atacado"),
+            ok("atacado")
+        );
         assert_eq!(set("select", &["a1"], "A1"), ok("a1"), "by label");
         assert_eq!(set("multi-select", &["a", "b", "c"], "a, c"), ok("a,c"));
         assert_eq!(set("json", &[], r#"{"k": [1]}"#), ok(r#"{"k":[1]}"#));

@@ -1362,7 +1362,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Previsão de término. / When it should finish."),
+                    .help(
+                        "Previsão de término. / When it should finish. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("lead-type")
@@ -1429,7 +1431,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("O primeiro agendamento. / The first schedule."),
+                    .help(
+                        "O primeiro agendamento. / The first schedule. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("scheduled-to")
@@ -1440,7 +1444,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Quando enviar. / When to send."),
+                    .help(
+                        "Quando enviar. / When to send. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("seconds-between-chunks")
@@ -1575,7 +1581,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Previsão de término. / When it should finish."),
+                    .help(
+                        "Previsão de término. / When it should finish. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("id")
@@ -1594,7 +1602,7 @@ impl<T: CliConfig> Cli<T> {
                     )
                     .required(false)
                     .help(
-                        "Última mensagem processada. / When the last message was processed.",
+                        "Última mensagem processada. / When the last message was processed. Deliberate: a date-time, where the reference says string.",
                     ),
             )
             .arg(
@@ -1658,7 +1666,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("O próximo envio agendado. / The next scheduled sending."),
+                    .help(
+                        "O próximo envio agendado. / The next scheduled sending. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("normalize-brazil-phone-numbers")
@@ -1694,7 +1704,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("O primeiro agendamento. / The first schedule."),
+                    .help(
+                        "O primeiro agendamento. / The first schedule. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("progress")
@@ -1712,7 +1724,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Quando enviar. / When to send."),
+                    .help(
+                        "Quando enviar. / When to send. Deliberate: a date-time, where the reference says string.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("seconds-between-chunks")

@@ -124,7 +124,7 @@ fn pipelines() -> Value {
             "cadence": [],
             "lostReasons": ["Cancelamento", "Inadimplência"],
             "requiredCustomFieldIds": [],
-            "privacy": {"type": "team", "groupIds": [7]},
+            "privacy": {"type": "team", "groupIds": ["7"]},
             "authorId": 1,
         },
     ])

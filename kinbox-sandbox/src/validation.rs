@@ -271,11 +271,12 @@ mod tests {
 
     #[test]
     fn undeclared_fields_are_dropped() {
-        let body = json!({"contact": 5, "surprise": true}).to_string();
+        let contact = json!({"id": 5, "name": "Ana", "avatar": "", "phone": "5585997281648", "email": "ana@example.com"});
+        let body = json!({"contact": contact, "surprise": true}).to_string();
         let object = rules("update_deal")
             .body(&json_headers(), body.as_bytes())
             .unwrap();
-        assert_eq!(Value::Object(object), json!({"contact": 5}));
+        assert_eq!(Value::Object(object), json!({"contact": contact}));
     }
 
     #[test]
@@ -364,7 +365,7 @@ mod tests {
         assert!(list.query(Some("contact_id=9223372036854775807")).is_ok());
         assert!(list.query(Some("contact_id=9223372036854775808")).is_err());
         let body = r#"{"name":"n","value":1,"status":"open","pipelineId":"p","stageId":"s",
-            "customFields":{"big":{"value":9223372036854775808}},"contactId":9223372036854775808}"#;
+            "customFields":{},"tasks":{"t":{"big":9223372036854775808}},"contactId":9223372036854775808}"#;
         let error = rules("create_deal")
             .body(&json_headers(), body.as_bytes())
             .unwrap_err();
@@ -395,19 +396,24 @@ mod tests {
 
     #[test]
     fn open_schemas_keep_every_field_and_closed_ones_drop_the_unknown() {
-        let body = json!({"name": "Natal", "channelId": 3}).to_string();
+        let body =
+            json!({"name": "Natal", "template": {"anything": [1]}, "surprise": 1}).to_string();
         let campaign = rules("create_campaign")
             .body(&json_headers(), body.as_bytes())
             .unwrap();
         assert_eq!(
             Value::Object(campaign),
-            json!({"name": "Natal", "channelId": 3})
+            json!({"name": "Natal", "template": {"anything": [1]}})
         );
-        let body = json!({"name": "VIP", "surprise": 1}).to_string();
+        let privacy = json!({"type": "public", "groupIds": []});
+        let body = json!({"name": "VIP", "color": "#fff", "privacy": privacy, "surprise": 1});
         let tag = rules("create_tag")
-            .body(&json_headers(), body.as_bytes())
+            .body(&json_headers(), body.to_string().as_bytes())
             .unwrap();
-        assert_eq!(Value::Object(tag), json!({"name": "VIP"}));
+        assert_eq!(
+            Value::Object(tag),
+            json!({"name": "VIP", "color": "#fff", "privacy": privacy})
+        );
     }
 
     #[test]

@@ -67,20 +67,12 @@ const CONTACT_FIELDS: [&str; 7] = [
     "isPrivate",
 ];
 
-/// Requests name the contact by id (`contactId` to create, `contact` to
-/// update); a deal answers with the contact object, read from the contacts
-/// when that contact exists (as it is at the time of the write), else
-/// carrying the id alone, which is all the spec's `DealContact` requires.
+/// A create names the contact by id (`contactId`); a deal answers with the
+/// contact object, read from the contacts when that contact exists (as it is
+/// at the time of the write), else carrying the id alone, which is all the
+/// spec's `DealContact` requires.
 fn contact_from_contact_id(deal: &mut Object, workspace: &Workspace) {
-    replace_contact(deal, "contactId", workspace);
-}
-
-fn contact_from_contact(patch: &mut Object, workspace: &Workspace) {
-    replace_contact(patch, "contact", workspace);
-}
-
-fn replace_contact(deal: &mut Object, field: &str, workspace: &Workspace) {
-    let Some(contact_id) = deal.remove(field) else {
+    let Some(contact_id) = deal.remove("contactId") else {
         return;
     };
     let contact = workspace
@@ -93,6 +85,14 @@ fn replace_contact(deal: &mut Object, field: &str, workspace: &Workspace) {
         })
         .map_or_else(|| json!({ "id": contact_id }), Value::Object);
     deal.insert("contact".to_owned(), contact);
+}
+
+/// An update gives the whole contact (the reference's `DealContact`), which
+/// the deal keeps as given.
+fn contact_from_contact(patch: &mut Object, _: &Workspace) {
+    if let Some(Value::Object(contact)) = patch.get_mut("contact") {
+        contact.retain(|field, _| CONTACT_FIELDS.contains(&field.as_str()));
+    }
 }
 
 #[cfg(test)]
@@ -110,9 +110,12 @@ mod tests {
         (DEALS.on_create)(&mut created, &workspace);
         assert_eq!(created, object(json!({"name": "a", "contact": {"id": 7}})));
 
-        let mut patch = object(json!({"contact": 8}));
+        // An update gives the whole contact, kept as given.
+        let contact =
+            json!({"id": 8, "name": "Ana", "avatar": "", "phone": "55", "email": "a@b.c"});
+        let mut patch = object(json!({"contact": contact}));
         (DEALS.on_update)(&mut patch, &workspace);
-        assert_eq!(patch, object(json!({"contact": {"id": 8}})));
+        assert_eq!(patch, object(json!({"contact": contact})));
 
         let mut untouched = object(json!({"name": "b"}));
         (DEALS.on_update)(&mut untouched, &workspace);

@@ -103,7 +103,7 @@ async fn products_page_by_cursor() {
     assert_eq!(first.data[0].id, seeded::PRODUCTS[0]);
     let rest = client
         .list_products()
-        .cursor(first.next_cursor.unwrap())
+        .cursor(first.next_cursor.unwrap().to_string())
         .send()
         .await
         .unwrap()
@@ -111,6 +111,14 @@ async fn products_page_by_cursor() {
     let names: Vec<&str> = rest.data.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["Item 2"]);
     assert_eq!(rest.next_cursor, None);
+}
+
+fn public() -> kinbox_api::types::TagPrivacyInput {
+    kinbox_api::types::TagPrivacyInput {
+        type_: Some(kinbox_api::types::PrivacyType::Public),
+        group_ids: Vec::new(),
+        user_id: None,
+    }
 }
 
 #[tokio::test]
@@ -122,7 +130,8 @@ async fn tag_names_are_unique_in_the_workspace() {
         .body(
             TagCreate::builder()
                 .name("Evento")
-                .color(Some("#9b59b6".to_owned())),
+                .color("#9b59b6")
+                .privacy(public()),
         )
         .send()
         .await
@@ -131,7 +140,10 @@ async fn tag_names_are_unique_in_the_workspace() {
     let created = created.into_inner();
     assert_eq!(created.id.get(), 204, "after the seeded 201–203");
 
-    let duplicate = json!({"name": "Lead quente"}).to_string();
+    let duplicate = json!({
+        "name": "Lead quente", "color": "#000000", "privacy": {"type": "public", "groupIds": []}
+    })
+    .to_string();
     let refused = call(&sandbox, Method::POST, "/v1/tags", Some(&duplicate)).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_conforms("create_tag", refused.status, &refused.body);
@@ -184,7 +196,12 @@ async fn tag_names_are_unique_in_the_workspace() {
     // A deleted tag's name is free again.
     client
         .create_tag()
-        .body(TagCreate::builder().name("Evento"))
+        .body(
+            TagCreate::builder()
+                .name("Evento")
+                .color("#9b59b6")
+                .privacy(public()),
+        )
         .send()
         .await
         .unwrap();

@@ -58,6 +58,20 @@ pub fn deal(name: &str) -> builder::DealCreate {
         .custom_fields(CustomFieldsInput::new().with("cpf", "text", "060.715.303-54"))
 }
 
+/// The whole contact `id` that a deal update sends, as the reference's
+/// `DealContact` requires it.
+pub fn contact_input(id: i64) -> kinbox_api::types::DealContactInput {
+    kinbox_api::types::DealContactInput {
+        id,
+        name: "Ana Souza".to_owned(),
+        avatar: String::new(),
+        phone: "5585997281648".to_owned(),
+        email: "ana@example.com".to_owned(),
+        created_at: None,
+        is_private: None,
+    }
+}
+
 /// An HTTP exchange outside the SDK: status, headers, JSON body (or `Null`).
 pub struct Answer {
     pub status: StatusCode,

@@ -73,11 +73,11 @@ async fn created_contacts_count_up_page_by_cursor_and_filter_by_creation() {
     );
 
     let mut seen = Vec::new();
-    let mut cursor = None;
+    let mut cursor: Option<kinbox_api::PageCursor> = None;
     loop {
         let mut request = client.list_contacts().limit(NonZeroU32::new(3).unwrap());
         if let Some(cursor) = cursor.take() {
-            request = request.cursor(cursor);
+            request = request.cursor(cursor.to_string());
         }
         let page = request.send().await.unwrap().into_inner();
         seen.extend(page.data.iter().map(|c| c.id.get()));
@@ -151,7 +151,7 @@ async fn update_merges_and_unknown_ids_are_404() {
 }
 
 #[tokio::test]
-async fn a_deal_shows_its_contact_when_the_contact_exists() {
+async fn a_created_deal_shows_its_contact_and_an_update_keeps_the_one_given() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client();
     let body: kinbox_api::types::builder::DealCreate =
@@ -173,13 +173,13 @@ async fn a_deal_shows_its_contact_when_the_contact_exists() {
         &sandbox,
         Method::PATCH,
         &format!("/v1/deals/{}", created.id),
-        Some(&json!({"contact": 42}).to_string()),
+        Some(&json!({"contact": {"id": 42, "name": "Ana", "avatar": "", "phone": "55", "email": ""}}).to_string()),
     )
     .await;
     assert_conforms("update_deal", raw.status, &raw.body);
     assert_eq!(
         raw.body["contact"],
-        json!({"id": 42}),
-        "unknown contacts stay an id"
+        json!({"id": 42, "name": "Ana", "avatar": "", "phone": "55", "email": ""}),
+        "an update's contact is kept as given"
     );
 }

@@ -6,12 +6,18 @@ use serde_json::json;
 
 use crate::common::{assert_conforms, call};
 
-fn stage(name: &str) -> PipelineStageInput {
-    PipelineStageInput::builder().name(name).try_into().unwrap()
+/// A stage as the reference's input requires it: the client picks the id.
+fn stage(id: &str, name: &str) -> PipelineStageInput {
+    PipelineStageInput {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        color: "#cccccc".to_owned(),
+        requireds: Vec::new(),
+    }
 }
 
 #[tokio::test]
-async fn create_gives_new_stages_ids_then_update_delete_and_404() {
+async fn create_keeps_the_stage_ids_given_then_update_delete_and_404() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client();
     let created = client
@@ -19,7 +25,12 @@ async fn create_gives_new_stages_ids_then_update_delete_and_404() {
         .body(
             PipelineCreate::builder()
                 .name("Licitações")
-                .stages(vec![stage("Edital"), stage("Proposta enviada")])
+                .position(2.0)
+                .stages(vec![
+                    stage("6601a0000000000000000001", "Edital"),
+                    stage("6601a0000000000000000002", "Proposta enviada"),
+                ])
+                .rules(Vec::new())
                 .lost_reasons(vec!["Prazo".to_owned()]),
         )
         .send()
@@ -28,22 +39,22 @@ async fn create_gives_new_stages_ids_then_update_delete_and_404() {
     assert_eq!(created.status(), StatusCode::CREATED);
     let created = created.into_inner();
     assert_eq!(created.id.len(), 24);
-    assert_eq!(created.position, 2.0, "after the two seeded pipelines");
+    assert_eq!(created.position, 2.0);
     assert!(created.rules.is_empty());
     let stage_ids: Vec<&str> = created.stages.iter().map(|s| s.id.as_str()).collect();
-    assert!(stage_ids.iter().all(|id| id.len() == 24), "{stage_ids:?}");
-    assert_ne!(stage_ids[0], stage_ids[1]);
+    assert_eq!(
+        stage_ids,
+        ["6601a0000000000000000001", "6601a0000000000000000002"]
+    );
 
-    // Stages sent replace the list: the kept one keeps its id.
-    let kept = PipelineStageInput::builder()
-        .id(stage_ids[1].to_owned())
-        .name("Proposta enviada");
+    // Stages sent replace the list.
     let updated = client
         .update_pipeline()
         .id(&created.id)
-        .body(
-            PipelineUpdate::builder().stages(vec![kept.try_into().unwrap(), stage("Homologação")]),
-        )
+        .body(PipelineUpdate::builder().stages(vec![
+            stage(stage_ids[1], "Proposta enviada"),
+            stage("6601a0000000000000000003", "Homologação"),
+        ]))
         .send()
         .await
         .unwrap()
@@ -74,8 +85,9 @@ async fn create_gives_new_stages_ids_then_update_delete_and_404() {
 async fn raw_answers_conform() {
     let sandbox = Sandbox::start().await.unwrap();
     let body = json!({
-        "name": "Parcerias", "stages": [{"name": "Contato"}],
-        "privacy": {"type": "team", "groupIds": [3]}, "requiredCustomFieldIds": [301],
+        "name": "Parcerias", "position": 3, "rules": [],
+        "stages": [{"id": "s1", "name": "Contato", "color": "#fff", "requireds": []}],
+        "privacy": {"type": "team", "groupIds": ["3"]}, "requiredCustomFieldIds": ["301"],
     })
     .to_string();
     let created = call(&sandbox, Method::POST, "/v1/pipelines", Some(&body)).await;
@@ -86,7 +98,7 @@ async fn raw_answers_conform() {
     assert_conforms("update_pipeline", updated.status, &updated.body);
     assert_eq!(updated.body["lostReasons"], json!(["Sem orçamento"]));
     let clear =
-        json!({"rules": null, "cadence": null, "privacy": {"type": "public", "groupIds": null}});
+        json!({"rules": null, "cadence": null, "privacy": {"type": "public", "groupIds": []}});
     let cleared = call(&sandbox, Method::PATCH, &path, Some(&clear.to_string())).await;
     assert_conforms("update_pipeline", cleared.status, &cleared.body);
     assert_eq!(

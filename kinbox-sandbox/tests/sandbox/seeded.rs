@@ -56,7 +56,7 @@ async fn deal_custom_fields_cover_the_common_types() {
         .map(|f| {
             (
                 f.id.get(),
-                f.placeholder.clone(),
+                f.placeholder.clone().unwrap_or_default(),
                 serde_json::to_value(&f.type_)
                     .unwrap()
                     .as_str()

@@ -130,7 +130,7 @@ async fn the_sdk_reports_validation_errors_with_their_paths() {
     let error = client
         .update_deal()
         .id(&created.id)
-        .body(DealUpdate::builder().contact(i64::MAX))
+        .body(DealUpdate::builder().contact(Some(crate::common::contact_input(i64::MAX))))
         .send()
         .await
         .map(drop);
@@ -139,11 +139,13 @@ async fn the_sdk_reports_validation_errors_with_their_paths() {
         &sandbox,
         Method::PATCH,
         &format!("/v1/deals/{}", created.id),
-        Some(r#"{"contact": 9223372036854775808}"#),
+        Some(
+            r#"{"contact": {"id": 9223372036854775808, "name": "", "avatar": "", "phone": "", "email": ""}}"#,
+        ),
     )
     .await;
     assert_eq!(raw.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(raw.error_paths(), ["$.contact"], "int64 is a range");
+    assert_eq!(raw.error_paths(), ["$.contact.id"], "int64 is a range");
 }
 
 #[tokio::test]
