@@ -6,16 +6,21 @@ mod common;
 use chrono::{DateTime, TimeZone, Utc};
 use common::*;
 use httpmock::Method::POST;
-use kinbox_api::Id;
-use kinbox_api::OrOther;
 use kinbox_api::types::{
-    AuthorType, CustomFields, Deal, DealContext, DealConversation, DealCreate, DealProduct,
+    AuthorType, CustomFields, CustomFieldsInput, Deal, DealContactInput, DealContext,
+    DealConversation, DealConversationInput, DealCreate, DealProduct, DealProductInput,
     DealStatus, DealUpdate, DiscountType,
 };
+use kinbox_api::{Id, OrOther, Timestamp};
 use serde_json::{Map, Value, json};
 
 fn utc(text: &str) -> DateTime<Utc> {
     text.parse().expect("an RFC 3339 date-time")
+}
+
+/// An answer's date, as the SDK reads one that is RFC 3339.
+fn at(text: &str) -> Timestamp {
+    OrOther::Known(utc(text))
 }
 
 fn object(value: Value) -> Map<String, Value> {
@@ -25,7 +30,21 @@ fn object(value: Value) -> Map<String, Value> {
     }
 }
 
-/// The product line of the fixtures.
+/// The product line of the request fixtures.
+fn product_input() -> DealProductInput {
+    DealProductInput::builder()
+        .id("65f0c0ffee0000000000cccc")
+        .name("Clareamento dental")
+        .price(945.25)
+        .quantity(2.0)
+        .discount(10.0)
+        .discount_type(DiscountType::Percentage)
+        .total(1701.45)
+        .try_into()
+        .unwrap()
+}
+
+/// The product line of the answer fixtures, as the SDK reads it.
 fn product() -> DealProduct {
     DealProduct::builder()
         .id("65f0c0ffee0000000000cccc")
@@ -39,13 +58,41 @@ fn product() -> DealProduct {
         .unwrap()
 }
 
+/// The conversation of the request fixtures.
+fn conversation_input() -> DealConversationInput {
+    DealConversationInput::builder()
+        .id(98765)
+        .platform_id(3)
+        .show_pending(true)
+        .last_message_at(utc("2024-03-18T13:59:12Z"))
+        .pending_at(utc("2024-03-18T14:00:00Z"))
+        .try_into()
+        .unwrap()
+}
+
+/// The conversation of the answer fixtures, as the SDK reads it.
 fn conversation() -> DealConversation {
     DealConversation::builder()
         .id(Id::new(98765))
         .platform_id(Id::new(3))
         .show_pending(true)
-        .last_message_at(utc("2024-03-18T13:59:12Z"))
-        .pending_at(utc("2024-03-18T14:00:00Z"))
+        .last_message_at(at("2024-03-18T13:59:12Z"))
+        .pending_at(at("2024-03-18T14:00:00Z"))
+        .try_into()
+        .unwrap()
+}
+
+/// The whole contact an update of the deal sends (the reference's update
+/// takes the contact as an object, not an id).
+fn contact_input() -> DealContactInput {
+    DealContactInput::builder()
+        .id(123456)
+        .name("Maria da Silva")
+        .avatar("https://cdn.kinbox.com.br/avatars/123456.jpg")
+        .phone("5585997281648")
+        .email("maria.silva@example.com.br")
+        .created_at(utc("2023-11-07T05:31:56Z"))
+        .is_private(false)
         .try_into()
         .unwrap()
 }
@@ -58,10 +105,10 @@ fn context() -> DealContext {
         .unwrap()
 }
 
-fn custom_fields() -> CustomFields {
-    CustomFields::new()
-        .with("cpf", "060.715.303-54")
-        .with("idade", 30)
+fn custom_fields() -> CustomFieldsInput {
+    CustomFieldsInput::new()
+        .with("cpf", "text", "060.715.303-54")
+        .with("idade", "number", 30)
 }
 
 /// `create_deal_request.json`, written with the SDK's builder: every field
@@ -80,26 +127,26 @@ fn every_field_create() -> DealCreate {
             "productId": "65f0c0ffee0000000000cccc",
             "reason": "Sem estoque"
         }))])
-        .products(vec![product()])
+        .products(vec![product_input()])
         .lost_reason_obs("Cliente fechou com a concorrência".to_owned())
         .won_lost_date(utc("2024-03-18T14:05:00Z"))
         .due_date(utc("2024-03-31T23:59:59Z"))
-        .conversation(conversation())
+        .conversation(conversation_input())
         .operator_id(42)
         .group_id(7)
         .origin("Instagram".to_owned())
         .campaign("Black Friday 2023".to_owned())
         .author_type(AuthorType::Api)
-        .author_id(json!({ "integration": "erp-sync", "userId": 42 }))
+        .author_id(object(json!({ "integration": "erp-sync", "userId": 42 })))
         .tag_ids(vec![3, 11])
         .position(2.5)
-        .focused_counts(1)
+        .focused_counts(1.0)
         .tasks(object(json!({
             "65f0c0ffee0000000000dddd": { "title": "Ligar para a cliente", "done": false }
         })))
         .time_in_stage(object(json!({ "65f0c0ffee0000000000bbbb": 86400 })))
         .last_stage_changed(utc("2024-03-17T09:30:00Z"))
-        .comments(4)
+        .comments(4.0)
         .context(context())
         .try_into()
         .unwrap()
@@ -114,32 +161,32 @@ fn every_field_update() -> DealUpdate {
         .pipeline_id("65f0c0ffee0000000000aaaa".to_owned())
         .stage_id("65f0c0ffee0000000000bbbb".to_owned())
         .custom_fields(custom_fields())
-        .contact(123456)
+        .contact(contact_input())
         .lost_reason(vec!["Preço acima do orçamento".to_owned()])
         .products_lost_reason(vec![object(json!({
             "productId": "65f0c0ffee0000000000cccc",
             "reason": "Sem estoque"
         }))])
-        .products(vec![product()])
+        .products(vec![product_input()])
         .lost_reason_obs("Cliente fechou com a concorrência".to_owned())
         .won_lost_date(utc("2024-03-18T14:05:00Z"))
         .due_date(utc("2024-03-31T23:59:59Z"))
-        .conversation(conversation())
+        .conversation(conversation_input())
         .operator_id(42)
         .group_id(7)
         .origin("Instagram".to_owned())
         .campaign("Black Friday 2023".to_owned())
         .author_type(AuthorType::Api)
-        .author_id(json!({ "integration": "erp-sync", "userId": 42 }))
+        .author_id(object(json!({ "integration": "erp-sync", "userId": 42 })))
         .tag_ids(vec![3, 11])
         .position(2.5)
-        .focused_counts(1)
+        .focused_counts(1.0)
         .tasks(object(json!({
             "65f0c0ffee0000000000dddd": { "title": "Ligar para a cliente", "done": false }
         })))
         .time_in_stage(object(json!({ "65f0c0ffee0000000000bbbb": 86400 })))
         .last_stage_changed(utc("2024-03-17T09:30:00Z"))
-        .comments(4)
+        .comments(4.0)
         .context(context())
         .try_into()
         .unwrap()
@@ -168,7 +215,7 @@ fn the_request_fixture_mirrors_the_reference_request_field_for_field() {
     // The realistic values are richer than the page's `{}` placeholders.
     assert_eq!(
         fixture["customFields"]["cpf"],
-        json!({ "value": "060.715.303-54" })
+        json!({ "value": "060.715.303-54", "type": "text" })
     );
 }
 
@@ -213,6 +260,10 @@ fn the_full_fixtures_set_every_property_the_spec_defines() {
         ("DealContact", "deal_full.json#/contact"),
         ("DealConversation", "deal_full.json#/conversation"),
         ("DealContext", "deal_full.json#/context"),
+        ("DealProductInput", "create_deal_request.json#/products/0"),
+        ("DealConversationInput", "create_deal_request.json#/conversation"),
+        ("DealContactInput", "update_deal_request.json#/contact"),
+        ("DealContext", "create_deal_request.json#/context"),
     ] {
         let (file, pointer) = fixture.split_once('#').unwrap_or((fixture, ""));
         let value = raw_fixture(file);
@@ -239,7 +290,7 @@ type Breakage = (&'static str, fn(&mut Value), &'static str);
 #[test]
 fn the_schema_check_catches_broken_request_bodies() {
     let good = raw_fixture("create_deal_request.json");
-    let broken: [Breakage; 7] = [
+    let broken: [Breakage; 10] = [
         (
             "required field missing",
             |b| drop(b.as_object_mut().unwrap().remove("contactId")),
@@ -259,6 +310,28 @@ fn the_schema_check_catches_broken_request_bodies() {
             "custom field not wrapped in {value}",
             |b| b["customFields"]["cpf"] = json!("060.715.303-54"),
             "$.customFields.cpf",
+        ),
+        (
+            "custom field value that is not text",
+            |b| b["customFields"]["idade"]["value"] = json!(30),
+            "$.customFields.idade.value",
+        ),
+        (
+            "custom field without its type",
+            |b| {
+                drop(
+                    b["customFields"]["cpf"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("type"),
+                )
+            },
+            "$.customFields.cpf",
+        ),
+        (
+            "product line with a discount type the reference does not list",
+            |b| b["products"][0]["discountType"] = json!("fixed"),
+            "$.products[0].discountType",
         ),
         (
             "tag id as text in a request",
@@ -281,6 +354,57 @@ fn the_schema_check_catches_broken_request_bodies() {
         let mut body = good.clone();
         breakage(&mut body);
         let violations = request_violations("create_deal", &body);
+        assert!(
+            violations.iter().any(|v| v.path == path),
+            "{what}: expected a violation at {path}, got {violations:?}"
+        );
+    }
+}
+
+/// The update takes the deal's contact as the reference does: the whole
+/// contact, not its id.
+#[test]
+fn the_schema_check_catches_broken_update_bodies() {
+    let good = raw_fixture("update_deal_request.json");
+    let broken: [Breakage; 5] = [
+        (
+            "contact as a bare id",
+            |b| b["contact"] = json!(123456),
+            "$.contact",
+        ),
+        (
+            "contact without its e-mail",
+            |b| drop(b["contact"].as_object_mut().unwrap().remove("email")),
+            "$.contact",
+        ),
+        (
+            "contact id as text",
+            |b| b["contact"]["id"] = json!("123456"),
+            "$.contact.id",
+        ),
+        (
+            "conversation without showPending",
+            |b| {
+                drop(
+                    b["conversation"]
+                        .as_object_mut()
+                        .unwrap()
+                        .remove("showPending"),
+                )
+            },
+            "$.conversation",
+        ),
+        (
+            "author id that is not an object",
+            |b| b["authorId"] = json!(42),
+            "$.authorId",
+        ),
+    ];
+    assert!(request_violations("update_deal", &good).is_empty());
+    for (what, breakage, path) in broken {
+        let mut body = good.clone();
+        breakage(&mut body);
+        let violations = request_violations("update_deal", &body);
         assert!(
             violations.iter().any(|v| v.path == path),
             "{what}: expected a violation at {path}, got {violations:?}"
@@ -439,29 +563,60 @@ fn a_create_without_a_required_field_is_refused_before_sending() {
 }
 
 #[test]
-fn custom_fields_are_keyed_by_placeholder_and_wrapped_in_value() {
-    let fields = CustomFields::new()
-        .with("cpf", "060.715.303-54")
-        .with("idade", 30)
-        .with("vip", true)
-        .with("interesses", json!(["implante", "clareamento"]));
+fn custom_fields_are_keyed_by_placeholder_and_wrapped_in_value_and_type() {
+    // Written as the reference's `CustomFieldPlaceholder`: the value as text,
+    // with the field's type.
+    let fields = CustomFieldsInput::new()
+        .with("cpf", "text", "060.715.303-54")
+        .with("idade", "number", 30)
+        .with("vip", "boolean", true)
+        .with("dataNascimento", "date", "1988-04-12");
     let value = serde_json::to_value(&fields).unwrap();
     assert_eq!(
         value,
         json!({
-            "cpf": { "value": "060.715.303-54" },
-            "idade": { "value": 30 },
-            "vip": { "value": true },
-            "interesses": { "value": ["implante", "clareamento"] }
+            "cpf": { "value": "060.715.303-54", "type": "text" },
+            "idade": { "value": "30", "type": "number" },
+            "vip": { "value": "true", "type": "boolean" },
+            "dataNascimento": { "value": "1988-04-12", "type": "date" }
         })
     );
     spec()
-        .schema("CustomFields")
+        .schema("CustomFieldsInput")
         .unwrap()
         .check(&value)
-        .expect("the spec's CustomFields shape");
-    assert_eq!(fields.value("cpf"), Some(&json!("060.715.303-54")));
+        .expect("the spec's CustomFieldsInput shape");
+    assert_eq!(fields.value("cpf"), Some("060.715.303-54"));
+    assert_eq!(fields.value("idade"), Some("30"));
     assert_eq!(fields.value("missing"), None);
+}
+
+#[test]
+fn custom_fields_in_answers_are_read_whatever_their_value_holds() {
+    // Answers are tolerant: a number, a boolean or a list as `value`, and no
+    // `type`, are read as they came.
+    let answer = json!({
+        "cpf": { "value": "060.715.303-54", "type": "text" },
+        "idade": { "value": 30 },
+        "vip": { "value": true, "type": "boolean" },
+        "interesses": { "value": ["implante", "clareamento"], "type": "multi-select" }
+    });
+    spec()
+        .schema("CustomFields")
+        .unwrap()
+        .check(&answer)
+        .expect("the spec's CustomFields shape");
+    let fields: CustomFields = serde_json::from_value(answer.clone()).unwrap();
+    assert_eq!(fields.value("cpf"), Some(&json!("060.715.303-54")));
+    assert_eq!(fields.value("idade"), Some(&json!(30)));
+    assert_eq!(fields["idade"].type_, None);
+    assert_eq!(fields.value("vip"), Some(&json!(true)));
+    assert_eq!(
+        fields.value("interesses"),
+        Some(&json!(["implante", "clareamento"]))
+    );
+    assert_eq!(fields.value("missing"), None);
+    assert_eq!(serde_json::to_value(&fields).unwrap(), answer);
 }
 
 // --- What the SDK reads --------------------------------------------------------
@@ -503,9 +658,11 @@ fn every_field_of_a_full_deal_is_read() {
     );
     assert_eq!(
         deal.won_lost_date,
-        Some(Utc.with_ymd_and_hms(2024, 3, 18, 14, 5, 0).unwrap())
+        Some(OrOther::Known(
+            Utc.with_ymd_and_hms(2024, 3, 18, 14, 5, 0).unwrap()
+        ))
     );
-    assert_eq!(deal.due_date, Some(utc("2024-03-31T23:59:59Z")));
+    assert_eq!(deal.due_date, Some(at("2024-03-31T23:59:59Z")));
 
     let contact = deal.contact.as_ref().unwrap();
     assert_eq!(contact.id, Id::new(123456));
@@ -516,7 +673,7 @@ fn every_field_of_a_full_deal_is_read() {
     );
     assert_eq!(contact.phone.as_deref(), Some("5585997281648"));
     assert_eq!(contact.email.as_deref(), Some("maria.silva@example.com.br"));
-    assert_eq!(contact.created_at, Some(utc("2023-11-07T05:31:56Z")));
+    assert_eq!(contact.created_at, Some(at("2023-11-07T05:31:56Z")));
     assert_eq!(contact.is_private, Some(false));
 
     assert_eq!(deal.conversation, Some(conversation()));
@@ -531,7 +688,7 @@ fn every_field_of_a_full_deal_is_read() {
     );
     assert_eq!(deal.tag_ids, Some(vec![Id::new(3), Id::new(11)]));
     assert_eq!(deal.position, Some(2.5));
-    assert_eq!(deal.focused_counts, Some(1));
+    assert_eq!(deal.focused_counts, Some(1.0));
     assert_eq!(
         deal.tasks.as_ref().unwrap()["65f0c0ffee0000000000dddd"]["title"],
         "Ligar para a cliente"
@@ -540,8 +697,8 @@ fn every_field_of_a_full_deal_is_read() {
         deal.time_in_stage.as_ref().unwrap()["65f0c0ffee0000000000bbbb"],
         86400
     );
-    assert_eq!(deal.last_stage_changed, Some(utc("2024-03-17T09:30:00Z")));
-    assert_eq!(deal.comments, Some(4));
+    assert_eq!(deal.last_stage_changed, Some(at("2024-03-17T09:30:00Z")));
+    assert_eq!(deal.comments, Some(4.0));
     assert_eq!(deal.context, Some(context()));
 }
 
