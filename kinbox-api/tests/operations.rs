@@ -127,7 +127,7 @@ async fn list_deals_sends_every_filter_snake_case_with_rfc3339_dates() {
         .expect("the query the spec declares");
     assert_eq!(page.data.len(), 2);
     assert_eq!(
-        page.next_cursor.as_deref(),
+        page.next_cursor.map(|cursor| cursor.to_string()).as_deref(),
         Some("65f1a2b3c4d5e6f708091a02")
     );
 }
@@ -170,7 +170,7 @@ async fn create_deal_posts_camel_case_json_and_reads_the_201() {
                     "status": "open",
                     "pipelineId": "65f0c0ffee0000000000aaaa",
                     "stageId": "65f0c0ffee0000000000bbbb",
-                    "customFields": { "cpf": { "value": "060.715.303-54" } },
+                    "customFields": { "cpf": { "value": "060.715.303-54", "type": "text" } },
                     "contactId": 123456,
                     "operatorId": 42,
                     "dueDate": "2024-03-31T23:59:59Z"

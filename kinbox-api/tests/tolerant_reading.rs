@@ -276,13 +276,39 @@ async fn whole_numbers_fractional_seconds_and_offsets_are_read() {
     assert_eq!(deal.value, 1890.0);
     assert_eq!(deal.position, Some(3.0));
     assert_eq!(
-        deal.due_date.unwrap().to_rfc3339(),
+        deal.due_date
+            .unwrap()
+            .known()
+            .expect("read as a date-time")
+            .to_rfc3339(),
         "2024-03-31T23:59:59.250+00:00"
     );
     assert_eq!(
-        deal.won_lost_date.unwrap().to_rfc3339(),
+        deal.won_lost_date
+            .unwrap()
+            .known()
+            .expect("read as a date-time")
+            .to_rfc3339(),
         "2024-03-18T14:05:00+00:00"
     );
+}
+
+#[tokio::test]
+async fn a_date_that_is_not_rfc_3339_is_kept_as_text_and_written_back_unchanged() {
+    let mut body = minimal();
+    body["dueDate"] = json!("31/03/2024");
+    body["wonLostDate"] = json!("");
+    body["lastStageChanged"] = json!("2024-03-17 09:30:00");
+
+    let deal = read_valid_deal(&body).await;
+
+    assert_eq!(deal.due_date, Some(OrOther::Other("31/03/2024".to_owned())));
+    assert_eq!(deal.won_lost_date, Some(OrOther::Other(String::new())));
+    assert_eq!(
+        deal.last_stage_changed,
+        Some(OrOther::Other("2024-03-17 09:30:00".to_owned()))
+    );
+    assert_eq!(serde_json::to_value(&deal).unwrap(), body);
 }
 
 #[tokio::test]
