@@ -24,6 +24,8 @@ struct State {
     output_error: Mutex<Option<crate::CliError>>,
     /// `deals create --pipeline NAME …`: the ids the names resolved to.
     deal_create: Mutex<crate::deal_create::Resolved>,
+    /// `deals update --contact-id N`: the contact, read whole.
+    deal_contact: Mutex<Option<types::DealContactInput>>,
 }
 
 impl KinboxCliConfig {
@@ -43,6 +45,7 @@ impl KinboxCliConfig {
             captured,
             output_error: Mutex::new(None),
             deal_create: Mutex::new(Default::default()),
+            deal_contact: Mutex::new(None),
         }))
     }
 
@@ -52,6 +55,10 @@ impl KinboxCliConfig {
 
     pub fn set_deal_create(&self, resolved: crate::deal_create::Resolved) {
         *lock(&self.0.deal_create) = resolved;
+    }
+
+    pub fn set_deal_contact(&self, contact: types::DealContactInput) {
+        *lock(&self.0.deal_contact) = Some(contact);
     }
 
     /// `list --all`: the page to fetch.
@@ -217,6 +224,32 @@ impl CliConfig for KinboxCliConfig {
             }
             body
         });
+        Ok(())
+    }
+
+    /// `deals update --contact-id N`: the contact it read, whole.
+    fn execute_update_deal(
+        &self,
+        _matches: &clap::ArgMatches,
+        request: &mut builder::UpdateDeal,
+    ) -> anyhow::Result<()> {
+        if let Some(contact) = lock(&self.0.deal_contact).clone() {
+            *request = request.clone().body_map(|body| body.contact(Some(contact)));
+        }
+        Ok(())
+    }
+
+    /// A tag from flags alone: see `defaults::tag_privacy`.
+    fn execute_create_tag(
+        &self,
+        matches: &clap::ArgMatches,
+        request: &mut builder::CreateTag,
+    ) -> anyhow::Result<()> {
+        if no_json_body(matches) {
+            let privacy: types::TagPrivacyInput =
+                serde_json::from_value(crate::defaults::tag_privacy())?;
+            *request = request.clone().body_map(|body| body.privacy(privacy));
+        }
         Ok(())
     }
 

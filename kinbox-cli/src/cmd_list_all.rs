@@ -69,12 +69,19 @@ pub async fn run(
     Ok(())
 }
 
+/// A page's `nextCursor`, as the text to send back as `cursor`: the
+/// reference types it loosely, so a number is read too.
+pub fn next_cursor(page: &Value) -> Option<String> {
+    match page.get("nextCursor") {
+        Some(Value::String(cursor)) => Some(cursor.clone()),
+        Some(Value::Number(cursor)) => Some(cursor.to_string()),
+        _ => None,
+    }
+}
+
 /// A page's items and next cursor, from the generated command's response.
 fn page_of(mut page: Value) -> Result<(Vec<Value>, Option<String>), KinboxError> {
-    let next = page
-        .get("nextCursor")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let next = next_cursor(&page);
     match page.get_mut("data").map(Value::take) {
         Some(Value::Array(items)) => Ok((items, next)),
         _ => Err(KinboxError::InvalidRequest(

@@ -135,7 +135,15 @@ pub fn prepare(
     let flags = given_fields(generated, leaf, matches);
     let mut guard = BODY.lock().unwrap_or_else(|e| e.into_inner());
     let Some(loaded) = guard.as_mut() else {
-        if flags.is_empty() {
+        // Flags of this tool that fill the body after a lookup count too
+        // (`deals update --contact-id`).
+        let any_flag = leaf
+            .get_arguments()
+            .filter(|arg| arg.get_long().is_some() && !arg.is_global_set())
+            .any(|arg| {
+                matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+            });
+        if flags.is_empty() && !any_flag {
             return Err(CliError::Usage(format!(
                 "nothing to send: give at least one field flag or --json-body FILE \
                  (see `{command_name} --help`)"
@@ -158,6 +166,19 @@ pub fn overlay(fields: Map<String, Value>) -> Result<(), CliError> {
             rewrite(loaded)
         }
         _ => Ok(()),
+    }
+}
+
+/// Edits the `--json-body` file's fields (with the flags applied) in place,
+/// for values only known after a lookup; nothing to do without a file.
+pub fn edit(change: impl FnOnce(&mut Map<String, Value>)) -> Result<(), CliError> {
+    let mut guard = BODY.lock().unwrap_or_else(|e| e.into_inner());
+    match guard.as_mut() {
+        Some(loaded) => {
+            change(&mut loaded.fields);
+            rewrite(loaded)
+        }
+        None => Ok(()),
     }
 }
 

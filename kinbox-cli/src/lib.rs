@@ -31,6 +31,7 @@ mod context;
 mod custom_fields;
 mod datetime;
 mod deal_create;
+mod defaults;
 mod error;
 mod global;
 mod json_body;

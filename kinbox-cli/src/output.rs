@@ -57,13 +57,13 @@ impl Printer {
                 self.write_table(&mut out, &rows)?;
             }
         }
-        if let Some(cursor) = value.get("nextCursor").and_then(Value::as_str)
+        if let Some(cursor) = crate::cmd_list_all::next_cursor(value)
             && std::io::IsTerminal::is_terminal(&std::io::stderr())
         {
             eprintln!(
                 "more {}: add --cursor {}, or --all for every page",
                 self.noun,
-                escape_controls(cursor)
+                escape_controls(&cursor)
             );
         }
         Ok(())

@@ -42,13 +42,17 @@ pub async fn pipeline_by_id(client: &Client, id: &str) -> Result<types::Pipeline
 }
 
 /// The pipeline named `name`, from `GET /v1/pipelines`.
-pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeline, CliError> {
-    let pipelines = client
+pub async fn pipelines(client: &Client) -> Result<Vec<types::Pipeline>, CliError> {
+    Ok(client
         .list_pipelines()
         .send()
         .await
         .map_err(lookup_failed("listing the pipelines"))?
-        .into_inner();
+        .into_inner())
+}
+
+pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeline, CliError> {
+    let pipelines = pipelines(client).await?;
     let lookup = Lookup {
         what: "pipeline",
         id_flag: Some("--pipeline-id"),

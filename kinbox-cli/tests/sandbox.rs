@@ -205,11 +205,17 @@ async fn deals_by_name_resolve_against_the_seeded_workspace() {
     assert_eq!(created["stageId"], stage_id(&stages, "Proposta").as_str());
     assert_eq!(created["contact"]["id"], 1001, "Maria Oliveira's phone");
     let fields = &created["customFields"];
-    assert_eq!(fields["cpf"]["value"], "060.715.303-54");
-    assert_eq!(fields["idade"]["value"], 30);
-    assert_eq!(fields["segmento"]["value"], "varejo");
-    assert_eq!(fields["vip"]["value"], true);
-    assert_eq!(fields["data_evento"]["value"], "2024-06-15");
+    // Written as the reference does: the value as text, with the field's type.
+    assert_eq!(
+        fields,
+        &serde_json::json!({
+            "cpf": {"value": "060.715.303-54", "type": "text"},
+            "idade": {"value": "30", "type": "number"},
+            "segmento": {"value": "varejo", "type": "select"},
+            "vip": {"value": "true", "type": "boolean"},
+            "data_evento": {"value": "2024-06-15", "type": "date"},
+        })
+    );
 
     // Within the deal's current pipeline, fetched first.
     let moved = kinbox.json(&["deals", "move", &id, "--stage", "negociacao"]);

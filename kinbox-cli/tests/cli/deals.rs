@@ -89,7 +89,7 @@ fn create_json_body_fields_are_overridden_by_flags() {
             "pipelineId": "pipe-1",
             "stageId": "stage-1",
             "contactId": 7,
-            "customFields": {"cpf": {"value": "060.715.303-54"}},
+            "customFields": {"cpf": {"value": "060.715.303-54", "type": "text"}},
             "products": [{"id": "p1", "name": "Cadeira", "price": 100, "quantity": 2,
                           "discount": 0, "discountType": "value", "total": 200}]
         }"#,
@@ -102,7 +102,7 @@ fn create_json_body_fields_are_overridden_by_flags() {
             "pipelineId": "pipe-1",
             "stageId": "stage-2",
             "contactId": 7,
-            "customFields": {"cpf": {"value": "060.715.303-54"}},
+            "customFields": {"cpf": {"value": "060.715.303-54", "type": "text"}},
             "products": [{"id": "p1", "name": "Cadeira", "price": 100.0, "quantity": 2.0,
                           "discount": 0.0, "discountType": "value", "total": 200.0}]
         }))
@@ -386,21 +386,13 @@ fn update_sends_only_the_fields_given() {
         when.method(PATCH)
             .path("/v1/deals/deal-1")
             .header("authorization", bearer())
-            .json_body(json!({"value": 2500.0, "contact": 99, "status": "open"}));
+            .json_body(json!({"value": 2500.0, "status": "open"}));
         then.status(200)
             .json_body_obj(&deal("deal-1", "Pedido #1042"));
     });
 
     let out = run(api.kinbox(&[
-        "deals",
-        "update",
-        "deal-1",
-        "--value",
-        "2500",
-        "--contact",
-        "99",
-        "--status",
-        "open",
+        "deals", "update", "deal-1", "--value", "2500", "--status", "open",
     ]));
 
     mock.assert();
@@ -648,4 +640,55 @@ fn without_retries_a_503_is_reported_at_once() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("503"), "{}", out.stderr);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn update_contact_id_sends_the_whole_contact_read_first() {
+    let api = Api::start();
+    let read = api.server.mock(|when, then| {
+        when.method(GET).path("/v1/contacts/99");
+        then.status(200).json_body(json!({
+            "id": 99, "name": "Ana Souza", "phone": "5585997281648", "email": null,
+            "customFields": {}
+        }));
+    });
+    let update = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({
+                "contact": {"id": 99, "name": "Ana Souza", "avatar": "",
+                            "phone": "5585997281648", "email": ""}
+            }));
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&["deals", "update", "deal-1", "--contact-id", "99"]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    read.assert();
+    update.assert();
+}
+
+#[test]
+fn update_contact_id_of_a_missing_contact_changes_nothing() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/contacts/404");
+        then.status(404).json_body(json!({"message": "not found"}));
+    });
+    let update = api.server.mock(|when, then| {
+        when.method(PATCH);
+        then.status(500);
+    });
+
+    let out = run(api.kinbox(&["deals", "update", "deal-1", "--contact-id", "404"]));
+
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the deal was not changed"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(update.calls(), 0);
 }

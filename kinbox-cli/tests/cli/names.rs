@@ -402,12 +402,12 @@ fn create_with_custom_fields_sends_each_as_its_type() {
             "s",
             7,
             json!({
-                "cpf": {"value": "060.715.303-54"},
-                "idade": {"value": 30},
-                "segmento": {"value": "varejo"},
-                "vip": {"value": true},
-                "data_evento": {"value": "2024-06-15"},
-                "canais": {"value": ["whatsapp", "email"]}
+                "cpf": {"value": "060.715.303-54", "type": "text"},
+                "idade": {"value": "30", "type": "number"},
+                "segmento": {"value": "varejo", "type": "select"},
+                "vip": {"value": "true", "type": "boolean"},
+                "data_evento": {"value": "2024-06-15", "type": "date"},
+                "canais": {"value": "whatsapp,email", "type": "multi-select"}
             }),
         ),
     );
@@ -448,7 +448,10 @@ fn create_custom_fields_are_laid_over_those_of_the_json_body() {
             "pipe-1",
             "s",
             7,
-            json!({"cpf": {"value": "111.222.333-44"}, "origem": {"value": "site"}}),
+            json!({
+                "cpf": {"value": "111.222.333-44", "type": "text"},
+                "origem": {"value": "site", "type": "text"}
+            }),
         ),
     );
     let out = run(api
@@ -463,7 +466,8 @@ fn create_custom_fields_are_laid_over_those_of_the_json_body() {
         .write_stdin(
             r#"{"name": "Pedido #1042", "value": 1890, "status": "open", "pipelineId": "pipe-1",
                 "stageId": "s", "contactId": 7,
-                "customFields": {"cpf": {"value": "0"}, "origem": {"value": "site"}}}"#,
+                "customFields": {"cpf": {"value": "0", "type": "text"},
+                                 "origem": {"value": "site", "type": "text"}}}"#,
         ));
     assert_eq!(out.code, 0, "{}", out.stderr);
     created.assert();
@@ -479,7 +483,7 @@ fn a_json_body_without_ids_is_completed_by_the_name_flags() {
             "pipe-1",
             "pipe-1-stage-3",
             123456,
-            json!({"cpf": {"value": "111.222.333-44"}}),
+            json!({"cpf": {"value": "111.222.333-44", "type": "text"}}),
         ),
     );
     let out = run(api

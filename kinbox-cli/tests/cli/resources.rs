@@ -155,11 +155,14 @@ fn pipeline_commands() {
         POST,
         "/v1/pipelines",
     )
-    .stdin(r#"{"name": "Vendas", "stages": [{"name": "Proposta"}], "lostReasons": ["Preço"]}"#)
-    .body(
-        json!({"name": "Vendas", "position": 2.0, "stages": [{"name": "Proposta"}],
-                 "lostReasons": ["Preço"]}),
+    .stdin(
+        r##"{"name": "Vendas", "lostReasons": ["Preço"], "rules": [],
+             "stages": [{"id": "s1", "name": "Proposta", "color": "#fff", "requireds": []}]}"##,
     )
+    .body(json!({
+        "name": "Vendas", "position": 2.0, "rules": [], "lostReasons": ["Preço"],
+        "stages": [{"id": "s1", "name": "Proposta", "color": "#fff", "requireds": []}]
+    }))
     .replies(201, vendas.clone())
     .check();
     Exchange::new(
@@ -382,7 +385,7 @@ fn tag_commands() {
         POST,
         "/v1/tags",
     )
-    .body(json!({"name": "VIP", "color": "#f5a623"}))
+    .body(json!({"name": "VIP", "color": "#f5a623", "privacy": {"type": "public"}}))
     .replies(201, vip.clone())
     .check();
     Exchange::new(&["tags", "get", "5"], GET, "/v1/tags/5")
@@ -436,8 +439,8 @@ fn campaign_commands() {
         POST,
         "/v1/campaigns",
     )
-    .stdin(r#"{"name": "draft", "audience": 1200}"#)
-    .body(json!({"name": "Black Friday", "audience": 1200}))
+    .stdin(r#"{"name": "draft", "chunkSize": 1200}"#)
+    .body(json!({"name": "Black Friday", "chunkSize": 1200.0}))
     .replies(201, running.clone())
     .check();
     Exchange::new(
@@ -649,4 +652,88 @@ fn unpaginated_lists_have_no_all_flag() {
         );
         assert_eq!(catch_all.calls(), 0);
     }
+}
+
+#[test]
+fn a_new_pipeline_gets_what_the_api_requires_and_a_person_leaves_out() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines");
+        then.status(200).json_body(pipelines());
+    });
+    let created = api.server.mock(|when, then| {
+        when.method(POST)
+            .path("/v1/pipelines")
+            .is_true(|request: &httpmock::HttpMockRequest| {
+                let body: Value = serde_json::from_slice(request.body().as_ref()).unwrap();
+                let stages = body["stages"].as_array().unwrap();
+                let ids: Vec<&str> = stages.iter().map(|s| s["id"].as_str().unwrap()).collect();
+                body["rules"] == json!([])
+                    && body["position"] == json!(2.0)
+                    && stages.len() == 2
+                    && ids
+                        .iter()
+                        .all(|id| id.len() == 24 && id.chars().all(|c| c.is_ascii_hexdigit()))
+                    && ids[0] != ids[1]
+                    && stages
+                        .iter()
+                        .all(|s| s["color"] == "#cccccc" && s["requireds"] == json!([]))
+            });
+        then.status(201).json_body(pipelines()[0].clone());
+    });
+
+    let out = run(api
+        .kinbox(&["pipelines", "create", "--json-body", "-"])
+        .write_stdin(
+            r#"{"name": "Licitações", "stages": [{"name": "Edital"}, {"name": "Proposta"}]}"#,
+        ));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    created.assert();
+}
+
+#[test]
+fn a_pipeline_update_keeps_the_colour_of_stages_it_keeps() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines/pipe-1");
+        then.status(200).json_body(pipelines()[0].clone());
+    });
+    let updated = api.server.mock(|when, then| {
+        when.method(PATCH).path("/v1/pipelines/pipe-1").is_true(
+            |request: &httpmock::HttpMockRequest| {
+                let body: Value = serde_json::from_slice(request.body().as_ref()).unwrap();
+                let stages = body["stages"].as_array().unwrap();
+                stages[0]
+                    == json!({"id": "pipe-1-stage-1", "name": "Prospecção",
+                                    "color": "#cccccc", "requireds": []})
+                    && stages[1]["id"].as_str().unwrap().len() == 24
+                    && stages[1]["name"] == "Nova"
+            },
+        );
+        then.status(200).json_body(pipelines()[0].clone());
+    });
+
+    let out = run(api
+        .kinbox(&["pipelines", "update", "pipe-1", "--json-body", "-"])
+        .write_stdin(
+            r#"{"stages": [{"id": "pipe-1-stage-1", "name": "Prospecção"}, {"name": "Nova"}]}"#,
+        ));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    updated.assert();
+}
+
+#[test]
+fn a_tag_from_a_json_body_without_privacy_is_public() {
+    Exchange::new(&["tags", "create", "--json-body", "-"], POST, "/v1/tags")
+        .stdin(r##"{"name": "VIP", "color": "#f5a623"}"##)
+        .body(json!({"name": "VIP", "color": "#f5a623", "privacy": {"type": "public"}}))
+        .replies(201, json!({"id": 7, "name": "VIP", "color": "#f5a623"}))
+        .check();
+    Exchange::new(&["tags", "create", "--json-body", "-"], POST, "/v1/tags")
+        .stdin(r##"{"name": "Time", "color": "#000", "privacy": {"type": "team", "groupIds": ["7"]}}"##)
+        .body(json!({"name": "Time", "color": "#000", "privacy": {"type": "team", "groupIds": ["7"]}}))
+        .replies(201, json!({"id": 8, "name": "Time", "color": "#000"}))
+        .check();
 }

@@ -1,0 +1,208 @@
+//! What the reference requires in a body and a person should not have to
+//! type, filled in before the request is built: a pipeline's `rules` and
+//! `position`, its stages' `id`, `color` and `requireds`, a tag's `privacy`,
+//! and the whole contact object a deal update must carry.
+//!
+//! Each value is filled only when the body leaves it out; what the flags or
+//! `--json-body` give is sent as given.
+
+use clap::ArgMatches;
+use kinbox_api::{Client, types};
+use serde_json::{Map, Value, json};
+
+use crate::CliError;
+use crate::generated_cli::CliCommand;
+
+/// The colour of a stage given without one.
+pub const STAGE_COLOR: &str = "#cccccc";
+
+/// Who sees a tag created without `privacy`: everyone.
+pub fn tag_privacy() -> Value {
+    json!({"type": "public"})
+}
+
+/// The help of what this module fills, by command.
+pub fn help(op: CliCommand) -> Option<String> {
+    Some(match op {
+        CliCommand::CreatePipeline | CliCommand::UpdatePipeline => format!(
+            "Filled in when left out: a new stage (one without an id) gets a new id, 24 hex \
+             digits as Kinbox's own ids look, colour {STAGE_COLOR} and requireds []; a stage \
+             that keeps its id keeps its colour and requireds. A new pipeline gets rules [] \
+             and the position after the last pipeline."
+        ),
+        CliCommand::CreateTag => format!(
+            "privacy defaults to {} (everyone sees the tag); give another in --json-body, \
+             e.g. {{\"privacy\": {{\"type\": \"team\", \"groupIds\": [\"7\"]}}}}.",
+            tag_privacy()
+        ),
+        _ => return None,
+    })
+}
+
+/// Fills what `op`'s body leaves out, in the `--json-body` file's fields (the
+/// hooks of `cli_config.rs` do it for bodies built from flags alone). Reads
+/// are made before the write, when a value depends on what exists.
+pub async fn complete(
+    op: CliCommand,
+    client: &Client,
+    matches: &ArgMatches,
+) -> Result<(), CliError> {
+    match op {
+        CliCommand::CreatePipeline => {
+            let mut position = None;
+            if crate::json_body::field("position").is_none() {
+                position = Some(next_pipeline_position(client).await?);
+            }
+            crate::json_body::edit(|body| {
+                body.entry("rules").or_insert_with(|| json!([]));
+                if let Some(position) = position {
+                    body.entry("position").or_insert_with(|| json!(position));
+                }
+                complete_stages(body, &[]);
+            })
+        }
+        CliCommand::UpdatePipeline if crate::json_body::field("stages").is_some() => {
+            let id = matches
+                .get_one::<String>("id")
+                .expect("the pipeline id is a required positional");
+            let current = crate::resolve::pipeline_by_id(client, id).await?;
+            crate::json_body::edit(|body| complete_stages(body, &current.stages))
+        }
+        CliCommand::CreateTag => crate::json_body::edit(|body| {
+            body.entry("privacy").or_insert_with(tag_privacy);
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// After the last pipeline, or 0 in a workspace without any.
+pub async fn next_pipeline_position(client: &Client) -> Result<f64, CliError> {
+    let pipelines = crate::resolve::pipelines(client).await?;
+    Ok(pipelines
+        .iter()
+        .map(|pipeline| pipeline.position)
+        .fold(None, |last: Option<f64>, position| {
+            Some(last.map_or(position, |last| last.max(position)))
+        })
+        .map_or(0.0, |last| (last + 1.0).floor()))
+}
+
+/// Each stage of `body` whole: a stage that keeps the id of one in `current`
+/// keeps its colour and requireds; any other is new.
+fn complete_stages(body: &mut Map<String, Value>, current: &[types::PipelineStage]) {
+    let Some(Value::Array(stages)) = body.get_mut("stages") else {
+        return;
+    };
+    for stage in stages.iter_mut().filter_map(Value::as_object_mut) {
+        let existing = stage
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| current.iter().find(|s| s.id == id));
+        let (color, requireds) = match existing {
+            Some(existing) => (
+                existing
+                    .color
+                    .clone()
+                    .unwrap_or_else(|| STAGE_COLOR.to_owned()),
+                existing.requireds.clone().unwrap_or_default(),
+            ),
+            None => (STAGE_COLOR.to_owned(), Vec::new()),
+        };
+        stage.entry("id").or_insert_with(|| json!(new_id()));
+        stage.entry("color").or_insert_with(|| json!(color));
+        stage
+            .entry("requireds")
+            .or_insert_with(|| Value::Array(requireds));
+    }
+}
+
+/// A new id as Kinbox's look (a MongoDB ObjectId): the time in seconds, then
+/// random bits, 24 hex digits in all.
+pub fn new_id() -> String {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(now.as_nanos());
+    format!("{:08x}{:016x}", now.as_secs() as u32, hasher.finish())
+}
+
+/// The contact of `deals update --contact-id`, whole, as the update must
+/// carry it: read from the contacts, with empty text where it has none.
+pub async fn deal_contact(client: &Client, id: i64) -> Result<types::DealContactInput, CliError> {
+    let contact = client
+        .get_contact()
+        .id(id)
+        .send()
+        .await
+        .map_err(
+            |error| match CliError::from(kinbox_api::KinboxError::from(error)) {
+                CliError::Failure(message) => CliError::Failure(format!(
+                    "reading contact {id} failed, so the deal was not changed: {message}"
+                )),
+                other => other,
+            },
+        )?
+        .into_inner();
+    Ok(types::DealContactInput {
+        id: contact.id.get(),
+        name: contact.name.unwrap_or_default(),
+        avatar: contact.avatar.unwrap_or_default(),
+        phone: contact.phone.unwrap_or_default(),
+        email: contact.email.unwrap_or_default(),
+        created_at: contact.created_at.and_then(|at| at.known().copied()),
+        is_private: contact.is_private,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_stages_get_an_id_a_colour_and_requireds_and_kept_ones_keep_theirs() {
+        let current: Vec<types::PipelineStage> = serde_json::from_value(json!([
+            {"id": "kept", "name": "Proposta", "color": "#ff0000", "requireds": ["cpf"]}
+        ]))
+        .unwrap();
+        let mut body = json!({"stages": [
+            {"id": "kept", "name": "Proposta"},
+            {"name": "Nova"},
+            {"name": "Dada", "id": "given", "color": "#00ff00", "requireds": []},
+        ]})
+        .as_object()
+        .cloned()
+        .unwrap();
+
+        complete_stages(&mut body, &current);
+
+        let stages = body["stages"].as_array().unwrap();
+        assert_eq!(
+            stages[0],
+            json!({"id": "kept", "name": "Proposta", "color": "#ff0000", "requireds": ["cpf"]})
+        );
+        let new = stages[1].as_object().unwrap();
+        assert_eq!(new["id"].as_str().unwrap().len(), 24);
+        assert!(
+            new["id"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .all(|c| c.is_ascii_hexdigit())
+        );
+        assert_eq!(
+            (&new["color"], &new["requireds"]),
+            (&json!(STAGE_COLOR), &json!([]))
+        );
+        assert_eq!(
+            stages[2],
+            json!({"name": "Dada", "id": "given", "color": "#00ff00", "requireds": []})
+        );
+    }
+
+    #[test]
+    fn new_ids_differ() {
+        assert_ne!(new_id(), new_id());
+    }
+}
