@@ -8,8 +8,8 @@ use common::*;
 use httpmock::Method::POST;
 use kinbox_api::types::{
     AuthorType, CustomFields, CustomFieldsInput, Deal, DealContactInput, DealContext,
-    DealConversation, DealConversationInput, DealCreate, DealProduct, DealProductInput,
-    DealStatus, DealUpdate, DiscountType,
+    DealConversation, DealConversationInput, DealCreate, DealProduct, DealProductInput, DealStatus,
+    DealUpdate, DiscountType,
 };
 use kinbox_api::{Id, OrOther, Timestamp};
 use serde_json::{Map, Value, json};
@@ -261,7 +261,10 @@ fn the_full_fixtures_set_every_property_the_spec_defines() {
         ("DealConversation", "deal_full.json#/conversation"),
         ("DealContext", "deal_full.json#/context"),
         ("DealProductInput", "create_deal_request.json#/products/0"),
-        ("DealConversationInput", "create_deal_request.json#/conversation"),
+        (
+            "DealConversationInput",
+            "create_deal_request.json#/conversation",
+        ),
         ("DealContactInput", "update_deal_request.json#/contact"),
         ("DealContext", "create_deal_request.json#/context"),
     ] {
