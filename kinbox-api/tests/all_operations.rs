@@ -12,10 +12,12 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::*;
 use kinbox_api::types::{
-    CampaignCreate, CampaignUpdate, ContactCreate, ContactUpdate, CustomFields, DealCreate,
-    DealStatus, DealUpdate, PipelineCadenceItem, PipelineCreate, PipelinePrivacyInput,
-    PipelineRule, PipelineStageInput, PipelineUpdate, PrivacyType, ProductCreate, ProductUpdate,
-    TagCreate, TagUpdate,
+    CampaignChannelType, CampaignCreate, CampaignHealthCheckInput, CampaignLeadType,
+    CampaignResultCountsInput, CampaignStatus, CampaignUpdate, ContactCreate, ContactUpdate,
+    CustomFieldsInput, DealContactInput, DealCreate, DealStatus, DealUpdate,
+    PipelineCadenceItemInput, PipelineCreate, PipelinePrivacyInput, PipelineRule,
+    PipelineStageInput, PipelineUpdate, PrivacyType, ProductCreate, ProductUpdate, TagCreate,
+    TagPrivacyInput, TagUpdate,
 };
 use serde_json::{Map, Value, json};
 
@@ -237,24 +239,37 @@ fn deal_cases() -> Vec<Case> {
                     .body(
                         DealCreate::builder()
                             .name("Pedido #1043")
-                            .value(0.0)
+                            .value(350.75)
                             .status(DealStatus::Open)
                             .pipeline_id("65f0c0ffee0000000000aaaa")
                             .stage_id("65f0c0ffee0000000000bbbb")
-                            .custom_fields(CustomFieldsInput::new())
-                            .contact_id(123456),
+                            .custom_fields(
+                                CustomFieldsInput::new()
+                                    .with("cpf", "text", "060.715.303-54")
+                                    .with("idade", "number", 30),
+                            )
+                            .contact_id(123456)
+                            .operator_id(42)
+                            .tag_ids(vec![3])
+                            .due_date(utc("2024-03-31T23:59:59Z")),
                     )
                     .send(),
             )
         })
         .body(json!({
             "name": "Pedido #1043",
-            "value": 0.0,
+            "value": 350.75,
             "status": "open",
             "pipelineId": "65f0c0ffee0000000000aaaa",
             "stageId": "65f0c0ffee0000000000bbbb",
-            "customFields": {},
-            "contactId": 123456
+            "customFields": {
+                "cpf": { "value": "060.715.303-54", "type": "text" },
+                "idade": { "value": "30", "type": "number" }
+            },
+            "contactId": 123456,
+            "operatorId": 42,
+            "tagIds": [3],
+            "dueDate": "2024-03-31T23:59:59Z"
         }))
         .answer_fixture("deal_minimal.json"),
         Case::new(
@@ -280,6 +295,47 @@ fn deal_cases() -> Vec<Case> {
         .body(json!({ "status": "won" }))
         .answer_fixture("deal_full.json"),
         Case::new(
+            "update_deal",
+            "PATCH",
+            "/v1/deals/65f1a2b3c4d5e6f708091a2b",
+            |c| {
+                // Moved on, with a new value, a custom field changed and the
+                // contact given whole, as the reference's update takes it.
+                let update = DealUpdate::builder()
+                    .stage_id("65f0c0ffee0000000000bba3".to_owned())
+                    .value(1701.45)
+                    .custom_fields(CustomFieldsInput::new().with("formaPagamento", "select", "pix"))
+                    .contact(DealContactInput {
+                        id: 123456,
+                        name: "Maria da Silva".to_owned(),
+                        avatar: "https://cdn.kinbox.com.br/avatars/123456.jpg".to_owned(),
+                        phone: "5585997281648".to_owned(),
+                        email: "maria.silva@example.com.br".to_owned(),
+                        created_at: None,
+                        is_private: None,
+                    });
+                read_as_json(
+                    c.update_deal()
+                        .id("65f1a2b3c4d5e6f708091a2b")
+                        .body(update)
+                        .send(),
+                )
+            },
+        )
+        .body(json!({
+            "stageId": "65f0c0ffee0000000000bba3",
+            "value": 1701.45,
+            "customFields": { "formaPagamento": { "value": "pix", "type": "select" } },
+            "contact": {
+                "id": 123456,
+                "name": "Maria da Silva",
+                "avatar": "https://cdn.kinbox.com.br/avatars/123456.jpg",
+                "phone": "5585997281648",
+                "email": "maria.silva@example.com.br"
+            }
+        }))
+        .answer_fixture("deal_full.json"),
+        Case::new(
             "delete_deal",
             "DELETE",
             "/v1/deals/65f1a2b3c4d5e6f708091a2b",
@@ -290,97 +346,95 @@ fn deal_cases() -> Vec<Case> {
 
 // --- Pipelines ------------------------------------------------------------------
 
-fn stage(id: Option<&str>, name: &str, color: &str, requireds: Vec<Value>) -> PipelineStageInput {
+fn stage(id: &str, name: &str, color: &str, requireds: &[&str]) -> PipelineStageInput {
     PipelineStageInput {
-        id: id.map(str::to_owned),
+        id: id.to_owned(),
         name: name.to_owned(),
-        color: Some(color.to_owned()),
-        requireds,
+        color: color.to_owned(),
+        requireds: requireds.iter().map(|r| r.to_string()).collect(),
     }
 }
 
+fn cadence_item(id: &str, task: Value) -> PipelineCadenceItemInput {
+    PipelineCadenceItemInput {
+        id: Some(id.to_owned()),
+        stage_id: "65f0c0ffee0000000000bbbb".to_owned(),
+        task: object(task),
+    }
+}
+
+/// `create_pipeline_request.json`, with every field.
 fn pipeline_create() -> PipelineCreate {
     PipelineCreate::builder()
         .name("Vendas")
         .position(1.0)
         .stages(vec![
-            stage(None, "Qualificação", "#9E9E9E", vec![]),
-            stage(None, "Proposta", "#2196F3", vec![json!("cpf")]),
+            stage("65f0c0ffee0000000000bba1", "Qualificação", "#9E9E9E", &[]),
+            stage("65f0c0ffee0000000000bbbb", "Proposta", "#2196F3", &["cpf"]),
             stage(
-                None,
+                "65f0c0ffee0000000000bba3",
                 "Fechamento",
                 "#4CAF50",
-                vec![json!({ "customFieldId": 12, "placeholder": "formaPagamento" })],
+                &["formaPagamento"],
             ),
         ])
         .rules(vec![PipelineRule {
             rule_id: "max-deals-in-stage".to_owned(),
             max: 50.0,
-            stage_id: None,
+            stage_id: Some("65f0c0ffee0000000000bbbb".to_owned()),
         }])
-        .cadence(vec![PipelineCadenceItem {
-            id: None,
-            stage_id: "65f0c0ffee0000000000bbbb".to_owned(),
-            task: object(
-                json!({ "title": "Ligar para o cliente", "type": "call", "dueInDays": 2 }),
-            ),
-        }])
+        .cadence(vec![cadence_item(
+            "65f0c0ffee0000000000c0a1",
+            json!({ "title": "Ligar para o cliente", "type": "call", "dueInDays": 2 }),
+        )])
         .lost_reasons(vec![
             "Preço acima do orçamento".to_owned(),
             "Fechou com a concorrência".to_owned(),
             "Sem retorno do cliente".to_owned(),
         ])
-        .required_custom_field_ids(vec![12, 15])
+        .required_custom_field_ids(vec!["12".to_owned(), "15".to_owned()])
         .privacy(PipelinePrivacyInput {
             type_: PrivacyType::Team,
-            group_ids: Some(vec![7, 9]),
-            user_id: Some(42),
+            group_ids: vec!["7".to_owned(), "9".to_owned()],
+            user_id: None,
         })
+        .author_id(42)
         .try_into()
         .unwrap()
 }
 
+/// `update_pipeline_request.json`, with every field.
 fn pipeline_update() -> PipelineUpdate {
     PipelineUpdate::builder()
         .name("Vendas — Clínicas".to_owned())
         .position(2.0)
         .stages(vec![
-            stage(
-                Some("65f0c0ffee0000000000bbbb"),
-                "Proposta",
-                "#2196F3",
-                vec![json!("cpf")],
-            ),
-            stage(None, "Negociação", "#FF9800", vec![]),
-            stage(
-                Some("65f0c0ffee0000000000bba3"),
-                "Fechamento",
-                "#4CAF50",
-                vec![],
-            ),
+            stage("65f0c0ffee0000000000bbbb", "Proposta", "#2196F3", &["cpf"]),
+            stage("65f0c0ffee0000000000bba4", "Negociação", "#FF9800", &[]),
+            stage("65f0c0ffee0000000000bba3", "Fechamento", "#4CAF50", &[]),
         ])
         .rules(vec![PipelineRule {
             rule_id: "max-deals-in-stage".to_owned(),
             max: 30.0,
             stage_id: Some("65f0c0ffee0000000000bbbb".to_owned()),
         }])
-        .cadence(vec![PipelineCadenceItem {
-            id: Some("65f0c0ffee0000000000c0a1".to_owned()),
-            stage_id: "65f0c0ffee0000000000bbbb".to_owned(),
-            task: object(json!({
+        .cadence(vec![cadence_item(
+            "65f0c0ffee0000000000c0a1",
+            json!({
                 "title": "Enviar proposta por WhatsApp", "type": "message", "dueInDays": 1
-            })),
-        }])
+            }),
+        )])
         .lost_reasons(vec![
             "Preço acima do orçamento".to_owned(),
             "Sem retorno do cliente".to_owned(),
         ])
-        .required_custom_field_ids(vec![12])
+        .required_custom_field_ids(vec!["12".to_owned()])
         .privacy(PipelinePrivacyInput {
             type_: PrivacyType::User,
-            group_ids: None,
-            user_id: Some(42),
+            group_ids: Vec::new(),
+            user_id: Some("42".to_owned()),
         })
+        .author_id(42)
         .try_into()
         .unwrap()
 }
@@ -405,6 +459,38 @@ fn pipeline_cases() -> Vec<Case> {
         })
         .body_fixture("create_pipeline_request.json")
         .answer_fixture("pipeline_full.json"),
+        Case::new("create_pipeline", "POST", "/v1/pipelines", |c| {
+            // What the reference requires, and no more.
+            let pipeline = PipelineCreate::builder()
+                .name("Pós-venda")
+                .position(2.0)
+                .stages(vec![
+                    stage("65f0c0ffee0000000000bbc1", "Acompanhamento", "#9E9E9E", &[]),
+                    stage("65f0c0ffee0000000000bbc2", "Renovação", "#4CAF50", &[]),
+                ])
+                .rules(Vec::new());
+            read_as_json(c.create_pipeline().body(pipeline).send())
+        })
+        .body(json!({
+            "name": "Pós-venda",
+            "position": 2.0,
+            "stages": [
+                {
+                    "id": "65f0c0ffee0000000000bbc1",
+                    "name": "Acompanhamento",
+                    "color": "#9E9E9E",
+                    "requireds": []
+                },
+                {
+                    "id": "65f0c0ffee0000000000bbc2",
+                    "name": "Renovação",
+                    "color": "#4CAF50",
+                    "requireds": []
+                }
+            ],
+            "rules": []
+        }))
+        .answer_fixture("pipeline_full.json"),
         Case::new("get_pipeline", "GET", PIPELINE, |c| {
             read_as_json(c.get_pipeline().id("65f0c0ffee0000000000aaaa").send())
         })
@@ -419,6 +505,27 @@ fn pipeline_cases() -> Vec<Case> {
         })
         .body_fixture("update_pipeline_request.json")
         .answer_fixture("pipeline_full.json"),
+        Case::new("update_pipeline", "PATCH", PIPELINE, |c| {
+            // Renamed, and opened to everyone.
+            let update = PipelineUpdate::builder()
+                .name("Vendas — Todas as clínicas".to_owned())
+                .privacy(PipelinePrivacyInput {
+                    type_: PrivacyType::Public,
+                    group_ids: Vec::new(),
+                    user_id: None,
+                });
+            read_as_json(
+                c.update_pipeline()
+                    .id("65f0c0ffee0000000000aaaa")
+                    .body(update)
+                    .send(),
+            )
+        })
+        .body(json!({
+            "name": "Vendas — Todas as clínicas",
+            "privacy": { "type": "public", "groupIds": [] }
+        }))
+        .answer_fixture("pipeline_full.json"),
         Case::new("delete_pipeline", "DELETE", PIPELINE, |c| {
             read_as_json(c.delete_pipeline().id("65f0c0ffee0000000000aaaa").send())
         }),
@@ -427,6 +534,7 @@ fn pipeline_cases() -> Vec<Case> {
 
 // --- Contacts -------------------------------------------------------------------
 
+/// `create_contact_request.json`, with every field.
 fn contact_create() -> ContactCreate {
     ContactCreate::builder()
         .name("Maria da Silva".to_owned())
@@ -434,22 +542,20 @@ fn contact_create() -> ContactCreate {
         .phone("5585997281648".to_owned())
         .external_id("ERP-CLI-000981".to_owned())
         .origin("WhatsApp".to_owned())
+        .location("Fortaleza - CE".to_owned())
         .avatar("https://cdn.kinbox.com.br/avatars/123456.jpg".to_owned())
-        .facebook_id("100004567890123".to_owned())
-        .instagram_id("mariadasilva.ce".to_owned())
-        .telegram_id("mariadasilva".to_owned())
         .notes("Prefere contato pela manhã.".to_owned())
         .is_private(false)
         .custom_fields(
-            CustomFields::new()
-                .with("cpf", "060.715.303-54")
-                .with("dataNascimento", "1988-04-12"),
+            CustomFieldsInput::new()
+                .with("cpf", "text", "060.715.303-54")
+                .with("dataNascimento", "date", "1988-04-12"),
         )
-        .crm_data(object(json!({ "segmento": "Odontologia" })))
         .try_into()
         .unwrap()
 }
 
+/// `update_contact_request.json`, with every field.
 fn contact_update() -> ContactUpdate {
     ContactUpdate::builder()
         .name("Maria da Silva Souza".to_owned())
@@ -457,14 +563,11 @@ fn contact_update() -> ContactUpdate {
         .phone("5585988123456".to_owned())
         .external_id("ERP-CLI-000981".to_owned())
         .origin("Instagram".to_owned())
+        .location("Recife - PE".to_owned())
         .avatar("https://cdn.kinbox.com.br/avatars/123456-v2.jpg".to_owned())
-        .facebook_id("100004567890123".to_owned())
-        .instagram_id("mariasouza.ce".to_owned())
-        .telegram_id("mariasouza".to_owned())
         .notes("Casou em 2024; atualizar sobrenome no ERP.".to_owned())
         .is_private(true)
         .custom_fields(CustomFieldsInput::new().with("cpf", "text", "060.715.303-54"))
-        .crm_data(object(json!({ "segmento": "Odontologia", "score": 92 })))
         .try_into()
         .unwrap()
 }
@@ -511,6 +614,22 @@ fn contact_cases() -> Vec<Case> {
         })
         .answer(json!({ "id": 123457 }))
         .body(json!({ "customFields": {} })),
+        Case::new("create_contact", "POST", "/v1/contacts", |c| {
+            // A lead from a form: a name, a phone, where it came from.
+            let lead = ContactCreate::builder()
+                .name("João Pereira".to_owned())
+                .phone("5511987654321".to_owned())
+                .origin("Site".to_owned())
+                .custom_fields(CustomFieldsInput::new().with("interesse", "text", "Implante"));
+            read_as_json(c.create_contact().body(lead).send())
+        })
+        .body(json!({
+            "name": "João Pereira",
+            "phone": "5511987654321",
+            "origin": "Site",
+            "customFields": { "interesse": { "value": "Implante", "type": "text" } }
+        }))
+        .answer(json!({ "id": 123458, "name": "João Pereira", "phone": "5511987654321" })),
         Case::new("get_contact", "GET", "/v1/contacts/123456", |c| {
             read_as_json(c.get_contact().id(123456).send())
         })
@@ -519,6 +638,13 @@ fn contact_cases() -> Vec<Case> {
             read_as_json(c.update_contact().id(123456).body(contact_update()).send())
         })
         .body_fixture("update_contact_request.json")
+        .answer_fixture("contact_full.json"),
+        Case::new("update_contact", "PATCH", "/v1/contacts/123456", |c| {
+            // A new e-mail, and nothing else.
+            let update = ContactUpdate::builder().email("maria.souza@example.com.br".to_owned());
+            read_as_json(c.update_contact().id(123456).body(update).send())
+        })
+        .body(json!({ "email": "maria.souza@example.com.br" }))
         .answer_fixture("contact_full.json"),
     ]
 }
@@ -548,9 +674,9 @@ fn product_create() -> ProductCreate {
         .external_id("SKU-CLR-001".to_owned())
         .is_active(true)
         .custom_fields(
-            CustomFields::new()
-                .with("categoria", "Estética")
-                .with("duracaoMinutos", 60),
+            CustomFieldsInput::new()
+                .with("categoria", "select", "Estética")
+                .with("duracaoMinutos", "number", 60),
         )
         .try_into()
         .unwrap()
@@ -563,7 +689,7 @@ fn product_update() -> ProductUpdate {
         .price(1099.9)
         .external_id("SKU-CLR-002".to_owned())
         .is_active(false)
-        .custom_fields(CustomFields::new().with("duracaoMinutos", 90))
+        .custom_fields(CustomFieldsInput::new().with("duracaoMinutos", "number", 90))
         .try_into()
         .unwrap()
 }
@@ -614,6 +740,18 @@ fn product_cases() -> Vec<Case> {
         })
         .body_fixture("update_product_request.json")
         .answer_fixture("product_full.json"),
+        Case::new("update_product", "PATCH", PRODUCT, |c| {
+            // A new price.
+            let update = ProductUpdate::builder().price(999.9);
+            read_as_json(
+                c.update_product()
+                    .id("65f0c0ffee0000000000cccc")
+                    .body(update)
+                    .send(),
+            )
+        })
+        .body(json!({ "price": 999.9 }))
+        .answer_fixture("product_full.json"),
         Case::new("delete_product", "DELETE", PRODUCT, |c| {
             read_as_json(c.delete_product().id("65f0c0ffee0000000000cccc").send())
         }),
@@ -661,7 +799,11 @@ fn tag_cases() -> Vec<Case> {
             let tag = TagCreate::builder()
                 .name("Cliente VIP")
                 .color("#FFC107".to_owned())
-                .privacy(object(json!({ "type": "team", "groupIds": [7] })));
+                .privacy(TagPrivacyInput {
+                    type_: Some(PrivacyType::Team),
+                    group_ids: vec!["7".to_owned()],
+                    user_id: None,
+                });
             read_as_json(c.create_tag().body(tag).send())
         })
         .body_fixture("create_tag_request.json")
@@ -674,10 +816,21 @@ fn tag_cases() -> Vec<Case> {
             let tag = TagUpdate::builder()
                 .name("Cliente VIP Ouro".to_owned())
                 .color("#FFD700".to_owned())
-                .privacy(object(json!({ "type": "public" })));
+                .privacy(TagPrivacyInput {
+                    type_: Some(PrivacyType::Public),
+                    group_ids: Vec::new(),
+                    user_id: None,
+                });
             read_as_json(c.update_tag().id(7).body(tag).send())
         })
         .body_fixture("update_tag_request.json")
+        .answer_fixture("tag_full.json"),
+        Case::new("update_tag", "PATCH", "/v1/tags/7", |c| {
+            // A new colour only.
+            let tag = TagUpdate::builder().color("#FF5722".to_owned());
+            read_as_json(c.update_tag().id(7).body(tag).send())
+        })
+        .body(json!({ "color": "#FF5722" }))
         .answer_fixture("tag_full.json"),
         Case::new("delete_tag", "DELETE", "/v1/tags/7", |c| {
             read_as_json(c.delete_tag().id(7).send())
@@ -689,6 +842,107 @@ fn tag_cases() -> Vec<Case> {
 
 const CAMPAIGN: &str = "/v1/campaigns/65f0c0ffee0000000000dd01";
 const CAMPAIGN_ID: &str = "65f0c0ffee0000000000dd01";
+
+/// `create_campaign_request.json`, with every field.
+fn campaign_create() -> CampaignCreate {
+    CampaignCreate::builder()
+        .name("Black Friday 2024 — Clínica Sorriso")
+        .channel_id("65f0c0ffee0000000000c401".to_owned())
+        .channel_ids(vec![
+            "65f0c0ffee0000000000c401".to_owned(),
+            "65f0c0ffee0000000000c402".to_owned(),
+        ])
+        .operator_name("Ana Souza".to_owned())
+        .business_hours_id("65f0c0ffee0000000000b401".to_owned())
+        .channel_type(CampaignChannelType::X1)
+        .lead_type(CampaignLeadType::File)
+        .normalize_brazil_phone_numbers(true)
+        .scheduled_to(utc("2024-11-29T12:00:00Z"))
+        .original_scheduled_to(utc("2024-11-29T12:00:00Z"))
+        .finished_at_prediction(utc("2024-11-29T18:30:00Z"))
+        .leads_asset_url(
+            "https://cdn.kinbox.com.br/campaigns/black-friday-2024/leads.csv".to_owned(),
+        )
+        .message(
+            "Olá {{1}}, a Black Friday da Clínica Sorriso começou: 20% no clareamento!".to_owned(),
+        )
+        .text_raw(
+            "Olá {{1}}, a Black Friday da Clínica Sorriso começou: 20% no clareamento!".to_owned(),
+        )
+        .assets_urls(vec![
+            "https://cdn.kinbox.com.br/campaigns/black-friday-2024/banner.jpg".to_owned(),
+        ])
+        .chunks_count(15.0)
+        .seconds_between_messages(5.0)
+        .seconds_between_chunks(600.0)
+        .chunk_size(100.0)
+        .template(object(
+            json!({ "name": "promo_black_friday", "language": "pt_BR" }),
+        ))
+        .try_into()
+        .unwrap()
+}
+
+/// `update_campaign_request.json`, with every field.
+fn campaign_update() -> CampaignUpdate {
+    CampaignUpdate::builder()
+        .name("Black Friday 2024 — reenvio".to_owned())
+        .channel_id("65f0c0ffee0000000000c402".to_owned())
+        .channel_ids(vec!["65f0c0ffee0000000000c402".to_owned()])
+        .operator_id("42".to_owned())
+        .operator_name("Ana Souza".to_owned())
+        .business_hours_id("65f0c0ffee0000000000b401".to_owned())
+        .channel_type(CampaignChannelType::X1)
+        .lead_type(CampaignLeadType::Lead)
+        .normalize_brazil_phone_numbers(false)
+        .scheduled_to(utc("2024-11-30T12:00:00Z"))
+        .next_scheduled_to(utc("2024-11-30T14:00:00Z"))
+        .original_scheduled_to(utc("2024-11-29T12:00:00Z"))
+        .finished_at_prediction(utc("2024-11-30T18:30:00Z"))
+        .leads_asset_url(
+            "https://cdn.kinbox.com.br/campaigns/black-friday-2024/leads-v2.csv".to_owned(),
+        )
+        .message("Olá {{1}}, última chance: 20% no clareamento até hoje!".to_owned())
+        .text_raw("Olá {{1}}, última chance: 20% no clareamento até hoje!".to_owned())
+        .assets_urls(vec![
+            "https://cdn.kinbox.com.br/campaigns/black-friday-2024/banner-v2.jpg".to_owned(),
+        ])
+        .active(true)
+        .should_create_conversation(true)
+        .status(CampaignStatus::Scheduled)
+        .chunks_count(10.0)
+        .leads_count(1000.0)
+        .seconds_between_messages(8.0)
+        .seconds_between_chunks(900.0)
+        .track_all_channels(true)
+        .track_max_hours(48.0)
+        .chunk_size(100.0)
+        .template(object(json!({
+            "name": "promo_black_friday_ultima_chance", "language": "pt_BR"
+        })))
+        .progress(41.3)
+        .result_counts(CampaignResultCountsInput {
+            sent: 620.0,
+            received: 598.0,
+            read: 410.0,
+            answered: 57.0,
+            chunks_executed: 6.0,
+            by_chunk_id: object(json!({ "65f0c0ffee0000000000ce01": { "sent": 100 } })),
+        })
+        .messages_processed(620.0)
+        .last_message_processed_at(utc("2024-11-29T13:02:11Z"))
+        .health_check_data(CampaignHealthCheckInput {
+            messages_processed: 620.0,
+            last_message_processed_at: utc("2024-11-29T13:02:11Z"),
+            health_check_executions: 12.0,
+            job_id: Some("campaign-65f0c0ffee0000000000dd01-7".to_owned()),
+            chunk_id: Some("65f0c0ffee0000000000ce07".to_owned()),
+            next_health_check_at: Some(utc("2024-11-29T13:07:11Z")),
+            last_health_check_at: Some(utc("2024-11-29T13:02:11Z")),
+        })
+        .try_into()
+        .unwrap()
+}
 
 fn campaign_cases() -> Vec<Case> {
     let full = raw_fixture("campaign_full.json");
@@ -705,16 +959,31 @@ fn campaign_cases() -> Vec<Case> {
             Some(CAMPAIGN_ID),
         )),
         Case::new("create_campaign", "POST", "/v1/campaigns", |c| {
-            // The spec documents only `name`; the rest is sent as given.
+            // A message to a file of leads, from one channel, at a set time.
             let campaign = CampaignCreate::builder()
                 .name("Black Friday 2024 — Clínica Sorriso")
-                .extra(object(json!({
-                    "channelId": 3,
-                    "templateName": "promo_black_friday",
-                    "scheduledAt": "2024-11-29T12:00:00Z",
-                    "filters": { "tagIds": [7] }
-                })));
+                .channel_id("65f0c0ffee0000000000c401".to_owned())
+                .channel_type(CampaignChannelType::X1)
+                .lead_type(CampaignLeadType::File)
+                .leads_asset_url(
+                    "https://cdn.kinbox.com.br/campaigns/black-friday-2024/leads.csv".to_owned(),
+                )
+                .message("Olá {{1}}, a Black Friday da Clínica Sorriso começou!".to_owned())
+                .scheduled_to(utc("2024-11-29T09:00:00-03:00"));
             read_as_json(c.create_campaign().body(campaign).send())
+        })
+        .body(json!({
+            "name": "Black Friday 2024 — Clínica Sorriso",
+            "channelId": "65f0c0ffee0000000000c401",
+            "channelType": "1",
+            "leadType": "file",
+            "leadsAssetUrl": "https://cdn.kinbox.com.br/campaigns/black-friday-2024/leads.csv",
+            "message": "Olá {{1}}, a Black Friday da Clínica Sorriso começou!",
+            "scheduledTo": "2024-11-29T12:00:00Z"
+        }))
+        .answer_fixture("campaign_full.json"),
+        Case::new("create_campaign", "POST", "/v1/campaigns", |c| {
+            read_as_json(c.create_campaign().body(campaign_create()).send())
         })
         .body_fixture("create_campaign_request.json")
         .answer_fixture("campaign_full.json"),
@@ -723,10 +992,24 @@ fn campaign_cases() -> Vec<Case> {
         })
         .answer_fixture("campaign_full.json"),
         Case::new("update_campaign", "PATCH", CAMPAIGN, |c| {
+            // Renamed, and sent a day later.
             let campaign = CampaignUpdate::builder()
                 .name("Black Friday 2024 — reenvio".to_owned())
-                .extra(object(json!({ "scheduledAt": "2024-11-30T12:00:00Z" })));
+                .scheduled_to(utc("2024-11-30T12:00:00Z"));
             read_as_json(c.update_campaign().id(CAMPAIGN_ID).body(campaign).send())
+        })
+        .body(json!({
+            "name": "Black Friday 2024 — reenvio",
+            "scheduledTo": "2024-11-30T12:00:00Z"
+        }))
+        .answer_fixture("campaign_full.json"),
+        Case::new("update_campaign", "PATCH", CAMPAIGN, |c| {
+            read_as_json(
+                c.update_campaign()
+                    .id(CAMPAIGN_ID)
+                    .body(campaign_update())
+                    .send(),
+            )
         })
         .body_fixture("update_campaign_request.json")
         .answer_fixture("campaign_full.json"),
@@ -1105,8 +1388,8 @@ async fn every_delete_succeeds_on_a_204() {
 fn a_pipeline_update_can_clear_its_lists_by_sending_them_empty() {
     let update: PipelineUpdate = PipelineUpdate::builder()
         .lost_reasons(Vec::<String>::new())
-        .required_custom_field_ids(Vec::<i64>::new())
-        .cadence(Vec::<PipelineCadenceItem>::new())
+        .required_custom_field_ids(Vec::<String>::new())
+        .cadence(Vec::<PipelineCadenceItemInput>::new())
         .try_into()
         .unwrap();
     let body = serde_json::to_value(&update).unwrap();
