@@ -76,6 +76,30 @@ async fn the_stream_follows_next_cursor_across_pages_in_order() {
         .unwrap();
 }
 
+/// The reference types `nextCursor` loosely: a number is read too, and sent
+/// back as the next `cursor` as the digits it came as.
+#[tokio::test]
+async fn a_numeric_next_cursor_is_followed_as_it_came() {
+    let (server, client) = mock_api().await;
+    let first_page = json!({ "data": deals(&["d1", "d2"]), "nextCursor": 1042 });
+    assert_valid_response("list_deals", 200, &first_page);
+    let (first, _) = page(&server, None, first_page).await;
+    let (second, _) = page(&server, Some("1042"), deal_page(deals(&["d3"]), None)).await;
+
+    let all: Vec<_> = client
+        .list_deals()
+        .limit(2u32)
+        .status(DealStatus::Open)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+
+    assert_eq!(ids(&all), ["d1", "d2", "d3"]);
+    first.assert_calls_async(1).await;
+    second.assert_calls_async(1).await;
+}
+
 #[tokio::test]
 async fn an_absent_next_cursor_ends_the_stream() {
     let (server, client) = mock_api().await;
