@@ -925,13 +925,12 @@ reference requires are read when absent or `null` too.
         ///Ativa. / Active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
-        ///URLs dos anexos. / URLs of the attachments.
+        ///URLs dos anexos. / URLs of the attachments. Deliberate: nullable, so that an empty one can be sent to clear it.
         #[serde(
             rename = "assetsUrls",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub assets_urls: ::std::vec::Vec<::std::string::String>,
+        pub assets_urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///O horário de atendimento a respeitar. / The business hours to keep to.
         #[serde(
             rename = "businessHoursId",
@@ -944,13 +943,12 @@ reference requires are read when absent or `null` too.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_id: ::std::option::Option<::std::string::String>,
-        ///Os canais de envio. / The channels to send from.
+        ///Os canais de envio. / The channels to send from. Deliberate: nullable, so that an empty one can be sent to clear it.
         #[serde(
             rename = "channelIds",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub channel_ids: ::std::vec::Vec<::std::string::String>,
+        pub channel_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///O tipo de canal, de `"1"` a `"9"`. / The kind of channel, `"1"` to `"9"`.
         #[serde(
             rename = "channelType",
@@ -1093,9 +1091,11 @@ reference requires are read when absent or `null` too.
         ///Estado da campanha. / The campaign's state.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<CampaignStatus>,
-        ///O modelo de mensagem; formato livre. / The message template; free-form.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub template: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///O modelo de mensagem; formato livre. / The message template; free-form. Deliberate: nullable, so that an empty one can be sent to clear it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub template: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         ///A mensagem em texto puro. / The message as plain text.
         #[serde(
             rename = "textRaw",
@@ -3426,13 +3426,12 @@ number; any JSON is read, as authors are typed loosely elsewhere.
         schemars::JsonSchema
     )]
     pub struct TagPrivacyInput {
-        ///Grupos que veem a etiqueta (`team`). / Groups that see it (`team`).
+        ///Grupos que veem a etiqueta (`team`). / Groups that see it (`team`). Deliberate: nullable, so that an empty one can be sent.
         #[serde(
             rename = "groupIds",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_ids: ::std::vec::Vec<::std::string::String>,
+        pub group_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PrivacyType>,
         ///O usuário que vê a etiqueta (`user`). / The user who sees it (`user`).
@@ -5467,7 +5466,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             assets_urls: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             business_hours_id: ::std::result::Result<
@@ -5479,7 +5478,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             channel_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             channel_type: ::std::result::Result<
@@ -5579,7 +5578,9 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             template: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             text_raw: ::std::result::Result<
@@ -5649,7 +5650,9 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             }
             pub fn assets_urls<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.assets_urls = value
@@ -5687,7 +5690,9 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             }
             pub fn channel_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.channel_ids = value
@@ -6028,7 +6033,9 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -12629,7 +12636,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
         #[derive(Clone, Debug)]
         pub struct TagPrivacyInput {
             group_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
@@ -12653,7 +12660,9 @@ number; any JSON is read, as authors are typed loosely elsewhere.
         impl TagPrivacyInput {
             pub fn group_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.group_ids = value

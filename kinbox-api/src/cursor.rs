@@ -18,23 +18,29 @@ use std::fmt;
 /// ```
 pub type Timestamp = crate::OrOther<chrono::DateTime<chrono::Utc>>;
 
-/// The `nextCursor` of a page: the reference types it loosely, so a string
-/// and a number are both read, and written back exactly as they came.
+/// The `nextCursor` of a page. The reference types it loosely (an object, in
+/// its schema; "the id of the last object", in its text), so any JSON is
+/// read: a string or a number is sent back as `cursor` exactly as it came,
+/// anything else as its JSON text.
 ///
 /// ```
 /// use kinbox_api::PageCursor;
 ///
 /// let text: PageCursor = serde_json::from_str("\"65f0c0ffee0000000000dddd\"").unwrap();
 /// let number: PageCursor = serde_json::from_str("1042").unwrap();
+/// let object: PageCursor = serde_json::from_str(r#"{"after": 7}"#).unwrap();
 /// assert_eq!(number.to_string(), "1042");
+/// assert_eq!(object.to_string(), r#"{"after":7}"#);
 /// assert_eq!(serde_json::to_string(&number).unwrap(), "1042");
 /// assert_eq!(serde_json::to_string(&text).unwrap(), "\"65f0c0ffee0000000000dddd\"");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum PageCursor {
     Text(String),
     Number(serde_json::Number),
+    /// Any other JSON, kept as it came.
+    Json(serde_json::Value),
 }
 
 impl fmt::Display for PageCursor {
@@ -42,6 +48,7 @@ impl fmt::Display for PageCursor {
         match self {
             PageCursor::Text(text) => f.write_str(text),
             PageCursor::Number(number) => number.fmt(f),
+            PageCursor::Json(json) => json.fmt(f),
         }
     }
 }
@@ -65,23 +72,8 @@ impl schemars::JsonSchema for PageCursor {
         "PageCursor".to_owned()
     }
 
-    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-        use schemars::schema::{InstanceType, SchemaObject, SubschemaValidation};
-        let _ = generator;
-        let of = |kind: InstanceType| -> schemars::schema::Schema {
-            SchemaObject {
-                instance_type: Some(kind.into()),
-                ..Default::default()
-            }
-            .into()
-        };
-        SchemaObject {
-            subschemas: Some(Box::new(SubschemaValidation {
-                any_of: Some(vec![of(InstanceType::String), of(InstanceType::Number)]),
-                ..Default::default()
-            })),
-            ..Default::default()
-        }
-        .into()
+    fn json_schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        // Any JSON, as the spec's `PageCursor`.
+        schemars::schema::Schema::Bool(true)
     }
 }

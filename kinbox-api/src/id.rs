@@ -115,7 +115,7 @@ impl schemars::JsonSchema for Id {
         let digits = SchemaObject {
             instance_type: Some(InstanceType::String.into()),
             string: Some(Box::new(StringValidation {
-                pattern: Some("^[0-9]+$".to_owned()),
+                pattern: Some("^(0|[1-9][0-9]{0,17})$".to_owned()),
                 ..Default::default()
             })),
             ..Default::default()

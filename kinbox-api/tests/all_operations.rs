@@ -801,7 +801,7 @@ fn tag_cases() -> Vec<Case> {
                 .color("#FFC107".to_owned())
                 .privacy(TagPrivacyInput {
                     type_: Some(PrivacyType::Team),
-                    group_ids: vec!["7".to_owned()],
+                    group_ids: Some(vec!["7".to_owned()]),
                     user_id: None,
                 });
             read_as_json(c.create_tag().body(tag).send())
@@ -818,7 +818,7 @@ fn tag_cases() -> Vec<Case> {
                 .color("#FFD700".to_owned())
                 .privacy(TagPrivacyInput {
                     type_: Some(PrivacyType::Public),
-                    group_ids: Vec::new(),
+                    group_ids: None,
                     user_id: None,
                 });
             read_as_json(c.update_tag().id(7).body(tag).send())

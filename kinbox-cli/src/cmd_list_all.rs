@@ -69,13 +69,14 @@ pub async fn run(
     Ok(())
 }
 
-/// A page's `nextCursor`, as the text to send back as `cursor`: the
-/// reference types it loosely, so a number is read too.
+/// A page's `nextCursor`, as the text to send back as `cursor` (the SDK's
+/// `PageCursor` reading: a string as it is, anything else as its JSON).
 pub fn next_cursor(page: &Value) -> Option<String> {
-    match page.get("nextCursor") {
-        Some(Value::String(cursor)) => Some(cursor.clone()),
-        Some(Value::Number(cursor)) => Some(cursor.to_string()),
-        _ => None,
+    match page.get("nextCursor")? {
+        Value::Null => None,
+        cursor => serde_json::from_value::<kinbox_api::PageCursor>(cursor.clone())
+            .ok()
+            .map(|cursor| cursor.to_string()),
     }
 }
 

@@ -17,6 +17,7 @@
 //! ```
 
 mod parameters;
+mod sample;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,6 +26,7 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value, json};
 
 pub use parameters::ParameterCheck;
+pub use sample::Sampler;
 
 /// The OpenAPI description, as written.
 pub const OPENAPI_YAML: &str = include_str!("../kinbox.yaml");
@@ -173,6 +175,13 @@ impl Spec {
     /// exact code, else its range (`4XX`), else `default`. `None` when that
     /// response is not documented or has no JSON body.
     pub fn response(&self, operation_id: &str, status: u16) -> Option<SchemaCheck> {
+        let schema = self.response_schema(operation_id, status)?;
+        Some(self.compile(to_json_schema(schema)))
+    }
+
+    /// The operation's JSON response body schema at `status`, as written
+    /// (found as [`Spec::response`] finds it).
+    pub fn response_schema(&self, operation_id: &str, status: u16) -> Option<Value> {
         let responses = self.raw_operation(operation_id)?.get("responses")?;
         let response = [
             status.to_string(),
@@ -181,11 +190,9 @@ impl Spec {
         ]
         .iter()
         .find_map(|key| responses.get(key))?;
-        let schema = self
-            .resolve(response)
-            .pointer("/content/application~1json/schema")?
-            .clone();
-        Some(self.compile(to_json_schema(schema)))
+        self.resolve(response)
+            .pointer("/content/application~1json/schema")
+            .cloned()
     }
 
     /// Checks a request's query parameters (as received, all strings) against

@@ -151,7 +151,7 @@ fn integer_formats_are_bounded_in_bodies_and_queries() {
     let create = spec.request_body("create_deal").unwrap();
     assert_eq!(create.check(&deal), Ok(()));
     deal["contactId"] = too_big.clone();
-    deal["customFields"] = serde_json::json!({"big": {"value": too_big}});
+    deal["tasks"] = serde_json::json!({"t": {"big": too_big}});
     let paths: Vec<String> = create
         .check(&deal)
         .unwrap_err()

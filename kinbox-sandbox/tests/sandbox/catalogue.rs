@@ -116,7 +116,7 @@ async fn products_page_by_cursor() {
 fn public() -> kinbox_api::types::TagPrivacyInput {
     kinbox_api::types::TagPrivacyInput {
         type_: Some(kinbox_api::types::PrivacyType::Public),
-        group_ids: Vec::new(),
+        group_ids: None,
         user_id: None,
     }
 }
