@@ -2586,7 +2586,7 @@ deal is reopened.
         ///Valor em dinheiro do negócio. / Money value of the deal.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<f64>,
-        ///Data de ganho ou perda. / When the deal was won or lost.
+        ///Data de ganho ou perda. / When the deal was won or lost. Deliberate: nullable, so that a reopened deal can clear it.
         #[serde(
             rename = "wonLostDate",
             skip_serializing_if = "::std::option::Option::is_none"

@@ -56,8 +56,11 @@ pub(crate) struct UnreadableAnswer {
     pub(crate) limit: Option<usize>,
 }
 
+/// The operation id of a write sent by [`Client::raw`](crate::Client::raw).
+pub(crate) const RAW_WRITE: &str = "raw_write";
+
 pub(crate) fn is_write(operation_id: &str) -> bool {
-    WRITE_OPERATIONS.binary_search(&operation_id).is_ok()
+    operation_id == RAW_WRITE || WRITE_OPERATIONS.binary_search(&operation_id).is_ok()
 }
 
 impl ClientHooks<RequestPolicy> for Client {

@@ -60,6 +60,7 @@ mod id;
 mod or_other;
 mod pagination;
 mod path;
+mod raw;
 mod retry;
 pub mod server_text;
 
@@ -73,6 +74,7 @@ pub use id::Id;
 pub use or_other::OrOther;
 pub use pagination::{MAX_PAGES, Page, paginate};
 pub use path::{PathIdError, check_path_id, encode_path};
+pub use raw::RawAnswer;
 pub use retry::RetryPolicy;
 
 // The READMEs' examples are compiled as doctests, so they cannot rot.

@@ -10,9 +10,7 @@ use crate::cli_config::KinboxCliConfig;
 use crate::context::Context;
 use crate::generated_cli::{Cli, CliCommand};
 use crate::output::Printer;
-use crate::{
-    CliError, cmd_auth, cmd_close, cmd_completion, cmd_list_all, cmd_move, cmd_sandbox, global,
-};
+use crate::{CliError, cmd_list_all, custom, global};
 
 /// The words of each operation: `kinbox <resource> <verb>`.
 pub fn words(op: CliCommand) -> (&'static str, &'static str) {
@@ -280,20 +278,18 @@ pub fn command() -> Command {
         let group = resources.remove(position);
         resources.insert(position, group.subcommand(leaf));
     }
-    for resource in resources {
-        let resource = if resource.get_name() == "deals" {
-            resource
-                .subcommand(cmd_move::command())
-                .subcommand(cmd_close::win_command())
-                .subcommand(cmd_close::lose_command())
-        } else {
-            resource
-        };
+    let customs = custom::all();
+    for mut resource in resources {
+        let name = resource.get_name().to_owned();
+        for extra in customs.iter().filter(|c| c.parent == Some(name.as_str())) {
+            resource = resource.subcommand((extra.command)());
+        }
         root = root.subcommand(resource);
     }
-    root.subcommand(cmd_auth::command())
-        .subcommand(cmd_sandbox::command())
-        .subcommand(cmd_completion::command())
+    for extra in customs.iter().filter(|c| c.parent.is_none()) {
+        root = root.subcommand((extra.command)());
+    }
+    root
 }
 
 fn verb_rank(verb: &str) -> usize {
@@ -329,6 +325,9 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     }
     if (resource, verb) == ("deals", "create") {
         cmd = crate::deal_create::adapt(cmd);
+    }
+    if verb == "delete" {
+        cmd = cmd.arg(crate::confirm::arg());
     }
     if (resource, verb) == ("deals", "update") {
         cmd = cmd.arg(
@@ -422,20 +421,30 @@ pub async fn dispatch(
     context: &Context,
 ) -> Result<(), CliError> {
     let (group, group_matches) = matches.subcommand().expect("a subcommand is required");
-    match group {
-        "auth" => return cmd_auth::run(context, group_matches).await,
-        "completion" => return cmd_completion::run(root, group_matches),
-        "sandbox" => return cmd_sandbox::run(group_matches).await,
-        _ => {}
+    let customs = custom::all();
+    let run_custom = |extra: &custom::Custom, matches| {
+        let invocation = custom::Invocation {
+            context,
+            root,
+            matches,
+        };
+        let run = extra.run;
+        async move { run(&invocation).await }
+    };
+    if let Some(extra) = customs
+        .iter()
+        .find(|c| c.parent.is_none() && c.name() == group)
+    {
+        return run_custom(extra, group_matches).await;
     }
     let (verb, leaf_matches) = group_matches
         .subcommand()
         .expect("a subcommand is required");
-    match (group, verb) {
-        ("deals", "move") => return cmd_move::run(context, leaf_matches).await,
-        ("deals", "win") => return cmd_close::run_win(context, leaf_matches).await,
-        ("deals", "lose") => return cmd_close::run_lose(context, leaf_matches).await,
-        _ => {}
+    if let Some(extra) = customs
+        .iter()
+        .find(|c| c.parent == Some(group) && c.name() == verb)
+    {
+        return run_custom(extra, leaf_matches).await;
     }
     let op = operation(group, verb).expect("every command in the tree is dispatched");
     let leaf = root
@@ -460,6 +469,20 @@ pub async fn dispatch(
         let cli = Cli::new(client, config.clone());
         return cmd_list_all::run(&cli, &config, op, leaf_matches, printer).await;
     }
+    // A delete reads the object first: to ask about it, and to say what went.
+    let doomed = match operation(resource, "get").filter(|_| verb == "delete") {
+        Some(get) => {
+            let config = KinboxCliConfig::capturing(printer);
+            Cli::new(client.clone(), config.clone())
+                .execute(get, leaf_matches)
+                .await
+                .map_err(CliError::from_generated)?;
+            let object = config.take_captured().unwrap_or_default();
+            crate::confirm::delete(leaf_matches, singular(resource), &object)?;
+            Some(object)
+        }
+        None => None,
+    };
     let config = KinboxCliConfig::printing(printer);
     if matches!(op, CliCommand::CreateDeal) {
         let resolved = crate::deal_create::resolve(&client, leaf_matches).await?;
@@ -492,10 +515,18 @@ pub async fn dispatch(
             )),
             error => error,
         })?;
+    if let Some(object) = doomed {
+        crate::confirm::deleted(singular(resource), &object);
+    }
     match config.take_output_error() {
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// `deals` → `deal`, for messages about one object.
+fn singular(resource: &str) -> &str {
+    resource.strip_suffix('s').unwrap_or(resource)
 }
 
 /// What to run to learn whether a write whose answer was lost was applied:

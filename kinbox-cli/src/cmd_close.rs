@@ -1,5 +1,6 @@
-//! `kinbox deals win ID` and `kinbox deals lose ID --reason R [--obs TEXT]`:
-//! close a deal, dated now unless `--date` says otherwise.
+//! `kinbox deals win ID`, `kinbox deals lose ID --reason R [--obs TEXT]`:
+//! close a deal, dated now unless `--date` says otherwise; and `kinbox deals
+//! reopen ID`, which undoes either.
 
 use chrono::{DateTime, SubsecRound as _, Utc};
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -25,8 +26,9 @@ pub fn win_command() -> Command {
     Command::new("win")
         .about("Mark a deal as won")
         .long_about(
-            "Mark a deal as won: sets its status to `won` and its wonLostDate to now (or \
-             --date).\n\nA shortcut for `kinbox deals update ID --status won --won-lost-date …`.",
+            "Mark a deal as won: sets its status to `won`, its wonLostDate to now (or \
+             --date), and clears lostReason, which a won deal does not have.\n\nA shortcut \
+             for `kinbox deals update ID --status won --won-lost-date …` with lostReason [].",
         )
         .arg(workflow::id_arg())
         .arg(date_arg())
@@ -80,8 +82,29 @@ fn closed_at(matches: &ArgMatches) -> DateTime<Utc> {
 pub async fn run_win(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
     let body = types::DealUpdate::builder()
         .status(types::DealStatus::Won)
-        .won_lost_date(closed_at(matches));
+        .won_lost_date(closed_at(matches))
+        .lost_reason(Some(Vec::new()));
     workflow::update(context, workflow::id(matches), body).await
+}
+
+pub fn reopen_command() -> Command {
+    Command::new("reopen")
+        .about("Reopen a won or lost deal")
+        .long_about(
+            "Reopen a won or lost deal: sets its status to `open` and clears wonLostDate \
+             and lostReason (sent as null and []), so the deal reads as it did before it was \
+             closed. Its stage, value and everything else stay as they are.",
+        )
+        .arg(workflow::id_arg())
+        .after_help("Examples:\n  kinbox deals reopen 65f0c0ffee0000000000dddd")
+}
+
+/// Typed bodies cannot send `null` (they leave an unset field out), so the
+/// body goes as JSON through the same client.
+pub async fn run_reopen(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
+    let id = workflow::id(matches);
+    let body = serde_json::json!({"status": "open", "wonLostDate": null, "lostReason": []});
+    workflow::update_raw(context, id, &body).await
 }
 
 pub async fn run_lose(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {

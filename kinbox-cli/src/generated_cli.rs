@@ -552,7 +552,9 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Data de ganho ou perda. / When the deal was won or lost."),
+                    .help(
+                        "Data de ganho ou perda. / When the deal was won or lost. Deliberate: nullable, so that a reopened deal can clear it.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")

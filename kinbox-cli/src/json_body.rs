@@ -55,21 +55,11 @@ impl TypedValueParser for JsonBodyParser {
         let invalid = |message: String| {
             clap::Error::raw(ErrorKind::ValueValidation, format!("{message}\n")).with_cmd(cmd)
         };
-        let (source, text) = if value == "-" {
-            let text = limits::read_text(
-                std::io::stdin().lock(),
-                limits::JSON_BODY,
-                "the JSON body on stdin",
-            )
-            .map_err(invalid)?;
-            ("<stdin>".to_owned(), text)
-        } else {
-            let path = PathBuf::from(value);
-            let what = format!("the JSON body file '{}'", path.display());
-            let file = std::fs::File::open(&path)
-                .map_err(|e| invalid(format!("cannot read {what}: {e}")))?;
-            let text = limits::read_text(file, limits::JSON_BODY, &what).map_err(invalid)?;
-            (format!("'{}'", path.display()), text)
+        let (what, text) = limits::read_body(&PathBuf::from(value)).map_err(invalid)?;
+        // Messages say "the JSON body in <stdin>" or "in 'deal.json'".
+        let source = match what.strip_prefix("the JSON body file ") {
+            Some(file) => file.to_owned(),
+            None => "<stdin>".to_owned(),
         };
         let fields = match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(fields)) => fields,

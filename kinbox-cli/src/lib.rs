@@ -19,15 +19,19 @@ mod generated_cli;
 
 pub mod cli_builder;
 mod cli_config;
+mod cmd_api;
 mod cmd_auth;
 mod cmd_close;
 mod cmd_completion;
 mod cmd_list_all;
 mod cmd_move;
+#[cfg(feature = "sandbox")]
 mod cmd_sandbox;
 mod columns;
 pub mod config;
+mod confirm;
 mod context;
+mod custom;
 mod custom_fields;
 mod datetime;
 mod deal_create;

@@ -28,6 +28,20 @@ pub fn read_text(reader: impl Read, limit: usize, what: &str) -> Result<String, 
     String::from_utf8(bytes).map_err(|e| format!("{what} is not UTF-8 text: {e}"))
 }
 
+/// A JSON body given as a file name, or `-` for stdin: its text, and how to
+/// name it in messages.
+pub fn read_body(source: &std::path::Path) -> Result<(String, String), String> {
+    if source.as_os_str() == "-" {
+        let what = "the JSON body on stdin".to_owned();
+        let text = read_text(std::io::stdin().lock(), JSON_BODY, &what)?;
+        return Ok((what, text));
+    }
+    let what = format!("the JSON body file '{}'", source.display());
+    let file = std::fs::File::open(source).map_err(|e| format!("cannot read {what}: {e}"))?;
+    let text = read_text(file, JSON_BODY, &what)?;
+    Ok((what, text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

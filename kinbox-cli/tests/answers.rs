@@ -196,15 +196,29 @@ fn every_operation_sends_valid_bodies_and_prints_any_valid_answer() {
                     });
                 })
             };
-            // Lookups some commands make before writing (a pipeline's stages).
-            let pipeline =
-                sampler.sample(ours, &ours.response_schema("get_pipeline", 200).unwrap());
+            // Reads some commands make before writing: a pipeline's stages, the
+            // object a delete removes (answered as the spec's `get` of it).
+            let read_path = if verb == "delete" {
+                operation.path.clone()
+            } else {
+                "/v1/pipelines/{id}".to_owned()
+            };
+            let read = ours
+                .operations()
+                .iter()
+                .find(|op| op.method == "GET" && op.path == read_path)
+                .and_then(|op| ours.response_schema(&op.id, op.success_status))
+                .map(|schema| sampler.sample(ours, &schema))
+                .unwrap_or_default();
             let mut lookup = server.mock(|when, then| {
-                when.method("GET").path_matches("^/v1/pipelines/[^/]+$");
-                then.status(200).json_body(pipeline.clone());
+                when.method("GET").path_matches(path_pattern(&read_path));
+                then.status(200).json_body(read.clone());
             });
 
             let mut args = vec![resource.to_owned(), verb.to_owned()];
+            if verb == "delete" {
+                args.push("--yes".to_owned());
+            }
             for parameter in operation.parameters.iter().filter(|p| p.location == "path") {
                 args.push(path_id(ours, &parameter.schema).to_owned());
             }

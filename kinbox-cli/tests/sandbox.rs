@@ -154,7 +154,7 @@ async fn deal_flow_create_get_move_win_lose_list_all_delete() {
     assert_eq!(open.stdout.lines().count(), 1, "{}", open.stdout);
 
     for id in &ids {
-        let deleted = kinbox.run(&["deals", "delete", id]);
+        let deleted = kinbox.run(&["deals", "delete", id, "--yes"]);
         assert_eq!(
             (deleted.code, deleted.stdout.as_str()),
             (0, ""),
@@ -360,21 +360,25 @@ async fn ids_that_try_to_reach_another_resource_touch_nothing() {
             "deals".to_owned(),
             "delete".into(),
             format!(r"x\..\..\pipelines\{vendas}"),
+            "--yes".into(),
         ],
         vec![
             "deals".into(),
             "delete".into(),
             format!("../pipelines/{vendas}"),
+            "--yes".into(),
         ],
         vec![
             "deals".into(),
             "delete".into(),
             format!("%2e%2e/pipelines/{vendas}"),
+            "--yes".into(),
         ],
         vec![
             "pipelines".into(),
             "delete".into(),
             format!(r"{vendas}\..\{vendas}"),
+            "--yes".into(),
         ],
         vec![
             "deals".into(),

@@ -434,8 +434,13 @@ fn update_merges_flags_over_the_json_body() {
 }
 
 #[test]
-fn delete_prints_nothing_and_exits_0() {
+fn delete_reads_the_deal_then_says_what_it_deleted() {
     let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
     let mock = api.server.mock(|when, then| {
         when.method(DELETE)
             .path("/v1/deals/deal-1")
@@ -443,13 +448,32 @@ fn delete_prints_nothing_and_exits_0() {
         then.status(200);
     });
 
-    let out = run(api.kinbox(&["deals", "delete", "deal-1"]));
+    let out = run(api.kinbox(&["deals", "delete", "deal-1", "--yes"]));
 
     mock.assert();
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
-        (0, "", "")
+        (0, "", "deleted deal deal-1 \"Pedido #1042\"\n")
     );
+}
+
+#[test]
+fn delete_of_a_missing_deal_deletes_nothing() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/gone");
+        then.status(404).json_body(json!({"message": "not found"}));
+    });
+    let delete = api.server.mock(|when, then| {
+        when.method(DELETE);
+        then.status(200);
+    });
+
+    let out = run(api.kinbox(&["deals", "delete", "gone", "--yes"]));
+
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("404"), "{}", out.stderr);
+    assert_eq!(delete.calls(), 0);
 }
 
 #[test]
@@ -479,13 +503,13 @@ fn move_patches_the_stage_and_pipeline() {
 }
 
 #[test]
-fn win_sets_the_status_and_the_date() {
+fn win_sets_the_status_and_the_date_and_clears_the_lost_reason() {
     let api = Api::start();
     let mock = api.server.mock(|when, then| {
         when.method(PATCH)
             .path("/v1/deals/deal-1")
             .json_body(json!({
-                "status": "won", "wonLostDate": "2024-05-31T21:00:00Z"
+                "status": "won", "wonLostDate": "2024-05-31T21:00:00Z", "lostReason": []
             }));
         then.status(200)
             .json_body_obj(&deal("deal-1", "Pedido #1042"));
@@ -691,4 +715,22 @@ fn update_contact_id_of_a_missing_contact_changes_nothing() {
         out.stderr
     );
     assert_eq!(update.calls(), 0);
+}
+
+#[test]
+fn reopen_sets_open_and_clears_the_closing() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({"status": "open", "wonLostDate": null, "lostReason": []}));
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&["deals", "reopen", "deal-1"]));
+
+    mock.assert();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(r#""id":"deal-1""#), "{}", out.stdout);
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `kinbox` binary against a local httpmock server:
 //! the request each command sends, what it prints, and its exit status.
 
+mod api;
 mod auth;
 mod deals;
 mod help;

@@ -19,6 +19,43 @@ struct Exchange<'a> {
     reply: Option<Value>,
 }
 
+/// `delete`: reads the object, then deletes it without asking (`--yes`, since
+/// stdin is not a terminal here), prints nothing on stdout and says on stderr
+/// what was deleted; without `--yes` it refuses and sends no DELETE.
+fn deletes(args: &[&str], path: &str, object: Value) {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path(path);
+        then.status(200).json_body(object.clone());
+    });
+    let mut delete = api.server.mock(|when, then| {
+        when.method(DELETE)
+            .path(path)
+            .header("authorization", bearer());
+        then.status(204);
+    });
+
+    let refused = run(api.kinbox(args));
+    assert_eq!(refused.code, 2, "{args:?}: {}", refused.stderr);
+    assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    assert_eq!(delete.calls(), 0, "{args:?}: deleted without --yes");
+
+    let mut yes = args.to_vec();
+    yes.push("--yes");
+    let out = run(api.kinbox(&yes));
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    assert_eq!(out.stdout, "");
+    let noun = args[0].trim_end_matches('s');
+    assert!(
+        out.stderr
+            .starts_with(&format!("deleted {noun} {}", args[2])),
+        "{args:?}: {}",
+        out.stderr
+    );
+    delete.assert();
+    delete.delete();
+}
+
 impl<'a> Exchange<'a> {
     fn new(args: &'a [&'a str], method: Method, path: &'a str) -> Self {
         Self {
@@ -173,12 +210,11 @@ fn pipeline_commands() {
     .body(json!({"name": "Vendas B2B"}))
     .replies(200, vendas)
     .check();
-    Exchange::new(
+    deletes(
         &["pipelines", "delete", "pipe-1"],
-        DELETE,
         "/v1/pipelines/pipe-1",
-    )
-    .check();
+        pipelines()[0].clone(),
+    );
 }
 
 #[test]
@@ -354,12 +390,11 @@ fn product_commands() {
     .body(json!({"isActive": false}))
     .replies(200, cadeira)
     .check();
-    Exchange::new(
+    deletes(
         &["products", "delete", "prod-1"],
-        DELETE,
         "/v1/products/prod-1",
-    )
-    .check();
+        json!({"id": "prod-1", "name": "Cadeira", "price": 350.0}),
+    );
 }
 
 #[test]
@@ -399,7 +434,11 @@ fn tag_commands() {
     .body(json!({"color": "#000000"}))
     .replies(200, vip)
     .check();
-    Exchange::new(&["tags", "delete", "5"], DELETE, "/v1/tags/5").check();
+    deletes(
+        &["tags", "delete", "5"],
+        "/v1/tags/5",
+        json!({"id": 5, "name": "VIP"}),
+    );
 }
 
 #[test]
@@ -483,12 +522,11 @@ fn campaign_commands() {
     )
     .replies(200, json!([{"contactId": 123456, "status": "sent"}]))
     .check();
-    Exchange::new(
+    deletes(
         &["campaigns", "delete", "camp-1"],
-        DELETE,
         "/v1/campaigns/camp-1",
-    )
-    .check();
+        json!({"id": "camp-1", "name": "Black Friday"}),
+    );
 }
 
 #[test]

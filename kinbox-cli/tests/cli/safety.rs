@@ -60,6 +60,12 @@ fn ids_that_are_not_a_path_segment_are_refused_before_sending() {
 #[test]
 fn an_id_with_backslashes_and_dots_stays_one_segment() {
     let api = Api::start();
+    let read = api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals/x%5C..%5C..%5Cpipelines%5Cpipe-1");
+        then.status(200)
+            .json_body_obj(&deal(r"x\..\..\pipelines\pipe-1", "x"));
+    });
     let encoded = api.server.mock(|when, then| {
         when.method(DELETE)
             .path("/v1/deals/x%5C..%5C..%5Cpipelines%5Cpipe-1");
@@ -67,7 +73,8 @@ fn an_id_with_backslashes_and_dots_stays_one_segment() {
     });
     let catch_all = api.catch_all();
 
-    let out = run(api.kinbox(&["deals", "delete", r"x\..\..\pipelines\pipe-1"]));
+    let out = run(api.kinbox(&["deals", "delete", r"x\..\..\pipelines\pipe-1", "--yes"]));
+    read.assert();
 
     assert_eq!(out.code, 0, "{}", out.stderr);
     encoded.assert();
