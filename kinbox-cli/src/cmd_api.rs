@@ -170,7 +170,7 @@ fn with_query(path: &str, fields: &Map<String, Value>) -> String {
     format!("{path}{separator}{}", url.query().unwrap_or_default())
 }
 
-fn read_input(file: &PathBuf) -> Result<Value, CliError> {
+fn read_input(file: &std::path::Path) -> Result<Value, CliError> {
     let (what, text) = crate::limits::read_body(file).map_err(CliError::Usage)?;
     serde_json::from_str(&text)
         .map_err(|e| CliError::Usage(format!("{what} is not valid JSON: {e}")))
