@@ -148,7 +148,8 @@ Examples:
             "Examples:
   kinbox deals list --status open --pipeline-id 65f0c0ffee0000000000aaaa -o table
   kinbox deals list --created-at-from 2024-05-01T00:00:00-03:00 --limit 100
-  kinbox deals list --all --status won | jq -s 'map(.value) | add'"
+  kinbox deals list --all --status won --jq .value | paste -sd+ | bc
+  kinbox deals list --status open --json id,name,value"
         }
         ("deals", "get") => "Examples:\n  kinbox deals get 65f0c0ffee0000000000dddd -o table",
         ("deals", "update") => {
@@ -162,10 +163,10 @@ Examples:
 
 Examples:
   kinbox pipelines list -o table
-  kinbox pipelines list | jq '.[] | {name, stages: [.stages[].name]}'"
+  kinbox pipelines list --jq '{name, stages: [.stages[].name]}'"
         }
         ("pipelines", "get") => {
-            "Examples:\n  kinbox pipelines get 65f0c0ffee0000000000aaaa | jq .lostReasons"
+            "Examples:\n  kinbox pipelines get 65f0c0ffee0000000000aaaa --jq .lostReasons"
         }
         ("pipelines", "create") => {
             "The stages, rules and privacy are lists and objects: give them with --json-body.
@@ -194,10 +195,10 @@ Examples:
 
 Examples:
   kinbox custom-fields list -o table
-  kinbox custom-fields list | jq '.data[] | select(.entity == \"deal\") | .placeholder'"
+  kinbox custom-fields list --jq 'select(.entity == \"deal\") | .placeholder'"
         }
         ("products", "list") => {
-            "Examples:\n  kinbox products list -o table\n  kinbox products list --all | jq -s length"
+            "Examples:\n  kinbox products list -o table\n  kinbox products list --all --template '{externalId};{name};{price}'"
         }
         ("products", "create") => {
             "customFields is sent as {} unless --json-body gives some.
@@ -211,7 +212,7 @@ Examples:
         ("tags", "list") => "Examples:\n  kinbox tags list -o table",
         ("tags", "create") => "Examples:\n  kinbox tags create --name \"VIP\" --color \"#f5a623\"",
         ("campaigns", "list") => {
-            "Examples:\n  kinbox campaigns list -o table\n  kinbox campaigns list --all | jq -r .status"
+            "Examples:\n  kinbox campaigns list -o table\n  kinbox campaigns list --all --jq .status"
         }
         ("campaigns", "create") => {
             "Only --name is required; the lists (channelIds, assetsUrls) and the template go in
@@ -255,7 +256,8 @@ pub fn command() -> Command {
         .max_term_width(100)
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .args(global::args());
+        .args(global::args())
+        .args(crate::output::args());
 
     let mut ops: Vec<CliCommand> = CliCommand::iter().collect();
     ops.sort_by_key(|op| verb_rank(words(*op).1));
@@ -460,19 +462,21 @@ pub async fn dispatch(
 
     let client = context.client()?;
     let (resource, verb) = words(op);
-    let printer = Printer::new(&context.globals, resource, verb);
+    let printer = Printer::new(&context.globals, Some(op), resource)
+        .ready(&client)
+        .await?;
     if leaf_matches
         .try_get_one::<bool>(cmd_list_all::ARG)
         .is_ok_and(|all| all == Some(&true))
     {
-        let config = KinboxCliConfig::capturing(printer);
+        let config = KinboxCliConfig::capturing(printer.clone());
         let cli = Cli::new(client, config.clone());
-        return cmd_list_all::run(&cli, &config, op, leaf_matches, printer).await;
+        return cmd_list_all::run(&cli, &config, op, leaf_matches, &printer).await;
     }
     // A delete reads the object first: to ask about it, and to say what went.
     let doomed = match operation(resource, "get").filter(|_| verb == "delete") {
         Some(get) => {
-            let config = KinboxCliConfig::capturing(printer);
+            let config = KinboxCliConfig::capturing(printer.clone());
             Cli::new(client.clone(), config.clone())
                 .execute(get, leaf_matches)
                 .await

@@ -127,7 +127,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         .await
         .map_err(CliError::from)?;
     match answer.body {
-        Some(body) => Printer::new(&context.globals, "api", "").print(&body),
+        Some(body) => Printer::new(&context.globals, None, "items").print_document(&body),
         None => Ok(()),
     }
 }

@@ -13,7 +13,6 @@ use serde_json::Value;
 use crate::CliError;
 use crate::cli_config::KinboxCliConfig;
 use crate::generated_cli::{Cli, CliCommand};
-use crate::global::Format;
 use crate::output::Printer;
 
 /// The flag added to list commands (those with a `--cursor`).
@@ -38,7 +37,7 @@ pub async fn run(
     config: &KinboxCliConfig,
     op: CliCommand,
     matches: &clap::ArgMatches,
-    printer: Printer,
+    printer: &Printer,
 ) -> Result<(), CliError> {
     let mut items = paginate(|cursor| async move {
         config.set_page_cursor(cursor);
@@ -58,12 +57,13 @@ pub async fn run(
     });
     let mut table = Vec::new();
     while let Some(item) = items.try_next().await.map_err(CliError::from)? {
-        match printer.format {
-            Format::Json => printer.print_line(&item)?,
-            Format::Table => table.push(item),
+        if printer.collects() {
+            table.push(item);
+        } else {
+            printer.print_item(&item)?;
         }
     }
-    if printer.format == Format::Table {
+    if printer.collects() {
         printer.print_table(&table)?;
     }
     Ok(())

@@ -1,73 +1,143 @@
-//! The columns of `-o table`: a few per resource, chosen for what a person
-//! scans a list for; objects whose shape the API does not document get
-//! columns derived from their scalar fields.
+//! The columns of tables: a few per resource, chosen for what a person scans
+//! a list for, each shown as a person reads it (money in reais, dates in
+//! local time, stages and pipelines by name). Objects whose shape the API
+//! does not document get columns derived from their scalar fields.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Local};
+use kinbox_api::server_text::escape_controls;
 use serde_json::Value;
 
-/// Header and JSON field of each column.
-pub type Columns = &'static [(&'static str, &'static str)];
+use crate::generated_cli::CliCommand;
 
-const DEALS: Columns = &[
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("VALUE", "value"),
-    ("STATUS", "status"),
-    ("STAGE", "stageId"),
-    ("DUE DATE", "dueDate"),
+/// How a column's value is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// `R$ 1.890,50`.
+    Money,
+    /// `30/06/2024 18:00`, in the local time zone.
+    Date,
+    /// A stage id, shown by the stage's name.
+    Stage,
+    /// A pipeline id, shown by the pipeline's name.
+    Pipeline,
+}
+
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub header: Cow<'static, str>,
+    /// A field of the row; dotted for a nested one (`contact.name`).
+    pub field: Cow<'static, str>,
+    pub kind: Kind,
+}
+
+const fn column(header: &'static str, field: &'static str, kind: Kind) -> Column {
+    Column {
+        header: Cow::Borrowed(header),
+        field: Cow::Borrowed(field),
+        kind,
+    }
+}
+
+const DEALS: &[Column] = &[
+    column("ID", "id", Kind::Text),
+    column("NAME", "name", Kind::Text),
+    column("VALUE", "value", Kind::Money),
+    column("STATUS", "status", Kind::Text),
+    column("PIPELINE", "pipelineId", Kind::Pipeline),
+    column("STAGE", "stageId", Kind::Stage),
+    column("CONTACT", "contact.name", Kind::Text),
+    column("DUE DATE", "dueDate", Kind::Date),
 ];
-const PIPELINES: Columns = &[
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("STAGES", "stages"),
-    ("LOST REASONS", "lostReasons"),
+const PIPELINES: &[Column] = &[
+    column("ID", "id", Kind::Text),
+    column("NAME", "name", Kind::Text),
+    column("STAGES", "stages", Kind::Text),
+    column("LOST REASONS", "lostReasons", Kind::Text),
 ];
-const CONTACTS: Columns = &[
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("PHONE", "phone"),
-    ("EMAIL", "email"),
-    ("CREATED AT", "createdAt"),
+const CONTACTS: &[Column] = &[
+    column("ID", "id", Kind::Text),
+    column("NAME", "name", Kind::Text),
+    column("PHONE", "phone", Kind::Text),
+    column("EMAIL", "email", Kind::Text),
+    column("CREATED AT", "createdAt", Kind::Date),
 ];
-const CUSTOM_FIELDS: Columns = &[
-    ("ID", "id"),
-    ("PLACEHOLDER", "placeholder"),
-    ("NAME", "name"),
-    ("ENTITY", "entity"),
-    ("TYPE", "type"),
-    ("OPTIONS", "options"),
+const CUSTOM_FIELDS: &[Column] = &[
+    column("ID", "id", Kind::Text),
+    column("PLACEHOLDER", "placeholder", Kind::Text),
+    column("NAME", "name", Kind::Text),
+    column("ENTITY", "entity", Kind::Text),
+    column("TYPE", "type", Kind::Text),
+    column("OPTIONS", "options", Kind::Text),
 ];
-const PRODUCTS: Columns = &[
-    ("ID", "id"),
-    ("NAME", "name"),
-    ("PRICE", "price"),
-    ("EXTERNAL ID", "externalId"),
-    ("ACTIVE", "isActive"),
+const PRODUCTS: &[Column] = &[
+    column("ID", "id", Kind::Text),
+    column("NAME", "name", Kind::Text),
+    column("PRICE", "price", Kind::Money),
+    column("EXTERNAL ID", "externalId", Kind::Text),
+    column("ACTIVE", "isActive", Kind::Text),
 ];
-const TAGS: Columns = &[("ID", "id"), ("NAME", "name"), ("COLOR", "color")];
-const CAMPAIGNS: Columns = &[("ID", "id"), ("NAME", "name"), ("STATUS", "status")];
-const SESSIONS: Columns = &[
-    ("ID", "id"),
-    ("CONTACT", "contactId"),
-    ("CAMPAIGN", "campaignId"),
-    ("CALL", "callId"),
-    ("UPDATED AT", "updatedAt"),
+const TAGS: &[Column] = &[
+    column("ID", "id", Kind::Text),
+    column("NAME", "name", Kind::Text),
+    column("COLOR", "color", Kind::Text),
+];
+const CAMPAIGNS: &[Column] = &[
+    column("ID", "id", Kind::Text),
+    column("NAME", "name", Kind::Text),
+    column("STATUS", "status", Kind::Text),
+    column("SCHEDULED TO", "scheduledTo", Kind::Date),
+];
+const SESSIONS: &[Column] = &[
+    column("ID", "id", Kind::Text),
+    column("CONTACT", "contactId", Kind::Text),
+    column("CAMPAIGN", "campaignId", Kind::Text),
+    column("CALL", "callId", Kind::Text),
+    column("UPDATED AT", "updatedAt", Kind::Date),
 ];
 
-/// The columns of `kinbox RESOURCE VERB -o table`; `None` when they are
-/// derived from the rows (chunk leads, whose shape is not documented).
-pub fn for_command(resource: &str, verb: &str) -> Option<Columns> {
-    Some(match (resource, verb) {
-        ("campaigns", "chunk-leads") => return None,
-        ("deals", _) => DEALS,
-        ("pipelines", _) => PIPELINES,
-        ("contacts", _) => CONTACTS,
-        ("custom-fields", _) => CUSTOM_FIELDS,
-        ("products", _) => PRODUCTS,
-        ("tags", _) => TAGS,
-        ("campaigns", _) => CAMPAIGNS,
-        ("sessions", _) => SESSIONS,
-        _ => return None,
+/// The columns of the answer of `op`; `None` when they are derived from the
+/// rows (chunk leads, whose shape is not documented). A new operation does
+/// not compile until it is given its columns here.
+pub fn for_operation(op: CliCommand) -> Option<&'static [Column]> {
+    use CliCommand as C;
+    Some(match op {
+        C::CreateDeal | C::ListDeals | C::GetDeal | C::UpdateDeal | C::DeleteDeal => DEALS,
+        C::ListPipelines
+        | C::CreatePipeline
+        | C::GetPipeline
+        | C::UpdatePipeline
+        | C::DeletePipeline => PIPELINES,
+        C::ListContacts | C::CreateContact | C::GetContact | C::UpdateContact => CONTACTS,
+        C::ListCustomFields | C::GetCustomField => CUSTOM_FIELDS,
+        C::ListProducts
+        | C::CreateProduct
+        | C::GetProduct
+        | C::GetProductByExternalId
+        | C::UpdateProduct
+        | C::DeleteProduct => PRODUCTS,
+        C::ListTags | C::CreateTag | C::GetTag | C::UpdateTag | C::DeleteTag => TAGS,
+        C::ListCampaigns
+        | C::CreateCampaign
+        | C::GetCampaign
+        | C::UpdateCampaign
+        | C::DeleteCampaign
+        | C::PauseCampaign
+        | C::ResumeCampaign => CAMPAIGNS,
+        C::ListCampaignChunkLeads => return None,
+        C::ListSessions | C::GetSession => SESSIONS,
     })
+}
+
+/// Whether a table of `op` shows pipelines or stages, whose names are read
+/// (`GET /v1/pipelines`) before it is printed.
+pub fn needs_names(columns: &[Column]) -> bool {
+    columns
+        .iter()
+        .any(|c| matches!(c.kind, Kind::Stage | Kind::Pipeline))
 }
 
 /// At most this many derived columns, so a row fits a terminal.
@@ -75,7 +145,7 @@ const MAX_DERIVED: usize = 6;
 
 /// `id` and `name` first when present, then the other fields of the rows
 /// that hold a scalar, in the order they first appear.
-pub fn derive(rows: &[&Value]) -> Vec<(String, String)> {
+pub fn derive(rows: &[&Value]) -> Vec<Column> {
     let mut fields: Vec<&str> = Vec::new();
     for row in rows {
         for (key, value) in row.as_object().into_iter().flatten() {
@@ -94,7 +164,11 @@ pub fn derive(rows: &[&Value]) -> Vec<(String, String)> {
     fields
         .into_iter()
         .take(MAX_DERIVED)
-        .map(|field| (header(field), field.to_owned()))
+        .map(|field| Column {
+            header: Cow::Owned(header(field)),
+            field: Cow::Owned(field.to_owned()),
+            kind: Kind::Text,
+        })
         .collect()
 }
 
@@ -114,6 +188,99 @@ fn header(field: &str) -> String {
     out
 }
 
+/// The names of pipelines and stages, by id.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    pipelines: HashMap<String, String>,
+    stages: HashMap<String, String>,
+}
+
+impl Names {
+    pub fn from_pipelines(pipelines: &[kinbox_api::types::Pipeline]) -> Self {
+        let mut names = Self::default();
+        for pipeline in pipelines {
+            names
+                .pipelines
+                .insert(pipeline.id.clone(), pipeline.name.clone());
+            for stage in &pipeline.stages {
+                names.stages.insert(stage.id.clone(), stage.name.clone());
+            }
+        }
+        names
+    }
+}
+
+/// The value at the dotted `field` of `row`.
+pub fn field<'a>(row: &'a Value, field: &str) -> Option<&'a Value> {
+    field.split('.').try_fold(row, |value, key| value.get(key))
+}
+
+/// A cell: one line of text, escaped, as `kind` shows it.
+pub fn cell(value: Option<&Value>, kind: Kind, names: &Names) -> String {
+    let text = match (kind, value) {
+        (_, None | Some(Value::Null)) => "-".to_owned(),
+        (Kind::Money, Some(Value::Number(n))) => n.as_f64().map_or_else(|| n.to_string(), reais),
+        (Kind::Date, Some(Value::String(text))) => local_time(text),
+        (Kind::Stage, Some(Value::String(id))) => names.stages.get(id).unwrap_or(id).clone(),
+        (Kind::Pipeline, Some(Value::String(id))) => names.pipelines.get(id).unwrap_or(id).clone(),
+        (_, Some(value)) => text(value),
+    };
+    escape_controls(&text).into_owned()
+}
+
+/// A field as one line of text: lists of names (stages, options) joined by
+/// commas, other nested values as compact JSON.
+fn text(value: &Value) -> String {
+    match value {
+        Value::Null => "-".to_owned(),
+        Value::String(text) => text.replace(['\n', '\t'], " "),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Object(_) => ["name", "value", "id"]
+                    .iter()
+                    .find_map(|key| item.get(*key).filter(|v| !v.is_null()))
+                    .map_or_else(|| item.to_string(), text),
+                other => text(other),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// `1890.5` → `R$ 1.890,50`.
+pub fn reais(amount: f64) -> String {
+    let cents = (amount.abs() * 100.0).round();
+    let (whole, cents) = ((cents / 100.0).trunc(), cents % 100.0);
+    let digits = format!("{whole:.0}");
+    let mut grouped = String::new();
+    for (n, digit) in digits.chars().enumerate() {
+        if n > 0 && (digits.len() - n) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    let sign = if amount < 0.0 && (whole > 0.0 || cents > 0.0) {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}R$ {grouped},{cents:02.0}")
+}
+
+/// An RFC 3339 date-time in local time, `30/06/2024 18:00`; other text as it is.
+fn local_time(text: &str) -> String {
+    DateTime::parse_from_rfc3339(text).map_or_else(
+        |_| text.to_owned(),
+        |at| {
+            at.with_timezone(&Local)
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,10 +288,31 @@ mod tests {
 
     #[test]
     fn derived_columns_put_id_and_name_first_and_skip_nested_values() {
-        let a = json!({"phone": "55", "lead": {"x": 1}, "name": "Ana", "id": 7});
-        let b = json!({"sentAt": "2024-05-01T00:00:00Z", "id": 8});
-        let columns = derive(&[&a, &b]);
-        let headers: Vec<&str> = columns.iter().map(|(h, _)| h.as_str()).collect();
-        assert_eq!(headers, ["ID", "NAME", "PHONE", "SENT AT"]);
+        let a = json!({"status": "sent", "name": "x", "id": 1, "meta": {"k": 1}});
+        let headers: Vec<String> = derive(&[&a]).iter().map(|c| c.header.to_string()).collect();
+        assert_eq!(headers, ["ID", "NAME", "STATUS"]);
+    }
+
+    #[test]
+    fn money_is_shown_in_reais() {
+        assert_eq!(reais(1890.5), "R$ 1.890,50");
+        assert_eq!(reais(0.0), "R$ 0,00");
+        assert_eq!(reais(1234567.891), "R$ 1.234.567,89");
+        assert_eq!(reais(-5.0), "-R$ 5,00");
+        assert_eq!(reais(999.999), "R$ 1.000,00");
+    }
+
+    #[test]
+    fn stages_and_pipelines_are_shown_by_name() {
+        let pipelines: Vec<kinbox_api::types::Pipeline> = serde_json::from_value(json!([{
+            "id": "p1", "name": "Vendas", "position": 1, "rules": [],
+            "stages": [{"id": "s1", "name": "Proposta"}]
+        }]))
+        .unwrap();
+        let names = Names::from_pipelines(&pipelines);
+        assert_eq!(cell(Some(&json!("s1")), Kind::Stage, &names), "Proposta");
+        assert_eq!(cell(Some(&json!("p1")), Kind::Pipeline, &names), "Vendas");
+        assert_eq!(cell(Some(&json!("s9")), Kind::Stage, &names), "s9");
+        assert_eq!(cell(None, Kind::Money, &names), "-");
     }
 }

@@ -38,6 +38,7 @@ mod deal_create;
 mod defaults;
 mod error;
 mod global;
+mod jq;
 mod json_body;
 mod limits;
 mod matching;
@@ -94,6 +95,10 @@ where
             return ExitCode::from(error.exit_code() as u8);
         }
     };
+    if let Err(error) = output::init(&matches) {
+        error.report();
+        return error.exit_code();
+    }
     let result = match global::Globals::from_matches(&matches) {
         Ok(globals) => {
             globals.init_tracing();

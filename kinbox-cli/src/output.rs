@@ -1,67 +1,251 @@
-//! Printing results on stdout: JSON (indented on a terminal, compact in a
-//! pipe), JSON lines for streams, or a table.
+//! Printing results on stdout.
+//!
+//! - On a terminal, by default: a table for lists, a readable view (`field:
+//!   value` lines) for one object; money in reais, dates in local time,
+//!   stages and pipelines by name; colour unless `NO_COLOR` is set.
+//! - In a pipe, or with `-o json`: JSON. A list, whether one page or `--all`,
+//!   is its items, one compact JSON object per line (JSON lines); one object
+//!   is one JSON document (indented on a terminal).
+//! - `--json FIELDS`, `--jq EXPR` and `--template TEXT` select what is
+//!   printed of each item (or of the object), as `gh` does.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
+use std::sync::{Arc, OnceLock};
 
+use clap::{Arg, ArgMatches};
 use kinbox_api::server_text::{acts_on_terminal, escape_controls};
 use serde_json::Value;
 
 use crate::CliError;
-use crate::columns::{self, Columns};
+use crate::columns::{self, Column, Names};
+use crate::generated_cli::CliCommand;
 use crate::global::{Format, Globals};
 
-#[derive(Clone, Copy, Debug)]
+const HEADING: &str = "Output options";
+
+/// The output flags, beside `-o`.
+pub fn args() -> [Arg; 3] {
+    [
+        Arg::new("json")
+            .long("json")
+            .value_name("FIELDS")
+            .num_args(0..=1)
+            .require_equals(false)
+            .default_missing_value("")
+            .global(true)
+            .help_heading(HEADING)
+            .help("Print only these fields of each item, as JSON (e.g. id,name,value); alone, list the fields")
+            .long_help(
+                "Print only these fields of each item (or of the object), as JSON: a \
+                 comma-separated list, dotted for nested fields, e.g. --json id,name,contact.name. \
+                 --json alone lists the fields the answer has.",
+            ),
+        Arg::new("jq")
+            .long("jq")
+            .value_name("EXPR")
+            .global(true)
+            .help_heading(HEADING)
+            .help("Filter each item (or the object) with a jq expression; text is printed raw")
+            .long_help(
+                "Filter each item of a list (or the object) with a jq expression, run in \
+                 process (no jq needed). A string result is printed as it is, anything else \
+                 as compact JSON, e.g. --jq '.name', --jq 'select(.value > 1000) | .id'.",
+            ),
+        Arg::new("template")
+            .long("template")
+            .value_name("TEXT")
+            .global(true)
+            .help_heading(HEADING)
+            .help("Print TEXT for each item, with {field} replaced, e.g. '{id} {name}'")
+            .long_help(
+                "Print TEXT for each item of a list (or for the object), with each {field} \
+                 (dotted for nested ones, e.g. {contact.name}) replaced by its value; \\n \
+                 and \\t are a new line and a tab.",
+            ),
+    ]
+}
+
+/// What the output flags asked for.
+#[derive(Debug, Default)]
+struct Options {
+    /// `-o` given on the command line.
+    explicit: Option<Format>,
+    /// `--json FIELDS`; `Some(empty)` for `--json` alone.
+    fields: Option<Vec<String>>,
+    jq: Option<crate::jq::Filter>,
+    template: Option<String>,
+}
+
+static OPTIONS: OnceLock<Options> = OnceLock::new();
+
+fn options() -> &'static Options {
+    OPTIONS.get_or_init(Options::default)
+}
+
+/// Reads the output flags once, before any request: a bad `--jq` is a usage
+/// error, and nothing is sent.
+pub fn init(matches: &ArgMatches) -> Result<(), CliError> {
+    let explicit = (matches.value_source("output") == Some(clap::parser::ValueSource::CommandLine))
+        .then(|| matches.get_one::<Format>("output").copied())
+        .flatten();
+    let fields = matches.get_one::<String>("json").map(|list| {
+        list.split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    let jq = matches
+        .get_one::<String>("jq")
+        .map(|code| crate::jq::Filter::new(code))
+        .transpose()
+        .map_err(CliError::Usage)?;
+    let template = matches.get_one::<String>("template").cloned();
+    let chosen = [fields.is_some(), jq.is_some(), template.is_some()]
+        .iter()
+        .filter(|set| **set)
+        .count();
+    if chosen > 1 {
+        return Err(CliError::Usage(
+            "--json, --jq and --template each choose the output: give one".to_owned(),
+        ));
+    }
+    let _ = OPTIONS.set(Options {
+        explicit,
+        fields,
+        jq,
+        template,
+    });
+    Ok(())
+}
+
+#[derive(Clone, Debug)]
 pub struct Printer {
     pub format: Format,
-    pub pretty: bool,
+    pretty: bool,
+    color: bool,
     /// The table's columns; derived from the rows when `None`.
-    columns: Option<Columns>,
-    /// What the rows are, for "more deals: add --cursor …".
+    columns: Option<&'static [Column]>,
+    names: Arc<Names>,
+    /// What the items are, for "showing 10 deals".
     noun: &'static str,
 }
 
 impl Printer {
-    /// For `kinbox RESOURCE VERB`.
-    pub fn new(globals: &Globals, resource: &'static str, verb: &str) -> Self {
+    /// For the answer of `op` (`None` for answers of no operation, such as
+    /// `kinbox api`); `noun` names its items.
+    pub fn new(globals: &Globals, op: Option<CliCommand>, noun: &'static str) -> Self {
+        let terminal = std::io::stdout().is_terminal();
+        let format = options().explicit.unwrap_or(if terminal {
+            Format::Table
+        } else {
+            Format::Json
+        });
         Self {
-            format: globals.format,
+            format,
             pretty: globals.pretty,
-            columns: columns::for_command(resource, verb),
-            noun: resource,
+            color: terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            columns: op.and_then(columns::for_operation),
+            names: Arc::default(),
+            noun,
         }
     }
 
-    /// One result: an object, or a page whose `data` holds the rows.
-    pub fn print(&self, value: &Value) -> Result<(), CliError> {
-        let mut out = std::io::stdout().lock();
-        match self.format {
-            Format::Json => {
-                let text = if self.pretty {
-                    serde_json::to_string_pretty(value)
-                } else {
-                    serde_json::to_string(value)
-                }
-                .map_err(json_io)?;
-                writeln!(out, "{}", terminal_safe_json(&text))?;
-                out.flush()?;
-            }
-            Format::Table => {
-                // A page's `data`, a plain array (pipelines, tags), or one object.
-                let rows: Vec<&Value> = match value {
-                    Value::Array(items) => items.iter().collect(),
-                    _ => match value.get("data").and_then(Value::as_array) {
-                        Some(items) => items.iter().collect(),
-                        None => vec![value],
-                    },
-                };
-                self.write_table(&mut out, &rows)?;
+    /// Whether the printed table shows stages or pipelines by name, so the
+    /// names should be read first ([`Printer::with_names`]).
+    pub fn needs_names(&self) -> bool {
+        self.format == Format::Table
+            && !self.shaped()
+            && self.columns.is_some_and(columns::needs_names)
+    }
+
+    pub fn with_names(mut self, names: Names) -> Self {
+        self.names = Arc::new(names);
+        self
+    }
+
+    /// The printer, with the names of pipelines and stages read first when
+    /// its table shows them.
+    pub async fn ready(self, client: &kinbox_api::Client) -> Result<Self, CliError> {
+        if !self.needs_names() {
+            return Ok(self);
+        }
+        // Names make the table easier to read; without them it still shows
+        // the ids, so a failed read is said and not fatal.
+        match crate::resolve::pipelines(client).await {
+            Ok(pipelines) => Ok(self.with_names(Names::from_pipelines(&pipelines))),
+            Err(error) => {
+                eprintln!(
+                    "note: showing stage and pipeline ids, not names: {}",
+                    crate::error::printable(&error.to_string())
+                );
+                Ok(self)
             }
         }
-        if let Some(cursor) = crate::cmd_list_all::next_cursor(value)
-            && std::io::IsTerminal::is_terminal(&std::io::stderr())
-        {
+    }
+
+    /// Whether `--json`, `--jq` or `--template` chose the output.
+    fn shaped(&self) -> bool {
+        let options = options();
+        options.fields.is_some() || options.jq.is_some() || options.template.is_some()
+    }
+
+    /// One answer: an object, a list, or a page whose `data` holds the items.
+    pub fn print(&self, value: &Value) -> Result<(), CliError> {
+        let items: Option<Vec<&Value>> = match value {
+            Value::Array(items) => Some(items.iter().collect()),
+            _ => value
+                .get("data")
+                .and_then(Value::as_array)
+                .map(|items| items.iter().collect()),
+        };
+        self.print_as(value, items)
+    }
+
+    /// An answer as it came, one document, whatever its shape (`kinbox api`).
+    pub fn print_document(&self, value: &Value) -> Result<(), CliError> {
+        self.print_as(value, None)
+    }
+
+    fn print_as(&self, value: &Value, items: Option<Vec<&Value>>) -> Result<(), CliError> {
+        let mut out = std::io::stdout().lock();
+        match &items {
+            Some(items) => {
+                if self.list_fields(&mut out, items)? {
+                    return Ok(());
+                }
+                if self.shaped() || self.format == Format::Json {
+                    for item in items {
+                        self.write_item(&mut out, item)?;
+                    }
+                } else {
+                    self.write_table(&mut out, items)?;
+                }
+            }
+            None => {
+                if self.list_fields(&mut out, &[value])? {
+                    return Ok(());
+                }
+                if self.shaped() {
+                    self.write_item(&mut out, value)?;
+                } else if self.format == Format::Table {
+                    self.write_view(&mut out, value)?;
+                } else {
+                    let text = if self.pretty {
+                        serde_json::to_string_pretty(value)
+                    } else {
+                        serde_json::to_string(value)
+                    }
+                    .map_err(json_io)?;
+                    writeln!(out, "{}", terminal_safe_json(&text))?;
+                }
+            }
+        }
+        out.flush()?;
+        if let (Some(items), Some(cursor)) = (&items, crate::cmd_list_all::next_cursor(value)) {
             eprintln!(
-                "more {}: add --cursor {}, or --all for every page",
+                "showing {} {}; more with --cursor {}, or all with --all",
+                items.len(),
                 self.noun,
                 escape_controls(&cursor)
             );
@@ -69,30 +253,204 @@ impl Printer {
         Ok(())
     }
 
-    /// One item of a stream, on its own line (JSON lines).
-    pub fn print_line(&self, value: &Value) -> Result<(), CliError> {
+    /// One item of a list walked page by page (`--all`), printed as it comes
+    /// unless a table must see every row first.
+    pub fn print_item(&self, item: &Value) -> Result<(), CliError> {
+        let mut out = std::io::stdout().lock();
+        self.write_item(&mut out, item)
+    }
+
+    /// `--all` in a table: the rows, once all are read.
+    pub fn print_table(&self, rows: &[Value]) -> Result<(), CliError> {
+        let mut out = std::io::stdout().lock();
+        if self.list_fields(&mut out, &rows.iter().collect::<Vec<_>>())? {
+            return Ok(());
+        }
+        self.write_table(&mut out, &rows.iter().collect::<Vec<_>>())
+    }
+
+    /// Whether `--all` prints a table at the end rather than each item.
+    pub fn collects(&self) -> bool {
+        self.format == Format::Table && !self.shaped()
+    }
+
+    /// `--json` alone: the fields the items have, one a line.
+    fn list_fields(&self, out: &mut impl Write, items: &[&Value]) -> Result<bool, CliError> {
+        if !options().fields.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(false);
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for item in items {
+            for key in item.as_object().into_iter().flat_map(|o| o.keys()) {
+                if !names.contains(&key.as_str()) {
+                    names.push(key);
+                }
+            }
+        }
+        names.sort_unstable();
+        for name in names {
+            writeln!(out, "{}", escape_controls(name))?;
+        }
+        Ok(true)
+    }
+
+    /// An item as the output flags say: `--json FIELDS`, `--jq`,
+    /// `--template`, or a compact JSON line.
+    fn write_item(&self, out: &mut impl Write, item: &Value) -> Result<(), CliError> {
+        let options = options();
+        if let Some(fields) = &options.fields {
+            let mut picked = serde_json::Map::new();
+            for name in fields {
+                picked.insert(
+                    name.clone(),
+                    columns::field(item, name).cloned().unwrap_or(Value::Null),
+                );
+            }
+            return self.write_json_line(out, &Value::Object(picked));
+        }
+        if let Some(filter) = &options.jq {
+            for result in filter.run(item).map_err(CliError::Failure)? {
+                match result {
+                    Value::String(text) => writeln!(out, "{}", escape_controls(&text))?,
+                    other => self.write_json_line(out, &other)?,
+                }
+            }
+            return Ok(());
+        }
+        if let Some(template) = &options.template {
+            writeln!(out, "{}", fill(template, item))?;
+            return Ok(());
+        }
+        self.write_json_line(out, item)
+    }
+
+    fn write_json_line(&self, out: &mut impl Write, value: &Value) -> Result<(), CliError> {
         let text = serde_json::to_string(value).map_err(json_io)?;
-        writeln!(std::io::stdout().lock(), "{}", terminal_safe_json(&text))?;
+        writeln!(out, "{}", terminal_safe_json(&text))?;
         Ok(())
     }
 
-    pub fn print_table(&self, rows: &[Value]) -> Result<(), CliError> {
-        self.write_table(
-            &mut std::io::stdout().lock(),
-            &rows.iter().collect::<Vec<_>>(),
-        )
-    }
-
     fn write_table(&self, out: &mut impl Write, rows: &[&Value]) -> Result<(), CliError> {
-        let columns: Vec<(String, String)> = match self.columns {
-            Some(columns) => columns
-                .iter()
-                .map(|(header, field)| (header.to_string(), field.to_string()))
-                .collect(),
+        let columns: Vec<Column> = match self.columns {
+            Some(columns) => columns.to_vec(),
             None => columns::derive(rows),
         };
-        write_table(out, &columns, rows)
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| {
+                columns
+                    .iter()
+                    .map(|c| columns::cell(columns::field(row, &c.field), c.kind, &self.names))
+                    .collect()
+            })
+            .collect();
+        let headers: Vec<String> = columns
+            .iter()
+            .map(|c| escape_controls(&c.header).into_owned())
+            .collect();
+        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        for row in &cells {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |fields: &[String]| -> String {
+            let mut text = String::new();
+            for (i, (field, width)) in fields.iter().zip(&widths).enumerate() {
+                text.push_str(field);
+                if i + 1 < fields.len() {
+                    text.extend(std::iter::repeat_n(' ', width - field.chars().count() + 2));
+                }
+            }
+            text.trim_end().to_owned()
+        };
+        let header = line(&headers);
+        if self.color {
+            writeln!(out, "\u{1b}[1m{header}\u{1b}[0m")?;
+        } else {
+            writeln!(out, "{header}")?;
+        }
+        for row in &cells {
+            writeln!(out, "{}", line(row))?;
+        }
+        out.flush()?;
+        Ok(())
     }
+
+    /// One object for a person: its table columns first, as the table shows
+    /// them, then every other field, one `field: value` a line.
+    fn write_view(&self, out: &mut impl Write, value: &Value) -> Result<(), CliError> {
+        let Some(object) = value.as_object() else {
+            writeln!(
+                out,
+                "{}",
+                columns::cell(Some(value), columns::Kind::Text, &self.names)
+            )?;
+            return Ok(());
+        };
+        let shown: Vec<Column> = self.columns.map(<[Column]>::to_vec).unwrap_or_default();
+        let mut lines: Vec<(String, String)> = shown
+            .iter()
+            .map(|c| {
+                let text = columns::cell(columns::field(value, &c.field), c.kind, &self.names);
+                (c.header.to_lowercase(), text)
+            })
+            .collect();
+        let top_level: Vec<&str> = shown
+            .iter()
+            .map(|c| c.field.split('.').next().unwrap_or_default())
+            .collect();
+        for (key, field) in object {
+            if !top_level.contains(&key.as_str()) {
+                lines.push((
+                    escape_controls(key).into_owned(),
+                    columns::cell(Some(field), columns::Kind::Text, &self.names),
+                ));
+            }
+        }
+        let width = lines
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (key, text) in lines {
+            let pad = " ".repeat(width - key.chars().count());
+            if self.color {
+                writeln!(out, "\u{1b}[1m{key}:\u{1b}[0m{pad} {text}")?;
+            } else {
+                writeln!(out, "{key}:{pad} {text}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `template` with each `{field}` replaced by the item's value as text.
+fn fill(template: &str, item: &Value) -> String {
+    let template = template.replace("\\n", "\n").replace("\\t", "\t");
+    let mut out = String::new();
+    let mut rest = template.as_str();
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        match rest[start + 1..].find('}') {
+            Some(end) => {
+                let name = &rest[start + 1..start + 1 + end];
+                let text = match columns::field(item, name) {
+                    Some(Value::String(text)) => text.clone(),
+                    Some(Value::Null) | None => String::new(),
+                    Some(other) => other.to_string(),
+                };
+                out.push_str(&escape_controls(&text));
+                rest = &rest[start + end + 2..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// JSON whose strings hold no character a terminal acts on. serde_json
@@ -124,65 +482,16 @@ fn json_io(error: serde_json::Error) -> CliError {
     }
 }
 
-fn write_table(
-    out: &mut impl Write,
-    columns: &[(String, String)],
-    rows: &[&Value],
-) -> Result<(), CliError> {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| {
-            columns
-                .iter()
-                .map(|(_, field)| cell(row.get(field)))
-                .collect()
-        })
-        .collect();
-    let headers: Vec<String> = columns
-        .iter()
-        .map(|(header, _)| escape_controls(header).into_owned())
-        .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &cells {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut line = |fields: &[&str]| -> std::io::Result<()> {
-        let mut text = String::new();
-        for (i, (field, width)) in fields.iter().zip(&widths).enumerate() {
-            text.push_str(field);
-            if i + 1 < fields.len() {
-                text.extend(std::iter::repeat_n(' ', width - field.chars().count() + 2));
-            }
-        }
-        writeln!(out, "{}", text.trim_end())
-    };
-    line(&headers.iter().map(String::as_str).collect::<Vec<_>>())?;
-    for row in &cells {
-        line(&row.iter().map(String::as_str).collect::<Vec<_>>())?;
-    }
-    out.flush()?;
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
 
-/// A field as one line of text: lists of names (stages, options) joined by
-/// commas, other nested values as compact JSON.
-fn cell(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => "-".to_owned(),
-        Some(Value::String(text)) => escape_controls(&text.replace(['\n', '\t'], " ")).into_owned(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::Object(_) => ["name", "value", "id"]
-                    .iter()
-                    .find_map(|key| item.get(*key).filter(|v| !v.is_null()))
-                    .map_or_else(|| item.to_string(), |v| cell(Some(v))),
-                other => cell(Some(other)),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Some(other) => other.to_string(),
+    #[test]
+    fn templates_fill_fields_and_leave_the_rest() {
+        let item = json!({"id": 7, "name": "Ana", "contact": {"name": "Bia"}, "n": null});
+        assert_eq!(fill("{id} {name}\\t{contact.name}{n}", &item), "7 Ana\tBia");
+        assert_eq!(fill("{unclosed", &item), "{unclosed");
+        assert_eq!(fill("{name}", &json!({"name": "\u{1b}[2J"})), "\\u{1b}[2J");
     }
 }

@@ -5,6 +5,7 @@ use kinbox_api::{Client, KinboxError, types};
 
 use crate::CliError;
 use crate::context::Context;
+use crate::generated_cli::CliCommand;
 use crate::output::Printer;
 
 pub fn id_arg() -> Arg {
@@ -54,7 +55,10 @@ pub async fn update_with(
         .into_inner();
     let value = serde_json::to_value(&deal)
         .map_err(|e| CliError::Failure(format!("cannot encode the response: {e}")))?;
-    Printer::new(&context.globals, "deals", "update").print(&value)
+    Printer::new(&context.globals, Some(CliCommand::UpdateDeal), "deals")
+        .ready(client)
+        .await?
+        .print(&value)
 }
 
 /// [`update`] with a JSON body, for what a typed body cannot say (`null`,
@@ -86,5 +90,8 @@ pub async fn update_raw(
         })?;
     let value = serde_json::to_value(&deal)
         .map_err(|e| CliError::Failure(format!("cannot encode the response: {e}")))?;
-    Printer::new(&context.globals, "deals", "update").print(&value)
+    Printer::new(&context.globals, Some(CliCommand::UpdateDeal), "deals")
+        .ready(&client)
+        .await?
+        .print(&value)
 }

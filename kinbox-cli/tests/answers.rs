@@ -264,22 +264,33 @@ fn every_operation_sends_valid_bodies_and_prints_any_valid_answer() {
                     panic!("{}\nsent: {body}\n{violations:?}", context());
                 }
             }
-            // What was answered is printed, as JSON, and says what the server said.
+            // What was answered is printed, as JSON, and says what the server
+            // said: a list as its items, one a line; an object whole.
             if let Some(answer) = &answer {
-                let printed: Value = serde_json::from_str(&stdout)
-                    .unwrap_or_else(|e| panic!("{}\n{e}: {stdout}", context()));
-                if let (Some(sent_id), Some(printed_id)) = (answer.get("id"), printed.get("id")) {
-                    assert_eq!(
-                        sent_id.to_string().trim_matches('"'),
-                        printed_id.to_string().trim_matches('"'),
-                        "{}",
-                        context()
-                    );
-                }
-                if let (Some(Value::Array(sent)), Some(Value::Array(shown))) =
-                    (answer.get("data"), printed.get("data"))
-                {
-                    assert_eq!(sent.len(), shown.len(), "{}", context());
+                let items = answer
+                    .as_array()
+                    .or_else(|| answer.get("data").and_then(Value::as_array));
+                let printed: Vec<Value> = stdout
+                    .lines()
+                    .map(|line| {
+                        serde_json::from_str(line)
+                            .unwrap_or_else(|e| panic!("{}\n{e}: {stdout}", context()))
+                    })
+                    .collect();
+                let sent: Vec<&Value> = match items {
+                    Some(items) => items.iter().collect(),
+                    None => vec![answer],
+                };
+                assert_eq!(sent.len(), printed.len(), "{}", context());
+                for (sent, printed) in sent.iter().zip(&printed) {
+                    if let (Some(sent_id), Some(printed_id)) = (sent.get("id"), printed.get("id")) {
+                        assert_eq!(
+                            sent_id.to_string().trim_matches('"'),
+                            printed_id.to_string().trim_matches('"'),
+                            "{}",
+                            context()
+                        );
+                    }
                 }
             }
             mock.delete();

@@ -52,11 +52,19 @@ impl Kinbox {
     }
 
     /// Runs a command that must succeed, and reads its JSON output.
+    /// Runs a command that must succeed, and reads its JSON output: one
+    /// object, or for `list`, the array of the items it prints, one a line.
     fn json(&self, args: &[&str]) -> Value {
         let out = self.run(args);
         assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
-        serde_json::from_str(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", out.stdout))
+        let parse = |text: &str| {
+            serde_json::from_str(text).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", out.stdout))
+        };
+        if args.get(1) == Some(&"list") {
+            Value::Array(out.stdout.lines().map(parse).collect())
+        } else {
+            parse(&out.stdout)
+        }
     }
 
     /// The id of the seeded pipeline `name` and of its stages, by name.
@@ -305,13 +313,13 @@ async fn every_resource_reads_from_the_seeded_workspace() {
     let kinbox = Kinbox::start().await;
 
     let contacts = kinbox.json(&["contacts", "list", "--phone", "5585997281648"]);
-    assert_eq!(contacts["data"][0]["name"], "Maria Oliveira");
+    assert_eq!(contacts[0]["name"], "Maria Oliveira");
     let table = kinbox.run(&["contacts", "list", "-o", "table"]);
     assert!(table.stdout.starts_with("ID"), "{}", table.stdout);
     assert!(table.stdout.contains("Construtora Horizonte Ltda"));
 
     let fields = kinbox.json(&["custom-fields", "list"]);
-    let placeholders: Vec<&str> = fields["data"]
+    let placeholders: Vec<&str> = fields
         .as_array()
         .unwrap()
         .iter()
@@ -328,7 +336,7 @@ async fn every_resource_reads_from_the_seeded_workspace() {
     assert!(tags.stdout.contains("Lead quente"), "{}", tags.stdout);
 
     let campaigns = kinbox.json(&["campaigns", "list"]);
-    let campaign = text(&campaigns["data"][0]["id"]);
+    let campaign = text(&campaigns[0]["id"]);
     let paused = kinbox.json(&["campaigns", "pause", &campaign]);
     assert_eq!(paused["status"], "paused");
     let resumed = kinbox.json(&["campaigns", "resume", &campaign]);
@@ -453,7 +461,7 @@ async fn a_create_whose_answer_is_lost_exits_3_and_the_check_it_gives_finds_the_
             .filter(|arg| !["-o", "table"].contains(arg))
             .collect();
         let found = kinbox.json(&args);
-        let names: Vec<&str> = found["data"]
+        let names: Vec<&str> = found
             .as_array()
             .unwrap()
             .iter()

@@ -268,19 +268,71 @@ fn list_all_stops_with_exit_1_when_a_later_page_fails() {
 fn list_as_a_table() {
     let api = Api::start();
     api.server.list_deals(|_, then| {
+        let mut first = serde_json::to_value(deal("deal-1", "Cadeira")).unwrap();
+        first["contact"]["name"] = json!("Ana Souza");
         let mut second = deal("deal-2", "Mesa de jantar");
         second.due_date = None;
-        second.value = 12.0;
-        then.ok(&types::DealPage {
-            data: vec![deal("deal-1", "Cadeira"), second],
-            next_cursor: None,
-        });
+        second.value = 1234567.891;
+        then.ok(
+            &serde_json::from_value(json!({"data": [first, second], "nextCursor": "deal-2"}))
+                .unwrap(),
+        );
+    });
+    // Pipelines and stages are shown by name, read first.
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines");
+        then.status(200).json_body(json!([{
+            "id": "pipe-1", "name": "Vendas", "position": 1, "rules": [],
+            "stages": [{"id": "stage-1", "name": "Proposta"}]
+        }]));
     });
 
     let out = run(api.kinbox(&["deals", "list", "-o", "table"]));
 
     assert_eq!(out.code, 0, "{}", out.stderr);
     snap!("deals_list_table", out.stdout);
+    assert_eq!(
+        out.stderr,
+        "showing 2 deals; more with --cursor deal-2, or all with --all\n"
+    );
+}
+
+#[test]
+fn output_flags_select_fields_filter_and_fill_templates() {
+    let api = Api::start();
+    api.server.list_deals(|_, then| {
+        then.ok(&types::DealPage {
+            data: vec![deal("deal-1", "Cadeira"), deal("deal-2", "Mesa")],
+            next_cursor: None,
+        });
+    });
+    let fields = run(api.kinbox(&["deals", "list", "--json", "id,name,contact.id"]));
+    assert_eq!(
+        fields.stdout,
+        "{\"contact.id\":123456,\"id\":\"deal-1\",\"name\":\"Cadeira\"}\n\
+         {\"contact.id\":123456,\"id\":\"deal-2\",\"name\":\"Mesa\"}\n"
+    );
+    let listed = run(api.kinbox(&["deals", "list", "--json"]));
+    assert!(
+        listed.stdout.lines().any(|l| l == "pipelineId"),
+        "{}",
+        listed.stdout
+    );
+    let jq = run(api.kinbox(&["deals", "list", "--jq", "select(.name == \"Mesa\") | .id"]));
+    assert_eq!(
+        (jq.code, jq.stdout.as_str()),
+        (0, "deal-2\n"),
+        "{}",
+        jq.stderr
+    );
+    let template = run(api.kinbox(&["deals", "list", "--template", "{id}: {name} ({value})"]));
+    assert_eq!(
+        template.stdout,
+        "deal-1: Cadeira (1890.5)\ndeal-2: Mesa (1890.5)\n"
+    );
+    let bad = run(api.kinbox(&["deals", "list", "--jq", ".["]));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("--jq"), "{}", bad.stderr);
 }
 
 #[test]

@@ -19,6 +19,13 @@ struct Exchange<'a> {
     reply: Option<Value>,
 }
 
+/// The items of a list answer: a page's `data`, or a plain array.
+fn list_items(reply: &Value) -> Option<&Vec<Value>> {
+    reply
+        .as_array()
+        .or_else(|| reply.get("data").and_then(Value::as_array))
+}
+
 /// `delete`: reads the object, then deletes it without asking (`--yes`, since
 /// stdin is not a terminal here), prints nothing on stdout and says on stderr
 /// what was deleted; without `--yes` it refuses and sends no DELETE.
@@ -126,15 +133,33 @@ impl<'a> Exchange<'a> {
         let out = run(cmd);
         assert_eq!(out.code, 0, "{:?}: {}", self.args, out.stderr);
         mock.assert();
-        assert_eq!(out.stderr, "", "{:?}", self.args);
         match &self.reply {
+            // A list prints its items, one compact JSON object a line, and
+            // says on stderr when more pages follow.
+            Some(reply) if list_items(reply).is_some() => {
+                let items = list_items(reply).unwrap();
+                let printed: Vec<Value> = out
+                    .stdout
+                    .lines()
+                    .map(|line| serde_json::from_str(line).unwrap())
+                    .collect();
+                assert_eq!(&printed, items, "{:?}", self.args);
+                match reply.get("nextCursor").filter(|c| !c.is_null()) {
+                    Some(_) => assert!(out.stderr.starts_with("showing "), "{}", out.stderr),
+                    None => assert_eq!(out.stderr, "", "{:?}", self.args),
+                }
+            }
             Some(reply) => {
+                assert_eq!(out.stderr, "", "{:?}", self.args);
                 let printed: Value = serde_json::from_str(&out.stdout)
                     .unwrap_or_else(|e| panic!("{:?}: {e}: {}", self.args, out.stdout));
                 assert_eq!(&printed, reply, "{:?}", self.args);
                 assert_eq!(out.stdout.lines().count(), 1, "compact JSON in a pipe");
             }
-            None => assert_eq!(out.stdout, "", "{:?}", self.args),
+            None => {
+                assert_eq!(out.stderr, "", "{:?}", self.args);
+                assert_eq!(out.stdout, "", "{:?}", self.args)
+            }
         }
         out.stdout
     }

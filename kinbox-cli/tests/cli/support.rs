@@ -65,7 +65,9 @@ pub fn kinbox(args: &[&str]) -> Command {
     ] {
         cmd.env_remove(var);
     }
-    cmd.args(args);
+    // Tables show dates in local time: Brazil's (UTC-3), written as a POSIX
+    // zone so that no time zone database is needed.
+    cmd.env("TZ", "<-03>3").args(args);
     cmd
 }
 
