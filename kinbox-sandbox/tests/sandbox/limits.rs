@@ -62,7 +62,9 @@ fn an_unauthenticated_body_is_answered_401_without_being_read() {
         .collect();
     let (status, took) = list_deals(addr, "the-token");
     assert_eq!(status, 200, "another client is served meanwhile");
-    assert!(took < Duration::from_secs(1), "{took:?}");
+    // Seconds, not the minutes a server reading every body would take; loose
+    // enough for a loaded machine.
+    assert!(took < Duration::from_secs(3), "{took:?}");
     for stream in &mut streams {
         let received = read_until_closed(stream, Duration::from_secs(5));
         assert_eq!(received.status(), Some(401), "{}", received.text());
@@ -169,7 +171,9 @@ fn a_body_larger_than_the_limit_is_a_413_with_an_error_body() {
 
 #[test]
 fn stalled_request_heads_are_closed_and_other_clients_served_meanwhile() {
-    let timeout = Duration::from_millis(1000);
+    // Long enough that "served meanwhile" (well under it) holds on a loaded
+    // machine, and short enough to wait for.
+    let timeout = Duration::from_millis(3000);
     let sandbox = start(Sandbox::builder().header_timeout(timeout));
     let addr = sandbox.addr();
     let opened = Instant::now();
@@ -180,13 +184,14 @@ fn stalled_request_heads_are_closed_and_other_clients_served_meanwhile() {
     for _ in 0..5 {
         let (status, took) = list_deals(addr, sandbox.token());
         assert_eq!(status, 200);
-        assert!(took < Duration::from_millis(500), "answered in {took:?}");
+        assert!(took < timeout / 2, "answered in {took:?}");
     }
     for stream in &mut stalled {
-        let received = read_until_closed(stream, Duration::from_secs(5));
+        let received = read_until_closed(stream, timeout * 4);
         assert!(
             received.closed_after.is_some(),
-            "a stalled head is still open after 5 s"
+            "a stalled head is still open after {:?}",
+            timeout * 4
         );
     }
     let took = opened.elapsed();
@@ -204,14 +209,14 @@ fn stalled_request_heads_are_closed_and_other_clients_served_meanwhile() {
         read_answer(&mut idle, Duration::from_secs(2)).map(|(s, _)| s),
         Some(200)
     );
-    let received = read_until_closed(&mut idle, Duration::from_secs(5));
+    let received = read_until_closed(&mut idle, timeout * 4);
     let closed = received.closed_after.expect("an idle connection is closed");
     assert!(closed < timeout * 3, "{closed:?}");
 }
 
 #[test]
 fn a_stalled_body_is_answered_408_and_its_connection_closed() {
-    let timeout = Duration::from_millis(800);
+    let timeout = Duration::from_millis(2000);
     let sandbox = start(Sandbox::builder().body_timeout(timeout));
     let mut request = head(
         "POST",
@@ -271,7 +276,7 @@ fn past_the_connection_limit_new_connections_wait_and_established_ones_are_serve
             read_answer(&mut established, Duration::from_secs(2)).map(|(s, _)| s),
             Some(200)
         );
-        assert!(started.elapsed() < Duration::from_millis(500));
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     // Once a slot frees up, the fifth is served.
