@@ -38,6 +38,7 @@ mod json_body;
 mod limits;
 mod matching;
 mod output;
+mod phone;
 mod resolve;
 mod values;
 mod workflow;
