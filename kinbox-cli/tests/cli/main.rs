@@ -2,6 +2,7 @@
 //! the request each command sends, what it prints, and its exit status.
 
 mod auth;
+mod brazil;
 mod deals;
 mod help;
 mod names;
