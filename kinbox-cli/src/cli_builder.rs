@@ -397,9 +397,9 @@ fn adapt_arg(arg: Arg) -> Arg {
                 arg
             }
         }
-        _ if is_float => arg
-            .value_parser(crate::values::NumberParser)
-            .value_name(id.to_uppercase().replace('-', "_")),
+        _ if is_float => {
+            crate::values::number_arg(arg).value_name(id.to_uppercase().replace('-', "_"))
+        }
         crate::json_body::ARG => arg
             .required(false)
             .value_name("FILE")
@@ -409,9 +409,9 @@ fn adapt_arg(arg: Arg) -> Arg {
         _ if arg.get_value_parser().type_id()
             == std::any::TypeId::of::<chrono::DateTime<chrono::Utc>>() =>
         {
-            arg.value_parser(crate::datetime::DateTimeParser)
-                .value_name(crate::datetime::VALUE_NAME)
+            crate::datetime::arg(arg)
         }
+        "phone" => crate::phone::arg(arg).value_name("PHONE"),
         _ => arg.value_name(id.to_uppercase().replace('-', "_")),
     }
 }

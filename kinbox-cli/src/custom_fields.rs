@@ -5,7 +5,7 @@
 
 use std::ffi::OsStr;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{SecondsFormat, Utc};
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, Command};
@@ -28,8 +28,9 @@ pub fn arg() -> Arg {
             "A custom field by its placeholder (the key Kinbox shows, listed by `kinbox \
              custom-fields list -o table`), e.g. cpf=060.715.303-54; repeat for several. \
              The value is checked against the field's type before anything is sent: \
-             number and decimal must be numbers (decimal accepts 1890,50), boolean \
-             true or false, date 2024-05-31, datetime 2024-05-31T18:00:00-03:00, select \
+             number and decimal must be numbers, written as --value takes them (1890,50, \
+             1.890,50, R$ 1.890,50), boolean true or false, date 2024-05-31 or 31/05/2024, \
+             datetime 2024-05-31T18:00:00-03:00 or 31/05/2024 18:00 (Brasília time), select \
              one of its options, multi-select options separated by commas, json valid \
              JSON. It is sent as text with the field's type, e.g. \
              {\"value\": \"30\", \"type\": \"number\"}. Fields of --json-body's \
@@ -155,15 +156,10 @@ fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
         CustomFieldType::Number => text
             .parse::<i64>()
             .map(|n| n.to_string())
-            .or_else(|_| finite(text.parse::<f64>().ok()))
-            .map_err(|()| format!("\"{name}\" is a number field, e.g. {name}=30")),
-        CustomFieldType::Decimal => finite(text.parse::<f64>().ok().or_else(|| {
-            // Brazilian notation, 1890,50, when there is no other separator.
-            (!text.contains('.'))
-                .then(|| text.replacen(',', ".", 1).parse::<f64>().ok())
-                .flatten()
-        }))
-        .map_err(|()| format!("\"{name}\" is a decimal field, e.g. {name}=1890.50")),
+            .or_else(|_| number(text))
+            .map_err(|why| format!("\"{name}\" is a number field, e.g. {name}=30{why}")),
+        CustomFieldType::Decimal => number(text)
+            .map_err(|why| format!("\"{name}\" is a decimal field, e.g. {name}=1890,50{why}")),
         CustomFieldType::Boolean => match text.to_ascii_lowercase().as_str() {
             "true" => Ok("true".to_owned()),
             "false" => Ok("false".to_owned()),
@@ -171,18 +167,20 @@ fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
                 "\"{name}\" is a boolean field: write {name}=true or {name}=false"
             )),
         },
-        CustomFieldType::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        CustomFieldType::Date => crate::datetime::parse_date(text)
             .map(|date| date.format("%Y-%m-%d").to_string())
-            .map_err(|_| format!("\"{name}\" is a date field, e.g. {name}=2024-05-31")),
-        CustomFieldType::Datetime => DateTime::parse_from_rfc3339(text)
+            .map_err(|_| {
+                format!("\"{name}\" is a date field, e.g. {name}=2024-05-31 or {name}=31/05/2024")
+            }),
+        CustomFieldType::Datetime => crate::datetime::parse(text, crate::datetime::DayEdge::Start)
             .map(|at| {
                 at.with_timezone(&Utc)
                     .to_rfc3339_opts(SecondsFormat::AutoSi, true)
             })
             .map_err(|_| {
                 format!(
-                    "\"{name}\" is a date-time field: write it with a time zone, e.g. \
-                     {name}={}",
+                    "\"{name}\" is a date-time field, e.g. {name}={} or {name}=31/05/2024 18:00 \
+                     (Brasília time)",
                     crate::datetime::EXAMPLE
                 )
             }),
@@ -200,11 +198,16 @@ fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
     }
 }
 
-fn finite(number: Option<f64>) -> Result<String, ()> {
-    number
-        .filter(|n| n.is_finite())
-        .map(|n| n.to_string())
-        .ok_or(())
+/// `text` as a number, read as [`crate::values::read_number`] does
+/// (`1.890,50`, `R$ 1.890,50`), written back as JSON writes it (`1890.5`);
+/// or, when the number is ambiguous or misgrouped, `: why`.
+fn number(text: &str) -> Result<String, String> {
+    use crate::values::NumberError;
+    match crate::values::read_number(text) {
+        Ok(number) => Ok(number.to_string()),
+        Err(NumberError::NotANumber) => Err(String::new()),
+        Err(why) => Err(format!(": {why}")),
+    }
 }
 
 /// The stored value of the option of `field` written `wanted`, by its value
@@ -263,6 +266,23 @@ mod tests {
         assert_eq!(set("number", &[], "30"), ok("30"));
         assert_eq!(set("decimal", &[], "1890,50"), ok("1890.5"));
         assert_eq!(set("decimal", &[], "1890.5"), ok("1890.5"));
+        assert_eq!(set("decimal", &[], "1.890,50"), ok("1890.5"));
+        assert_eq!(set("decimal", &[], "R$ 1.890,50"), ok("1890.5"));
+        assert_eq!(set("decimal", &[], "-12,5"), ok("-12.5"));
+        assert_eq!(set("number", &[], "1.890.000"), ok("1890000"));
+        assert_eq!(
+            set("number", &[], "9007199254740993"),
+            ok("9007199254740993")
+        );
+        assert_eq!(set("date", &[], "31/05/2024"), ok("2024-05-31"));
+        assert_eq!(
+            set("datetime", &[], "31/05/2024 18:00"),
+            ok("2024-05-31T21:00:00Z")
+        );
+        assert_eq!(
+            set("datetime", &[], "2024-05-31T18:00:00"),
+            ok("2024-05-31T21:00:00Z")
+        );
         assert_eq!(set("boolean", &[], "TRUE"), ok("true"));
         assert_eq!(set("date", &[], "2024-05-31"), ok("2024-05-31"));
         assert_eq!(
@@ -283,10 +303,20 @@ mod tests {
     fn values_that_do_not_fit_say_what_would() {
         assert!(set("number", &[], "trinta").unwrap_err().contains("f=30"));
         assert!(set("number", &[], "NaN").is_err());
-        assert!(set("decimal", &[], "1.890,50").is_err());
+        assert!(set("decimal", &[], "R$ NaN").is_err());
+        let ambiguous = set("decimal", &[], "1.890").unwrap_err();
+        assert!(
+            ambiguous.starts_with("\"f\" is a decimal field, e.g. f=1890,50: '1.890' could mean"),
+            "{ambiguous}"
+        );
+        assert_eq!(
+            set("decimal", &[], "dez").unwrap_err(),
+            "\"f\" is a decimal field, e.g. f=1890,50"
+        );
         assert!(set("boolean", &[], "sim").unwrap_err().contains("f=true"));
-        assert!(set("date", &[], "31/05/2024").is_err());
-        assert!(set("datetime", &[], "2024-05-31T18:00:00").is_err());
+        assert!(set("date", &[], "31/02/2024").is_err());
+        assert!(set("date", &[], "31/05/24").is_err());
+        assert!(set("datetime", &[], "31/05/2024 25:00").is_err());
         assert!(set("json", &[], "{").is_err());
         let error = set("select", &["varejo", "atacado"], "online").unwrap_err();
         assert!(

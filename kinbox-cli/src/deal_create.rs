@@ -1,5 +1,5 @@
 //! `kinbox deals create` by name: `--pipeline "Vendas" --stage "Proposta"
-//! --contact-phone 5585997281648 --custom-field cpf=…`, resolved to ids with
+//! --contact-phone "(85) 99728-1648" --custom-field cpf=…`, resolved to ids with
 //! GET requests before the deal is created.
 //!
 //! The generated command keeps its id flags; each conflicts with its name
@@ -54,7 +54,8 @@ impl Resolved {
 /// Adds the name flags to the generated `deals create`.
 pub fn adapt(cmd: Command) -> Command {
     cmd.mut_arg("pipeline-id", |arg| {
-        arg.required_unless_present(PIPELINE).conflicts_with(PIPELINE)
+        arg.required_unless_present(PIPELINE)
+            .conflicts_with(PIPELINE)
     })
     .mut_arg("stage-id", |arg| {
         arg.required_unless_present(STAGE).conflicts_with(STAGE)
@@ -69,24 +70,27 @@ pub fn adapt(cmd: Command) -> Command {
             .value_name("NAME")
             .help("The pipeline by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
     )
-    .arg(
-        Arg::new(STAGE)
-            .long(STAGE)
-            .value_name("NAME")
-            .help("The stage by its name within the pipeline, e.g. \"Proposta\" (instead of --stage-id)"),
-    )
+    .arg(Arg::new(STAGE).long(STAGE).value_name("NAME").help(
+        "The stage by its name within the pipeline, e.g. \"Proposta\" (instead of --stage-id)",
+    ))
     .arg(
         Arg::new(CONTACT_PHONE)
             .long(CONTACT_PHONE)
             .value_name("PHONE")
             .conflicts_with(CONTACT_EMAIL)
-            .help("The contact by phone, with country code, e.g. 5585997281648 (instead of --contact-id)"),
+            .help(format!(
+                "The contact by phone (instead of --contact-id). {}",
+                crate::phone::HELP
+            )),
     )
     .arg(
         Arg::new(CONTACT_EMAIL)
             .long(CONTACT_EMAIL)
             .value_name("EMAIL")
-            .help("The contact by e-mail (instead of --contact-id)"),
+            .help(
+                "The contact by e-mail, in any case: Ana@Example.com finds ana@example.com \
+                 (instead of --contact-id)",
+            ),
     )
     .arg(custom_fields::arg())
 }

@@ -43,6 +43,7 @@ mod json_body;
 mod limits;
 mod matching;
 mod output;
+mod phone;
 mod resolve;
 mod values;
 mod workflow;

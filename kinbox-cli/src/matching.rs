@@ -1,6 +1,7 @@
 //! Finding one item by the name a person sees in Kinbox: exactly as written
 //! first, then ignoring case and accents ("negociacao" finds "Negociação"),
-//! never guessing between two.
+//! never guessing between two. A name that matches nothing suggests the
+//! closest ones ("did you mean \"Proposta\"?"), never picks them.
 
 use crate::CliError;
 
@@ -41,8 +42,9 @@ pub fn choose<'c, T>(
     match matches.as_slice() {
         [one] => Ok(one),
         [] => Err(CliError::Usage(format!(
-            "no {} is named \"{wanted}\"; {}{or_id}",
+            "no {} is named \"{wanted}\"; {}{}{or_id}",
             lookup.what,
+            did_you_mean(wanted, candidates.iter().map(&name)),
             list_choices(candidates.iter().map(&describe)),
         ))),
         several => Err(CliError::Usage(format!(
@@ -55,6 +57,70 @@ pub fn choose<'c, T>(
                 .join(", "),
         ))),
     }
+}
+
+/// `did you mean "Proposta"? ` when some of `names` are close to `wanted`
+/// (see [`closest`]), else nothing.
+pub fn did_you_mean<'n>(wanted: &str, names: impl Iterator<Item = &'n str>) -> String {
+    let close = closest(wanted, names);
+    if close.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = close.iter().map(|name| format!("\"{name}\"")).collect();
+    format!("did you mean {}? ", quoted.join(" or "))
+}
+
+/// The names of `names` nearest to `wanted` by edit distance (insertions,
+/// deletions, substitutions and swaps of neighbours) between their folded
+/// forms (see [`fold`]), when that distance is at most a third of the
+/// longer name (at least 1, at most 3): "Propsta" and "proposat" are near
+/// "Proposta", "Ganho" is near none of the stages. Ties are all given, in
+/// the order of `names`, without repeats.
+pub fn closest<'n>(wanted: &str, names: impl Iterator<Item = &'n str>) -> Vec<&'n str> {
+    let folded: Vec<char> = fold(wanted).chars().collect();
+    let mut best: Option<usize> = None;
+    let mut nearest: Vec<&str> = Vec::new();
+    for name in names {
+        let theirs: Vec<char> = fold(name).chars().collect();
+        let limit = (folded.len().max(theirs.len()) / 3).clamp(1, 3);
+        let distance = edit_distance(&folded, &theirs);
+        if distance > limit || best.is_some_and(|best| distance > best) {
+            continue;
+        }
+        if best != Some(distance) {
+            nearest.clear();
+            best = Some(distance);
+        }
+        if !nearest.contains(&name) {
+            nearest.push(name);
+        }
+    }
+    nearest
+}
+
+/// The optimal string alignment distance: Levenshtein's, where swapping two
+/// neighbours ("porposta") counts as one edit.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// "the choices are: A, B" or "there is none".
@@ -144,6 +210,53 @@ mod tests {
              \"Negociação\", \"Fechamento\", or give --stage-id"
         );
         assert!(pick("x", &[]).unwrap_err().contains("there are none"));
+    }
+
+    #[test]
+    fn an_unknown_name_suggests_the_closest() {
+        let error = pick("Propsta", &STAGES).unwrap_err();
+        assert_eq!(
+            error,
+            "no stage is named \"Propsta\"; did you mean \"Proposta\"? the choices are: \
+             \"Prospecção\", \"Proposta\", \"Negociação\", \"Fechamento\", or give --stage-id"
+        );
+        // Accents and case do not count; a swap is one edit.
+        assert_eq!(closest("NEGOCIASAO", STAGES.into_iter()), ["Negociação"]);
+        assert_eq!(closest("fechamnet", STAGES.into_iter()), ["Fechamento"]);
+        assert_eq!(closest("porposta", STAGES.into_iter()), ["Proposta"]);
+        // Ties are all given.
+        assert_eq!(
+            closest("Prazo", ["Preço", "Praza", "Prazos"].into_iter()),
+            ["Praza", "Prazos"]
+        );
+        assert_eq!(
+            did_you_mean("Prazo", ["Praza", "Prazos"].into_iter()),
+            "did you mean \"Praza\" or \"Prazos\"? "
+        );
+    }
+
+    #[test]
+    fn nothing_is_suggested_when_nothing_is_close() {
+        assert!(closest("Ganho", STAGES.into_iter()).is_empty());
+        assert!(closest("rg", ["cpf", "idade"].into_iter()).is_empty());
+        assert!(closest("Prop", STAGES.into_iter()).is_empty());
+        assert_eq!(did_you_mean("x", std::iter::empty()), "");
+        assert!(!pick("Ganho", &STAGES).unwrap_err().contains("did you mean"));
+    }
+
+    #[test]
+    fn edit_distances() {
+        let d = |a: &str, b: &str| {
+            edit_distance(
+                &a.chars().collect::<Vec<_>>(),
+                &b.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(d("", ""), 0);
+        assert_eq!(d("abc", ""), 3);
+        assert_eq!(d("kitten", "sitting"), 3);
+        assert_eq!(d("ab", "ba"), 1);
+        assert_eq!(d("proposta", "proposta"), 0);
     }
 
     #[test]

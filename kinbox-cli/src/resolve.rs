@@ -116,22 +116,24 @@ pub enum ContactKey {
 }
 
 impl ContactKey {
-    /// `--contact-phone`: spaces, `+`, dashes and parentheses are dropped,
-    /// as the API keeps phones as digits with the country code.
+    /// `--contact-phone`: written any usual way (`+55 (85) 99728-1648`,
+    /// `(85) 99728-1648`, `85997281648`), looked up as Kinbox keeps phones:
+    /// digits with the country code (see [`crate::phone::normalize`]).
     pub fn phone(text: &str) -> Result<Self, CliError> {
-        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
-        if digits.is_empty() || !text.chars().all(allowed) {
-            return Err(CliError::Usage(format!(
-                "--contact-phone '{text}' is not a phone number: write the digits with the \
-                 country code, e.g. 5585997281648"
-            )));
-        }
-        Ok(Self::Phone(digits))
+        crate::phone::normalize(text)
+            .map(Self::Phone)
+            .map_err(|reason| {
+                CliError::Usage(format!(
+                    "--contact-phone '{}' is not a phone number: {reason}",
+                    kinbox_api::server_text::escape_controls(text)
+                ))
+            })
     }
 
+    /// `--contact-email`: e-mails are compared ignoring case, so the filter
+    /// is sent trimmed and in lower case.
     pub fn email(text: &str) -> Self {
-        Self::Email(text.trim().to_owned())
+        Self::Email(text.trim().to_lowercase())
     }
 
     fn describe(&self) -> String {
@@ -162,7 +164,18 @@ pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, CliErr
         .await
         .map_err(lookup_failed("looking up the contact"))?
         .into_inner();
-    match page.data.as_slice() {
+    // A contact whose e-mail differs (in more than case) from the one asked
+    // for is not it, whatever the filter matched; one without an e-mail in
+    // the answer cannot be ruled out.
+    let candidates: Vec<&types::Contact> = page
+        .data
+        .iter()
+        .filter(|contact| match (key, contact.email.as_deref()) {
+            (ContactKey::Email(email), Some(theirs)) => theirs.trim().to_lowercase() == *email,
+            _ => true,
+        })
+        .collect();
+    match candidates.as_slice() {
         [contact] => Ok(contact.id.get()),
         [] => Err(CliError::Usage(format!(
             "no contact has {}; create it with `{}`, or give --contact-id",

@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod brazil;
 mod deals;
 mod help;
 mod names;

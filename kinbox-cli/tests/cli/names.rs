@@ -203,8 +203,8 @@ fn create_with_an_unknown_pipeline_lists_the_pipelines() {
             "1",
         ],
         &[
-            "error: no pipeline is named \"Venda\"; the choices are: \"Vendas\" (id pipe-1), \
-             \"Pós-venda\" (id pipe-2), or give --pipeline-id",
+            "error: no pipeline is named \"Venda\"; did you mean \"Vendas\"? the choices are: \
+             \"Vendas\" (id pipe-1), \"Pós-venda\" (id pipe-2), or give --pipeline-id",
         ],
     );
 }
@@ -544,7 +544,7 @@ fn create_with_a_custom_field_of_the_wrong_type() {
         &["\"vip\" is a boolean field: write vip=true or vip=false"],
     );
     create_rejected(
-        &with_ids(&["--custom-field", "data_evento=15/06/2024"]),
+        &with_ids(&["--custom-field", "data_evento=31/06/2024"]),
         &["\"data_evento\" is a date field, e.g. data_evento=2024-05-31"],
     );
 }

@@ -93,11 +93,11 @@ fn an_unknown_enum_value() {
 #[test]
 fn a_bad_date() {
     rejected(
-        &strs(&create_with("--due-date", "31/05/2024")),
-        "invalid value '31/05/2024' for '--due-date <DATETIME>': expected a date-time with a time zone, like 2024-05-31T18:00:00-03:00",
+        &strs(&create_with("--due-date", "31/02/2024")),
+        "invalid value '31/02/2024' for '--due-date <DATETIME>': expected a date-time like 2024-05-31T18:00:00-03:00, or a date like 2024-05-31 or 31/05/2024",
     );
     rejected(
-        &["deals", "list", "--created-at-from", "2024-05-01"],
+        &["deals", "list", "--created-at-from", "2024-13-01"],
         "'--created-at-from <DATETIME>'",
     );
     rejected(
