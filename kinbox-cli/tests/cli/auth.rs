@@ -334,6 +334,12 @@ fn login_again_checks_against_the_profiles_base_url_and_keeps_it() {
     accepts_token(&api, "first");
     let check = accepts_token(&api, "second");
     login(&api, &["--profile", "sandbox"], "first");
+    // Else the next login would check the token against production.
+    assert!(
+        std::fs::read_to_string(api.config_path())
+            .unwrap()
+            .contains(&api.server.base_url())
+    );
 
     let out = run(api
         .kinbox_without_token(&["auth", "login", "--profile", "sandbox"])
