@@ -13,7 +13,9 @@ pub const TOKEN_ENV: &str = "KINBOX_TOKEN";
 pub const BASE_URL_ENV: &str = "KINBOX_BASE_URL";
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a request may take, from sending it to its whole answer, unless
+/// [`ClientConfig::timeout`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most of a success answer the client reads; a page of 100 deals is a
 /// few hundred KiB.
 pub const DEFAULT_MAX_ANSWER_BYTES: usize = 16 << 20;

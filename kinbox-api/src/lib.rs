@@ -65,7 +65,8 @@ mod retry;
 pub mod server_text;
 
 pub use config::{
-    BASE_URL_ENV, ClientConfig, ConfigError, DEFAULT_MAX_ANSWER_BYTES, TOKEN_ENV, Token,
+    BASE_URL_ENV, ClientConfig, ConfigError, DEFAULT_MAX_ANSWER_BYTES, DEFAULT_TIMEOUT, TOKEN_ENV,
+    Token,
 };
 pub use cursor::{PageCursor, Timestamp};
 pub use error::{ApiError, ErrorKind, KinboxError, OperationError};

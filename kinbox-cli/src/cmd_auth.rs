@@ -4,11 +4,11 @@
 use std::io::IsTerminal as _;
 
 use clap::{Arg, ArgMatches, Command};
-use kinbox_api::{Client, KinboxError, TOKEN_ENV, Token};
+use kinbox_api::{Client, DEFAULT_BASE_URL, ErrorKind, KinboxError, TOKEN_ENV, Token};
 
 use crate::CliError;
-use crate::config::{CONFIG_DIR_ENV, Credentials, Profile, credentials_path};
-use crate::context::Context;
+use crate::config::{CONFIG_DIR_ENV, Profile};
+use crate::context::{Context, Resolved, Source, Stored};
 
 pub fn command() -> Command {
     Command::new("auth")
@@ -32,8 +32,10 @@ pub fn command() -> Command {
                      stdin is not a terminal; never from the command line, where other users \
                      and the shell history could see it. It is checked with one request (the \
                      first deal), then stored in credentials.toml, readable by you only, in \
-                     ${CONFIG_DIR_ENV} or your config directory (~/.config/kinbox on Linux). \
-                     --base-url, when given on the command line, is stored with it.\n\n\
+                     ${CONFIG_DIR_ENV} or your config directory (~/.config/kinbox on Linux), \
+                     with the base URL it was checked against unless that is the default: \
+                     --base-url, else KINBOX_BASE_URL, else the profile's. A credentials file \
+                     that cannot be read is never overwritten.\n\n\
                      Tokens are created in the Kinbox app under Configurações > Integrações > \
                      API, and act with the permissions of the user who made them."
                 ))
@@ -49,9 +51,18 @@ pub fn command() -> Command {
                 .about("Show which token is in use, and check it")
                 .long_about(format!(
                     "Show which token is in use ({TOKEN_ENV}, else the selected profile's) and \
-                     the API it is sent to, and check it with one request. Exits with 1 when \
-                     there is no token or the API refuses it."
-                )),
+                     the API it is sent to, where each comes from, and check the token with one \
+                     request (the first deal). Then list the stored profiles, marking the \
+                     selected one with *."
+                ))
+                .after_help(
+                    "Exit status:\n  \
+                     0  the API accepts the token\n  \
+                     1  no token is available, or the API refuses it (401, 403)\n  \
+                     2  usage error, e.g. a base URL that is not acceptable; nothing was sent\n  \
+                     4  the token could not be checked: the API could not be reached, timed\n     \
+                     out, or failed (5xx, 429, an unexpected answer)",
+                ),
         )
         .subcommand(
             Command::new("logout")
@@ -83,14 +94,24 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     }
 }
 
+/// The credentials file for `auth login`, which rewrites it: one it cannot
+/// read is left alone, since it may hold the tokens of other profiles.
+fn load_for_writing() -> Result<Stored, CliError> {
+    Stored::load().map_err(|error| {
+        CliError::Failure(format!(
+            "{error}\nNothing was stored: `kinbox auth login` does not overwrite a credentials \
+             file it cannot read, which may hold the tokens of other profiles"
+        ))
+    })
+}
+
 async fn login(context: &Context) -> Result<(), CliError> {
+    // Before asking for the token: a file that cannot be written to is
+    // reported first.
+    let stored = load_for_writing()?;
     let text = read_token()?;
     let token = Token::new(text).map_err(|e| CliError::Usage(e.to_string()))?;
-    let base_url = context
-        .globals
-        .base_url
-        .clone()
-        .unwrap_or_else(|| kinbox_api::DEFAULT_BASE_URL.to_owned());
+    let (base_url, base_url_source) = context.resolve_base_url(&stored);
     let client = context.client_for(token.clone(), &base_url)?;
     check(&client).await.map_err(|e| {
         CliError::Failure(format!(
@@ -98,25 +119,34 @@ async fn login(context: &Context) -> Result<(), CliError> {
         ))
     })?;
 
-    let path = credentials_path()?;
-    let mut credentials = Credentials::load(&path)?;
+    // Read again: it may have changed while the token was checked.
+    let Stored {
+        path,
+        mut credentials,
+    } = load_for_writing()?;
+    // Later runs send this token where it was checked, not to the default.
+    let stored_url = (base_url != DEFAULT_BASE_URL).then(|| base_url.clone());
     credentials.profiles.insert(
         context.profile_name().to_owned(),
         Profile {
             token: token.expose().to_owned(),
-            base_url: context
-                .globals
-                .base_url
-                .clone()
-                .filter(|_| context.globals.base_url_is_explicit),
+            base_url: stored_url.clone(),
         },
     );
     credentials.save(&path)?;
-    eprintln!(
-        "Logged in to {base_url}: the token of profile `{}` is stored in {}",
-        context.profile_name(),
-        path.display()
-    );
+    match stored_url {
+        None => eprintln!(
+            "Logged in to {base_url}: the token of profile `{}` is stored in {}",
+            context.profile_name(),
+            path.display()
+        ),
+        Some(_) => eprintln!(
+            "Logged in to {base_url} (from {base_url_source}): the token of profile `{}` is \
+             stored in {}, with that base URL",
+            context.profile_name(),
+            path.display()
+        ),
+    }
     if std::env::var_os(TOKEN_ENV).is_some() {
         eprintln!("note: {TOKEN_ENV} is set and takes precedence over the stored token");
     }
@@ -153,35 +183,88 @@ async fn check(client: &Client) -> Result<(), KinboxError> {
 }
 
 async fn status(context: &Context) -> Result<(), CliError> {
-    let (token, source, base_url) = context.credentials()?;
-    println!("Profile: {}", context.profile_name());
-    println!("Token:   from {source}");
-    println!("API:     {base_url}");
+    let Resolved {
+        token: (token, token_source),
+        base_url: (base_url, base_url_source),
+    } = context.resolve()?;
+    match &context.globals.profile_source {
+        Source::Default => println!("Profile: {}", context.profile_name()),
+        source => println!("Profile: {} (from {source})", context.profile_name()),
+    }
+    println!("Token:   from {token_source}");
+    println!("API:     {base_url} (from {base_url_source})");
     let client = context.client_for(token, &base_url)?;
-    match check(&client).await {
-        Ok(()) => {
-            println!("Status:  the API accepts the token");
-            Ok(())
+    let checked = check(&client).await;
+    match &checked {
+        Ok(()) => println!("Status:  the API accepts the token"),
+        Err(e) if matches!(e.kind(), ErrorKind::Unauthorized | ErrorKind::Forbidden) => {
+            println!("Status:  the API refuses the token")
         }
-        Err(e) => {
-            println!("Status:  the API refuses the token");
+        Err(_) => println!("Status:  unknown: the API could not be reached or failed"),
+    }
+    println!();
+    print_profiles(context);
+    match checked {
+        Ok(()) => Ok(()),
+        Err(e) if matches!(e.kind(), ErrorKind::Unauthorized | ErrorKind::Forbidden) => {
             Err(CliError::Failure(e.to_string()))
         }
+        Err(e) => Err(CliError::Unchecked(format!(
+            "the token could not be checked: {e}"
+        ))),
+    }
+}
+
+/// Every stored profile, the selected one marked, with the API it is for.
+fn print_profiles(context: &Context) {
+    let stored = match Stored::load() {
+        Ok(stored) => stored,
+        Err(error) => {
+            println!("Profiles: the credentials file cannot be read (see below)");
+            eprintln!("warning: {}", crate::error::printable(&error.to_string()));
+            return;
+        }
+    };
+    if stored.credentials.profiles.is_empty() {
+        println!("Profiles: none stored in {}", stored.path.display());
+        return;
+    }
+    println!("Profiles in {} (* selected):", stored.path.display());
+    let width = stored
+        .credentials
+        .profiles
+        .keys()
+        .map(|name| name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (name, profile) in &stored.credentials.profiles {
+        let mark = if name == context.profile_name() {
+            '*'
+        } else {
+            ' '
+        };
+        let url = profile.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+        println!(
+            "{mark} {}",
+            crate::error::printable(&format!("{name:width$}  {url}"))
+        );
     }
 }
 
 fn logout(context: &Context) -> Result<(), CliError> {
-    let path = credentials_path()?;
-    let mut credentials = Credentials::load(&path)?;
+    let Stored {
+        path,
+        mut credentials,
+    } = Stored::load()?;
     if credentials
         .profiles
         .remove(context.profile_name())
         .is_none()
     {
         return Err(CliError::Failure(format!(
-            "no token is stored for profile `{}` in {}",
+            "no token is stored for profile `{}`: {}",
             context.profile_name(),
-            path.display()
+            Stored { path, credentials }.names()
         )));
     }
     credentials.save(&path)?;

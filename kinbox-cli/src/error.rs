@@ -41,6 +41,9 @@ pub enum CliError {
     /// A write was sent but its answer was lost: it may have been applied.
     /// Exit status 3.
     OutcomeUnknown(String),
+    /// `auth status` could not check the token: the API could not be reached
+    /// or failed. Exit status 4.
+    Unchecked(String),
     /// stdout was closed (`kinbox deals list --all | head`): stop quietly.
     BrokenPipe,
 }
@@ -54,6 +57,7 @@ impl CliError {
             CliError::Usage(_) => ExitCode::from(2),
             CliError::Failure(_) => ExitCode::from(1),
             CliError::OutcomeUnknown(_) => ExitCode::from(OUTCOME_UNKNOWN_EXIT),
+            CliError::Unchecked(_) => ExitCode::from(4),
             CliError::BrokenPipe => ExitCode::SUCCESS,
         }
     }
@@ -66,7 +70,9 @@ impl CliError {
                 "error: {}\n\nFor more information, try '--help'.",
                 printable(message)
             ),
-            CliError::Failure(message) | CliError::OutcomeUnknown(message) => {
+            CliError::Failure(message)
+            | CliError::OutcomeUnknown(message)
+            | CliError::Unchecked(message) => {
                 eprintln!("error: {}", printable(message))
             }
             CliError::BrokenPipe => {}
@@ -100,7 +106,8 @@ impl std::fmt::Display for CliError {
         match self {
             CliError::Usage(message)
             | CliError::Failure(message)
-            | CliError::OutcomeUnknown(message) => f.write_str(message),
+            | CliError::OutcomeUnknown(message)
+            | CliError::Unchecked(message) => f.write_str(message),
             CliError::BrokenPipe => f.write_str("broken pipe"),
         }
     }

@@ -1,17 +1,21 @@
 //! Options accepted by every command: `--profile`, `--base-url`, `--timeout`, `--retries`,
-//! `--output`, `-v`.
+//! `--output`, `-v`; declared once, in [`GlobalArgs`].
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use clap::{Arg, ArgAction, ArgMatches, value_parser};
+use clap::parser::ValueSource;
+use clap::{Arg, ArgAction, ArgMatches, FromArgMatches as _};
 
 use crate::CliError;
 use crate::config::PROFILE_ENV;
+use crate::context::Source;
 
 pub const DEFAULT_PROFILE: &str = "default";
-const DEFAULT_TIMEOUT_SECS: u64 = 30;
 const HEADING: &str = "Global options";
+/// The ids of the options whose origin matters (see [`Source`]).
+const PROFILE: &str = "profile";
+const BASE_URL: &str = "base-url";
 
 /// How results are printed on stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -24,13 +28,119 @@ pub enum Format {
     Table,
 }
 
+/// The global options as given. Their defaults are the SDK's (timeout, base
+/// URL, retry wait). Read through [`Globals`], which also knows where each
+/// value came from.
+#[derive(Debug, clap::Args)]
+#[group(skip)]
+pub struct GlobalArgs {
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT",
+        value_enum,
+        default_value = "json",
+        global = true,
+        help_heading = HEADING,
+        help = "How to print results"
+    )]
+    pub output: Format,
+
+    #[arg(
+        id = PROFILE,
+        long = "profile",
+        value_name = "NAME",
+        env = PROFILE_ENV,
+        hide_env_values = true,
+        global = true,
+        help_heading = HEADING,
+        help = "The stored profile whose token to use [default: default]",
+        long_help = "The stored profile whose token and base URL to use, as saved by `kinbox \
+                     auth login --profile NAME`. KINBOX_TOKEN, when set, takes precedence over \
+                     the profile's token. [default: default]"
+    )]
+    pub profile: Option<String>,
+
+    #[arg(
+        id = BASE_URL,
+        long = "base-url",
+        value_name = "URL",
+        env = kinbox_api::BASE_URL_ENV,
+        hide_env_values = true,
+        global = true,
+        help_heading = HEADING,
+        // The default comes from the spec's `servers`, through the SDK.
+        help = format!("The API to talk to [default: {}]", kinbox_api::DEFAULT_BASE_URL),
+        long_help = format!(
+            "The API to talk to, e.g. a sandbox or a mock. The token is only sent over \
+             https, or over http to a loopback address (127.0.0.1, localhost). \
+             [default: the profile's, else {}]",
+            kinbox_api::DEFAULT_BASE_URL
+        )
+    )]
+    pub base_url: Option<String>,
+
+    #[arg(
+        long = "timeout",
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        default_value_t = kinbox_api::DEFAULT_TIMEOUT.as_secs(),
+        global = true,
+        help_heading = HEADING,
+        help = "Give up on a request after this many seconds"
+    )]
+    pub timeout: u64,
+
+    #[arg(
+        long = "retries",
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(0..=10),
+        default_value_t = 0,
+        global = true,
+        help_heading = HEADING,
+        help = "Try a failed read again up to N times (429, 5xx, dropped, timed out)",
+        long_help = format!(
+            "Try a failed read (GET) again up to N times when the API answers 429, 500, 502, \
+             503 or 504, or cannot be reached, drops the connection or times out; waiting as \
+             Retry-After asks (seconds or a date), else 0.5 s doubling, with jitter. A wait \
+             over {} s is not made: the error is shown, and a warning says why. Creates, \
+             updates and deletes are never retried, so nothing is sent twice.",
+            kinbox_api::RetryPolicy::default().max_wait.as_secs()
+        )
+    )]
+    pub retries: u32,
+
+    #[arg(
+        short = 'v',
+        long = "verbose",
+        action = ArgAction::Count,
+        global = true,
+        help_heading = HEADING,
+        help = "Log each request and response to stderr (-vv: with request bodies)",
+        long_help = "Log each request (method, URL) and response (status, time) to stderr; \
+                     -vv also logs request bodies. The token is never logged."
+    )]
+    pub verbose: u8,
+}
+
+/// The global options, for the builder-made command tree
+/// (`Command::args(global::args())`): those of [`GlobalArgs`].
+pub fn args() -> Vec<Arg> {
+    <GlobalArgs as clap::Args>::augment_args(clap::Command::new("kinbox"))
+        .get_arguments()
+        .cloned()
+        .collect()
+}
+
 /// The global options, once parsed.
 #[derive(Debug)]
 pub struct Globals {
     pub profile: String,
-    pub base_url: Option<String>,
-    /// `--base-url` was given on the command line (not by the environment).
-    pub base_url_is_explicit: bool,
+    /// `--profile`, `KINBOX_PROFILE` or the default.
+    pub profile_source: Source,
+    /// `--base-url` or `KINBOX_BASE_URL`, and which; else the profile's or
+    /// the default, which only the credentials file can tell.
+    pub base_url: Option<(String, Source)>,
     pub timeout: Duration,
     /// Retries of a failed read (`GET`); writes are never retried.
     pub retries: u32,
@@ -40,116 +150,36 @@ pub struct Globals {
     pub verbose: u8,
 }
 
-pub fn args() -> [Arg; 6] {
-    [
-        Arg::new("output")
-            .short('o')
-            .long("output")
-            .value_name("FORMAT")
-            .value_parser(value_parser!(Format))
-            .default_value("json")
-            .global(true)
-            .help_heading(HEADING)
-            .help("How to print results"),
-        Arg::new("profile")
-            .long("profile")
-            .value_name("NAME")
-            .env(PROFILE_ENV)
-            .hide_env_values(true)
-            .global(true)
-            .help_heading(HEADING)
-            .help("The stored profile whose token to use [default: default]")
-            .long_help(
-                "The stored profile whose token and base URL to use, as saved by `kinbox \
-                 auth login --profile NAME`. KINBOX_TOKEN, when set, takes precedence over \
-                 the profile's token. [default: default]",
-            ),
-        Arg::new("base-url")
-            .long("base-url")
-            .value_name("URL")
-            .env(kinbox_api::BASE_URL_ENV)
-            .hide_env_values(true)
-            .global(true)
-            .help_heading(HEADING)
-            // The default comes from the spec's `servers`, through the SDK.
-            .help(format!(
-                "The API to talk to [default: {}]",
-                kinbox_api::DEFAULT_BASE_URL
-            ))
-            .long_help(format!(
-                "The API to talk to, e.g. a sandbox or a mock. The token is only sent over \
-                 https, or over http to a loopback address (127.0.0.1, localhost). \
-                 [default: the profile's, else {}]",
-                kinbox_api::DEFAULT_BASE_URL
-            )),
-        Arg::new("timeout")
-            .long("timeout")
-            .value_name("SECONDS")
-            .value_parser(value_parser!(u64).range(1..=3600))
-            .default_value("30")
-            .global(true)
-            .help_heading(HEADING)
-            .help("Give up on a request after this many seconds"),
-        Arg::new("retries")
-            .long("retries")
-            .value_name("N")
-            .value_parser(value_parser!(u32).range(0..=10))
-            .default_value("0")
-            .global(true)
-            .help_heading(HEADING)
-            .help("Try a failed read again up to N times (429, 5xx, dropped, timed out)")
-            .long_help(format!(
-                "Try a failed read (GET) again up to N times when the API answers 429, 500, 502, \
-                 503 or 504, or cannot be reached, drops the connection or times out; waiting as \
-                 Retry-After asks (seconds or a date), else 0.5 s doubling, with jitter. A wait \
-                 over {} s is not made: the error is shown, and a warning says why. Creates, \
-                 updates and deletes are never retried, so nothing is sent twice.",
-                kinbox_api::RetryPolicy::default().max_wait.as_secs()
-            )),
-        Arg::new("verbose")
-            .short('v')
-            .long("verbose")
-            .action(ArgAction::Count)
-            .global(true)
-            .help_heading(HEADING)
-            .help("Log each request and response to stderr (-vv: with request bodies)")
-            .long_help(
-                "Log each request (method, URL) and response (status, time) to stderr; \
-                 -vv also logs request bodies. The token is never logged.",
-            ),
-    ]
-}
-
 impl Globals {
     pub fn from_matches(matches: &ArgMatches) -> Result<Self, CliError> {
-        let profile = matches
-            .get_one::<String>("profile")
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
-        let base_url = matches
-            .get_one::<String>("base-url")
-            .map(|url| url.trim().to_owned())
-            .filter(|url| !url.is_empty());
-        let timeout = Duration::from_secs(
-            matches
-                .get_one::<u64>("timeout")
-                .copied()
-                .unwrap_or(DEFAULT_TIMEOUT_SECS),
-        );
+        let args =
+            GlobalArgs::from_arg_matches(matches).map_err(|e| CliError::Usage(e.to_string()))?;
+        let given = |value: Option<String>, id: &str, flag: &'static str, env: &'static str| {
+            let value = value
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())?;
+            let source = match matches.value_source(id) {
+                Some(ValueSource::EnvVariable) => Source::Env(env),
+                _ => Source::Flag(flag),
+            };
+            Some((value, source))
+        };
+        let (profile, profile_source) = given(args.profile, PROFILE, "--profile", PROFILE_ENV)
+            .unwrap_or_else(|| (DEFAULT_PROFILE.to_owned(), Source::Default));
         Ok(Self {
             profile,
-            base_url,
-            base_url_is_explicit: matches.value_source("base-url")
-                == Some(clap::parser::ValueSource::CommandLine),
-            timeout,
-            retries: matches.get_one::<u32>("retries").copied().unwrap_or(0),
-            format: matches
-                .get_one::<Format>("output")
-                .copied()
-                .unwrap_or(Format::Json),
+            profile_source,
+            base_url: given(
+                args.base_url,
+                BASE_URL,
+                "--base-url",
+                kinbox_api::BASE_URL_ENV,
+            ),
+            timeout: Duration::from_secs(args.timeout),
+            retries: args.retries,
+            format: args.output,
             pretty: std::io::stdout().is_terminal(),
-            verbose: matches.get_count("verbose"),
+            verbose: args.verbose,
         })
     }
 
@@ -175,5 +205,66 @@ impl Globals {
             .with_target(false)
             .without_time()
             .init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn globals(args: &[&str]) -> Globals {
+        let cmd = clap::Command::new("kinbox").args(args_for_test());
+        Globals::from_matches(&cmd.try_get_matches_from(args).unwrap()).unwrap()
+    }
+
+    fn args_for_test() -> Vec<Arg> {
+        // The environment of the test process must not leak in.
+        args().into_iter().map(|arg| arg.env(None)).collect()
+    }
+
+    #[test]
+    fn the_timeout_default_is_the_sdks() {
+        let globals = globals(&["kinbox"]);
+        assert_eq!(globals.timeout, kinbox_api::DEFAULT_TIMEOUT);
+        assert_eq!(globals.retries, 0);
+        assert_eq!(globals.format, Format::Json);
+        assert_eq!(globals.profile, DEFAULT_PROFILE);
+        assert_eq!(globals.profile_source, Source::Default);
+        assert_eq!(globals.base_url, None);
+    }
+
+    #[test]
+    fn given_values_are_read_with_their_source() {
+        let globals = globals(&[
+            "kinbox",
+            "--profile",
+            " loja2 ",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--timeout",
+            "5",
+            "--retries",
+            "2",
+            "-o",
+            "table",
+            "-vv",
+        ]);
+        assert_eq!(globals.profile, "loja2");
+        assert_eq!(globals.profile_source, Source::Flag("--profile"));
+        assert_eq!(
+            globals.base_url,
+            Some(("http://127.0.0.1:9".to_owned(), Source::Flag("--base-url")))
+        );
+        assert_eq!(globals.timeout, Duration::from_secs(5));
+        assert_eq!(globals.retries, 2);
+        assert_eq!(globals.format, Format::Table);
+        assert_eq!(globals.verbose, 2);
+    }
+
+    #[test]
+    fn blank_values_are_not_given() {
+        let globals = globals(&["kinbox", "--profile", " ", "--base-url", ""]);
+        assert_eq!(globals.profile_source, Source::Default);
+        assert_eq!(globals.base_url, None);
     }
 }

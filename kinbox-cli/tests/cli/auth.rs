@@ -4,7 +4,7 @@ use httpmock::Method::GET;
 use serde_json::json;
 
 use crate::snap;
-use crate::support::{Api, TOKEN, deal, run};
+use crate::support::{Api, TOKEN, deal, run, write};
 
 fn accepts_token<'a>(api: &'a Api, token: &str) -> httpmock::Mock<'a> {
     api.server.mock(|when, then| {
@@ -30,16 +30,24 @@ fn login_checks_the_token_and_stores_it_readable_by_the_owner_only() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "");
     let path = api.config_path();
+    // The token was checked against KINBOX_BASE_URL: that is stored with it.
     assert_eq!(
         out.stderr,
         format!(
-            "Logged in to {}: the token of profile `default` is stored in {}\n",
+            "Logged in to {} (from the KINBOX_BASE_URL environment variable): the token of \
+             profile `default` is stored in {}, with that base URL\n",
             api.server.base_url(),
             path.display()
         )
     );
     let stored = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(stored, format!("[profiles.default]\ntoken = \"{TOKEN}\"\n"));
+    assert_eq!(
+        stored,
+        format!(
+            "[profiles.default]\ntoken = \"{TOKEN}\"\nbase_url = \"{}\"\n",
+            api.server.base_url()
+        )
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -264,7 +272,10 @@ fn logout_removes_the_profile() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         std::fs::read_to_string(api.config_path()).unwrap(),
-        "[profiles.other]\ntoken = \"b\"\n"
+        format!(
+            "[profiles.other]\ntoken = \"b\"\nbase_url = \"{}\"\n",
+            api.server.base_url()
+        )
     );
 
     let again = run(&mut api.kinbox_without_token(&["auth", "logout"]));
@@ -276,4 +287,343 @@ fn logout_removes_the_profile() {
         "{}",
         again.stderr
     );
+}
+
+/// A loopback URL where nothing listens.
+fn closed_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+fn login(api: &Api, args: &[&str], token: &str) {
+    let mut all = vec!["auth", "login"];
+    all.extend_from_slice(args);
+    let out = run(api.kinbox_without_token(&all).write_stdin(token));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn login_with_kinbox_base_url_stores_it_so_later_runs_use_it_without_the_variable() {
+    let api = Api::start();
+    accepts_token(&api, "sandbox-token");
+    login(&api, &[], "sandbox-token");
+
+    let stored = std::fs::read_to_string(api.config_path()).unwrap();
+    assert!(
+        stored.contains(&format!("base_url = \"{}\"", api.server.base_url())),
+        "the token would be sent to production: {stored}"
+    );
+    let get = api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals/deal-1")
+            .header("authorization", "Bearer sandbox-token");
+        then.status(200).json_body_obj(&deal("deal-1", "x"));
+    });
+    let out = run(api
+        .kinbox_without_token(&["deals", "get", "deal-1"])
+        .env_remove("KINBOX_BASE_URL"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    get.assert();
+}
+
+#[test]
+fn login_again_checks_against_the_profiles_base_url_and_keeps_it() {
+    let api = Api::start();
+    accepts_token(&api, "first");
+    let check = accepts_token(&api, "second");
+    login(&api, &["--profile", "sandbox"], "first");
+    // Else the next login would check the token against production.
+    assert!(
+        std::fs::read_to_string(api.config_path())
+            .unwrap()
+            .contains(&api.server.base_url())
+    );
+
+    let out = run(api
+        .kinbox_without_token(&["auth", "login", "--profile", "sandbox"])
+        .env_remove("KINBOX_BASE_URL")
+        .write_stdin("second"));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    check.assert();
+    let path = api.config_path();
+    assert!(
+        out.stderr.starts_with(&format!(
+            "Logged in to {} (from profile \"sandbox\" in {}): ",
+            api.server.base_url(),
+            path.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!(
+            "[profiles.sandbox]\ntoken = \"second\"\nbase_url = \"{}\"\n",
+            api.server.base_url()
+        )
+    );
+}
+
+#[test]
+fn status_lists_every_profile_and_where_token_and_base_url_come_from() {
+    let api = Api::start();
+    accepts_token(&api, "token-of-loja2");
+    accepts_token(&api, TOKEN);
+    write(
+        api.config_dir.path(),
+        "credentials.toml",
+        &format!(
+            "[profiles.default]\ntoken = \"token-of-default\"\n\n\
+             [profiles.loja2]\ntoken = \"token-of-loja2\"\nbase_url = \"{}\"\n\n\
+             [profiles.sandbox-local]\ntoken = \"token-of-sandbox\"\n\
+             base_url = \"http://127.0.0.1:8080\"\n",
+            api.server.base_url()
+        ),
+    );
+
+    let out = run(api
+        .kinbox_without_token(&["auth", "status"])
+        .env("KINBOX_PROFILE", "loja2")
+        .env_remove("KINBOX_BASE_URL"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stdout = out
+        .stdout
+        .replace(&api.config_dir.path().display().to_string(), "[CONFIG_DIR]")
+        .replace(&api.server.base_url(), "[API]");
+    snap!("auth_status_profiles_stdout", stdout);
+
+    // --base-url outranks KINBOX_BASE_URL, which outranks the profile's.
+    let out = run(&mut api.kinbox_without_token(&[
+        "auth",
+        "status",
+        "--profile",
+        "loja2",
+        "--base-url",
+        &api.server.base_url(),
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("Profile: loja2 (from --profile)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(" (from --base-url)\n"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&mut api.kinbox(&["auth", "status", "--profile", "loja2"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("Token:   from the KINBOX_TOKEN environment variable\nAPI:     ")
+            && out
+                .stdout
+                .contains(" (from the KINBOX_BASE_URL environment variable)\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn status_tells_a_refused_token_from_an_unreachable_api() {
+    for (status, code, says) in [
+        (401, 1, "Status:  the API refuses the token\n"),
+        (403, 1, "Status:  the API refuses the token\n"),
+        (
+            500,
+            4,
+            "Status:  unknown: the API could not be reached or failed\n",
+        ),
+        (
+            503,
+            4,
+            "Status:  unknown: the API could not be reached or failed\n",
+        ),
+    ] {
+        let api = Api::start();
+        api.server.mock(|when, then| {
+            when.method(GET).path("/v1/deals");
+            then.status(status).json_body(json!({"message": "nope"}));
+        });
+        let out = run(&mut api.kinbox(&["auth", "status"]));
+        assert_eq!(out.code, code, "{status}: {}", out.stderr);
+        assert!(out.stdout.contains(says), "{status}: {}", out.stdout);
+        assert!(
+            out.stderr.contains(&format!("answered {status}")),
+            "{status}: {}",
+            out.stderr
+        );
+    }
+
+    let api = Api::start();
+    let out = run(api
+        .kinbox(&["auth", "status", "--timeout", "5"])
+        .env("KINBOX_BASE_URL", closed_port()));
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("Status:  unknown: the API could not be reached or failed\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .starts_with("error: the token could not be checked: could not reach the Kinbox API"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_unknown_profile_is_an_error_that_names_the_stored_ones() {
+    let api = Api::start();
+    accepts_token(&api, "a");
+    login(&api, &[], "a");
+    login(&api, &["--profile", "loja2"], "a");
+    let catch_all = api.catch_all();
+
+    let out = run(&mut api.kinbox_without_token(&["deals", "list", "--profile", "lojas2"]));
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: there is no profile `lojas2` (from --profile): the profiles in {} are \
+             `default`, `loja2`. Create it with `kinbox auth login --profile lojas2`, choose \
+             another with --profile, or set KINBOX_TOKEN\n",
+            api.config_path().display()
+        )
+    );
+    let out = run(api
+        .kinbox_without_token(&["auth", "status"])
+        .env("KINBOX_PROFILE", "lojas2"));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with(
+            "error: there is no profile `lojas2` (from the KINBOX_PROFILE environment variable): \
+             the profiles in "
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stdout, "");
+    assert_eq!(catch_all.calls(), 0);
+}
+
+#[test]
+fn login_creates_a_new_profile_and_logout_of_an_unknown_one_names_the_stored_ones() {
+    let api = Api::start();
+    accepts_token(&api, "n");
+    login(&api, &["--profile", "new"], "n");
+    let out = run(&mut api.kinbox_without_token(&["auth", "status", "--profile", "new"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let out = run(&mut api.kinbox_without_token(&["auth", "logout", "--profile", "old"]));
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: no token is stored for profile `old`: the profiles in {} are `new`\n",
+            api.config_path().display()
+        )
+    );
+}
+
+/// Not TOML; the token unquoted, where a parser's message might quote it.
+fn corrupt(api: &Api) -> String {
+    let text = format!("[profiles.default]\ntoken = {TOKEN}\n");
+    write(api.config_dir.path(), "credentials.toml", &text);
+    text
+}
+
+#[test]
+fn a_corrupt_credentials_file_does_not_stop_a_run_that_does_not_need_it() {
+    let api = Api::start();
+    corrupt(&api);
+    let get = api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200).json_body_obj(&deal("deal-1", "x"));
+    });
+
+    // KINBOX_TOKEN and KINBOX_BASE_URL.
+    let out = run(&mut api.kinbox(&["deals", "get", "deal-1"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // KINBOX_TOKEN and --base-url.
+    let out = run(api
+        .kinbox(&[
+            "deals",
+            "get",
+            "deal-1",
+            "--base-url",
+            &api.server.base_url(),
+        ])
+        .env_remove("KINBOX_BASE_URL"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    get.assert_calls(2);
+
+    // Without KINBOX_TOKEN, the file is needed: its fault is the error.
+    let out = run(&mut api.kinbox_without_token(&["deals", "get", "deal-1"]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: {} (line 2) is not a valid credentials file: ",
+            api.config_path().display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
+    get.assert_calls(2);
+}
+
+#[test]
+fn status_reports_a_corrupt_credentials_file() {
+    let api = Api::start();
+    corrupt(&api);
+    accepts_token(&api, TOKEN);
+
+    let out = run(&mut api.kinbox(&["auth", "status"]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("Status:  the API accepts the token\n")
+            && out
+                .stdout
+                .ends_with("Profiles: the credentials file cannot be read (see below)\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.starts_with(&format!(
+            "warning: {} (line 2) is not a valid credentials file: ",
+            api.config_path().display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
+}
+
+#[test]
+fn login_refuses_to_overwrite_a_corrupt_credentials_file() {
+    let api = Api::start();
+    let text = corrupt(&api);
+    let catch_all = api.catch_all();
+
+    let out = run(api
+        .kinbox_without_token(&["auth", "login", "--profile", "other"])
+        .write_stdin("new-token"));
+
+    assert_eq!(out.code, 1);
+    assert_eq!(catch_all.calls(), 0);
+    assert_eq!(std::fs::read_to_string(api.config_path()).unwrap(), text);
+    let stderr = out.stderr.replace(
+        &api.config_path().display().to_string(),
+        "[CONFIG_DIR]/credentials.toml",
+    );
+    snap!("auth_login_corrupt_file_stderr", stderr);
+    assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
 }

@@ -62,3 +62,42 @@ fn the_token_is_not_echoed_by_login_or_status() {
         assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
     }
 }
+
+#[test]
+fn the_token_is_not_echoed_by_status_whatever_the_api_answers() {
+    for status in [401, 403, 503] {
+        let api = Api::start();
+        // A server that quotes the token back.
+        api.server.mock(|when, then| {
+            when.method(GET).path("/v1/deals");
+            then.status(status)
+                .json_body(json!({"message": format!("bad token {TOKEN}")}));
+        });
+        let out = run(&mut api.kinbox(&["auth", "status", "-vv"]));
+        assert_ne!(out.code, 0);
+        assert!(!out.stdout.contains(TOKEN), "{}", out.stdout);
+        assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn the_token_is_not_echoed_when_login_stores_a_base_url_or_a_profile_is_unknown() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals");
+        then.status(200)
+            .json_body(json!({"data": [], "nextCursor": null}));
+    });
+    let login = run(api
+        .kinbox_without_token(&["auth", "login", "--profile", "sandbox", "-vv"])
+        .write_stdin(TOKEN));
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    let unknown = run(&mut api.kinbox_without_token(&["auth", "status", "--profile", "other"]));
+    assert_eq!(unknown.code, 1);
+    let status = run(&mut api.kinbox_without_token(&["auth", "status", "--profile", "sandbox"]));
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    for out in [login, unknown, status] {
+        assert!(!out.stdout.contains(TOKEN), "{}", out.stdout);
+        assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
+    }
+}
