@@ -78,17 +78,45 @@ pub fn operation(resource: &str, verb: &str) -> Option<CliCommand> {
     CliCommand::iter().find(|op| words(*op) == (resource, verb))
 }
 
-fn resource_about(resource: &str) -> &'static str {
-    match resource {
-        "deals" => "Create, list, update and close deals (negócios)",
-        "pipelines" => "List and manage pipelines, their stages and lost reasons (funis)",
-        "contacts" => "Find contacts by phone or e-mail, create and update them (contatos)",
-        "custom-fields" => "Read the custom field definitions (campos personalizados)",
-        "products" => "Manage the product catalogue (produtos)",
-        "tags" => "Manage tags (etiquetas)",
-        "campaigns" => "Manage bulk-messaging campaigns: create, pause, resume (campanhas)",
-        "sessions" => "Read service sessions (atendimentos)",
-        _ => "Commands of this resource",
+/// What the resource of `op` is about, in `kinbox --help`; a new operation
+/// does not compile until its resource is described here.
+fn resource_about(op: CliCommand) -> &'static str {
+    use CliCommand as C;
+    match op {
+        C::CreateDeal | C::ListDeals | C::GetDeal | C::UpdateDeal | C::DeleteDeal => {
+            "Create, list, update and close deals (negócios)"
+        }
+        C::ListPipelines
+        | C::CreatePipeline
+        | C::GetPipeline
+        | C::UpdatePipeline
+        | C::DeletePipeline => "List and manage pipelines, their stages and lost reasons (funis)",
+        C::ListContacts | C::CreateContact | C::GetContact | C::UpdateContact => {
+            "Find contacts by phone or e-mail, create and update them (contatos)"
+        }
+        C::ListCustomFields | C::GetCustomField => {
+            "Read the custom field definitions (campos personalizados)"
+        }
+        C::ListProducts
+        | C::CreateProduct
+        | C::GetProduct
+        | C::GetProductByExternalId
+        | C::UpdateProduct
+        | C::DeleteProduct => "Manage the product catalogue (produtos)",
+        C::ListTags | C::CreateTag | C::GetTag | C::UpdateTag | C::DeleteTag => {
+            "Manage tags (etiquetas)"
+        }
+        C::ListCampaigns
+        | C::CreateCampaign
+        | C::GetCampaign
+        | C::UpdateCampaign
+        | C::DeleteCampaign
+        | C::PauseCampaign
+        | C::ResumeCampaign
+        | C::ListCampaignChunkLeads => {
+            "Manage bulk-messaging campaigns: create, pause, resume (campanhas)"
+        }
+        C::ListSessions | C::GetSession => "Read service sessions (atendimentos)",
     }
 }
 
@@ -117,10 +145,11 @@ Examples:
   kinbox deals win 65f0c0ffee0000000000dddd
   kinbox contacts list --phone 5585997281648 -o table";
 
-/// Examples shown under a command's help.
-fn examples(resource: &str, verb: &str) -> Option<&'static str> {
-    Some(match (resource, verb) {
-        ("deals", "create") => {
+/// Examples shown under a command's help; a new operation does not compile
+/// until it is given its examples here (or none).
+fn examples(op: CliCommand) -> Option<&'static str> {
+    Some(match op {
+        CliCommand::CreateDeal => {
             "Required unless --json-body gives them: --name, --value, --status, the pipeline
 (--pipeline NAME or --pipeline-id), the stage (--stage NAME or --stage-id) and the contact
 (--contact-phone, --contact-email or --contact-id). customFields is sent as {} unless
@@ -144,31 +173,31 @@ Examples:
   kinbox deals create --json-body deal.json --name \"Pedido #1043\"
   jq '.value = 10' deal.json | kinbox deals create --json-body -"
         }
-        ("deals", "list") => {
+        CliCommand::ListDeals => {
             "Examples:
   kinbox deals list --status open --pipeline-id 65f0c0ffee0000000000aaaa -o table
   kinbox deals list --created-at-from 2024-05-01T00:00:00-03:00 --limit 100
   kinbox deals list --all --status won --jq .value | paste -sd+ | bc
   kinbox deals list --status open --json id,name,value"
         }
-        ("deals", "get") => "Examples:\n  kinbox deals get 65f0c0ffee0000000000dddd -o table",
-        ("deals", "update") => {
+        CliCommand::GetDeal => "Examples:\n  kinbox deals get 65f0c0ffee0000000000dddd -o table",
+        CliCommand::UpdateDeal => {
             "Examples:
   kinbox deals update 65f0c0ffee0000000000dddd --value 2500 --due-date 2024-06-30T18:00:00-03:00
   kinbox deals update 65f0c0ffee0000000000dddd --json-body products.json"
         }
-        ("deals", "delete") => "Examples:\n  kinbox deals delete 65f0c0ffee0000000000dddd",
-        ("pipelines", "list") => {
+        CliCommand::DeleteDeal => "Examples:\n  kinbox deals delete 65f0c0ffee0000000000dddd",
+        CliCommand::ListPipelines => {
             "Every pipeline, with its stages; not paginated.
 
 Examples:
   kinbox pipelines list -o table
   kinbox pipelines list --jq '{name, stages: [.stages[].name]}'"
         }
-        ("pipelines", "get") => {
+        CliCommand::GetPipeline => {
             "Examples:\n  kinbox pipelines get 65f0c0ffee0000000000aaaa --jq .lostReasons"
         }
-        ("pipelines", "create") => {
+        CliCommand::CreatePipeline => {
             "The stages, rules and privacy are lists and objects: give them with --json-body.
 
 Examples:
@@ -176,20 +205,20 @@ Examples:
   echo '{\"name\": \"Vendas\", \"stages\": [{\"name\": \"Proposta\"}]}' | \\
     kinbox pipelines create --json-body -"
         }
-        ("contacts", "list") => {
+        CliCommand::ListContacts => {
             "Examples:
   kinbox contacts list --phone 5585997281648 -o table
   kinbox contacts list --email ana@example.com
   kinbox contacts list --all --created-at-from 2024-05-01T00:00:00-03:00"
         }
-        ("contacts", "create") => {
+        CliCommand::CreateContact => {
             "customFields is sent as {} unless --json-body gives some.
 
 Examples:
   kinbox contacts create --name \"Ana Souza\" --phone 5585997281648 --email ana@example.com"
         }
-        ("contacts", "get") => "Examples:\n  kinbox contacts get 123456 -o table",
-        ("custom-fields", "list") => {
+        CliCommand::GetContact => "Examples:\n  kinbox contacts get 123456 -o table",
+        CliCommand::ListCustomFields => {
             "The placeholder is the key of a field in customFields, and what
 `kinbox deals create --custom-field PLACEHOLDER=VALUE` takes.
 
@@ -197,24 +226,26 @@ Examples:
   kinbox custom-fields list -o table
   kinbox custom-fields list --jq 'select(.entity == \"deal\") | .placeholder'"
         }
-        ("products", "list") => {
+        CliCommand::ListProducts => {
             "Examples:\n  kinbox products list -o table\n  kinbox products list --all --template '{externalId};{name};{price}'"
         }
-        ("products", "create") => {
+        CliCommand::CreateProduct => {
             "customFields is sent as {} unless --json-body gives some.
 
 Examples:
   kinbox products create --name \"Cadeira\" --price 350 --external-id SKU-0042"
         }
-        ("products", "get-by-external-id") => {
+        CliCommand::GetProductByExternalId => {
             "Examples:\n  kinbox products get-by-external-id SKU-0042"
         }
-        ("tags", "list") => "Examples:\n  kinbox tags list -o table",
-        ("tags", "create") => "Examples:\n  kinbox tags create --name \"VIP\" --color \"#f5a623\"",
-        ("campaigns", "list") => {
+        CliCommand::ListTags => "Examples:\n  kinbox tags list -o table",
+        CliCommand::CreateTag => {
+            "Examples:\n  kinbox tags create --name \"VIP\" --color \"#f5a623\""
+        }
+        CliCommand::ListCampaigns => {
             "Examples:\n  kinbox campaigns list -o table\n  kinbox campaigns list --all --jq .status"
         }
-        ("campaigns", "create") => {
+        CliCommand::CreateCampaign => {
             "Only --name is required; the lists (channelIds, assetsUrls) and the template go in
 --json-body.
 
@@ -222,28 +253,40 @@ Examples:
   kinbox campaigns create --name \"Black Friday\" --channel-id 65f0c0ffee0000000000abcd \\
     --message \"A Black Friday começou!\" --scheduled-to 2024-11-29T09:00:00-03:00"
         }
-        ("campaigns", "pause") => {
+        CliCommand::PauseCampaign => {
             "Examples:\n  kinbox campaigns pause 65f0c0ffee0000000000eeee -o table"
         }
-        ("campaigns", "resume") => {
+        CliCommand::ResumeCampaign => {
             "Examples:\n  kinbox campaigns resume 65f0c0ffee0000000000eeee -o table"
         }
-        ("campaigns", "chunk-leads") => {
+        CliCommand::ListCampaignChunkLeads => {
             "Examples:\n  kinbox campaigns chunk-leads 65f0c0ffee0000000000eeee -o table"
         }
-        ("sessions", "list") => {
+        CliCommand::ListSessions => {
             "Examples:
   kinbox sessions list --contact-id 123456 -o table
   kinbox sessions list --all --updated-at-from 2024-05-01T00:00:00-03:00"
         }
-        ("sessions", "get") => {
+        CliCommand::GetSession => {
             "The id is a session's id, or the numeric id of a call.
 
 Examples:
   kinbox sessions get 65f0c0ffee0000000000ffff
   kinbox sessions get 98765"
         }
-        _ => return None,
+        CliCommand::UpdatePipeline
+        | CliCommand::DeletePipeline
+        | CliCommand::UpdateContact
+        | CliCommand::GetCustomField
+        | CliCommand::GetProduct
+        | CliCommand::UpdateProduct
+        | CliCommand::DeleteProduct
+        | CliCommand::GetTag
+        | CliCommand::UpdateTag
+        | CliCommand::DeleteTag
+        | CliCommand::GetCampaign
+        | CliCommand::UpdateCampaign
+        | CliCommand::DeleteCampaign => return None,
     })
 }
 
@@ -269,7 +312,7 @@ pub fn command() -> Command {
             None => {
                 resources.push(
                     Command::new(resource)
-                        .about(resource_about(resource))
+                        .about(resource_about(op))
                         .subcommand_required(true)
                         .arg_required_else_help(true),
                 );
@@ -322,7 +365,7 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     if cmd.get_arguments().any(|a| a.get_id() == "cursor") {
         cmd = cmd.arg(cmd_list_all::arg());
     }
-    if let Some(examples) = examples(resource, verb) {
+    if let Some(examples) = operation(resource, verb).and_then(examples) {
         cmd = cmd.after_help(examples);
     }
     if (resource, verb) == ("deals", "create") {

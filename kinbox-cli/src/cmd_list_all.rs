@@ -85,8 +85,11 @@ fn page_of(mut page: Value) -> Result<(Vec<Value>, Option<String>), KinboxError>
     let next = next_cursor(&page);
     match page.get_mut("data").map(Value::take) {
         Some(Value::Array(items)) => Ok((items, next)),
-        _ => Err(KinboxError::InvalidRequest(
-            "the list response has no `data` array".to_owned(),
-        )),
+        // The answer was read as the spec's page already; a page without
+        // items is the server's fault, not the request's.
+        _ => Err(KinboxError::InvalidResponse {
+            body: page.to_string().into(),
+            source: serde::de::Error::custom("the list has no `data` array"),
+        }),
     }
 }

@@ -17,7 +17,36 @@ fn command_paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<Strin
 fn help_of_every_command() {
     let mut paths = Vec::new();
     command_paths(&kinbox_cli::command(), &[], &mut paths);
-    assert!(paths.len() >= 15, "{paths:?}");
+    // Every operation of the spec is a command of the tree.
+    for operation in kinbox_spec::spec().operations() {
+        let (resource, verb) = kinbox_cli::cli_builder::words_of_operation(&operation.id)
+            .unwrap_or_else(|| panic!("{} has no command", operation.id));
+        assert!(
+            paths.contains(&vec![resource.to_owned(), verb.to_owned()]),
+            "{} is not `kinbox {resource} {verb}`",
+            operation.id
+        );
+    }
+    // Every help snapshot is of a command that exists: none is left over.
+    let snapshots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    for entry in std::fs::read_dir(&snapshots).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(command) = name
+            .strip_suffix(".snap")
+            .and_then(|n| n.strip_prefix("help_kinbox"))
+        else {
+            continue;
+        };
+        if command == "_short" {
+            continue;
+        }
+        let path: Vec<String> = command
+            .split('_')
+            .filter(|word| !word.is_empty())
+            .map(str::to_owned)
+            .collect();
+        assert!(paths.contains(&path), "{name} is of no command: delete it");
+    }
     for path in paths {
         let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
         args.push("--help");
