@@ -150,10 +150,10 @@ Examples:
 fn examples(op: CliCommand) -> Option<&'static str> {
     Some(match op {
         CliCommand::CreateDeal => {
-            "Required unless --json-body gives them: --name, --value, --status, the pipeline
+            "Required unless --json-body gives them: --name, --value, the pipeline
 (--pipeline NAME or --pipeline-id), the stage (--stage NAME or --stage-id) and the contact
-(--contact-phone, --contact-email or --contact-id). customFields is sent as {} unless
---custom-field or --json-body gives some.
+(--contact-phone, --contact-email or --contact-id). --status is open unless given, and
+customFields is sent as {} unless --custom-field or --json-body gives some.
 
 Names are looked up before the deal is created (GET /v1/pipelines, /v1/contacts?phone=…,
 /v1/custom-fields): case and accents are ignored (\"negociacao\" finds \"Negociação\") unless
@@ -375,6 +375,12 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
         cmd = cmd.arg(crate::confirm::arg());
     }
     if (resource, verb) == ("deals", "update") {
+        cmd = cmd.arg(crate::custom_fields::arg().long_help(
+            "A custom field by its placeholder, e.g. cpf=060.715.303-54; repeat for several. \
+             It is merged with the deal's current custom fields (the deal is read first), \
+             so the others are kept: the API replaces the whole map. Checked against the \
+             field's type as `deals create --custom-field` does.",
+        ));
         cmd = cmd.arg(
             Arg::new(CONTACT_ID)
                 .long(CONTACT_ID)
@@ -548,6 +554,33 @@ pub async fn dispatch(
             .map_err(|e| CliError::Failure(format!("cannot encode the contact: {e}")))?;
         crate::json_body::overlay(serde_json::Map::from_iter([("contact".to_owned(), value)]))?;
         config.set_deal_contact(contact);
+    }
+    let assignments: Vec<crate::custom_fields::Assignment> = leaf_matches
+        .try_get_many(crate::custom_fields::ARG)
+        .ok()
+        .flatten()
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    if matches!(op, CliCommand::UpdateDeal) && !assignments.is_empty() {
+        let id = leaf_matches
+            .get_one::<String>("id")
+            .expect("ID is a required positional");
+        let deal = crate::resolve::deal(&client, id).await?;
+        let definitions = crate::custom_fields::deal_definitions(&client).await?;
+        let merged = crate::custom_fields::apply(
+            &definitions,
+            &assignments,
+            crate::custom_fields::current(&deal, &definitions),
+        )?;
+        let value = serde_json::to_value(&merged)
+            .map_err(|e| CliError::Failure(format!("cannot encode the custom fields: {e}")))?;
+        crate::json_body::overlay(serde_json::Map::from_iter([(
+            "customFields".to_owned(),
+            value,
+        )]))?;
+        config.set_deal_custom_fields(merged);
     }
     crate::defaults::complete(op, &client, leaf_matches).await?;
     let cli = Cli::new(client, config.clone());

@@ -26,6 +26,8 @@ struct State {
     deal_create: Mutex<crate::deal_create::Resolved>,
     /// `deals update --contact-id N`: the contact, read whole.
     deal_contact: Mutex<Option<types::DealContactInput>>,
+    /// `deals update --custom-field`: the deal's fields with these laid over.
+    deal_custom_fields: Mutex<Option<types::CustomFieldsInput>>,
 }
 
 impl KinboxCliConfig {
@@ -46,6 +48,7 @@ impl KinboxCliConfig {
             output_error: Mutex::new(None),
             deal_create: Mutex::new(Default::default()),
             deal_contact: Mutex::new(None),
+            deal_custom_fields: Mutex::new(None),
         }))
     }
 
@@ -59,6 +62,10 @@ impl KinboxCliConfig {
 
     pub fn set_deal_contact(&self, contact: types::DealContactInput) {
         *lock(&self.0.deal_contact) = Some(contact);
+    }
+
+    pub fn set_deal_custom_fields(&self, fields: types::CustomFieldsInput) {
+        *lock(&self.0.deal_custom_fields) = Some(fields);
     }
 
     /// `list --all`: the page to fetch.
@@ -235,6 +242,11 @@ impl CliConfig for KinboxCliConfig {
     ) -> anyhow::Result<()> {
         if let Some(contact) = lock(&self.0.deal_contact).clone() {
             *request = request.clone().body_map(|body| body.contact(Some(contact)));
+        }
+        if let Some(fields) = lock(&self.0.deal_custom_fields).clone() {
+            *request = request
+                .clone()
+                .body_map(|body| body.custom_fields(Some(fields)));
         }
         Ok(())
     }

@@ -134,6 +134,31 @@ pub fn apply(
     Ok(base)
 }
 
+/// The custom fields a deal has, written back as a write takes them: each
+/// value as text, with its type (the answer's, else its definition's).
+pub fn current(deal: &kinbox_api::types::Deal, definitions: &[CustomField]) -> CustomFieldsInput {
+    let mut fields = CustomFieldsInput::new();
+    for (name, field) in deal.custom_fields.0.iter() {
+        let value = match &field.value {
+            serde_json::Value::String(text) => text.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let type_ = field.type_.clone().or_else(|| {
+            definitions
+                .iter()
+                .find(|d| d.placeholder.as_deref() == Some(name))
+                .map(|d| d.type_.to_string())
+        });
+        fields = fields.with(
+            name.clone(),
+            type_.unwrap_or_else(|| "text".to_owned()),
+            value,
+        );
+    }
+    fields
+}
+
 /// Only definitions with a placeholder are kept by [`deal_definitions`].
 fn placeholder(field: &CustomField) -> &str {
     field.placeholder.as_deref().unwrap_or_default()

@@ -53,7 +53,22 @@ impl Resolved {
 
 /// Adds the name flags to the generated `deals create`.
 pub fn adapt(cmd: Command) -> Command {
-    cmd.mut_arg("pipeline-id", |arg| {
+    // A new deal is open unless said otherwise (`defaults.rs` does the same
+    // for a --json-body file without a status).
+    // The generated flag is required unless --json-body is given, which a
+    // default does not lift in clap: it is built again, with its parser.
+    cmd.mut_arg("status", |generated| {
+        let mut arg = Arg::new("status")
+            .long("status")
+            .value_name("STATUS")
+            .value_parser(generated.get_value_parser().clone())
+            .default_value("open");
+        if let Some(help) = generated.get_help() {
+            arg = arg.help(help.clone());
+        }
+        arg
+    })
+    .mut_arg("pipeline-id", |arg| {
         arg.required_unless_present(PIPELINE)
             .conflicts_with(PIPELINE)
     })

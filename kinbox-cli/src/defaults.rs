@@ -1,7 +1,9 @@
 //! What the reference requires in a body and a person should not have to
 //! type, filled in before the request is built: a pipeline's `rules` and
 //! `position`, its stages' `id`, `color` and `requireds`, a tag's `privacy`,
-//! and the whole contact object a deal update must carry.
+//! a new deal's `status` (open) and the `customFields` ({}) of new deals,
+//! contacts and products, and the whole contact object a deal update must
+//! carry.
 //!
 //! Each value is filled only when the body leaves it out; what the flags or
 //! `--json-body` give is sent as given.
@@ -68,6 +70,13 @@ pub async fn complete(
             let current = crate::resolve::pipeline_by_id(client, id).await?;
             crate::json_body::edit(|body| complete_stages(body, &current.stages))
         }
+        CliCommand::CreateDeal => crate::json_body::edit(|body| {
+            body.entry("status").or_insert_with(|| json!("open"));
+            body.entry("customFields").or_insert_with(|| json!({}));
+        }),
+        CliCommand::CreateContact | CliCommand::CreateProduct => crate::json_body::edit(|body| {
+            body.entry("customFields").or_insert_with(|| json!({}));
+        }),
         CliCommand::CreateTag => crate::json_body::edit(|body| {
             body.entry("privacy").or_insert_with(tag_privacy);
         }),

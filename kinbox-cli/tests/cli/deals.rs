@@ -786,3 +786,83 @@ fn reopen_sets_open_and_clears_the_closing() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains(r#""id":"deal-1""#), "{}", out.stdout);
 }
+
+#[test]
+fn update_custom_fields_are_merged_with_the_deals_current_ones() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/custom-fields");
+        then.status(200)
+            .json_body(crate::resources::custom_fields());
+    });
+    let mut current = serde_json::to_value(deal("deal-1", "Pedido #1042")).unwrap();
+    // What a server may hold: a number, and a field without its type.
+    current["customFields"] = json!({
+        "cpf": {"value": "060.715.303-54", "type": "text"},
+        "idade": {"value": 30}
+    });
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200).json_body(current.clone());
+    });
+    let update = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({
+                "customFields": {
+                    "cpf": {"value": "060.715.303-54", "type": "text"},
+                    "idade": {"value": "31", "type": "number"},
+                    "vip": {"value": "true", "type": "boolean"}
+                }
+            }));
+        then.status(200)
+            .json_body_obj(&deal("deal-1", "Pedido #1042"));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "update",
+        "deal-1",
+        "--custom-field",
+        "idade=31",
+        "--custom-field",
+        "vip=true",
+    ]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    update.assert();
+}
+
+#[test]
+fn a_new_deal_is_open_unless_said_otherwise() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(POST)
+            .path("/v1/deals")
+            .json_body_includes(r#"{"status": "open"}"#);
+        then.status(201).json_body_obj(&deal("deal-9", "x"));
+    });
+    let args = [
+        "deals",
+        "create",
+        "--name",
+        "x",
+        "--value",
+        "1",
+        "--pipeline-id",
+        "p",
+        "--stage-id",
+        "s",
+        "--contact-id",
+        "1",
+    ];
+    let out = run(api.kinbox(&args));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let from_file = run(api
+        .kinbox(&["deals", "create", "--json-body", "-"])
+        .write_stdin(
+            r#"{"name": "x", "value": 1, "pipelineId": "p", "stageId": "s", "contactId": 1}"#,
+        ));
+    assert_eq!(from_file.code, 0, "{}", from_file.stderr);
+    mock.assert_calls(2);
+}

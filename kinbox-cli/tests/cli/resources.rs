@@ -623,16 +623,6 @@ fn session_commands() {
     snap!("sessions_list_table", out.stdout);
 }
 
-/// A resource, its list path, a filter flag and the query parameter it
-/// sends, and an item of the list.
-type PaginatedList = (
-    &'static str,
-    &'static str,
-    &'static [&'static str],
-    (&'static str, &'static str),
-    Value,
-);
-
 /// `--all` on every cursor-paginated list of the spec (an operation with a
 /// `cursor` parameter): every page, in order, each item once; and no other
 /// list has the flag.
