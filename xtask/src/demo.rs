@@ -22,12 +22,13 @@ impl Drop for Running {
 }
 
 pub fn run(root: &Path) -> Result<()> {
-    println!("Building the kinbox CLI and the sandbox…");
+    println!("Building the kinbox CLI and the sandbox (a few minutes the first time)…");
+    // Cargo's own progress shows while it builds: minutes of silence read as
+    // a hang.
     let status = Command::new(env!("CARGO"))
         .current_dir(root)
         .args([
             "build",
-            "--quiet",
             "-p",
             "kinbox-cli",
             "-p",
@@ -97,8 +98,14 @@ pub fn run(root: &Path) -> Result<()> {
 
     // What a person sees in Kinbox: pipelines and stages by name.
     kinbox(&["pipelines", "list", "-o", "table"])?;
-    let pipelines: Value = serde_json::from_str(&run(&["pipelines", "list"], false)?)
-        .context("`kinbox pipelines list` did not print JSON")?;
+    // A list prints its items, one JSON object a line.
+    let pipelines = Value::Array(
+        run(&["pipelines", "list"], false)?
+            .lines()
+            .map(serde_json::from_str)
+            .collect::<Result<_, _>>()
+            .context("`kinbox pipelines list` did not print one JSON pipeline per line")?,
+    );
     let stage_id = |pipeline: &str, stage: &str| -> Result<String> {
         pipelines
             .as_array()
