@@ -10,7 +10,6 @@ use std::ffi::OsStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use clap::builder::TypedValueParser;
-use clap::error::ErrorKind;
 use clap::{Arg, Command};
 
 pub const VALUE_NAME: &str = "DATETIME";
@@ -47,18 +46,14 @@ pub fn is_range_end(id: &str) -> bool {
 /// A date-time flag: [`DateTimeParser`], with the accepted forms added to its
 /// help.
 pub fn arg(arg: Arg) -> Arg {
-    let mut help = arg
-        .get_help()
-        .map(|help| format!("{} ", help.to_string().trim_end()))
-        .unwrap_or_default();
-    help.push_str(HELP);
-    if is_range_end(arg.get_id().as_str()) {
-        help.push(' ');
-        help.push_str(END_HELP);
-    }
-    arg.value_parser(DateTimeParser)
+    let note = if is_range_end(arg.get_id().as_str()) {
+        format!("{HELP} {END_HELP}")
+    } else {
+        HELP.to_owned()
+    };
+    crate::values::with_note(arg, &note)
+        .value_parser(DateTimeParser)
         .value_name(VALUE_NAME)
-        .help(help)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -80,17 +75,7 @@ impl TypedValueParser for DateTimeParser {
         };
         parse(&text, edge)
             .map(|date| date.with_timezone(&Utc))
-            .map_err(|reason| {
-                let arg = arg.map(|a| format!(" for '{a}'")).unwrap_or_default();
-                clap::Error::raw(
-                    ErrorKind::ValueValidation,
-                    format!(
-                        "invalid value '{}'{arg}: {reason}\n",
-                        kinbox_api::server_text::escape_controls(&text)
-                    ),
-                )
-                .with_cmd(cmd)
-            })
+            .map_err(|reason| crate::values::invalid(cmd, arg, &text, &reason))
     }
 }
 

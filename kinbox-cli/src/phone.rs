@@ -5,7 +5,6 @@
 use std::ffi::OsStr;
 
 use clap::builder::TypedValueParser;
-use clap::error::ErrorKind;
 use clap::{Arg, Command};
 
 /// What every phone flag's help adds.
@@ -17,11 +16,7 @@ pub const HELP: &str = "Written any usual way, e.g. +55 (85) 99728-1648, (85) 99
 /// A phone flag (`contacts list --phone`): [`PhoneParser`], with how a phone
 /// may be written added to its help.
 pub fn arg(arg: Arg) -> Arg {
-    let help = match arg.get_help() {
-        Some(help) => format!("{} {HELP}", help.to_string().trim_end()),
-        None => HELP.to_owned(),
-    };
-    arg.value_parser(PhoneParser).help(help)
+    crate::values::with_note(arg, HELP).value_parser(PhoneParser)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -37,17 +32,7 @@ impl TypedValueParser for PhoneParser {
         value: &OsStr,
     ) -> Result<String, clap::Error> {
         let text = value.to_string_lossy();
-        normalize(&text).map_err(|reason| {
-            let arg = arg.map(|a| format!(" for '{a}'")).unwrap_or_default();
-            clap::Error::raw(
-                ErrorKind::ValueValidation,
-                format!(
-                    "invalid value '{}'{arg}: {reason}\n",
-                    kinbox_api::server_text::escape_controls(&text)
-                ),
-            )
-            .with_cmd(cmd)
-        })
+        normalize(&text).map_err(|reason| crate::values::invalid(cmd, arg, &text, &reason))
     }
 }
 

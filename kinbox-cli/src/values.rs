@@ -28,11 +28,16 @@ pub fn number_arg(arg: Arg) -> Arg {
     } else {
         NUMBER_HELP
     };
+    with_note(arg, note).value_parser(NumberParser)
+}
+
+/// `arg` with `note` added to its help (how a value may be written).
+pub fn with_note(arg: Arg, note: &str) -> Arg {
     let help = match arg.get_help() {
         Some(help) => format!("{} {note}", help.to_string().trim_end()),
         None => note.to_owned(),
     };
-    arg.value_parser(NumberParser).help(help)
+    arg.help(help)
 }
 
 /// A decimal number (`--value`, `--price`): finite, since JSON has no NaN or
@@ -240,7 +245,9 @@ impl TypedValueParser for PathIdParser {
     }
 }
 
-fn invalid(cmd: &Command, arg: Option<&Arg>, text: &str, reason: &str) -> clap::Error {
+/// The error of a flag value that does not fit: which value, which flag,
+/// and why, the value escaped (it is echoed to the terminal).
+pub fn invalid(cmd: &Command, arg: Option<&Arg>, text: &str, reason: &str) -> clap::Error {
     let arg = arg.map(|a| format!(" for '{a}'")).unwrap_or_default();
     clap::Error::raw(
         ErrorKind::ValueValidation,

@@ -27,13 +27,7 @@ pub fn run(root: &Path) -> Result<()> {
     // a hang.
     let status = Command::new(env!("CARGO"))
         .current_dir(root)
-        .args([
-            "build",
-            "-p",
-            "kinbox-cli",
-            "-p",
-            "kinbox-sandbox",
-        ])
+        .args(["build", "-p", "kinbox-cli", "-p", "kinbox-sandbox"])
         .status()
         .context("cannot run cargo")?;
     ensure!(status.success(), "the build failed; see the errors above");
