@@ -363,7 +363,9 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
         .long_about(about.trim_end().to_owned())
         .mut_args(adapt_arg);
     if cmd.get_arguments().any(|a| a.get_id() == "cursor") {
-        cmd = cmd.arg(cmd_list_all::arg());
+        // `--all` asks for each next page with `--cursor` added to the
+        // command line, which must win over one the user gave.
+        cmd = cmd.arg(cmd_list_all::arg()).args_override_self(true);
     }
     if let Some(examples) = operation(resource, verb).and_then(examples) {
         cmd = cmd.after_help(examples);
@@ -468,6 +470,7 @@ fn adapt_arg(arg: Arg) -> Arg {
 /// Runs the command `matches` selected.
 pub async fn dispatch(
     root: &Command,
+    argv: &[std::ffi::OsString],
     matches: &ArgMatches,
     context: &Context,
 ) -> Result<(), CliError> {
@@ -520,7 +523,14 @@ pub async fn dispatch(
     {
         let config = KinboxCliConfig::capturing(printer.clone());
         let cli = Cli::new(client, config.clone());
-        return cmd_list_all::run(&cli, &config, op, leaf_matches, &printer).await;
+        let pages = cmd_list_all::Pages {
+            root,
+            argv,
+            cli: &cli,
+            config: &config,
+            op,
+        };
+        return cmd_list_all::run(pages, leaf_matches, &printer).await;
     }
     // A delete reads the object first: to ask about it, and to say what went.
     let doomed = match operation(resource, "get").filter(|_| verb == "delete") {

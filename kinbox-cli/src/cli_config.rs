@@ -16,8 +16,6 @@ pub struct KinboxCliConfig(Arc<State>);
 
 struct State {
     printer: Printer,
-    /// `list --all`: the cursor of the page to fetch next.
-    page_cursor: Mutex<Option<String>>,
     /// `list --all`: keep results here instead of printing them.
     captured: Option<Mutex<Option<Value>>>,
     /// The first output error (a closed pipe), reported after the command.
@@ -43,17 +41,12 @@ impl KinboxCliConfig {
     fn new(printer: Printer, captured: Option<Mutex<Option<Value>>>) -> Self {
         Self(Arc::new(State {
             printer,
-            page_cursor: Mutex::new(None),
             captured,
             output_error: Mutex::new(None),
             deal_create: Mutex::new(Default::default()),
             deal_contact: Mutex::new(None),
             deal_custom_fields: Mutex::new(None),
         }))
-    }
-
-    pub fn set_page_cursor(&self, cursor: Option<String>) {
-        *lock(&self.0.page_cursor) = cursor;
     }
 
     pub fn set_deal_create(&self, resolved: crate::deal_create::Resolved) {
@@ -66,11 +59,6 @@ impl KinboxCliConfig {
 
     pub fn set_deal_custom_fields(&self, fields: types::CustomFieldsInput) {
         *lock(&self.0.deal_custom_fields) = Some(fields);
-    }
-
-    /// `list --all`: the page to fetch.
-    fn page_cursor(&self) -> Option<String> {
-        lock(&self.0.page_cursor).clone()
     }
 
     pub fn take_captured(&self) -> Option<Value> {
@@ -147,61 +135,6 @@ impl CliConfig for KinboxCliConfig {
 
     // `--all` fetches page after page through the generated request of each
     // cursor-paginated list, so that every filter flag applies to every page.
-
-    fn execute_list_deals(
-        &self,
-        _matches: &clap::ArgMatches,
-        request: &mut builder::ListDeals,
-    ) -> anyhow::Result<()> {
-        if let Some(cursor) = self.page_cursor() {
-            *request = request.clone().cursor(cursor);
-        }
-        Ok(())
-    }
-
-    fn execute_list_contacts(
-        &self,
-        _matches: &clap::ArgMatches,
-        request: &mut builder::ListContacts,
-    ) -> anyhow::Result<()> {
-        if let Some(cursor) = self.page_cursor() {
-            *request = request.clone().cursor(cursor);
-        }
-        Ok(())
-    }
-
-    fn execute_list_products(
-        &self,
-        _matches: &clap::ArgMatches,
-        request: &mut builder::ListProducts,
-    ) -> anyhow::Result<()> {
-        if let Some(cursor) = self.page_cursor() {
-            *request = request.clone().cursor(cursor);
-        }
-        Ok(())
-    }
-
-    fn execute_list_campaigns(
-        &self,
-        _matches: &clap::ArgMatches,
-        request: &mut builder::ListCampaigns,
-    ) -> anyhow::Result<()> {
-        if let Some(cursor) = self.page_cursor() {
-            *request = request.clone().cursor(cursor);
-        }
-        Ok(())
-    }
-
-    fn execute_list_sessions(
-        &self,
-        _matches: &clap::ArgMatches,
-        request: &mut builder::ListSessions,
-    ) -> anyhow::Result<()> {
-        if let Some(cursor) = self.page_cursor() {
-            *request = request.clone().cursor(cursor);
-        }
-        Ok(())
-    }
 
     /// `customFields` is required by the API but has no flag: a deal created
     /// from flags alone has none, unless `--custom-field` gives some. The ids

@@ -1,10 +1,12 @@
-//! `kinbox <resource> list --all` for every cursor-paginated list (deals,
-//! contacts, products, campaigns, sessions): every page, one item per line
-//! as it arrives (JSON lines), or one table at the end.
+//! `kinbox <resource> list --all` for every list with a `--cursor` (every
+//! cursor-paginated list of the spec, found there, none named here): every
+//! page, one item per line as it arrives (JSON lines), or one table at the end.
 //!
 //! Each page is fetched by the generated `list` command itself, with the
-//! cursor set by a request hook, so every filter flag applies to every page;
-//! the SDK's `paginate` follows `nextCursor` and stops if it does not advance.
+//! command line parsed again with `--cursor` added, so every filter flag
+//! applies to every page; the SDK's `paginate` (which the SDK's `stream()`s
+//! use too) follows `nextCursor`, stops at an empty page, a repeated cursor
+//! or `MAX_PAGES`.
 
 use futures::TryStreamExt as _;
 use kinbox_api::{KinboxError, OperationError, paginate};
@@ -32,29 +34,71 @@ pub fn arg() -> clap::Arg {
         ))
 }
 
-pub async fn run(
-    cli: &Cli<KinboxCliConfig>,
-    config: &KinboxCliConfig,
-    op: CliCommand,
-    matches: &clap::ArgMatches,
-    printer: &Printer,
-) -> Result<(), CliError> {
-    let mut items = paginate(|cursor| async move {
-        config.set_page_cursor(cursor);
-        cli.execute(op, matches)
-            .await
-            .map_err(|error| match error.downcast::<OperationError>() {
+/// What `--all` needs to ask for each page: the command line to parse again
+/// with `--cursor` added, and the generated command that sends it.
+pub struct Pages<'a> {
+    pub root: &'a clap::Command,
+    pub argv: &'a [std::ffi::OsString],
+    pub cli: &'a Cli<KinboxCliConfig>,
+    pub config: &'a KinboxCliConfig,
+    pub op: CliCommand,
+}
+
+impl Pages<'_> {
+    /// The page after `cursor` (the first without one), as the list command
+    /// the user typed would fetch it with `--cursor CURSOR`: every filter
+    /// applies to every page, and no list needs code of its own.
+    async fn fetch(
+        &self,
+        first: &clap::ArgMatches,
+        cursor: Option<String>,
+    ) -> Result<(Vec<Value>, Option<String>), KinboxError> {
+        let reparsed;
+        let matches = match cursor {
+            None => first,
+            Some(cursor) => {
+                let argv = self
+                    .argv
+                    .iter()
+                    .cloned()
+                    .chain(["--cursor".into(), cursor.into()]);
+                reparsed = self
+                    .root
+                    .clone()
+                    .try_get_matches_from(argv)
+                    .map_err(|e| KinboxError::InvalidRequest(e.to_string()))?;
+                leaf(&reparsed)
+            }
+        };
+        self.cli.execute(self.op, matches).await.map_err(|error| {
+            match error.downcast::<OperationError>() {
                 Ok(error) => KinboxError::from(error),
                 // A hook or the body; nothing was sent.
                 Err(other) => {
                     KinboxError::InvalidRequest(CliError::from_generated(other).to_string())
                 }
-            })
-            .and_then(|()| {
-                let page = config.take_captured().unwrap_or(Value::Null);
-                page_of(page)
-            })
-    });
+            }
+        })?;
+        page_of(self.config.take_captured().unwrap_or(Value::Null))
+    }
+}
+
+/// The matches of the leaf command (`kinbox <resource> <verb>`).
+fn leaf(matches: &clap::ArgMatches) -> &clap::ArgMatches {
+    let mut matches = matches;
+    while let Some((_, sub)) = matches.subcommand() {
+        matches = sub;
+    }
+    matches
+}
+
+pub async fn run(
+    pages: Pages<'_>,
+    matches: &clap::ArgMatches,
+    printer: &Printer,
+) -> Result<(), CliError> {
+    let pages = &pages;
+    let mut items = paginate(|cursor| async move { pages.fetch(matches, cursor).await });
     let mut table = Vec::new();
     while let Some(item) = items.try_next().await.map_err(CliError::from)? {
         if printer.collects() {

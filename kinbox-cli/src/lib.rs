@@ -82,11 +82,12 @@ pub fn main() -> ExitCode {
 pub fn run<I, T>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
+    T: Into<OsString>,
 {
     install_panic_hook();
+    let argv: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let mut root = cli_builder::command();
-    let matches = match root.try_get_matches_from_mut(args) {
+    let matches = match root.try_get_matches_from_mut(&argv) {
         Ok(matches) => matches,
         Err(error) => {
             // Help and version go to stdout with status 0, errors to stderr
@@ -109,7 +110,7 @@ where
                 .build()
                 .map_err(|e| CliError::Failure(format!("cannot start the async runtime: {e}")))
                 .and_then(|runtime| {
-                    runtime.block_on(cli_builder::dispatch(&root, &matches, &context))
+                    runtime.block_on(cli_builder::dispatch(&root, &argv, &matches, &context))
                 })
         }
         Err(error) => Err(error),

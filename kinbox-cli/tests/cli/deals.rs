@@ -866,3 +866,33 @@ fn a_new_deal_is_open_unless_said_otherwise() {
     assert_eq!(from_file.code, 0, "{}", from_file.stderr);
     mock.assert_calls(2);
 }
+
+#[test]
+fn all_starts_at_a_given_cursor_and_keeps_every_filter_on_every_page() {
+    let api = Api::start();
+    let first = api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals")
+            .query_param("status", "won")
+            .query_param("cursor", "start");
+        then.status(200)
+            .json_body(json!({"data": [deal("deal-1", "a")], "nextCursor": "next-1"}));
+    });
+    let second = api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals")
+            .query_param("status", "won")
+            .query_param("cursor", "next-1");
+        then.status(200)
+            .json_body(json!({"data": [deal("deal-2", "b")], "nextCursor": null}));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals", "list", "--status", "won", "--cursor", "start", "--all",
+    ]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    first.assert();
+    second.assert();
+    assert_eq!(out.stdout.lines().count(), 2);
+}
