@@ -55,6 +55,19 @@ pub fn words(op: CliCommand) -> (&'static str, &'static str) {
     }
 }
 
+/// The `operationId` of `op` (`CreateDeal` → `create_deal`), as the spec
+/// names it.
+pub fn operation_id(op: CliCommand) -> String {
+    let mut id = String::new();
+    for c in format!("{op:?}").chars() {
+        if c.is_uppercase() && !id.is_empty() {
+            id.push('_');
+        }
+        id.push(c.to_ascii_lowercase());
+    }
+    id
+}
+
 /// The words of the operation whose `operationId` is `operation_id`
 /// (`create_deal` → `("deals", "create")`), for tests driven by the spec.
 pub fn words_of_operation(operation_id: &str) -> Option<(&'static str, &'static str)> {
@@ -593,6 +606,7 @@ pub async fn dispatch(
         config.set_deal_custom_fields(merged);
     }
     crate::defaults::complete(op, &client, leaf_matches).await?;
+    crate::json_body::check(&operation_id(op))?;
     let cli = Cli::new(client, config.clone());
     let sent_at = chrono::Utc::now();
     cli.execute(op, leaf_matches)

@@ -245,6 +245,53 @@ pub fn field(name: &str) -> Option<Value> {
         .and_then(|loaded| loaded.fields.get(name).cloned())
 }
 
+/// Holds the `--json-body` file (with the flags and lookups applied) to the
+/// spec's request schema of `operation_id` before anything is sent: a field
+/// the API does not take is warned about (it would be dropped), and a value
+/// that does not fit is refused with its field named (`$.value: "10" is not
+/// of type "number"`). Nothing to do without a file.
+pub fn check(operation_id: &str) -> Result<(), CliError> {
+    let guard = BODY.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(loaded) = guard.as_ref() else {
+        return Ok(());
+    };
+    let spec = kinbox_spec::spec();
+    let Some(schema) = spec.request_body_schema(operation_id) else {
+        return Ok(());
+    };
+    let known = spec
+        .resolve(schema)
+        .get("properties")
+        .and_then(Value::as_object);
+    for name in loaded.fields.keys() {
+        if known.is_some_and(|known| !known.contains_key(name)) {
+            eprintln!(
+                "warning: the JSON body in {} has `{}`, which the API does not take: it is \
+                 not sent",
+                loaded.source,
+                crate::error::printable(name)
+            );
+        }
+    }
+    let body = Value::Object(loaded.fields.clone());
+    match spec
+        .request_body(operation_id)
+        .map(|check| check.check(&body))
+    {
+        Some(Err(violations)) => Err(CliError::Usage(format!(
+            "the JSON body in {}, with the flags applied, does not fit the API; nothing was \
+             sent:\n{}",
+            loaded.source,
+            violations
+                .iter()
+                .map(|v| format!("  {}: {}", v.path, v.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A body that parsed as JSON but not as the operation's body type.
 pub fn does_not_fit(error: &serde_json::Error) -> CliError {
     let message = error.to_string();

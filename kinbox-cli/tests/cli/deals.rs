@@ -896,3 +896,43 @@ fn all_starts_at_a_given_cursor_and_keeps_every_filter_on_every_page() {
     second.assert();
     assert_eq!(out.stdout.lines().count(), 2);
 }
+
+#[test]
+fn a_json_body_is_held_to_the_spec_before_it_is_sent() {
+    let api = Api::start();
+    let catch_all = api.catch_all();
+    let out = run(api
+        .kinbox(&["deals", "update", "deal-1", "--json-body", "-"])
+        .write_stdin(r#"{"value": "10", "stageId": 7}"#));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("$.value: \"10\" is not of type \"number\""),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("$.stageId"), "{}", out.stderr);
+    assert_eq!(catch_all.calls(), 0);
+}
+
+#[test]
+fn a_json_body_field_the_api_does_not_take_is_warned_about() {
+    let api = Api::start();
+    let mock = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({"value": 10.0}));
+        then.status(200).json_body_obj(&deal("deal-1", "x"));
+    });
+    let out = run(api
+        .kinbox(&["deals", "update", "deal-1", "--json-body", "-"])
+        .write_stdin(r#"{"value": 10, "valor": 10}"#));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    mock.assert();
+    assert!(
+        out.stderr
+            .contains("has `valor`, which the API does not take: it is not sent"),
+        "{}",
+        out.stderr
+    );
+}

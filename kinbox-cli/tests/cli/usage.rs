@@ -153,14 +153,14 @@ fn a_json_body_that_does_not_fit_the_operation() {
     rejected(
         &["deals", "create", "--json-body", &file, "--name", "N2"],
         &format!(
-            "the JSON body in '{file}', with the flags applied, is not a valid request body: \
-             invalid type: string \"mil\", expected f64"
+            "the JSON body in '{file}', with the flags applied, does not fit the API; nothing \
+             was sent:\n  $.value: \"mil\" is not of type \"number\""
         ),
     );
     let partial = write(dir.path(), "partial.json", r#"{"name": "N"}"#);
     rejected(
         &["deals", "create", "--json-body", &partial],
-        "is not a valid request body: missing field",
+        "\"value\" is a required property",
     );
 }
 
