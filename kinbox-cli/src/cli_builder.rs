@@ -148,6 +148,7 @@ Exit status:
   2  usage error: a missing or invalid argument or JSON body; nothing was sent
   3  a create, update or delete was sent but its answer was lost (dropped, timed
      out, unreadable): it may have been applied; the message says how to check
+  4  `auth status` could not check the token (the API could not be reached)
 
 Examples:
   kinbox auth login

@@ -187,23 +187,36 @@ impl Globals {
     /// to stderr. Only this tool's and the SDK's events are enabled: the HTTP
     /// stack below them is not, so no header can show up.
     pub fn init_tracing(&self) {
-        // Without -v, the SDK's warnings still show (a retry given up, and why).
+        use tracing_subscriber::filter::{LevelFilter, Targets};
+        use tracing_subscriber::prelude::*;
+        // Without -v, only the SDK's warnings can show (a retry given up, and
+        // why), and only retries give any: no logger is set up otherwise,
+        // which keeps a plain command's start-up short.
         let level = match self.verbose {
-            0 => "warn",
-            1 => "debug",
-            _ => "trace",
+            0 if self.retries == 0 => return,
+            0 => LevelFilter::WARN,
+            1 => LevelFilter::DEBUG,
+            _ => LevelFilter::TRACE,
         };
         // `kinbox sandbox -v` logs each request the sandbox answers.
-        let filter = tracing_subscriber::EnvFilter::new(format!(
-            "kinbox_api={level},kinbox_cli={level},kinbox_sandbox={}",
-            if self.verbose == 0 { "warn" } else { "info" }
-        ));
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .with_ansi(std::io::stderr().is_terminal())
-            .with_target(false)
-            .without_time()
+        let sandbox = if self.verbose == 0 {
+            LevelFilter::WARN
+        } else {
+            LevelFilter::INFO
+        };
+        let targets = Targets::new()
+            .with_target("kinbox_api", level)
+            .with_target("kinbox_cli", level)
+            .with_target("kinbox_sandbox", sandbox);
+        tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_target(false)
+                    .without_time()
+                    .with_filter(targets),
+            )
             .init();
     }
 }
