@@ -391,6 +391,24 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
         cmd = cmd.arg(crate::confirm::arg());
     }
     if (resource, verb) == ("deals", "update") {
+        cmd = cmd
+            .arg(
+                Arg::new("pipeline")
+                    .long("pipeline")
+                    .value_name("NAME")
+                    .conflicts_with("pipeline-id")
+                    .help("The pipeline (funil) by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
+            )
+            .arg(
+                Arg::new("stage")
+                    .long("stage")
+                    .value_name("NAME")
+                    .conflicts_with("stage-id")
+                    .help(
+                        "The stage (etapa) by its name, in --pipeline's or else the deal's \
+                         pipeline (instead of --stage-id)",
+                    ),
+            );
         cmd = cmd.arg(crate::custom_fields::arg().long_help(
             "A custom field by its placeholder, e.g. cpf=060.715.303-54; repeat for several. \
              It is merged with the deal's current custom fields (the deal is read first), \
@@ -587,6 +605,29 @@ pub async fn dispatch(
         .flatten()
         .cloned()
         .collect();
+    let names_place = ["stage", "pipeline"].iter().any(|id| {
+        leaf_matches
+            .try_get_one::<String>(id)
+            .ok()
+            .flatten()
+            .is_some()
+    });
+    if matches!(op, CliCommand::UpdateDeal) && names_place {
+        let id = leaf_matches
+            .get_one::<String>("id")
+            .expect("ID is a required positional");
+        let (stage_id, pipeline_id) =
+            crate::cmd_move::stage_and_pipeline(&client, id, leaf_matches).await?;
+        let mut fields = serde_json::Map::new();
+        if let Some(stage_id) = &stage_id {
+            fields.insert("stageId".to_owned(), stage_id.clone().into());
+        }
+        if let Some(pipeline_id) = &pipeline_id {
+            fields.insert("pipelineId".to_owned(), pipeline_id.clone().into());
+        }
+        crate::json_body::overlay(fields)?;
+        config.set_deal_place(stage_id, pipeline_id);
+    }
     if matches!(op, CliCommand::UpdateDeal) && !assignments.is_empty() {
         let id = leaf_matches
             .get_one::<String>("id")

@@ -26,6 +26,8 @@ struct State {
     deal_contact: Mutex<Option<types::DealContactInput>>,
     /// `deals update --custom-field`: the deal's fields with these laid over.
     deal_custom_fields: Mutex<Option<types::CustomFieldsInput>>,
+    /// `deals update --stage NAME / --pipeline NAME`: the ids they name.
+    deal_place: Mutex<(Option<String>, Option<String>)>,
 }
 
 impl KinboxCliConfig {
@@ -46,6 +48,7 @@ impl KinboxCliConfig {
             deal_create: Mutex::new(Default::default()),
             deal_contact: Mutex::new(None),
             deal_custom_fields: Mutex::new(None),
+            deal_place: Mutex::new((None, None)),
         }))
     }
 
@@ -55,6 +58,10 @@ impl KinboxCliConfig {
 
     pub fn set_deal_contact(&self, contact: types::DealContactInput) {
         *lock(&self.0.deal_contact) = Some(contact);
+    }
+
+    pub fn set_deal_place(&self, stage_id: Option<String>, pipeline_id: Option<String>) {
+        *lock(&self.0.deal_place) = (stage_id, pipeline_id);
     }
 
     pub fn set_deal_custom_fields(&self, fields: types::CustomFieldsInput) {
@@ -175,6 +182,13 @@ impl CliConfig for KinboxCliConfig {
     ) -> anyhow::Result<()> {
         if let Some(contact) = lock(&self.0.deal_contact).clone() {
             *request = request.clone().body_map(|body| body.contact(Some(contact)));
+        }
+        let (stage_id, pipeline_id) = lock(&self.0.deal_place).clone();
+        if let Some(id) = stage_id {
+            *request = request.clone().body_map(|body| body.stage_id(id));
+        }
+        if let Some(id) = pipeline_id {
+            *request = request.clone().body_map(|body| body.pipeline_id(id));
         }
         if let Some(fields) = lock(&self.0.deal_custom_fields).clone() {
             *request = request

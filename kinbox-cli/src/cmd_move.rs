@@ -63,6 +63,24 @@ pub fn command() -> Command {
 pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
     let client = context.client()?;
     let deal_id = workflow::id(matches);
+    let (stage_id, pipeline_id) = stage_and_pipeline(&client, deal_id, matches).await?;
+    let stage_id = stage_id.expect("--stage or --stage-id is required");
+    let mut body = types::DealUpdate::builder().stage_id(stage_id);
+    if let Some(pipeline_id) = pipeline_id {
+        body = body.pipeline_id(pipeline_id);
+    }
+    workflow::update_with(context, &client, deal_id, body).await
+}
+
+/// The stage and pipeline ids `matches` give, by id or by name (`--stage`,
+/// `--pipeline`): a stage named alone is looked for in the deal's current
+/// pipeline. Shared by `deals move` and `deals update`.
+pub async fn stage_and_pipeline(
+    client: &kinbox_api::Client,
+    deal_id: &str,
+    matches: &ArgMatches,
+) -> Result<(Option<String>, Option<String>), CliError> {
+    let client = client.clone();
     // The pipeline sent with the stage: only when one was given.
     let mut pipeline = None;
     let pipeline_id = match (
@@ -88,16 +106,9 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
                     resolve::pipeline_by_id(&client, &deal.pipeline_id).await?
                 }
             };
-            resolve::stage_named(&pipeline, name)?.id.clone()
+            Some(resolve::stage_named(&pipeline, name)?.id.clone())
         }
-        None => matches
-            .get_one::<String>("stage-id")
-            .expect("--stage or --stage-id is required")
-            .clone(),
+        None => matches.get_one::<String>("stage-id").cloned(),
     };
-    let mut body = types::DealUpdate::builder().stage_id(stage_id);
-    if let Some(pipeline_id) = pipeline_id {
-        body = body.pipeline_id(pipeline_id);
-    }
-    workflow::update_with(context, &client, deal_id, body).await
+    Ok((stage_id, pipeline_id))
 }

@@ -936,3 +936,35 @@ fn a_json_body_field_the_api_does_not_take_is_warned_about() {
         out.stderr
     );
 }
+
+#[test]
+fn update_takes_the_stage_by_name_in_the_deals_pipeline() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200).json_body_obj(&deal("deal-1", "x"));
+    });
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines/pipe-1");
+        then.status(200).json_body(pipelines()[0].clone());
+    });
+    let update = api.server.mock(|when, then| {
+        when.method(PATCH)
+            .path("/v1/deals/deal-1")
+            .json_body(json!({"stageId": "pipe-1-stage-3", "value": 10.0}));
+        then.status(200).json_body_obj(&deal("deal-1", "x"));
+    });
+
+    let out = run(api.kinbox(&[
+        "deals",
+        "update",
+        "deal-1",
+        "--stage",
+        "negociacao",
+        "--value",
+        "10",
+    ]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    update.assert();
+}
