@@ -475,7 +475,7 @@ fn adapt_arg(arg: Arg) -> Arg {
                 .long(None)
                 .value_name(id.to_uppercase().replace('-', "_"));
             if is_text {
-                arg.value_parser(crate::values::PathIdParser)
+                arg.value_parser(crate::values::PATH_ID)
             } else {
                 arg
             }

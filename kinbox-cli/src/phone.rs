@@ -2,10 +2,7 @@
 //! `(85) 99728-1648`, `85997281648`), turned into what Kinbox keeps: digits
 //! with the country code, `5585997281648`.
 
-use std::ffi::OsStr;
-
-use clap::builder::TypedValueParser;
-use clap::{Arg, Command};
+use clap::Arg;
 
 /// What every phone flag's help adds.
 pub const HELP: &str = "Written any usual way, e.g. +55 (85) 99728-1648, (85) 99728-1648 or \
@@ -13,27 +10,10 @@ pub const HELP: &str = "Written any usual way, e.g. +55 (85) 99728-1648, (85) 99
      11 digits is a DDD and a Brazilian number, and 55 is added; another country's number \
      starts with + and its code.";
 
-/// A phone flag (`contacts list --phone`): [`PhoneParser`], with how a phone
+/// A phone flag (`contacts list --phone`): [`normalize`], with how a phone
 /// may be written added to its help.
 pub fn arg(arg: Arg) -> Arg {
-    crate::values::with_note(arg, HELP).value_parser(PhoneParser)
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct PhoneParser;
-
-impl TypedValueParser for PhoneParser {
-    type Value = String;
-
-    fn parse_ref(
-        &self,
-        cmd: &Command,
-        arg: Option<&Arg>,
-        value: &OsStr,
-    ) -> Result<String, clap::Error> {
-        let text = value.to_string_lossy();
-        normalize(&text).map_err(|reason| crate::values::invalid(cmd, arg, &text, &reason))
-    }
+    crate::values::with_note(arg, HELP).value_parser(crate::values::TextParser::new(normalize))
 }
 
 /// `text` as digits with the country code, or why it cannot be a phone.

@@ -20,7 +20,7 @@ pub const NUMBER_HELP: &str =
 /// The decimal flags that hold an amount of money.
 const MONEY: [&str; 2] = ["value", "price"];
 
-/// A decimal flag: [`NumberParser`], with the ways a number may be written
+/// A decimal flag: [`NUMBER`], with the ways a number may be written
 /// added to its help.
 pub fn number_arg(arg: Arg) -> Arg {
     let note = if MONEY.contains(&arg.get_id().as_str()) {
@@ -28,7 +28,7 @@ pub fn number_arg(arg: Arg) -> Arg {
     } else {
         NUMBER_HELP
     };
-    with_note(arg, note).value_parser(NumberParser)
+    with_note(arg, note).value_parser(NUMBER)
 }
 
 /// `arg` with `note` added to its help (how a value may be written).
@@ -40,25 +40,32 @@ pub fn with_note(arg: Arg, note: &str) -> Arg {
     arg.help(help)
 }
 
+/// A flag value read by a function from text, with the function's reason
+/// as the error: one parser for numbers, phones and path ids.
+#[derive(Clone, Copy)]
+pub struct TextParser<T> {
+    read: fn(&str) -> Result<T, String>,
+}
+
+impl<T> TextParser<T> {
+    pub const fn new(read: fn(&str) -> Result<T, String>) -> Self {
+        Self { read }
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for TextParser<T> {
+    type Value = T;
+
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, clap::Error> {
+        let text = value.to_string_lossy();
+        (self.read)(&text).map_err(|reason| invalid(cmd, arg, &text, &reason))
+    }
+}
+
 /// A decimal number (`--value`, `--price`): finite, since JSON has no NaN or
 /// infinity (serde would send them as `null`), and negative where the spec
 /// allows it. Brazilian notation is read too: see [`read_number`].
-#[derive(Clone, Copy, Debug)]
-pub struct NumberParser;
-
-impl TypedValueParser for NumberParser {
-    type Value = f64;
-
-    fn parse_ref(
-        &self,
-        cmd: &Command,
-        arg: Option<&Arg>,
-        value: &OsStr,
-    ) -> Result<f64, clap::Error> {
-        let text = value.to_string_lossy();
-        parse_number(&text).map_err(|reason| invalid(cmd, arg, &text, &reason))
-    }
-}
+pub const NUMBER: TextParser<f64> = TextParser::new(parse_number);
 
 /// Why a text is not a number.
 #[derive(Clone, Debug, PartialEq)]
@@ -226,24 +233,11 @@ fn ambiguous(integer: &str, fraction: &str, separator: char) -> NumberError {
 
 /// An id given as a positional (`kinbox deals get ID`): anything but what
 /// cannot be a path segment (the SDK encodes the rest).
-#[derive(Clone, Copy, Debug)]
-pub struct PathIdParser;
-
-impl TypedValueParser for PathIdParser {
-    type Value = String;
-
-    fn parse_ref(
-        &self,
-        cmd: &Command,
-        arg: Option<&Arg>,
-        value: &OsStr,
-    ) -> Result<String, clap::Error> {
-        let text = value.to_string_lossy();
-        kinbox_api::check_path_id(&text)
-            .map(|()| text.clone().into_owned())
-            .map_err(|reason| invalid(cmd, arg, &text, &reason.to_string()))
-    }
-}
+pub const PATH_ID: TextParser<String> = TextParser::new(|text| {
+    kinbox_api::check_path_id(text)
+        .map(|()| text.to_owned())
+        .map_err(|reason| reason.to_string())
+});
 
 /// The error of a flag value that does not fit: which value, which flag,
 /// and why, the value escaped (it is echoed to the terminal).

@@ -12,7 +12,7 @@ pub fn id_arg() -> Arg {
     Arg::new("id")
         .value_name("ID")
         .required(true)
-        .value_parser(crate::values::PathIdParser)
+        .value_parser(crate::values::PATH_ID)
         .help("ID do negócio. / The deal's id.")
 }
 
