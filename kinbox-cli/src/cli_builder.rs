@@ -416,8 +416,8 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
              field's type as `deals create --custom-field` does.",
         ));
         cmd = cmd.arg(
-            Arg::new(CONTACT_ID)
-                .long(CONTACT_ID)
+            Arg::new(crate::deal_update::CONTACT_ID)
+                .long(crate::deal_update::CONTACT_ID)
                 .value_name("ID")
                 .value_parser(clap::value_parser!(i64))
                 .help("Give the deal to this contact, by its numeric id")
@@ -437,9 +437,6 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     }
     cmd
 }
-
-/// `deals update --contact-id`: the contact, read whole before the update.
-const CONTACT_ID: &str = "contact-id";
 
 fn adapt_arg(arg: Arg) -> Arg {
     let id = arg.get_id().as_str().to_owned();
@@ -519,7 +516,7 @@ pub async fn dispatch(
     };
     if let Some(extra) = customs
         .iter()
-        .find(|c| c.parent.is_none() && c.name() == group)
+        .find(|c| c.parent.is_none() && c.name == group)
     {
         return run_custom(extra, group_matches).await;
     }
@@ -528,7 +525,7 @@ pub async fn dispatch(
         .expect("a subcommand is required");
     if let Some(extra) = customs
         .iter()
-        .find(|c| c.parent == Some(group) && c.name() == verb)
+        .find(|c| c.parent == Some(group) && c.name == verb)
     {
         return run_custom(extra, leaf_matches).await;
     }
@@ -585,67 +582,12 @@ pub async fn dispatch(
         crate::json_body::overlay(resolved.body_fields())?;
         config.set_deal_create(resolved);
     }
-    if let Some(&contact_id) = leaf_matches
-        .try_get_one::<i64>(CONTACT_ID)
-        .ok()
-        .flatten()
-        .filter(|_| matches!(op, CliCommand::UpdateDeal))
+    if matches!(op, CliCommand::UpdateDeal)
+        && let Some(lookups) = crate::deal_update::resolve(&client, leaf_matches).await?
     {
-        let contact = crate::defaults::deal_contact(&client, contact_id).await?;
-        let value = serde_json::to_value(&contact)
-            .map_err(|e| CliError::Failure(format!("cannot encode the contact: {e}")))?;
-        crate::json_body::overlay(serde_json::Map::from_iter([("contact".to_owned(), value)]))?;
-        config.set_deal_contact(contact);
-    }
-    let assignments: Vec<crate::custom_fields::Assignment> = leaf_matches
-        .try_get_many(crate::custom_fields::ARG)
-        .ok()
-        .flatten()
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    let names_place = ["stage", "pipeline"].iter().any(|id| {
-        leaf_matches
-            .try_get_one::<String>(id)
-            .ok()
-            .flatten()
-            .is_some()
-    });
-    if matches!(op, CliCommand::UpdateDeal) && names_place {
-        let id = leaf_matches
-            .get_one::<String>("id")
-            .expect("ID is a required positional");
-        let (stage_id, pipeline_id) =
-            crate::cmd_move::stage_and_pipeline(&client, id, leaf_matches).await?;
-        let mut fields = serde_json::Map::new();
-        if let Some(stage_id) = &stage_id {
-            fields.insert("stageId".to_owned(), stage_id.clone().into());
-        }
-        if let Some(pipeline_id) = &pipeline_id {
-            fields.insert("pipelineId".to_owned(), pipeline_id.clone().into());
-        }
-        crate::json_body::overlay(fields)?;
-        config.set_deal_place(stage_id, pipeline_id);
-    }
-    if matches!(op, CliCommand::UpdateDeal) && !assignments.is_empty() {
-        let id = leaf_matches
-            .get_one::<String>("id")
-            .expect("ID is a required positional");
-        let deal = crate::resolve::deal(&client, id).await?;
-        let definitions = crate::custom_fields::deal_definitions(&client).await?;
-        let merged = crate::custom_fields::apply(
-            &definitions,
-            &assignments,
-            crate::custom_fields::current(&deal, &definitions),
-        )?;
-        let value = serde_json::to_value(&merged)
-            .map_err(|e| CliError::Failure(format!("cannot encode the custom fields: {e}")))?;
-        crate::json_body::overlay(serde_json::Map::from_iter([(
-            "customFields".to_owned(),
-            value,
-        )]))?;
-        config.set_deal_custom_fields(merged);
+        // A `--json-body` file gets them as fields; flags alone, by the hook.
+        crate::json_body::overlay(lookups.body_fields()?)?;
+        config.set_deal_update(lookups);
     }
     crate::defaults::complete(op, &client, leaf_matches).await?;
     crate::json_body::check(&operation_id(op))?;

@@ -23,11 +23,7 @@ struct State {
     /// `deals create --pipeline NAME …`: the ids the names resolved to.
     deal_create: Mutex<crate::deal_create::Resolved>,
     /// `deals update --contact-id N`: the contact, read whole.
-    deal_contact: Mutex<Option<types::DealContactInput>>,
-    /// `deals update --custom-field`: the deal's fields with these laid over.
-    deal_custom_fields: Mutex<Option<types::CustomFieldsInput>>,
-    /// `deals update --stage NAME / --pipeline NAME`: the ids they name.
-    deal_place: Mutex<(Option<String>, Option<String>)>,
+    deal_update: Mutex<Option<crate::deal_update::Lookups>>,
 }
 
 impl KinboxCliConfig {
@@ -46,9 +42,7 @@ impl KinboxCliConfig {
             captured,
             output_error: Mutex::new(None),
             deal_create: Mutex::new(Default::default()),
-            deal_contact: Mutex::new(None),
-            deal_custom_fields: Mutex::new(None),
-            deal_place: Mutex::new((None, None)),
+            deal_update: Mutex::new(None),
         }))
     }
 
@@ -56,16 +50,8 @@ impl KinboxCliConfig {
         *lock(&self.0.deal_create) = resolved;
     }
 
-    pub fn set_deal_contact(&self, contact: types::DealContactInput) {
-        *lock(&self.0.deal_contact) = Some(contact);
-    }
-
-    pub fn set_deal_place(&self, stage_id: Option<String>, pipeline_id: Option<String>) {
-        *lock(&self.0.deal_place) = (stage_id, pipeline_id);
-    }
-
-    pub fn set_deal_custom_fields(&self, fields: types::CustomFieldsInput) {
-        *lock(&self.0.deal_custom_fields) = Some(fields);
+    pub fn set_deal_update(&self, lookups: crate::deal_update::Lookups) {
+        *lock(&self.0.deal_update) = Some(lookups);
     }
 
     pub fn take_captured(&self) -> Option<Value> {
@@ -174,26 +160,14 @@ impl CliConfig for KinboxCliConfig {
         Ok(())
     }
 
-    /// `deals update --contact-id N`: the contact it read, whole.
+    /// `deals update`: what its lookups found (`deal_update.rs`).
     fn execute_update_deal(
         &self,
         _matches: &clap::ArgMatches,
         request: &mut builder::UpdateDeal,
     ) -> anyhow::Result<()> {
-        if let Some(contact) = lock(&self.0.deal_contact).clone() {
-            *request = request.clone().body_map(|body| body.contact(Some(contact)));
-        }
-        let (stage_id, pipeline_id) = lock(&self.0.deal_place).clone();
-        if let Some(id) = stage_id {
-            *request = request.clone().body_map(|body| body.stage_id(id));
-        }
-        if let Some(id) = pipeline_id {
-            *request = request.clone().body_map(|body| body.pipeline_id(id));
-        }
-        if let Some(fields) = lock(&self.0.deal_custom_fields).clone() {
-            *request = request
-                .clone()
-                .body_map(|body| body.custom_fields(Some(fields)));
+        if let Some(lookups) = lock(&self.0.deal_update).clone() {
+            *request = request.clone().body_map(|body| lookups.apply(body));
         }
         Ok(())
     }

@@ -63,7 +63,7 @@ pub fn command() -> Command {
 pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
     let client = context.client()?;
     let deal_id = workflow::id(matches);
-    let (stage_id, pipeline_id) = stage_and_pipeline(&client, deal_id, matches).await?;
+    let (stage_id, pipeline_id) = stage_and_pipeline(&client, deal_id, None, matches).await?;
     let stage_id = stage_id.expect("--stage or --stage-id is required");
     let mut body = types::DealUpdate::builder().stage_id(stage_id);
     if let Some(pipeline_id) = pipeline_id {
@@ -74,13 +74,14 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
 
 /// The stage and pipeline ids `matches` give, by id or by name (`--stage`,
 /// `--pipeline`): a stage named alone is looked for in the deal's current
-/// pipeline. Shared by `deals move` and `deals update`.
+/// pipeline (`deal`, when the caller has read it already, else read here).
+/// Shared by `deals move` and `deals update`.
 pub async fn stage_and_pipeline(
     client: &kinbox_api::Client,
     deal_id: &str,
+    deal: Option<&types::Deal>,
     matches: &ArgMatches,
 ) -> Result<(Option<String>, Option<String>), CliError> {
-    let client = client.clone();
     // The pipeline sent with the stage: only when one was given.
     let mut pipeline = None;
     let pipeline_id = match (
@@ -88,7 +89,7 @@ pub async fn stage_and_pipeline(
         matches.get_one::<String>("pipeline-id"),
     ) {
         (Some(name), _) => {
-            let found = resolve::pipeline_named(&client, name).await?;
+            let found = resolve::pipeline_named(client, name).await?;
             let id = found.id.clone();
             pipeline = Some(found);
             Some(id)
@@ -100,11 +101,14 @@ pub async fn stage_and_pipeline(
         Some(name) => {
             let pipeline = match (pipeline, &pipeline_id) {
                 (Some(pipeline), _) => pipeline,
-                (None, Some(id)) => resolve::pipeline_by_id(&client, id).await?,
-                (None, None) => {
-                    let deal = resolve::deal(&client, deal_id).await?;
-                    resolve::pipeline_by_id(&client, &deal.pipeline_id).await?
-                }
+                (None, Some(id)) => resolve::pipeline_by_id(client, id).await?,
+                (None, None) => match deal {
+                    Some(deal) => resolve::pipeline_by_id(client, &deal.pipeline_id).await?,
+                    None => {
+                        let deal = resolve::deal(client, deal_id).await?;
+                        resolve::pipeline_by_id(client, &deal.pipeline_id).await?
+                    }
+                },
             };
             Some(resolve::stage_named(&pipeline, name)?.id.clone())
         }

@@ -1,0 +1,117 @@
+//! `kinbox deals update` by name and merge: `--contact-id` (the whole
+//! contact), `--stage`/`--pipeline` by name, `--custom-field` merged with the
+//! deal's current fields. All are reads made before the write, the deal read
+//! at most once, and the result is one value laid over the body, whether the
+//! body comes from flags (the request hook) or from `--json-body`.
+
+use clap::ArgMatches;
+use kinbox_api::{Client, types};
+use serde_json::{Map, Value};
+
+use crate::CliError;
+use crate::custom_fields::{self, Assignment};
+
+/// `deals update --contact-id`: the contact, read whole before the update.
+pub const CONTACT_ID: &str = "contact-id";
+
+/// What the lookups found.
+#[derive(Clone, Debug, Default)]
+pub struct Lookups {
+    pub contact: Option<types::DealContactInput>,
+    pub stage_id: Option<String>,
+    pub pipeline_id: Option<String>,
+    pub custom_fields: Option<types::CustomFieldsInput>,
+}
+
+impl Lookups {
+    /// The body fields these stand for, as the API names them.
+    pub fn body_fields(&self) -> Result<Map<String, Value>, CliError> {
+        let encode = |value: Result<Value, serde_json::Error>| {
+            value.map_err(|e| CliError::Failure(format!("cannot encode the update: {e}")))
+        };
+        let mut fields = Map::new();
+        if let Some(contact) = &self.contact {
+            fields.insert("contact".to_owned(), encode(serde_json::to_value(contact))?);
+        }
+        if let Some(id) = &self.stage_id {
+            fields.insert("stageId".to_owned(), id.clone().into());
+        }
+        if let Some(id) = &self.pipeline_id {
+            fields.insert("pipelineId".to_owned(), id.clone().into());
+        }
+        if let Some(custom) = &self.custom_fields {
+            fields.insert(
+                "customFields".to_owned(),
+                encode(serde_json::to_value(custom))?,
+            );
+        }
+        Ok(fields)
+    }
+
+    /// Lays these over a typed body (flags only, no `--json-body`).
+    pub fn apply(&self, mut body: types::builder::DealUpdate) -> types::builder::DealUpdate {
+        if let Some(contact) = self.contact.clone() {
+            body = body.contact(Some(contact));
+        }
+        if let Some(id) = self.stage_id.clone() {
+            body = body.stage_id(id);
+        }
+        if let Some(id) = self.pipeline_id.clone() {
+            body = body.pipeline_id(id);
+        }
+        if let Some(fields) = self.custom_fields.clone() {
+            body = body.custom_fields(Some(fields));
+        }
+        body
+    }
+}
+
+/// Makes the lookups `matches` ask for; `None` when they ask for none.
+pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Lookups>, CliError> {
+    let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten().is_some();
+    let contact_id = matches
+        .try_get_one::<i64>(CONTACT_ID)
+        .ok()
+        .flatten()
+        .copied();
+    let assignments: Vec<Assignment> = matches
+        .try_get_many(custom_fields::ARG)
+        .ok()
+        .flatten()
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let by_name = given("stage") || given("pipeline");
+    if contact_id.is_none() && !by_name && assignments.is_empty() {
+        return Ok(None);
+    }
+    let id = matches
+        .get_one::<String>("id")
+        .expect("ID is a required positional");
+    let mut lookups = Lookups::default();
+    if let Some(contact_id) = contact_id {
+        lookups.contact = Some(crate::defaults::deal_contact(client, contact_id).await?);
+    }
+    // The deal is read once, for the merge, and then also serves a stage
+    // named without its pipeline.
+    let deal = match assignments.is_empty() {
+        true => None,
+        false => Some(crate::resolve::deal(client, id).await?),
+    };
+    if by_name {
+        let (stage_id, pipeline_id) =
+            crate::cmd_move::stage_and_pipeline(client, id, deal.as_ref(), matches).await?;
+        lookups.stage_id = stage_id;
+        lookups.pipeline_id = pipeline_id;
+    }
+    if let Some(deal) = &deal {
+        let definitions = custom_fields::deal_definitions(client).await?;
+        lookups.custom_fields = Some(custom_fields::apply(
+            &definitions,
+            &assignments,
+            custom_fields::current(deal, &definitions),
+        )?);
+    }
+    Ok(Some(lookups))
+}
