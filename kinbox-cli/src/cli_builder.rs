@@ -55,19 +55,6 @@ pub fn words(op: CliCommand) -> (&'static str, &'static str) {
     }
 }
 
-/// The `operationId` of `op` (`CreateDeal` → `create_deal`), as the spec
-/// names it.
-pub fn operation_id(op: CliCommand) -> String {
-    let mut id = String::new();
-    for c in format!("{op:?}").chars() {
-        if c.is_uppercase() && !id.is_empty() {
-            id.push('_');
-        }
-        id.push(c.to_ascii_lowercase());
-    }
-    id
-}
-
 /// The words of the operation whose `operationId` is `operation_id`
 /// (`create_deal` → `("deals", "create")`), for tests driven by the spec.
 pub fn words_of_operation(operation_id: &str) -> Option<(&'static str, &'static str)> {
@@ -461,13 +448,18 @@ fn adapt_arg(arg: Arg) -> Arg {
     // `--value -5`: a negative number is a value, not a flag; a decimal one
     // takes any word, so that `-inf` reaches the number check and is refused
     // as what it is.
+    // A body field is required unless --json-body is given, as progenitor
+    // marks it; whether it is there is known only once the file, the flags
+    // and the lookups by name are merged: `request_body.rs` checks it then,
+    // and says which flags give it.
     let arg = arg
         .allow_negative_numbers(is_signed)
-        .allow_hyphen_values(is_float);
+        .allow_hyphen_values(is_float)
+        .required_unless_present(clap::builder::Resettable::<clap::Id>::Reset);
     match id.as_str() {
         // Path parameters are the only arguments progenitor marks required
         // outright (body fields are required unless --json-body is given).
-        _ if id != crate::json_body::ARG && arg.is_required_set() => {
+        _ if id != crate::request_body::ARG && arg.is_required_set() => {
             let arg = arg
                 .long(None)
                 .value_name(id.to_uppercase().replace('-', "_"));
@@ -480,12 +472,12 @@ fn adapt_arg(arg: Arg) -> Arg {
         _ if is_float => {
             crate::values::number_arg(arg).value_name(id.to_uppercase().replace('-', "_"))
         }
-        crate::json_body::ARG => arg
+        crate::request_body::ARG => arg
             .required(false)
             .value_name("FILE")
-            .value_parser(crate::json_body::JsonBodyParser)
-            .help(crate::json_body::help()),
-        crate::json_body::TEMPLATE_ARG => arg.hide(true),
+            .value_parser(clap::value_parser!(std::path::PathBuf))
+            .help(crate::request_body::help()),
+        crate::request_body::TEMPLATE_ARG => arg.hide(true),
         _ if arg.get_value_parser().type_id()
             == std::any::TypeId::of::<chrono::DateTime<chrono::Utc>>() =>
         {
@@ -534,7 +526,8 @@ pub async fn dispatch(
         .find_subcommand(group)
         .and_then(|g| g.find_subcommand(verb))
         .expect("the command that was parsed exists");
-    crate::json_body::prepare(
+    let mut body = crate::request_body::Body::assemble(
+        op.operation_id(),
         &format!("kinbox {group} {verb}"),
         &Cli::<KinboxCliConfig>::get_command(op),
         leaf,
@@ -576,24 +569,31 @@ pub async fn dispatch(
         None => None,
     };
     let config = KinboxCliConfig::printing(printer);
-    if matches!(op, CliCommand::CreateDeal) {
-        let resolved = crate::deal_create::resolve(&client, leaf_matches).await?;
-        // A `--json-body` file may leave out what the name flags give.
-        crate::json_body::overlay(resolved.body_fields())?;
-        config.set_deal_create(resolved);
+    // The body's file, kept until the request is sent.
+    let mut _body_file = None;
+    let mut run_matches = leaf_matches.clone();
+    if let Some(mut body) = body.take() {
+        match op {
+            CliCommand::CreateDeal => {
+                let resolved = crate::deal_create::resolve(&client, leaf_matches, &body).await?;
+                body.overlay(resolved.body_fields());
+            }
+            CliCommand::UpdateDeal => {
+                if let Some(lookups) = crate::deal_update::resolve(&client, leaf_matches).await? {
+                    body.overlay(lookups.body_fields()?);
+                }
+            }
+            _ => {}
+        }
+        crate::defaults::complete(op, &client, leaf_matches, &mut body).await?;
+        body.check(leaf)?;
+        let (file, matches) = body.into_matches(leaf, leaf_matches)?;
+        _body_file = Some(file);
+        run_matches = matches;
     }
-    if matches!(op, CliCommand::UpdateDeal)
-        && let Some(lookups) = crate::deal_update::resolve(&client, leaf_matches).await?
-    {
-        // A `--json-body` file gets them as fields; flags alone, by the hook.
-        crate::json_body::overlay(lookups.body_fields()?)?;
-        config.set_deal_update(lookups);
-    }
-    crate::defaults::complete(op, &client, leaf_matches).await?;
-    crate::json_body::check(&operation_id(op))?;
     let cli = Cli::new(client, config.clone());
     let sent_at = chrono::Utc::now();
-    cli.execute(op, leaf_matches)
+    cli.execute(op, &run_matches)
         .await
         .map_err(CliError::from_generated)
         .map_err(|error| match error {

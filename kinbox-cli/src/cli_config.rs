@@ -1,9 +1,9 @@
-//! The generated commands' hooks: how their results are printed, and the few
-//! request adjustments the generated code cannot make itself.
+//! The generated commands' hooks: how their results are printed. Request
+//! bodies are finished before the generated code runs (`request_body.rs`).
 
 use std::sync::{Arc, Mutex};
 
-use kinbox_api::{Error, ResponseValue, builder, types};
+use kinbox_api::{Error, ResponseValue};
 use serde_json::Value;
 
 use crate::generated_cli::CliConfig;
@@ -20,10 +20,6 @@ struct State {
     captured: Option<Mutex<Option<Value>>>,
     /// The first output error (a closed pipe), reported after the command.
     output_error: Mutex<Option<crate::CliError>>,
-    /// `deals create --pipeline NAME …`: the ids the names resolved to.
-    deal_create: Mutex<crate::deal_create::Resolved>,
-    /// `deals update --contact-id N`: the contact, read whole.
-    deal_update: Mutex<Option<crate::deal_update::Lookups>>,
 }
 
 impl KinboxCliConfig {
@@ -41,17 +37,7 @@ impl KinboxCliConfig {
             printer,
             captured,
             output_error: Mutex::new(None),
-            deal_create: Mutex::new(Default::default()),
-            deal_update: Mutex::new(None),
         }))
-    }
-
-    pub fn set_deal_create(&self, resolved: crate::deal_create::Resolved) {
-        *lock(&self.0.deal_create) = resolved;
-    }
-
-    pub fn set_deal_update(&self, lookups: crate::deal_update::Lookups) {
-        *lock(&self.0.deal_update) = Some(lookups);
     }
 
     pub fn take_captured(&self) -> Option<Value> {
@@ -101,7 +87,7 @@ impl CliConfig for KinboxCliConfig {
     }
 
     // The generated code streams nothing: `list --all` is driven by
-    // `cmd_list_all` through the `execute_list_*` hooks below.
+    // `cmd_list_all`.
     fn list_start<T>(&self)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
@@ -125,98 +111,4 @@ impl CliConfig for KinboxCliConfig {
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
     {
     }
-
-    // `--all` fetches page after page through the generated request of each
-    // cursor-paginated list, so that every filter flag applies to every page.
-
-    /// `customFields` is required by the API but has no flag: a deal created
-    /// from flags alone has none, unless `--custom-field` gives some. The ids
-    /// that `--pipeline`, `--stage`, `--contact-phone`/`--contact-email`
-    /// resolved to go over the body's.
-    fn execute_create_deal(
-        &self,
-        matches: &clap::ArgMatches,
-        request: &mut builder::CreateDeal,
-    ) -> anyhow::Result<()> {
-        let resolved = lock(&self.0.deal_create).clone();
-        let custom_fields = resolved
-            .custom_fields
-            .or_else(|| no_json_body(matches).then(types::CustomFieldsInput::default));
-        *request = request.clone().body_map(|mut body| {
-            if let Some(id) = resolved.pipeline_id {
-                body = body.pipeline_id(id);
-            }
-            if let Some(id) = resolved.stage_id {
-                body = body.stage_id(id);
-            }
-            if let Some(id) = resolved.contact_id {
-                body = body.contact_id(id);
-            }
-            if let Some(fields) = custom_fields {
-                body = body.custom_fields(fields);
-            }
-            body
-        });
-        Ok(())
-    }
-
-    /// `deals update`: what its lookups found (`deal_update.rs`).
-    fn execute_update_deal(
-        &self,
-        _matches: &clap::ArgMatches,
-        request: &mut builder::UpdateDeal,
-    ) -> anyhow::Result<()> {
-        if let Some(lookups) = lock(&self.0.deal_update).clone() {
-            *request = request.clone().body_map(|body| lookups.apply(body));
-        }
-        Ok(())
-    }
-
-    /// A tag from flags alone: see `defaults::tag_privacy`.
-    fn execute_create_tag(
-        &self,
-        matches: &clap::ArgMatches,
-        request: &mut builder::CreateTag,
-    ) -> anyhow::Result<()> {
-        if no_json_body(matches) {
-            let privacy: types::TagPrivacyInput =
-                serde_json::from_value(crate::defaults::tag_privacy())?;
-            *request = request.clone().body_map(|body| body.privacy(privacy));
-        }
-        Ok(())
-    }
-
-    /// Required by the API too, and without a flag: `{}` unless the body
-    /// file has them.
-    fn execute_create_contact(
-        &self,
-        matches: &clap::ArgMatches,
-        request: &mut builder::CreateContact,
-    ) -> anyhow::Result<()> {
-        if no_json_body(matches) {
-            *request = request
-                .clone()
-                .body_map(|body| body.custom_fields(types::CustomFieldsInput::default()));
-        }
-        Ok(())
-    }
-
-    fn execute_create_product(
-        &self,
-        matches: &clap::ArgMatches,
-        request: &mut builder::CreateProduct,
-    ) -> anyhow::Result<()> {
-        if no_json_body(matches) {
-            *request = request
-                .clone()
-                .body_map(|body| body.custom_fields(types::CustomFieldsInput::default()));
-        }
-        Ok(())
-    }
-}
-
-fn no_json_body(matches: &clap::ArgMatches) -> bool {
-    matches
-        .get_one::<std::path::PathBuf>(crate::json_body::ARG)
-        .is_none()
 }

@@ -11,15 +11,17 @@ use kinbox_api::types::CustomFieldsInput;
 
 use crate::CliError;
 use crate::custom_fields::{self, Assignment};
+use crate::request_body::Body;
 use crate::resolve::{self, ContactKey};
+use serde_json::Value;
 
 const PIPELINE: &str = "pipeline";
 const STAGE: &str = "stage";
 const CONTACT_PHONE: &str = "contact-phone";
 const CONTACT_EMAIL: &str = "contact-email";
 
-/// What the name flags resolved to; the request hook puts these in the body
-/// over the flags and the `--json-body` file.
+/// What the name flags resolved to; laid over the flags and the
+/// `--json-body` file's fields.
 #[derive(Clone, Debug, Default)]
 pub struct Resolved {
     pub pipeline_id: Option<String>,
@@ -51,68 +53,66 @@ impl Resolved {
     }
 }
 
+/// The flags that give body field `field` by name instead of by id, with
+/// the value each takes: named in the message for a missing field.
+pub fn name_flags(field: &str) -> &'static [(&'static str, &'static str)] {
+    match field {
+        "pipelineId" => &[(PIPELINE, "NAME")],
+        "stageId" => &[(STAGE, "NAME")],
+        "contactId" => &[(CONTACT_PHONE, "PHONE"), (CONTACT_EMAIL, "EMAIL")],
+        _ => &[],
+    }
+}
+
 /// Adds the name flags to the generated `deals create`.
 pub fn adapt(cmd: Command) -> Command {
-    // A new deal is open unless said otherwise (`defaults.rs` does the same
-    // for a --json-body file without a status).
-    // The generated flag is required unless --json-body is given, which a
-    // default does not lift in clap: it is built again, with its parser.
-    cmd.mut_arg("status", |generated| {
-        let mut arg = Arg::new("status")
-            .long("status")
-            .value_name("STATUS")
-            .value_parser(generated.get_value_parser().clone())
-            .default_value("open");
-        if let Some(help) = generated.get_help() {
-            arg = arg.help(help.clone());
-        }
-        arg
-    })
-    .mut_arg("pipeline-id", |arg| {
-        arg.required_unless_present(PIPELINE)
-            .conflicts_with(PIPELINE)
-    })
-    .mut_arg("stage-id", |arg| {
-        arg.required_unless_present(STAGE).conflicts_with(STAGE)
-    })
-    .mut_arg("contact-id", |arg| {
-        arg.required_unless_present_any([CONTACT_PHONE, CONTACT_EMAIL])
-            .conflicts_with_all([CONTACT_PHONE, CONTACT_EMAIL])
-    })
-    .arg(
-        Arg::new(PIPELINE)
-            .long(PIPELINE)
-            .value_name("NAME")
-            .help("The pipeline by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
-    )
-    .arg(Arg::new(STAGE).long(STAGE).value_name("NAME").help(
-        "The stage by its name within the pipeline, e.g. \"Proposta\" (instead of --stage-id)",
-    ))
-    .arg(
-        Arg::new(CONTACT_PHONE)
-            .long(CONTACT_PHONE)
-            .value_name("PHONE")
-            .conflicts_with(CONTACT_EMAIL)
-            .help(format!(
-                "The contact by phone (instead of --contact-id). {}",
-                crate::phone::HELP
-            )),
-    )
-    .arg(
-        Arg::new(CONTACT_EMAIL)
-            .long(CONTACT_EMAIL)
-            .value_name("EMAIL")
-            .help(
-                "The contact by e-mail, in any case: Ana@Example.com finds ana@example.com \
+    // A new deal is open unless said otherwise; the default is shown in
+    // help, and filled in the body by `defaults.rs` when neither the flag
+    // nor the file gives one.
+    cmd.mut_arg("status", |arg| arg.default_value("open"))
+        .mut_arg("pipeline-id", |arg| arg.conflicts_with(PIPELINE))
+        .mut_arg("stage-id", |arg| arg.conflicts_with(STAGE))
+        .mut_arg("contact-id", |arg| {
+            arg.conflicts_with_all([CONTACT_PHONE, CONTACT_EMAIL])
+        })
+        .arg(
+            Arg::new(PIPELINE)
+                .long(PIPELINE)
+                .value_name("NAME")
+                .help("The pipeline by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
+        )
+        .arg(Arg::new(STAGE).long(STAGE).value_name("NAME").help(
+            "The stage by its name within the pipeline, e.g. \"Proposta\" (instead of --stage-id)",
+        ))
+        .arg(
+            Arg::new(CONTACT_PHONE)
+                .long(CONTACT_PHONE)
+                .value_name("PHONE")
+                .conflicts_with(CONTACT_EMAIL)
+                .help(format!(
+                    "The contact by phone (instead of --contact-id). {}",
+                    crate::phone::HELP
+                )),
+        )
+        .arg(
+            Arg::new(CONTACT_EMAIL)
+                .long(CONTACT_EMAIL)
+                .value_name("EMAIL")
+                .help(
+                    "The contact by e-mail, in any case: Ana@Example.com finds ana@example.com \
                  (instead of --contact-id)",
-            ),
-    )
-    .arg(custom_fields::arg())
+                ),
+        )
+        .arg(custom_fields::arg())
 }
 
 /// Resolves the name flags given, in the order: pipeline, stage, contact,
 /// custom fields. Nothing is resolved (and nothing requested) without them.
-pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Resolved, CliError> {
+pub async fn resolve(
+    client: &Client,
+    matches: &ArgMatches,
+    body: &Body,
+) -> Result<Resolved, CliError> {
     let mut resolved = Resolved::default();
     let mut pipeline = None;
     if let Some(name) = matches.get_one::<String>(PIPELINE) {
@@ -123,7 +123,7 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Resolved, 
     if let Some(name) = matches.get_one::<String>(STAGE) {
         let pipeline = match pipeline {
             Some(pipeline) => pipeline,
-            None => resolve::pipeline_by_id(client, &pipeline_id_given(matches)?).await?,
+            None => resolve::pipeline_by_id(client, &pipeline_id_given(body)?).await?,
         };
         resolved.stage_id = Some(resolve::stage_named(&pipeline, name)?.id.clone());
     }
@@ -146,25 +146,24 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Resolved, 
         .collect();
     if !assignments.is_empty() {
         let definitions = custom_fields::deal_definitions(client).await?;
-        let base = crate::json_body::field("customFields")
+        let base = body
+            .field("customFields")
+            .cloned()
             .map(serde_json::from_value::<CustomFieldsInput>)
             .transpose()
-            .map_err(|e| crate::json_body::does_not_fit(&e))?
+            .map_err(|e| crate::request_body::does_not_fit(&e))?
             .unwrap_or_default();
         resolved.custom_fields = Some(custom_fields::apply(&definitions, &assignments, base)?);
     }
     Ok(resolved)
 }
 
-/// `--stage NAME` without `--pipeline NAME`: the pipeline is `--pipeline-id`'s,
-/// or the `--json-body` file's `pipelineId`.
-fn pipeline_id_given(matches: &ArgMatches) -> Result<String, CliError> {
-    matches
-        .get_one::<String>("pipeline-id")
-        .cloned()
-        .or_else(|| {
-            crate::json_body::field("pipelineId").and_then(|id| id.as_str().map(str::to_owned))
-        })
+/// `--stage NAME` without `--pipeline NAME`: the pipeline is the body's
+/// `pipelineId`, from `--pipeline-id` or the `--json-body` file.
+fn pipeline_id_given(body: &Body) -> Result<String, CliError> {
+    body.field("pipelineId")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
         .ok_or_else(|| {
             CliError::Usage(
                 "--stage needs its pipeline: give --pipeline NAME or --pipeline-id ID".to_owned(),

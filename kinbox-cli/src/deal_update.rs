@@ -1,8 +1,8 @@
 //! `kinbox deals update` by name and merge: `--contact-id` (the whole
 //! contact), `--stage`/`--pipeline` by name, `--custom-field` merged with the
 //! deal's current fields. All are reads made before the write, the deal read
-//! at most once, and the result is one value laid over the body, whether the
-//! body comes from flags (the request hook) or from `--json-body`.
+//! at most once, and the result is laid over the body built from the flags
+//! and `--json-body` (`request_body.rs`).
 
 use clap::ArgMatches;
 use kinbox_api::{Client, types};
@@ -46,23 +46,6 @@ impl Lookups {
             );
         }
         Ok(fields)
-    }
-
-    /// Lays these over a typed body (flags only, no `--json-body`).
-    pub fn apply(&self, mut body: types::builder::DealUpdate) -> types::builder::DealUpdate {
-        if let Some(contact) = self.contact.clone() {
-            body = body.contact(Some(contact));
-        }
-        if let Some(id) = self.stage_id.clone() {
-            body = body.stage_id(id);
-        }
-        if let Some(id) = self.pipeline_id.clone() {
-            body = body.pipeline_id(id);
-        }
-        if let Some(fields) = self.custom_fields.clone() {
-            body = body.custom_fields(Some(fields));
-        }
-        body
     }
 }
 

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::CliError;
 use crate::generated_cli::CliCommand;
+use crate::request_body::Body;
 
 /// The colour of a stage given without one.
 pub const STAGE_COLOR: &str = "#cccccc";
@@ -41,47 +42,50 @@ pub fn help(op: CliCommand) -> Option<String> {
     })
 }
 
-/// Fills what `op`'s body leaves out, in the `--json-body` file's fields (the
-/// hooks of `cli_config.rs` do it for bodies built from flags alone). Reads
-/// are made before the write, when a value depends on what exists.
+/// Fills what `op`'s body leaves out. Reads are made before the write,
+/// when a value depends on what exists.
 pub async fn complete(
     op: CliCommand,
     client: &Client,
     matches: &ArgMatches,
+    body: &mut Body,
 ) -> Result<(), CliError> {
     match op {
         CliCommand::CreatePipeline => {
-            let mut position = None;
-            if crate::json_body::field("position").is_none() {
-                position = Some(next_pipeline_position(client).await?);
+            if body.field("position").is_none() {
+                let position = next_pipeline_position(client).await?;
+                body.fields_mut()
+                    .insert("position".to_owned(), json!(position));
             }
-            crate::json_body::edit(|body| {
-                body.entry("rules").or_insert_with(|| json!([]));
-                if let Some(position) = position {
-                    body.entry("position").or_insert_with(|| json!(position));
-                }
-                complete_stages(body, &[]);
-            })
+            let fields = body.fields_mut();
+            fields.entry("rules").or_insert_with(|| json!([]));
+            complete_stages(fields, &[]);
         }
-        CliCommand::UpdatePipeline if crate::json_body::field("stages").is_some() => {
+        CliCommand::UpdatePipeline if body.field("stages").is_some() => {
             let id = matches
                 .get_one::<String>("id")
                 .expect("the pipeline id is a required positional");
             let current = crate::resolve::pipeline_by_id(client, id).await?;
-            crate::json_body::edit(|body| complete_stages(body, &current.stages))
+            complete_stages(body.fields_mut(), &current.stages);
         }
-        CliCommand::CreateDeal => crate::json_body::edit(|body| {
-            body.entry("status").or_insert_with(|| json!("open"));
-            body.entry("customFields").or_insert_with(|| json!({}));
-        }),
-        CliCommand::CreateContact | CliCommand::CreateProduct => crate::json_body::edit(|body| {
-            body.entry("customFields").or_insert_with(|| json!({}));
-        }),
-        CliCommand::CreateTag => crate::json_body::edit(|body| {
-            body.entry("privacy").or_insert_with(tag_privacy);
-        }),
-        _ => Ok(()),
+        CliCommand::CreateDeal => {
+            let fields = body.fields_mut();
+            fields.entry("status").or_insert_with(|| json!("open"));
+            fields.entry("customFields").or_insert_with(|| json!({}));
+        }
+        CliCommand::CreateContact | CliCommand::CreateProduct => {
+            body.fields_mut()
+                .entry("customFields")
+                .or_insert_with(|| json!({}));
+        }
+        CliCommand::CreateTag => {
+            body.fields_mut()
+                .entry("privacy")
+                .or_insert_with(tag_privacy);
+        }
+        _ => {}
     }
+    Ok(())
 }
 
 /// After the last pipeline, or 0 in a workspace without any.

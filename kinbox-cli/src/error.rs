@@ -95,7 +95,7 @@ impl CliError {
             .chain()
             .find_map(|cause| cause.downcast_ref::<serde_json::Error>())
         {
-            return crate::json_body::does_not_fit(json);
+            return crate::request_body::does_not_fit(json);
         }
         CliError::Usage(format!("{error:#}"))
     }

@@ -40,11 +40,11 @@ mod defaults;
 mod error;
 mod global;
 mod jq;
-mod json_body;
 mod limits;
 mod matching;
 mod output;
 mod phone;
+mod request_body;
 mod resolve;
 mod values;
 mod workflow;
@@ -94,7 +94,6 @@ where
             // Help and version go to stdout with status 0, errors to stderr
             // with status 2.
             let _ = error.print();
-            json_body::cleanup();
             return ExitCode::from(error.exit_code() as u8);
         }
     };
@@ -116,7 +115,6 @@ where
         }
         Err(error) => Err(error),
     };
-    json_body::cleanup();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

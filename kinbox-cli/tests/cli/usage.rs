@@ -66,10 +66,14 @@ fn a_missing_required_flag() {
         &[
             "deals", "create", "--name", "N", "--value", "1", "--status", "open",
         ],
-        "the following required arguments were not provided",
+        "nothing was sent: the request needs changes",
     );
-    for flag in ["--pipeline-id", "--stage-id", "--contact-id"] {
-        assert!(stderr.contains(flag), "{stderr}");
+    for alternatives in [
+        "pipelineId is missing: give --pipeline-id PIPELINE_ID, --pipeline NAME or \"pipelineId\" in --json-body",
+        "stageId is missing: give --stage-id STAGE_ID, --stage NAME or \"stageId\" in --json-body",
+        "contactId is missing: give --contact-id CONTACT_ID, --contact-phone PHONE, --contact-email EMAIL or \"contactId\" in --json-body",
+    ] {
+        assert!(stderr.contains(alternatives), "{stderr}");
     }
 }
 
@@ -153,14 +157,14 @@ fn a_json_body_that_does_not_fit_the_operation() {
     rejected(
         &["deals", "create", "--json-body", &file, "--name", "N2"],
         &format!(
-            "the JSON body in '{file}', with the flags applied, does not fit the API; nothing \
-             was sent:\n  $.value: \"mil\" is not of type \"number\""
+            "nothing was sent: the request (the JSON body in '{file}', with the flags \
+             applied) needs changes:\n  value: expected a number, got \"mil\""
         ),
     );
     let partial = write(dir.path(), "partial.json", r#"{"name": "N"}"#);
     rejected(
         &["deals", "create", "--json-body", &partial],
-        "\"value\" is a required property",
+        "value is missing: give --value VALUE or \"value\" in --json-body",
     );
 }
 
