@@ -335,7 +335,45 @@ pub fn command() -> Command {
     for extra in customs.iter().filter(|c| c.parent.is_none()) {
         root = root.subcommand((extra.command)());
     }
-    root
+    let globals: Vec<Arg> = global::args();
+    for_each_subcommand(root, |sub| point_to_global_options(sub, &globals))
+}
+
+/// `cmd` with `change` made to each of its subcommands.
+fn for_each_subcommand(cmd: Command, change: impl Fn(Command) -> Command) -> Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    names
+        .iter()
+        .fold(cmd, |cmd, name| cmd.mut_subcommand(name, &change))
+}
+
+/// Gives `cmd` and its subcommands hidden copies of the global options, so
+/// that clap does not copy them in visibly, and one line of help that names
+/// them and says where they are explained: they are listed once, in
+/// `kinbox --help`.
+fn point_to_global_options(mut cmd: Command, globals: &[Arg]) -> Command {
+    let names: Vec<String> = globals
+        .iter()
+        .filter(|arg| !arg.is_hide_set())
+        .map(|arg| match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => format!("-{short}/--{long}"),
+            (None, Some(long)) => format!("--{long}"),
+            (Some(short), None) => format!("-{short}"),
+            (None, None) => arg.get_id().to_string(),
+        })
+        .collect();
+    let pointer = format!("Global options: {} (see `kinbox --help`)", names.join(", "));
+    let after = match cmd.get_after_help() {
+        Some(after) => format!("{pointer}\n\n{after}"),
+        None => pointer,
+    };
+    cmd = cmd
+        .args(globals.iter().map(|arg| arg.clone().hide(true)))
+        .after_help(after);
+    for_each_subcommand(cmd, |sub| point_to_global_options(sub, globals))
 }
 
 fn verb_rank(verb: &str) -> usize {
@@ -351,7 +389,7 @@ fn verb_rank(verb: &str) -> usize {
 /// clear error, `--all` on paginated lists, and the by-name flags of
 /// `deals create`.
 fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
-    let about = cmd.get_about().map(|a| a.to_string()).unwrap_or_default();
+    let about = english(&cmd.get_about().map(|a| a.to_string()).unwrap_or_default());
     let summary = about
         .split("\n\n")
         .next()
@@ -373,6 +411,9 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     }
     if (resource, verb) == ("deals", "create") {
         cmd = crate::deal_create::adapt(cmd);
+    }
+    if (resource, verb) == ("deals", "list") {
+        cmd = crate::deal_list::adapt(cmd);
     }
     if verb == "delete" {
         cmd = cmd.arg(crate::confirm::arg());
@@ -412,9 +453,27 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
                     "Give the deal to this contact, by its numeric id. The update carries \
                      the whole contact, as the API requires, so the contact is read first \
                      (GET /v1/contacts/ID) and its name, avatar, phone and e-mail are sent.",
-                ),
+                )
+                .conflicts_with_all([
+                    crate::deal_create::CONTACT_PHONE,
+                    crate::deal_create::CONTACT_EMAIL,
+                ]),
         );
+        cmd = cmd.args(crate::deal_create::contact_args(
+            "Give the deal to the contact",
+            "(instead of --contact-id; the contact is read whole, as for --contact-id)",
+        ));
     }
+    cmd = cmd.mut_args(|arg| {
+        let rank = COMMON_FIRST
+            .iter()
+            .position(|id| arg.get_id() == *id)
+            .unwrap_or(COMMON_FIRST.len());
+        match arg.get_help_heading() {
+            Some(SERVER_KEPT_HEADING) => arg,
+            _ => arg.display_order(rank),
+        }
+    });
     if let Some(filled) = operation(resource, verb).and_then(crate::defaults::help) {
         let after = cmd
             .get_after_help()
@@ -425,20 +484,71 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     cmd
 }
 
+/// The flags most commands are used with, listed first in this order; the
+/// others follow alphabetically.
+const COMMON_FIRST: &[&str] = &[
+    "name",
+    "value",
+    "status",
+    "pipeline",
+    "pipeline-id",
+    "stage",
+    "stage-id",
+    "contact-phone",
+    "contact-email",
+    "contact-id",
+    "phone",
+    "email",
+    "custom-field",
+    "due-date",
+    "json-body",
+];
+
+/// Body fields that Kinbox itself keeps up to date; a person sets them
+/// rarely, if ever, so their flags come last, under their own heading.
+const SERVER_KEPT: &[&str] = &["comments", "focused-counts", "last-stage-changed"];
+const SERVER_KEPT_HEADING: &str = "Kept by Kinbox (rarely set by hand)";
+
+/// The spec describes each field in Portuguese, then English
+/// (`Nome do negócio. / Name of the deal.`); help is read in one language
+/// per line: the English half of each paragraph written that way.
+fn english(text: &str) -> String {
+    text.split("\n\n")
+        .map(|paragraph| match paragraph.split_once(". / ") {
+            Some((_, english)) => english.trim().to_owned(),
+            None => paragraph.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 fn adapt_arg(arg: Arg) -> Arg {
     let id = arg.get_id().as_str().to_owned();
     // The spec notes its departures from Kinbox's reference for maintainers
     // (`Deliberate: …`); a person reading --help needs the field, not that.
     let arg = match arg.get_help().map(ToString::to_string) {
-        Some(help) if help.contains("Deliberate:") => {
+        Some(help) => {
             let kept = help
                 .split("Deliberate:")
                 .next()
                 .unwrap_or_default()
                 .trim_end();
-            arg.help(kept.to_owned())
+            // Lines are wrapped by clap, to the terminal: the spec's own
+            // line breaks would cut them short.
+            let kept = english(kept)
+                .split("\n\n")
+                .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let arg = arg.help(kept);
+            match SERVER_KEPT.contains(&id.as_str()) {
+                true => arg
+                    .help_heading(SERVER_KEPT_HEADING)
+                    .display_order(usize::MAX),
+                false => arg,
+            }
         }
-        _ => arg,
+        None => arg,
     };
     let parses = |ty: std::any::TypeId| arg.get_value_parser().type_id() == ty;
     let is_text = parses(std::any::TypeId::of::<String>());
@@ -536,14 +646,22 @@ pub async fn dispatch(
 
     let client = context.client()?;
     let (resource, verb) = words(op);
-    let printer = Printer::new(&context.globals, Some(op), resource)
+    let mut printer = Printer::new(&context.globals, Some(op), resource)
         .ready(&client)
         .await?;
+    let mut deal_filters = crate::deal_list::Filters::default();
+    if matches!(op, CliCommand::ListDeals) {
+        deal_filters = crate::deal_list::resolve(&client, leaf_matches).await?;
+        if let Some(stage) = &deal_filters.stage_id {
+            printer = printer.keeping("stageId", stage.clone().into());
+        }
+    }
     if leaf_matches
         .try_get_one::<bool>(cmd_list_all::ARG)
         .is_ok_and(|all| all == Some(&true))
     {
         let config = KinboxCliConfig::capturing(printer.clone());
+        config.set_deal_filters(deal_filters);
         let cli = Cli::new(client, config.clone());
         let pages = cmd_list_all::Pages {
             root,
@@ -569,6 +687,7 @@ pub async fn dispatch(
         None => None,
     };
     let config = KinboxCliConfig::printing(printer);
+    config.set_deal_filters(deal_filters);
     // The body's file, kept until the request is sent.
     let mut _body_file = None;
     let mut run_matches = leaf_matches.clone();
@@ -665,4 +784,22 @@ pub fn how_to_check(
 /// [`how_to_check`] for a write to one object.
 pub fn how_to_check_object(resource: &str, id: &str) -> String {
     format!("see its state with `kinbox {resource} get {id}` before sending it again")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_is_in_english_one_paragraph_at_a_time() {
+        assert_eq!(
+            english("Nome do negócio. / Name of the deal."),
+            "Name of the deal."
+        );
+        assert_eq!(
+            english("Atualiza um negócio. / Updates a deal,\nkeeping the rest.\n\nThere is more."),
+            "Updates a deal,\nkeeping the rest.\n\nThere is more."
+        );
+        assert_eq!(english("E-mail."), "E-mail.");
+    }
 }

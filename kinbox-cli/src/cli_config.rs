@@ -20,6 +20,8 @@ struct State {
     captured: Option<Mutex<Option<Value>>>,
     /// The first output error (a closed pipe), reported after the command.
     output_error: Mutex<Option<crate::CliError>>,
+    /// `deals list --pipeline NAME --contact-phone …`: the ids found.
+    deal_filters: Mutex<crate::deal_list::Filters>,
 }
 
 impl KinboxCliConfig {
@@ -37,7 +39,12 @@ impl KinboxCliConfig {
             printer,
             captured,
             output_error: Mutex::new(None),
+            deal_filters: Mutex::default(),
         }))
+    }
+
+    pub fn set_deal_filters(&self, filters: crate::deal_list::Filters) {
+        *lock(&self.0.deal_filters) = filters;
     }
 
     pub fn take_captured(&self) -> Option<Value> {
@@ -62,6 +69,22 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl CliConfig for KinboxCliConfig {
+    /// The filters given by name, on every page (`--all` too).
+    fn execute_list_deals(
+        &self,
+        _matches: &clap::ArgMatches,
+        request: &mut kinbox_api::builder::ListDeals,
+    ) -> anyhow::Result<()> {
+        let filters = lock(&self.0.deal_filters).clone();
+        if let Some(id) = filters.pipeline_id {
+            *request = request.clone().pipeline_id(id);
+        }
+        if let Some(id) = filters.contact_id {
+            *request = request.clone().contact_id(id);
+        }
+        Ok(())
+    }
+
     fn success_item<T>(&self, value: &ResponseValue<T>)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,

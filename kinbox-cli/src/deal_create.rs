@@ -15,10 +15,10 @@ use crate::request_body::Body;
 use crate::resolve::{self, ContactKey};
 use serde_json::Value;
 
-const PIPELINE: &str = "pipeline";
-const STAGE: &str = "stage";
-const CONTACT_PHONE: &str = "contact-phone";
-const CONTACT_EMAIL: &str = "contact-email";
+pub const PIPELINE: &str = "pipeline";
+pub const STAGE: &str = "stage";
+pub const CONTACT_PHONE: &str = "contact-phone";
+pub const CONTACT_EMAIL: &str = "contact-email";
 
 /// What the name flags resolved to; laid over the flags and the
 /// `--json-body` file's fields.
@@ -79,31 +79,42 @@ pub fn adapt(cmd: Command) -> Command {
             Arg::new(PIPELINE)
                 .long(PIPELINE)
                 .value_name("NAME")
-                .help("The pipeline by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
+                .help("The pipeline (funil) by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
         )
         .arg(Arg::new(STAGE).long(STAGE).value_name("NAME").help(
-            "The stage by its name within the pipeline, e.g. \"Proposta\" (instead of --stage-id)",
+            "The stage (etapa) by its name within the pipeline, e.g. \"Proposta\" (instead of --stage-id)",
         ))
-        .arg(
-            Arg::new(CONTACT_PHONE)
-                .long(CONTACT_PHONE)
-                .value_name("PHONE")
-                .conflicts_with(CONTACT_EMAIL)
-                .help(format!(
-                    "The contact by phone (instead of --contact-id). {}",
-                    crate::phone::HELP
-                )),
-        )
-        .arg(
-            Arg::new(CONTACT_EMAIL)
-                .long(CONTACT_EMAIL)
-                .value_name("EMAIL")
-                .help(
-                    "The contact by e-mail, in any case: Ana@Example.com finds ana@example.com \
-                 (instead of --contact-id)",
-                ),
-        )
+        .args(contact_args("The contact", "(instead of --contact-id)"))
         .arg(custom_fields::arg())
+}
+
+/// `--contact-phone` and `--contact-email`, helped as `what` by phone, …
+/// `instead`.
+pub fn contact_args(what: &str, instead: &str) -> [Arg; 2] {
+    [
+        Arg::new(CONTACT_PHONE)
+            .long(CONTACT_PHONE)
+            .value_name("PHONE")
+            .conflicts_with(CONTACT_EMAIL)
+            .help(format!("{what} by phone {instead}. {}", crate::phone::HELP)),
+        Arg::new(CONTACT_EMAIL)
+            .long(CONTACT_EMAIL)
+            .value_name("EMAIL")
+            .help(format!(
+                "{what} by e-mail, in any case: Ana@Example.com finds ana@example.com {instead}"
+            )),
+    ]
+}
+
+/// The contact `--contact-phone` or `--contact-email` names, if either is
+/// given (and defined for the command).
+pub fn contact_key(matches: &ArgMatches) -> Result<Option<ContactKey>, CliError> {
+    let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten();
+    Ok(match (given(CONTACT_PHONE), given(CONTACT_EMAIL)) {
+        (Some(phone), _) => Some(ContactKey::phone(phone)?),
+        (None, Some(email)) => Some(ContactKey::email(email)),
+        (None, None) => None,
+    })
 }
 
 /// Resolves the name flags given, in the order: pipeline, stage, contact,
@@ -127,14 +138,7 @@ pub async fn resolve(
         };
         resolved.stage_id = Some(resolve::stage_named(&pipeline, name)?.id.clone());
     }
-    let contact = match (
-        matches.get_one::<String>(CONTACT_PHONE),
-        matches.get_one::<String>(CONTACT_EMAIL),
-    ) {
-        (Some(phone), _) => Some(ContactKey::phone(phone)?),
-        (None, Some(email)) => Some(ContactKey::email(email)),
-        (None, None) => None,
-    };
+    let contact = contact_key(matches)?;
     if let Some(key) = contact {
         resolved.contact_id = Some(resolve::contact_id(client, &key).await?);
     }

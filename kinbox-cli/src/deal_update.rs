@@ -52,11 +52,14 @@ impl Lookups {
 /// Makes the lookups `matches` ask for; `None` when they ask for none.
 pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Lookups>, CliError> {
     let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten().is_some();
-    let contact_id = matches
-        .try_get_one::<i64>(CONTACT_ID)
-        .ok()
-        .flatten()
-        .copied();
+    let contact_id = match crate::deal_create::contact_key(matches)? {
+        Some(key) => Some(crate::resolve::contact_id(client, &key).await?),
+        None => matches
+            .try_get_one::<i64>(CONTACT_ID)
+            .ok()
+            .flatten()
+            .copied(),
+    };
     let assignments: Vec<Assignment> = matches
         .try_get_many(custom_fields::ARG)
         .ok()

@@ -12,7 +12,7 @@ use crate::config::PROFILE_ENV;
 use crate::context::Source;
 
 pub const DEFAULT_PROFILE: &str = "default";
-const HEADING: &str = "Global options";
+pub const HEADING: &str = "Global options";
 /// The ids of the options whose origin matters (see [`Source`]).
 const PROFILE: &str = "profile";
 const BASE_URL: &str = "base-url";

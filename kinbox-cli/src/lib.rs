@@ -35,6 +35,7 @@ mod custom;
 mod custom_fields;
 mod datetime;
 mod deal_create;
+mod deal_list;
 mod deal_update;
 mod defaults;
 mod error;

@@ -129,6 +129,9 @@ pub struct Printer {
     names: Arc<Names>,
     /// What the items are, for "showing 10 deals".
     noun: &'static str,
+    /// Only items whose field has this value are printed: a filter the API
+    /// does not have (`deals list --stage`).
+    keep: Option<(&'static str, Value)>,
 }
 
 impl Printer {
@@ -148,7 +151,20 @@ impl Printer {
             columns: op.and_then(columns::for_operation),
             names: Arc::default(),
             noun,
+            keep: None,
         }
+    }
+
+    /// Prints only the items whose `field` is `value`.
+    pub fn keeping(mut self, field: &'static str, value: Value) -> Self {
+        self.keep = Some((field, value));
+        self
+    }
+
+    fn kept(&self, item: &Value) -> bool {
+        self.keep
+            .as_ref()
+            .is_none_or(|(field, value)| item.get(field) == Some(value))
     }
 
     /// Whether the printed table shows stages or pipelines by name, so the
@@ -199,6 +215,7 @@ impl Printer {
                 .and_then(Value::as_array)
                 .map(|items| items.iter().collect()),
         };
+        let items = items.map(|items| items.into_iter().filter(|item| self.kept(item)).collect());
         self.print_as(value, items)
     }
 
@@ -256,6 +273,9 @@ impl Printer {
     /// One item of a list walked page by page (`--all`), printed as it comes
     /// unless a table must see every row first.
     pub fn print_item(&self, item: &Value) -> Result<(), CliError> {
+        if !self.kept(item) {
+            return Ok(());
+        }
         let mut out = std::io::stdout().lock();
         self.write_item(&mut out, item)
     }
@@ -263,10 +283,11 @@ impl Printer {
     /// `--all` in a table: the rows, once all are read.
     pub fn print_table(&self, rows: &[Value]) -> Result<(), CliError> {
         let mut out = std::io::stdout().lock();
-        if self.list_fields(&mut out, &rows.iter().collect::<Vec<_>>())? {
+        let rows: Vec<&Value> = rows.iter().filter(|row| self.kept(row)).collect();
+        if self.list_fields(&mut out, &rows)? {
             return Ok(());
         }
-        self.write_table(&mut out, &rows.iter().collect::<Vec<_>>())
+        self.write_table(&mut out, &rows)
     }
 
     /// Whether `--all` prints a table at the end rather than each item.

@@ -53,6 +53,14 @@ pub async fn pipelines(client: &Client) -> Result<Vec<types::Pipeline>, CliError
 
 pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeline, CliError> {
     let pipelines = pipelines(client).await?;
+    pipeline_named_in(&pipelines, name).cloned()
+}
+
+/// The pipeline of `pipelines` named `name`.
+pub fn pipeline_named_in<'p>(
+    pipelines: &'p [types::Pipeline],
+    name: &str,
+) -> Result<&'p types::Pipeline, CliError> {
     let lookup = Lookup {
         what: "pipeline",
         id_flag: Some("--pipeline-id"),
@@ -60,11 +68,63 @@ pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeli
     choose(
         &lookup,
         name,
-        &pipelines,
+        pipelines,
         |p| &p.name,
         |p| format!("\"{}\" (id {})", p.name, p.id),
     )
-    .cloned()
+}
+
+/// The id of the stage named `name`: in the pipeline `pipeline_id` when
+/// given, else in the only pipeline that has a stage of that name.
+pub fn stage_in_any(
+    pipelines: &[types::Pipeline],
+    pipeline_id: Option<&str>,
+    name: &str,
+) -> Result<String, CliError> {
+    if let Some(id) = pipeline_id {
+        let pipeline = pipelines.iter().find(|p| p.id == id).ok_or_else(|| {
+            CliError::Usage(format!(
+                "no pipeline has the id {id}; `kinbox pipelines list -o table` lists them"
+            ))
+        })?;
+        return Ok(stage_named(pipeline, name)?.id.clone());
+    }
+    let found: Vec<(&types::Pipeline, &types::PipelineStage)> = pipelines
+        .iter()
+        .filter_map(|p| stage_named(p, name).ok().map(|stage| (p, stage)))
+        .collect();
+    match found.as_slice() {
+        [(_, stage)] => Ok(stage.id.clone()),
+        [] => {
+            let all = pipelines
+                .iter()
+                .flat_map(|p| p.stages.iter().map(|s| s.name.as_str()));
+            let close: Vec<String> = crate::matching::closest(name, all)
+                .into_iter()
+                .flat_map(|stage| {
+                    pipelines
+                        .iter()
+                        .filter(move |p| p.stages.iter().any(|s| s.name == stage))
+                        .map(move |p| format!("\"{stage}\" (in \"{}\")", p.name))
+                })
+                .collect();
+            let hint = match close.is_empty() {
+                true => "`kinbox pipelines list -o table` lists them".to_owned(),
+                false => format!("did you mean {}?", close.join(" or ")),
+            };
+            Err(CliError::Usage(format!(
+                "no pipeline has a stage named \"{name}\"; {hint}"
+            )))
+        }
+        several => Err(CliError::Usage(format!(
+            "\"{name}\" is a stage of several pipelines ({}): say which with --pipeline NAME",
+            several
+                .iter()
+                .map(|(p, _)| format!("\"{}\"", p.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 /// The stage of `pipeline` named `name`.

@@ -13,7 +13,7 @@ pub fn id_arg() -> Arg {
         .value_name("ID")
         .required(true)
         .value_parser(crate::values::PATH_ID)
-        .help("ID do negócio. / The deal's id.")
+        .help("The deal's id")
 }
 
 pub fn id(matches: &ArgMatches) -> &str {

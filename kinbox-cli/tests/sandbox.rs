@@ -494,3 +494,88 @@ async fn a_body_over_the_servers_limit_is_reported_as_413() {
     assert!(out.stderr.contains("413"), "{}", out.stderr);
     assert!(!out.stderr.contains("roken pipe"), "{}", out.stderr);
 }
+
+/// `--pipeline`, `--stage`, `--contact-phone` and `--contact-email` mean
+/// the same on `create`, `update` and as `list` filters.
+#[tokio::test]
+async fn the_same_names_filter_lists_and_update_deals() {
+    let kinbox = Kinbox::start().await;
+    let create = |name: &str, stage: &str, phone: &str| {
+        let created = kinbox.json(&[
+            "deals",
+            "create",
+            "--name",
+            name,
+            "--value",
+            "R$ 1.890,50",
+            "--pipeline",
+            "Vendas",
+            "--stage",
+            stage,
+            "--contact-phone",
+            phone,
+        ]);
+        assert_eq!(created["status"], "open", "status defaults to open");
+        text(&created["id"])
+    };
+    let maria_proposta = create("A", "Proposta", "+55 (85) 99728-1648");
+    let maria_negociacao = create("B", "Negociação", "85997281648");
+    let joao_proposta = create("C", "proposta", "5511987654321");
+
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut list = vec!["deals", "list", "--all"];
+        list.extend(args);
+        let listed = kinbox.json(&list);
+        let mut ids: Vec<String> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| text(&d["id"]))
+            .collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids(&["--contact-phone", "(85) 99728-1648"]),
+        sorted(vec![maria_proposta.clone(), maria_negociacao.clone()])
+    );
+    assert_eq!(
+        ids(&["--pipeline", "vendas", "--stage", "Proposta"]),
+        sorted(vec![maria_proposta.clone(), joao_proposta.clone()])
+    );
+    // "Proposta" is a stage of "Vendas" only: no pipeline needed.
+    assert_eq!(
+        ids(&[
+            "--stage",
+            "proposta",
+            "--contact-email",
+            "MARIA.OLIVEIRA@example.com"
+        ]),
+        vec![maria_proposta.clone()]
+    );
+    let typo = kinbox.run(&["deals", "list", "--stage", "Propsta"]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert!(
+        typo.stderr
+            .contains("did you mean \"Proposta\" (in \"Vendas\")?"),
+        "{}",
+        typo.stderr
+    );
+
+    let updated = kinbox.json(&[
+        "deals",
+        "update",
+        &maria_negociacao,
+        "--contact-email",
+        "Joao.Santos@Example.com",
+    ]);
+    assert_eq!(updated["contact"]["id"], 1002);
+    assert_eq!(
+        ids(&["--contact-phone", "5511987654321"]),
+        sorted(vec![maria_negociacao, joao_proposta])
+    );
+}

@@ -58,6 +58,30 @@ fn help_of_every_command() {
         } else {
             format!("help_kinbox_{}", path.join("_"))
         };
+        // One language per line: the spec's "Portuguese. / English." is
+        // shown in English.
+        assert!(
+            !out.stdout.lines().any(|line| line.contains(". / ")),
+            "{args:?} mixes languages on a line:\n{}",
+            out.stdout
+        );
+        // Global options are explained once, in `kinbox --help`.
+        if !path.is_empty() {
+            assert!(!out.stdout.contains("--base-url <URL>"), "{args:?}");
+            assert!(
+                out.stdout
+                    .contains("Global options: -o/--output, --profile, --base-url"),
+                "{args:?}: {}",
+                out.stdout
+            );
+        }
+        // Fields Kinbox keeps come after every other option.
+        if let (Some(kept), Some(name)) = (
+            out.stdout.find("Kept by Kinbox"),
+            out.stdout.find("--name <NAME>"),
+        ) {
+            assert!(name < kept, "{args:?}: common flags come first");
+        }
         snap!(name, out.stdout);
     }
 }

@@ -1,0 +1,70 @@
+//! `kinbox deals list` by name: `--pipeline "Vendas" --stage "Proposta"
+//! --contact-phone "(85) 99728-1648"`. The pipeline and the contact become
+//! the API's own filters; the API has no stage filter, so the stage is kept
+//! from each page as it is printed.
+
+use clap::{Arg, ArgMatches, Command};
+use kinbox_api::Client;
+
+use crate::CliError;
+use crate::deal_create::{
+    CONTACT_EMAIL, CONTACT_PHONE, PIPELINE, STAGE, contact_args, contact_key,
+};
+use crate::resolve;
+
+/// What the name filters resolved to.
+#[derive(Clone, Debug, Default)]
+pub struct Filters {
+    pub pipeline_id: Option<String>,
+    pub contact_id: Option<i64>,
+    /// Kept by the printer: only deals in this stage.
+    pub stage_id: Option<String>,
+}
+
+/// Adds the name filters to the generated `deals list`.
+pub fn adapt(cmd: Command) -> Command {
+    cmd.mut_arg("pipeline-id", |arg| arg.conflicts_with(PIPELINE))
+        .mut_arg("contact-id", |arg| {
+            arg.conflicts_with_all([CONTACT_PHONE, CONTACT_EMAIL])
+        })
+        .arg(
+            Arg::new(PIPELINE)
+                .long(PIPELINE)
+                .value_name("NAME")
+                .help("Only deals in the pipeline (funil) of this name, e.g. \"Vendas\""),
+        )
+        .arg(Arg::new(STAGE).long(STAGE).value_name("NAME").help(
+            "Only deals in the stage (etapa) of this name, in --pipeline's pipeline or in the \
+             only pipeline that has such a stage. The API has no stage filter: pages are read \
+             whole and the other deals left out, so a page may show fewer than --limit",
+        ))
+        .args(contact_args("Only deals of the contact", ""))
+}
+
+/// Resolves the filters given by name; reads nothing without them.
+pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Filters, CliError> {
+    let mut filters = Filters::default();
+    let pipeline_name = matches.get_one::<String>(PIPELINE);
+    let stage_name = matches.get_one::<String>(STAGE);
+    if pipeline_name.is_some() || stage_name.is_some() {
+        let pipelines = resolve::pipelines(client).await?;
+        let pipeline_id = match pipeline_name {
+            Some(name) => Some(resolve::pipeline_named_in(&pipelines, name)?.id.clone()),
+            None => matches.get_one::<String>("pipeline-id").cloned(),
+        };
+        if let Some(stage_name) = stage_name {
+            filters.stage_id = Some(resolve::stage_in_any(
+                &pipelines,
+                pipeline_id.as_deref(),
+                stage_name,
+            )?);
+        }
+        if pipeline_name.is_some() {
+            filters.pipeline_id = pipeline_id;
+        }
+    }
+    if let Some(key) = contact_key(matches)? {
+        filters.contact_id = Some(resolve::contact_id(client, &key).await?);
+    }
+    Ok(filters)
+}
