@@ -69,9 +69,24 @@ pub fn adapt(cmd: Command) -> Command {
     // A new deal is open unless said otherwise; the default is shown in
     // help, and filled in the body by `defaults.rs` when neither the flag
     // nor the file gives one.
-    cmd.mut_arg("status", |arg| arg.default_value("open"))
-        .mut_arg("pipeline-id", |arg| arg.conflicts_with(PIPELINE))
-        .mut_arg("stage-id", |arg| arg.conflicts_with(STAGE))
+    let cmd = cmd
+        .mut_arg("status", |arg| arg.default_value("open"))
+        .mut_arg("stage-id", |arg| arg.conflicts_with(STAGE));
+    by_name(
+        cmd,
+        "The pipeline (funil) by its name, e.g. \"Vendas\" (instead of --pipeline-id)",
+        "The stage (etapa) by its name within the pipeline, e.g. \"Proposta\" (instead of \
+         --stage-id)",
+        ("The contact", "(instead of --contact-id)"),
+    )
+    .arg(custom_fields::arg())
+}
+
+/// Adds `--pipeline`, `--stage`, `--contact-phone` and `--contact-email` to
+/// a deals command, each in conflict with the id flag it stands for; the
+/// help says what each does in that command.
+pub fn by_name(cmd: Command, pipeline: &str, stage: &str, contact: (&str, &str)) -> Command {
+    cmd.mut_arg("pipeline-id", |arg| arg.conflicts_with(PIPELINE))
         .mut_arg("contact-id", |arg| {
             arg.conflicts_with_all([CONTACT_PHONE, CONTACT_EMAIL])
         })
@@ -79,13 +94,15 @@ pub fn adapt(cmd: Command) -> Command {
             Arg::new(PIPELINE)
                 .long(PIPELINE)
                 .value_name("NAME")
-                .help("The pipeline (funil) by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
+                .help(pipeline.to_owned()),
         )
-        .arg(Arg::new(STAGE).long(STAGE).value_name("NAME").help(
-            "The stage (etapa) by its name within the pipeline, e.g. \"Proposta\" (instead of --stage-id)",
-        ))
-        .args(contact_args("The contact", "(instead of --contact-id)"))
-        .arg(custom_fields::arg())
+        .arg(
+            Arg::new(STAGE)
+                .long(STAGE)
+                .value_name("NAME")
+                .help(stage.to_owned()),
+        )
+        .args(contact_args(contact.0, contact.1))
 }
 
 /// `--contact-phone` and `--contact-email`, helped as `what` by phone, …

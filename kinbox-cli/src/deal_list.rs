@@ -3,13 +3,11 @@
 //! the API's own filters; the API has no stage filter, so the stage is kept
 //! from each page as it is printed.
 
-use clap::{Arg, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 use kinbox_api::Client;
 
 use crate::CliError;
-use crate::deal_create::{
-    CONTACT_EMAIL, CONTACT_PHONE, PIPELINE, STAGE, contact_args, contact_key,
-};
+use crate::deal_create::{PIPELINE, STAGE, by_name, contact_key};
 use crate::resolve;
 
 /// What the name filters resolved to.
@@ -23,22 +21,14 @@ pub struct Filters {
 
 /// Adds the name filters to the generated `deals list`.
 pub fn adapt(cmd: Command) -> Command {
-    cmd.mut_arg("pipeline-id", |arg| arg.conflicts_with(PIPELINE))
-        .mut_arg("contact-id", |arg| {
-            arg.conflicts_with_all([CONTACT_PHONE, CONTACT_EMAIL])
-        })
-        .arg(
-            Arg::new(PIPELINE)
-                .long(PIPELINE)
-                .value_name("NAME")
-                .help("Only deals in the pipeline (funil) of this name, e.g. \"Vendas\""),
-        )
-        .arg(Arg::new(STAGE).long(STAGE).value_name("NAME").help(
-            "Only deals in the stage (etapa) of this name, in --pipeline's pipeline or in the \
-             only pipeline that has such a stage. The API has no stage filter: pages are read \
-             whole and the other deals left out, so a page may show fewer than --limit",
-        ))
-        .args(contact_args("Only deals of the contact", ""))
+    by_name(
+        cmd,
+        "Only deals in the pipeline (funil) of this name, e.g. \"Vendas\"",
+        "Only deals in the stage (etapa) of this name, in --pipeline's pipeline or in the only \
+         pipeline that has such a stage. The API has no stage filter: pages are read whole and \
+         the other deals left out, so a page may show fewer than --limit",
+        ("Only deals of the contact", ""),
+    )
 }
 
 /// Resolves the filters given by name; reads nothing without them.
