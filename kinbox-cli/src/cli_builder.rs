@@ -716,7 +716,7 @@ pub async fn dispatch(
         .await
         .map_err(CliError::from_generated)
         .map_err(|error| match error {
-            CliError::OutcomeUnknown(message) => CliError::OutcomeUnknown(format!(
+            CliError::OutcomeUnknown(message) => CliError::outcome_unknown(format!(
                 "{message}\n{}",
                 how_to_check(root, resource, verb, leaf_matches, sent_at)
             )),

@@ -92,7 +92,7 @@ impl CliConfig for KinboxCliConfig {
         match serde_json::to_value(&**value) {
             Ok(value) => self.show(value),
             Err(error) => {
-                lock(&self.0.output_error).get_or_insert(crate::CliError::Failure(format!(
+                lock(&self.0.output_error).get_or_insert(crate::CliError::failure(format!(
                     "cannot encode the response: {error}"
                 )));
             }

@@ -82,7 +82,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         .expect("METHOD is required")
         .to_ascii_uppercase()
         .parse()
-        .map_err(|_| CliError::Usage("METHOD must be GET, POST, PATCH, PUT or DELETE".into()))?;
+        .map_err(|_| CliError::usage("METHOD must be GET, POST, PATCH, PUT or DELETE"))?;
     let mut path = matches
         .get_one::<String>("path")
         .expect("PATH is required")
@@ -91,7 +91,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     for (id, typed) in [("field", true), ("raw-field", false)] {
         for assignment in matches.get_many::<String>(id).into_iter().flatten() {
             let (key, value) = assignment.split_once('=').ok_or_else(|| {
-                CliError::Usage(format!("--{id} `{assignment}` is not KEY=VALUE"))
+                CliError::usage(format!("--{id} `{assignment}` is not KEY=VALUE"))
             })?;
             let value = match typed {
                 true => serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.into())),
@@ -106,8 +106,8 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     };
     if method == reqwest::Method::GET {
         if body.is_some() {
-            return Err(CliError::Usage(
-                "--input sends a body, which GET does not take".into(),
+            return Err(CliError::usage(
+                "--input sends a body, which GET does not take",
             ));
         }
         path = with_query(&path, &fields);
@@ -115,8 +115,8 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         match body.get_or_insert_with(|| Value::Object(Map::new())) {
             Value::Object(object) => object.extend(fields),
             _ => {
-                return Err(CliError::Usage(
-                    "--field sets keys of an object, and --input is not one".into(),
+                return Err(CliError::usage(
+                    "--field sets keys of an object, and --input is not one",
                 ));
             }
         }
@@ -144,7 +144,7 @@ fn set(fields: &mut Map<String, Value>, key: &str, value: Value) -> Result<(), C
             .or_insert_with(|| Value::Object(Map::new()))
         {
             Value::Object(inner) => set(inner, rest, value),
-            _ => Err(CliError::Usage(format!(
+            _ => Err(CliError::usage(format!(
                 "--field {key}: `{head}` is already set to a value that is not an object"
             ))),
         },
@@ -171,9 +171,9 @@ fn with_query(path: &str, fields: &Map<String, Value>) -> String {
 }
 
 fn read_input(file: &std::path::Path) -> Result<Value, CliError> {
-    let (what, text) = crate::limits::read_body(file).map_err(CliError::Usage)?;
+    let (what, text) = crate::limits::read_body(file).map_err(CliError::usage)?;
     serde_json::from_str(&text)
-        .map_err(|e| CliError::Usage(format!("{what} is not valid JSON: {e}")))
+        .map_err(|e| CliError::usage(format!("{what} is not valid JSON: {e}")))
 }
 
 #[cfg(test)]

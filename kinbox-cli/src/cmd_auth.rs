@@ -79,11 +79,10 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     match matches.subcommand() {
         Some(("login", login_matches)) => {
             if login_matches.contains_id("token") {
-                return Err(CliError::Usage(
+                return Err(CliError::usage(
                     "the token is not taken from the command line, where the shell history \
                      and other users could see it: paste it at the prompt, or pipe it on \
-                     stdin (`kinbox auth login < token.txt`)"
-                        .to_owned(),
+                     stdin (`kinbox auth login < token.txt`)",
                 ));
             }
             login(context).await
@@ -98,7 +97,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
 /// read is left alone, since it may hold the tokens of other profiles.
 fn load_for_writing() -> Result<Stored, CliError> {
     Stored::load().map_err(|error| {
-        CliError::Failure(format!(
+        CliError::failure(format!(
             "{error}\nNothing was stored: `kinbox auth login` does not overwrite a credentials \
              file it cannot read, which may hold the tokens of other profiles"
         ))
@@ -110,11 +109,11 @@ async fn login(context: &Context) -> Result<(), CliError> {
     // reported first.
     let stored = load_for_writing()?;
     let text = read_token()?;
-    let token = Token::new(text).map_err(|e| CliError::Usage(e.to_string()))?;
+    let token = Token::new(text).map_err(|e| CliError::Usage(anyhow::Error::new(e)))?;
     let (base_url, base_url_source) = context.resolve_base_url(&stored);
     let client = context.client_for(token.clone(), &base_url)?;
     check(&client).await.map_err(|e| {
-        CliError::Failure(format!(
+        CliError::failure(format!(
             "the token was not accepted, nothing was stored: {e}"
         ))
     })?;
@@ -157,20 +156,19 @@ async fn login(context: &Context) -> Result<(), CliError> {
 fn read_token() -> Result<String, CliError> {
     let text = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Kinbox API token (Configurações > Integrações > API): ")
-            .map_err(|e| CliError::Failure(format!("cannot read the token: {e}")))?
+            .map_err(|e| CliError::failure(format!("cannot read the token: {e}")))?
     } else {
         crate::limits::read_text(
             std::io::stdin().lock(),
             crate::limits::TOKEN,
             "the token on stdin",
         )
-        .map_err(CliError::Usage)?
+        .map_err(CliError::usage)?
     };
     if text.trim().is_empty() {
-        return Err(CliError::Usage(
+        return Err(CliError::usage(
             "no token given: paste it at the prompt, or pipe it on stdin \
-             (`kinbox auth login < token.txt`)"
-                .to_owned(),
+             (`kinbox auth login < token.txt`)",
         ));
     }
     Ok(text)
@@ -207,9 +205,9 @@ async fn status(context: &Context) -> Result<(), CliError> {
     match checked {
         Ok(()) => Ok(()),
         Err(e) if matches!(e.kind(), ErrorKind::Unauthorized | ErrorKind::Forbidden) => {
-            Err(CliError::Failure(e.to_string()))
+            Err(CliError::Failure(anyhow::Error::new(e)))
         }
-        Err(e) => Err(CliError::Unchecked(format!(
+        Err(e) => Err(CliError::unchecked(format!(
             "the token could not be checked: {e}"
         ))),
     }
@@ -261,7 +259,7 @@ fn logout(context: &Context) -> Result<(), CliError> {
         .remove(context.profile_name())
         .is_none()
     {
-        return Err(CliError::Failure(format!(
+        return Err(CliError::failure(format!(
             "no token is stored for profile `{}`: {}",
             context.profile_name(),
             Stored { path, credentials }.names()

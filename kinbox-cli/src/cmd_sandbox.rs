@@ -25,9 +25,9 @@ pub fn command() -> Command {
 }
 
 pub async fn run(matches: &ArgMatches) -> Result<(), CliError> {
-    let args =
-        SandboxArgs::from_arg_matches(matches).map_err(|e| CliError::Usage(e.to_string()))?;
+    let args = SandboxArgs::from_arg_matches(matches)
+        .map_err(|e| CliError::Usage(anyhow::Error::new(e)))?;
     kinbox_sandbox::run_cli(args)
         .await
-        .map_err(|e| CliError::Failure(format!("the sandbox could not start: {e}")))
+        .map_err(|e| CliError::failure(format!("the sandbox could not start: {e}")))
 }

@@ -57,7 +57,7 @@ pub fn config_dir() -> Result<PathBuf, CliError> {
     dirs::config_dir()
         .map(|dir| dir.join("kinbox"))
         .ok_or_else(|| {
-            CliError::Failure(format!(
+            CliError::failure(format!(
                 "cannot find your config directory (is HOME set?); set {CONFIG_DIR_ENV}"
             ))
         })
@@ -74,7 +74,7 @@ impl Credentials {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => {
-                return Err(CliError::Failure(format!(
+                return Err(CliError::failure(format!(
                     "cannot read {}: {e}",
                     path.display()
                 )));
@@ -85,7 +85,7 @@ impl Credentials {
             crate::limits::CREDENTIALS,
             &path.display().to_string(),
         )
-        .map_err(CliError::Failure)?;
+        .map_err(CliError::failure)?;
         Self::parse(&text, path)
     }
 
@@ -102,7 +102,7 @@ impl Credentials {
                     )
                 })
                 .unwrap_or_default();
-            CliError::Failure(format!(
+            CliError::failure(format!(
                 "{}{line} is not a valid credentials file: {}; fix it or delete it and run \
                  `kinbox auth login` again",
                 path.display(),
@@ -115,12 +115,12 @@ impl Credentials {
     /// only (0600), renamed over the old one so that a crash leaves either.
     pub fn save(&self, path: &Path) -> Result<(), CliError> {
         let fail = |what: &str, e: std::io::Error| {
-            CliError::Failure(format!("cannot {what} {}: {e}", path.display()))
+            CliError::failure(format!("cannot {what} {}: {e}", path.display()))
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         create_private_dir(dir).map_err(|e| fail("create the directory of", e))?;
         let text = toml::to_string(self)
-            .map_err(|e| CliError::Failure(format!("cannot encode the credentials: {e}")))?;
+            .map_err(|e| CliError::failure(format!("cannot encode the credentials: {e}")))?;
         let mut file = tempfile::Builder::new()
             .prefix(".credentials")
             .tempfile_in(dir)

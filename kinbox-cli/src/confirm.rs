@@ -26,7 +26,7 @@ pub fn delete(matches: &ArgMatches, noun: &str, what: &Value) -> Result<(), CliE
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::usage(format!(
             "refusing to delete {label} without confirmation: stdin is not a terminal, so \
              pass --yes to delete it"
         )));
@@ -37,10 +37,10 @@ pub fn delete(matches: &ArgMatches, noun: &str, what: &Value) -> Result<(), CliE
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| CliError::Failure(format!("cannot read the answer: {e}")))?;
+        .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
     match answer.trim().to_lowercase().as_str() {
         "y" | "yes" | "s" | "sim" => Ok(()),
-        _ => Err(CliError::Usage(format!("{label} was not deleted"))),
+        _ => Err(CliError::usage(format!("{label} was not deleted"))),
     }
 }
 

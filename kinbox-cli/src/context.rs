@@ -140,9 +140,9 @@ impl Context {
             .build()
             .map_err(|error| match error {
                 ConfigError::InvalidBaseUrl { .. } | ConfigError::InsecureBaseUrl { .. } => {
-                    CliError::Usage(error.to_string())
+                    CliError::Usage(anyhow::Error::new(error))
                 }
-                error => CliError::Failure(error.to_string()),
+                error => CliError::Failure(anyhow::Error::new(error)),
             })
     }
 }
@@ -174,7 +174,7 @@ fn resolve(
         (None, None) => unreachable!("the file is read when KINBOX_TOKEN is not set"),
     };
     let token = Token::new(token)
-        .map_err(|e| CliError::Failure(format!("the token from {source} cannot be used: {e}")))?;
+        .map_err(|e| CliError::failure(format!("the token from {source} cannot be used: {e}")))?;
     Ok(Resolved {
         token: (token, source),
         base_url: base_url(globals, stored.as_ref()),
@@ -209,12 +209,12 @@ fn no_token(globals: &Globals, stored: &Stored) -> CliError {
                 stored.names()
             )
         };
-        return CliError::Failure(format!(
+        return CliError::failure(format!(
             "no Kinbox API token: set {TOKEN_ENV}, or run `kinbox auth login` to store one \
              (tokens are created in the Kinbox app under Configurações > Integrações > API){others}"
         ));
     }
-    CliError::Failure(format!(
+    CliError::failure(format!(
         "there is no profile `{name}` (from {}): {}. Create it with `kinbox auth login \
          --profile {name}`, choose another with --profile, or set {TOKEN_ENV}",
         globals.profile_source,

@@ -82,7 +82,7 @@ pub async fn deal_definitions(client: &Client) -> Result<Vec<CustomField>, CliEr
         .send()
         .await
         .map_err(|error| match CliError::from(KinboxError::from(error)) {
-            CliError::Failure(message) => CliError::Failure(format!(
+            CliError::Failure(message) => CliError::failure(format!(
                 "listing the custom fields failed, so nothing was changed: {message}"
             )),
             other => other,
@@ -118,13 +118,13 @@ pub fn apply(
             |f| format!("{} ({})", placeholder(f), f.type_),
         )
         .map_err(|error| {
-            CliError::Usage(format!(
+            CliError::usage(format!(
                 "--custom-field {}={}: {error}; see `kinbox custom-fields list -o table`",
                 assignment.placeholder, assignment.value
             ))
         })?;
         let value = convert(field, &assignment.value).map_err(|why| {
-            CliError::Usage(format!(
+            CliError::usage(format!(
                 "--custom-field {}={}: {why}",
                 assignment.placeholder, assignment.value
             ))

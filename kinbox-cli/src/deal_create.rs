@@ -186,8 +186,6 @@ fn pipeline_id_given(body: &Body) -> Result<String, CliError> {
         .and_then(Value::as_str)
         .map(str::to_owned)
         .ok_or_else(|| {
-            CliError::Usage(
-                "--stage needs its pipeline: give --pipeline NAME or --pipeline-id ID".to_owned(),
-            )
+            CliError::usage("--stage needs its pipeline: give --pipeline NAME or --pipeline-id ID")
         })
 }

@@ -27,7 +27,7 @@ impl Lookups {
     /// The body fields these stand for, as the API names them.
     pub fn body_fields(&self) -> Result<Map<String, Value>, CliError> {
         let encode = |value: Result<Value, serde_json::Error>| {
-            value.map_err(|e| CliError::Failure(format!("cannot encode the update: {e}")))
+            value.map_err(|e| CliError::failure(format!("cannot encode the update: {e}")))
         };
         let mut fields = Map::new();
         if let Some(contact) = &self.contact {

@@ -151,7 +151,7 @@ pub async fn deal_contact(client: &Client, id: i64) -> Result<types::DealContact
         .await
         .map_err(
             |error| match CliError::from(kinbox_api::KinboxError::from(error)) {
-                CliError::Failure(message) => CliError::Failure(format!(
+                CliError::Failure(message) => CliError::failure(format!(
                     "reading contact {id} failed, so the deal was not changed: {message}"
                 )),
                 other => other,

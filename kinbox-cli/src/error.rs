@@ -29,23 +29,55 @@ pub fn printable(text: &str) -> String {
         .join("\n")
 }
 
-/// A failed command. Its message is printed to stderr after `error: `.
+/// A failed command: what happened, with its cause kept (an SDK error, an
+/// I/O error, a clap error…), and by its variant, the exit status. The
+/// message is printed to stderr after `error: `.
 #[derive(Debug)]
 pub enum CliError {
     /// The command line, a flag's value or the JSON body is wrong; nothing was
     /// sent. Exit status 2.
-    Usage(String),
+    Usage(anyhow::Error),
     /// The API refused the request, could not be reached, or no token is
     /// available. Exit status 1.
-    Failure(String),
+    Failure(anyhow::Error),
     /// A write was sent but its answer was lost: it may have been applied.
     /// Exit status 3.
-    OutcomeUnknown(String),
+    OutcomeUnknown(anyhow::Error),
     /// `auth status` could not check the token: the API could not be reached
     /// or failed. Exit status 4.
-    Unchecked(String),
+    Unchecked(anyhow::Error),
     /// stdout was closed (`kinbox deals list --all | head`): stop quietly.
     BrokenPipe,
+}
+
+impl CliError {
+    /// [`CliError::Usage`] with this message and no other cause.
+    pub fn usage(
+        message: impl std::fmt::Display + std::fmt::Debug + Send + Sync + 'static,
+    ) -> Self {
+        CliError::Usage(anyhow::Error::msg(message))
+    }
+
+    /// [`CliError::Failure`] with this message and no other cause.
+    pub fn failure(
+        message: impl std::fmt::Display + std::fmt::Debug + Send + Sync + 'static,
+    ) -> Self {
+        CliError::Failure(anyhow::Error::msg(message))
+    }
+
+    /// [`CliError::OutcomeUnknown`] with this message and no other cause.
+    pub fn outcome_unknown(
+        message: impl std::fmt::Display + std::fmt::Debug + Send + Sync + 'static,
+    ) -> Self {
+        CliError::OutcomeUnknown(anyhow::Error::msg(message))
+    }
+
+    /// [`CliError::Unchecked`] with this message and no other cause.
+    pub fn unchecked(
+        message: impl std::fmt::Display + std::fmt::Debug + Send + Sync + 'static,
+    ) -> Self {
+        CliError::Unchecked(anyhow::Error::msg(message))
+    }
 }
 
 /// Exit status of [`CliError::OutcomeUnknown`].
@@ -68,12 +100,12 @@ impl CliError {
         match self {
             CliError::Usage(message) => eprintln!(
                 "error: {}\n\nFor more information, try '--help'.",
-                printable(message)
+                printable(&message.to_string())
             ),
             CliError::Failure(message)
             | CliError::OutcomeUnknown(message)
             | CliError::Unchecked(message) => {
-                eprintln!("error: {}", printable(message))
+                eprintln!("error: {}", printable(&message.to_string()))
             }
             CliError::BrokenPipe => {}
         }
@@ -97,31 +129,47 @@ impl CliError {
         {
             return crate::request_body::does_not_fit(json);
         }
-        CliError::Usage(format!("{error:#}"))
+        // Anything else stopped the generated code before it sent the
+        // request (reading its body file): ours to fix, not the user's.
+        CliError::Failure(error)
+    }
+
+    /// The error and its causes, as anyhow keeps them.
+    pub fn cause(&self) -> Option<&anyhow::Error> {
+        match self {
+            CliError::Usage(error)
+            | CliError::Failure(error)
+            | CliError::OutcomeUnknown(error)
+            | CliError::Unchecked(error) => Some(error),
+            CliError::BrokenPipe => None,
+        }
     }
 }
 
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CliError::Usage(message)
-            | CliError::Failure(message)
-            | CliError::OutcomeUnknown(message)
-            | CliError::Unchecked(message) => f.write_str(message),
-            CliError::BrokenPipe => f.write_str("broken pipe"),
+        match self.cause() {
+            // The top message only: SDK and clap errors already say their
+            // cause in it.
+            Some(error) => write!(f, "{error}"),
+            None => f.write_str("broken pipe"),
         }
     }
 }
 
-impl std::error::Error for CliError {}
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause().and_then(|error| error.source())
+    }
+}
 
 impl From<KinboxError> for CliError {
     fn from(error: KinboxError) -> Self {
         match error {
             // Caught by the SDK before sending, e.g. a required field missing.
-            KinboxError::InvalidRequest(_) => CliError::Usage(error.to_string()),
-            KinboxError::OutcomeUnknown { .. } => CliError::OutcomeUnknown(error.to_string()),
-            error => CliError::Failure(error.to_string()),
+            KinboxError::InvalidRequest(_) => CliError::Usage(error.into()),
+            KinboxError::OutcomeUnknown { .. } => CliError::OutcomeUnknown(error.into()),
+            error => CliError::Failure(error.into()),
         }
     }
 }
@@ -131,7 +179,40 @@ impl From<std::io::Error> for CliError {
         if error.kind() == std::io::ErrorKind::BrokenPipe {
             CliError::BrokenPipe
         } else {
-            CliError::Failure(format!("cannot write the output: {error}"))
+            // Printed is the top message only (see `Display`): it says the
+            // cause too, which stays in the chain for whoever inspects it.
+            let message = format!("cannot write the output: {error}");
+            CliError::Failure(anyhow::Error::new(error).context(message))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_keep_their_cause_and_their_exit_status() {
+        let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let error = CliError::from(denied);
+        assert!(matches!(error, CliError::Failure(_)));
+        assert_eq!(error.exit_code(), ExitCode::from(1));
+        assert_eq!(error.to_string(), "cannot write the output: denied");
+        let cause = error.cause().expect("a failure has a cause");
+        assert_eq!(
+            cause
+                .downcast_ref::<std::io::Error>()
+                .map(std::io::Error::kind),
+            Some(std::io::ErrorKind::PermissionDenied)
+        );
+
+        let refused = CliError::from(KinboxError::InvalidRequest("no name".to_owned()));
+        assert_eq!(refused.exit_code(), ExitCode::from(2));
+        assert!(
+            refused
+                .cause()
+                .and_then(|cause| cause.downcast_ref::<KinboxError>())
+                .is_some()
+        );
     }
 }

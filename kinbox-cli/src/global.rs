@@ -152,8 +152,8 @@ pub struct Globals {
 
 impl Globals {
     pub fn from_matches(matches: &ArgMatches) -> Result<Self, CliError> {
-        let args =
-            GlobalArgs::from_arg_matches(matches).map_err(|e| CliError::Usage(e.to_string()))?;
+        let args = GlobalArgs::from_arg_matches(matches)
+            .map_err(|e| CliError::Usage(anyhow::Error::new(e)))?;
         let given = |value: Option<String>, id: &str, flag: &'static str, env: &'static str| {
             let value = value
                 .map(|v| v.trim().to_owned())

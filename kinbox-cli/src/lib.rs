@@ -109,7 +109,7 @@ where
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(|e| CliError::Failure(format!("cannot start the async runtime: {e}")))
+                .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))
                 .and_then(|runtime| {
                     runtime.block_on(cli_builder::dispatch(&root, &argv, &matches, &context))
                 })

@@ -41,13 +41,13 @@ pub fn choose<'c, T>(
         .unwrap_or_default();
     match matches.as_slice() {
         [one] => Ok(one),
-        [] => Err(CliError::Usage(format!(
+        [] => Err(CliError::usage(format!(
             "no {} is named \"{wanted}\"; {}{}{or_id}",
             lookup.what,
             did_you_mean(wanted, candidates.iter().map(&name)),
             list_choices(candidates.iter().map(&describe)),
         ))),
-        several => Err(CliError::Usage(format!(
+        several => Err(CliError::usage(format!(
             "\"{wanted}\" matches more than one {}: {}; write it exactly as listed{or_id}",
             lookup.what,
             several

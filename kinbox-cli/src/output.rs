@@ -99,15 +99,15 @@ pub fn init(matches: &ArgMatches) -> Result<(), CliError> {
         .get_one::<String>("jq")
         .map(|code| crate::jq::Filter::new(code))
         .transpose()
-        .map_err(CliError::Usage)?;
+        .map_err(CliError::usage)?;
     let template = matches.get_one::<String>("template").cloned();
     let chosen = [fields.is_some(), jq.is_some(), template.is_some()]
         .iter()
         .filter(|set| **set)
         .count();
     if chosen > 1 {
-        return Err(CliError::Usage(
-            "--json, --jq and --template each choose the output: give one".to_owned(),
+        return Err(CliError::usage(
+            "--json, --jq and --template each choose the output: give one",
         ));
     }
     let _ = OPTIONS.set(Options {
@@ -330,7 +330,7 @@ impl Printer {
             return self.write_json_line(out, &Value::Object(picked));
         }
         if let Some(filter) = &options.jq {
-            for result in filter.run(item).map_err(CliError::Failure)? {
+            for result in filter.run(item).map_err(CliError::failure)? {
                 match result {
                     Value::String(text) => writeln!(out, "{}", escape_controls(&text))?,
                     other => self.write_json_line(out, &other)?,
@@ -499,7 +499,7 @@ fn terminal_safe_json(json: &str) -> std::borrow::Cow<'_, str> {
 fn json_io(error: serde_json::Error) -> CliError {
     match error.io_error_kind() {
         Some(kind) => std::io::Error::from(kind).into(),
-        None => CliError::Failure(format!("cannot encode the output: {error}")),
+        None => CliError::failure(format!("cannot encode the output: {error}")),
     }
 }
 

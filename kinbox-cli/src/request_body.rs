@@ -57,7 +57,7 @@ impl Body {
             .try_get_one::<bool>(TEMPLATE_ARG)
             .is_ok_and(|flag| flag == Some(&true))
         {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::usage(format!(
                 "--json-body-template is not supported; `{command_name} --help` lists the \
                  body's fields"
             )));
@@ -91,7 +91,7 @@ impl Body {
             .filter(|arg| arg.get_long().is_some() && !arg.is_global_set())
             .any(|arg| given(arg.get_id().as_str()));
         if source.is_none() && flag_fields == 0 && !other_flags {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::usage(format!(
                 "nothing to send: give at least one field flag or --json-body FILE \
                  (see `{command_name} --help`)"
             )));
@@ -176,7 +176,7 @@ impl Body {
             ),
             None => String::new(),
         };
-        Err(CliError::Usage(format!(
+        Err(CliError::usage(format!(
             "nothing was sent: the request{what} needs changes:\n  {}",
             problems.join("\n  ")
         )))
@@ -198,11 +198,11 @@ impl Body {
         matches: &ArgMatches,
     ) -> Result<(tempfile::TempPath, ArgMatches), CliError> {
         let file = tempfile::NamedTempFile::new()
-            .map_err(|e| CliError::Failure(format!("cannot create a temporary file: {e}")))?
+            .map_err(|e| CliError::failure(format!("cannot create a temporary file: {e}")))?
             .into_temp_path();
         let text = serde_json::to_vec(&self.fields).expect("a JSON object always serializes");
         std::fs::write(&file, text)
-            .map_err(|e| CliError::Failure(format!("cannot write a temporary file: {e}")))?;
+            .map_err(|e| CliError::failure(format!("cannot write a temporary file: {e}")))?;
         let mut argv: Vec<std::ffi::OsString> = vec![
             leaf.get_name().into(),
             format!("--{ARG}").into(),
@@ -217,25 +217,25 @@ impl Body {
         let matches = leaf
             .clone()
             .try_get_matches_from(argv)
-            .map_err(|e| CliError::Failure(format!("cannot pass the body on: {e}")))?;
+            .map_err(|e| CliError::failure(format!("cannot pass the body on: {e}")))?;
         Ok((file, matches))
     }
 }
 
 /// Reads a `--json-body` file (or stdin): it must hold one JSON object.
 fn read_file(path: &std::path::Path) -> Result<(String, Map<String, Value>), CliError> {
-    let (what, text) = limits::read_body(path).map_err(CliError::Usage)?;
+    let (what, text) = limits::read_body(path).map_err(CliError::usage)?;
     let source = match what.strip_prefix("the JSON body file ") {
         Some(file) => file.to_owned(),
         None => "<stdin>".to_owned(),
     };
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(fields)) => Ok((source, fields)),
-        Ok(other) => Err(CliError::Usage(format!(
+        Ok(other) => Err(CliError::usage(format!(
             "the JSON body in {source} must be an object ({{\"name\": …}}), not {}",
             kind(&other)
         ))),
-        Err(e) => Err(CliError::Usage(format!(
+        Err(e) => Err(CliError::usage(format!(
             "the JSON body in {source} is not valid JSON: {e}"
         ))),
     }
@@ -376,7 +376,7 @@ pub fn does_not_fit(error: &serde_json::Error) -> CliError {
     let message = message
         .rsplit_once(" at line ")
         .map_or(message.as_str(), |(head, _)| head);
-    CliError::Usage(format!(
+    CliError::usage(format!(
         "the request body (--json-body with the flags applied) is not valid: {message}"
     ))
 }

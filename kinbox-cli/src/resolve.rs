@@ -15,7 +15,7 @@ use crate::matching::{Lookup, choose};
 fn lookup_failed(what: &str) -> impl FnOnce(kinbox_api::Error<types::Error>) -> CliError + '_ {
     move |error| match CliError::from(KinboxError::from(error)) {
         CliError::Failure(message) => {
-            CliError::Failure(format!("{what} failed, so nothing was changed: {message}"))
+            CliError::failure(format!("{what} failed, so nothing was changed: {message}"))
         }
         other => other,
     }
@@ -83,7 +83,7 @@ pub fn stage_in_any(
 ) -> Result<String, CliError> {
     if let Some(id) = pipeline_id {
         let pipeline = pipelines.iter().find(|p| p.id == id).ok_or_else(|| {
-            CliError::Usage(format!(
+            CliError::usage(format!(
                 "no pipeline has the id {id}; `kinbox pipelines list -o table` lists them"
             ))
         })?;
@@ -112,11 +112,11 @@ pub fn stage_in_any(
                 true => "`kinbox pipelines list -o table` lists them".to_owned(),
                 false => format!("did you mean {}?", close.join(" or ")),
             };
-            Err(CliError::Usage(format!(
+            Err(CliError::usage(format!(
                 "no pipeline has a stage named \"{name}\"; {hint}"
             )))
         }
-        several => Err(CliError::Usage(format!(
+        several => Err(CliError::usage(format!(
             "\"{name}\" is a stage of several pipelines ({}): say which with --pipeline NAME",
             several
                 .iter()
@@ -183,7 +183,7 @@ impl ContactKey {
         crate::phone::normalize(text)
             .map(Self::Phone)
             .map_err(|reason| {
-                CliError::Usage(format!(
+                CliError::usage(format!(
                     "--contact-phone '{}' is not a phone number: {reason}",
                     kinbox_api::server_text::escape_controls(text)
                 ))
@@ -237,12 +237,12 @@ pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, CliErr
         .collect();
     match candidates.as_slice() {
         [contact] => Ok(contact.id.get()),
-        [] => Err(CliError::Usage(format!(
+        [] => Err(CliError::usage(format!(
             "no contact has {}; create it with `{}`, or give --contact-id",
             key.describe(),
             key.create_hint()
         ))),
-        several => Err(CliError::Usage(format!(
+        several => Err(CliError::usage(format!(
             "{} contacts have {}: {}; give --contact-id",
             several.len(),
             key.describe(),

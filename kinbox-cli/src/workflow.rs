@@ -46,7 +46,7 @@ pub async fn update_with(
         .send()
         .await
         .map_err(|error| match CliError::from(KinboxError::from(error)) {
-            CliError::OutcomeUnknown(message) => CliError::OutcomeUnknown(format!(
+            CliError::OutcomeUnknown(message) => CliError::outcome_unknown(format!(
                 "{message}\n{}",
                 crate::cli_builder::how_to_check_object("deals", id)
             )),
@@ -54,7 +54,7 @@ pub async fn update_with(
         })?
         .into_inner();
     let value = serde_json::to_value(&deal)
-        .map_err(|e| CliError::Failure(format!("cannot encode the response: {e}")))?;
+        .map_err(|e| CliError::failure(format!("cannot encode the response: {e}")))?;
     Printer::new(&context.globals, Some(CliCommand::UpdateDeal), "deals")
         .ready(client)
         .await?
@@ -69,14 +69,14 @@ pub async fn update_raw(
     id: &str,
     body: &serde_json::Value,
 ) -> Result<(), CliError> {
-    kinbox_api::check_path_id(id).map_err(|e| CliError::Usage(e.to_string()))?;
+    kinbox_api::check_path_id(id).map_err(|e| CliError::Usage(anyhow::Error::new(e)))?;
     let client = context.client()?;
     let path = format!("/v1/deals/{}", kinbox_api::encode_path(id));
     let answer = client
         .raw(reqwest::Method::PATCH, &path, Some(body))
         .await
         .map_err(|error| match CliError::from(error) {
-            CliError::OutcomeUnknown(message) => CliError::OutcomeUnknown(format!(
+            CliError::OutcomeUnknown(message) => CliError::outcome_unknown(format!(
                 "{message}\n{}",
                 crate::cli_builder::how_to_check_object("deals", id)
             )),
@@ -84,12 +84,12 @@ pub async fn update_raw(
         })?;
     let deal: types::Deal =
         serde_json::from_value(answer.body.unwrap_or_default()).map_err(|e| {
-            CliError::Failure(format!(
+            CliError::failure(format!(
                 "the Kinbox API sent a deal this tool cannot read: {e}"
             ))
         })?;
     let value = serde_json::to_value(&deal)
-        .map_err(|e| CliError::Failure(format!("cannot encode the response: {e}")))?;
+        .map_err(|e| CliError::failure(format!("cannot encode the response: {e}")))?;
     Printer::new(&context.globals, Some(CliCommand::UpdateDeal), "deals")
         .ready(&client)
         .await?
