@@ -415,6 +415,11 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     if (resource, verb) == ("deals", "list") {
         cmd = crate::deal_list::adapt(cmd);
     }
+    if let Some(op) = operation(resource, verb)
+        && cmd.get_arguments().any(|arg| arg.get_id() == "id")
+    {
+        cmd = cmd.mut_arg("id", |arg| crate::named::adapt_id(op, arg));
+    }
     if verb == "delete" {
         cmd = cmd.arg(crate::confirm::arg());
     }
@@ -671,6 +676,9 @@ pub async fn dispatch(
             op,
         };
         return cmd_list_all::run(pages, leaf_matches, &printer).await;
+    }
+    if let Some(object) = crate::named::find(op, &client, leaf_matches).await? {
+        return printer.print(&object);
     }
     // A delete reads the object first: to ask about it, and to say what went.
     let doomed = match operation(resource, "get").filter(|_| verb == "delete") {

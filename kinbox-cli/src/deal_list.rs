@@ -39,7 +39,11 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Filters, C
     if pipeline_name.is_some() || stage_name.is_some() {
         let pipelines = resolve::pipelines(client).await?;
         let pipeline_id = match pipeline_name {
-            Some(name) => Some(resolve::pipeline_named_in(&pipelines, name)?.id.clone()),
+            Some(name) => Some(
+                resolve::pipeline_named_in(&pipelines, name, Some("--pipeline-id"))?
+                    .id
+                    .clone(),
+            ),
             None => matches.get_one::<String>("pipeline-id").cloned(),
         };
         if let Some(stage_name) = stage_name {

@@ -43,6 +43,7 @@ mod global;
 mod jq;
 mod limits;
 mod matching;
+mod named;
 mod output;
 mod phone;
 mod request_body;

@@ -53,17 +53,19 @@ pub async fn pipelines(client: &Client) -> Result<Vec<types::Pipeline>, CliError
 
 pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeline, CliError> {
     let pipelines = pipelines(client).await?;
-    pipeline_named_in(&pipelines, name).cloned()
+    pipeline_named_in(&pipelines, name, Some("--pipeline-id")).cloned()
 }
 
-/// The pipeline of `pipelines` named `name`.
+/// The pipeline of `pipelines` named `name`; a wrong name's message
+/// suggests `id_flag`, the flag that takes an id instead.
 pub fn pipeline_named_in<'p>(
     pipelines: &'p [types::Pipeline],
     name: &str,
+    id_flag: Option<&str>,
 ) -> Result<&'p types::Pipeline, CliError> {
     let lookup = Lookup {
         what: "pipeline",
-        id_flag: Some("--pipeline-id"),
+        id_flag,
     };
     choose(
         &lookup,

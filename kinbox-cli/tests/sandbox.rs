@@ -579,3 +579,38 @@ async fn the_same_names_filter_lists_and_update_deals() {
         sorted(vec![maria_negociacao, joao_proposta])
     );
 }
+
+/// Where a person types a name, the name works as well as the id.
+#[tokio::test]
+async fn pipelines_and_custom_fields_are_got_by_name_too() {
+    let kinbox = Kinbox::start().await;
+    let (vendas, _) = kinbox.pipeline("Vendas");
+    let by_name = kinbox.json(&["pipelines", "get", "vendas"]);
+    let by_id = kinbox.json(&["pipelines", "get", &vendas]);
+    assert_eq!(by_name, by_id);
+
+    let cpf = kinbox.json(&["custom-fields", "get", "cpf"]);
+    assert_eq!(cpf["placeholder"], "cpf");
+    let id = cpf["id"].to_string();
+    assert_eq!(kinbox.json(&["custom-fields", "get", &id]), cpf);
+    assert_eq!(
+        kinbox.json(&["custom-fields", "get", "Cliente VIP"])["placeholder"],
+        "vip"
+    );
+
+    let typo = kinbox.run(&["pipelines", "get", "Vendsa"]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert!(
+        typo.stderr.contains("did you mean \"Vendas\"?"),
+        "{}",
+        typo.stderr
+    );
+    assert!(!typo.stderr.contains("--pipeline-id"), "{}", typo.stderr);
+    let typo = kinbox.run(&["custom-fields", "get", "cfp"]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert!(
+        typo.stderr.contains("did you mean \"cpf\"?"),
+        "{}",
+        typo.stderr
+    );
+}
