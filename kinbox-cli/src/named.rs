@@ -39,13 +39,20 @@ pub async fn find(
     };
     match op {
         CliCommand::GetPipeline if !looks_like_an_object_id(given) => {
-            let pipelines = crate::resolve::pipelines(client).await?;
-            // An id that is not 24 hex digits is still an id when one has it.
-            let found = match pipelines.iter().find(|p| &p.id == given) {
-                Some(pipeline) => pipeline,
-                None => crate::resolve::pipeline_named_in(&pipelines, given, None)?,
-            };
-            encode(serde_json::to_value(found)).map(Some)
+            // Ids are not always 24 hex digits: an id is tried first, and a
+            // name looked up only when no pipeline has it.
+            match client.get_pipeline().id(given).send().await {
+                Ok(pipeline) => encode(serde_json::to_value(pipeline.into_inner())).map(Some),
+                Err(error) => {
+                    let error = kinbox_api::KinboxError::from(error);
+                    if error.status() != Some(reqwest::StatusCode::NOT_FOUND) {
+                        return Err(error.into());
+                    }
+                    let pipelines = crate::resolve::pipelines(client).await?;
+                    let found = crate::resolve::pipeline_named_in(&pipelines, given, None)?;
+                    encode(serde_json::to_value(found)).map(Some)
+                }
+            }
         }
         CliCommand::GetCustomField => {
             if let Ok(id) = given.parse::<i64>() {
@@ -96,7 +103,8 @@ fn describe(field: &kinbox_api::types::CustomField) -> String {
     )
 }
 
-/// Kinbox's own ids are 24 hex digits (`65f0c0ffee0000000000aaaa`).
+/// Kinbox's own ids are 24 hex digits (`65f0c0ffee0000000000aaaa`): such
+/// a value is an id, read by the generated command.
 fn looks_like_an_object_id(text: &str) -> bool {
     text.len() == 24 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
