@@ -40,6 +40,7 @@ mod deal_update;
 mod defaults;
 mod error;
 mod global;
+pub mod import_file;
 mod jq;
 mod limits;
 mod matching;
