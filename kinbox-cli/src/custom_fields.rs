@@ -166,7 +166,7 @@ fn placeholder(field: &CustomField) -> &str {
 
 /// The text of `raw` for `field`, normalised to what its type takes, or why
 /// it does not fit.
-fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
+pub fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
     let text = raw.trim();
     let name = placeholder(field);
     let kind = match &field.type_ {

@@ -846,6 +846,8 @@ impl CsvRecords {
     }
 }
 
+type JsonObject = serde_json::Map<String, Value>;
+
 struct NdjsonRecords {
     source: Source,
     map: Vec<MapEntry>,
@@ -893,7 +895,7 @@ impl NdjsonRecords {
     }
 
     /// The next line that is not blank, read as a JSON object.
-    fn next_object(&mut self) -> Option<(u64, Result<serde_json::Map<String, Value>, String>)> {
+    fn next_object(&mut self) -> Option<(u64, Result<JsonObject, String>)> {
         while !self.done {
             self.buffer.clear();
             match self.source.read_until(b'\n', &mut self.buffer) {
@@ -925,11 +927,7 @@ impl NdjsonRecords {
         None
     }
 
-    fn record(
-        &self,
-        line: u64,
-        object: &serde_json::Map<String, Value>,
-    ) -> Result<Record, RecordError> {
+    fn record(&self, line: u64, object: &JsonObject) -> Result<Record, RecordError> {
         let keys: Vec<String> = object.keys().cloned().collect();
         let slots =
             plan(&keys, &self.map, false).map_err(|message| RecordError { line, message })?;
@@ -1486,8 +1484,8 @@ mod tests {
                 Ok(n)
             }
         }
-        let records = from_reader(Endless(0, Vec::new()), "endless", &options()).unwrap();
-        let third = records.skip(2).next().unwrap().unwrap();
+        let mut records = from_reader(Endless(0, Vec::new()), "endless", &options()).unwrap();
+        let third = records.nth(2).unwrap().unwrap();
         assert_eq!(third.line, 4);
         assert_eq!(third.get(&Column::Value), Some("4,50"));
     }

@@ -41,6 +41,7 @@ mod defaults;
 mod error;
 mod global;
 pub mod import_file;
+pub mod import_row;
 mod jq;
 mod limits;
 mod matching;
