@@ -108,8 +108,8 @@ const NAMED: [Column; 15] = [
 const CUSTOM_FIELD_PREFIX: &str = "cf.";
 
 impl Column {
-    /// The column named `text` (case and surrounding spaces aside, `-` as
-    /// `_`): `name`, `Contact_Phone`, `cf.cpf`.
+    /// The column named `text` (case and surrounding spaces aside, `-` and a
+    /// space as `_`): `name`, `Contact_Phone`, `due date`, `cf.cpf`.
     pub fn parse(text: &str) -> Option<Column> {
         let text = text.trim();
         if let Some(prefix) = text.get(..CUSTOM_FIELD_PREFIX.len())
@@ -118,7 +118,7 @@ impl Column {
             let placeholder = text[CUSTOM_FIELD_PREFIX.len()..].trim();
             return (!placeholder.is_empty()).then(|| Column::CustomField(placeholder.to_owned()));
         }
-        let wanted = text.to_ascii_lowercase().replace('-', "_");
+        let wanted = text.to_ascii_lowercase().replace(['-', ' '], "_");
         NAMED
             .into_iter()
             .find(|column| column.fixed() == Some(&wanted))
@@ -296,8 +296,39 @@ impl std::error::Error for RecordError {}
 const NOT_UTF8: &str = "the text is not UTF-8; the file may be in Latin-1 (Windows-1252), as \
      Excel saves CSV files in Brazil: read it with --encoding latin1";
 
-/// The header row, and the first line of an NDJSON file, may be this long.
-const MAX_HEADER: usize = 1 << 20;
+/// A header row, a CSV record or an NDJSON line may be this long, 1 MiB: a
+/// longer one is a mistake (a quote never closed, a JSON array on one line),
+/// and is not held in memory.
+const MAX_LINE: usize = 1 << 20;
+
+/// Reads a line into `buffer`, at most [`MAX_LINE`] bytes of it; whether it
+/// was longer (the rest of it is then skipped).
+fn read_line(source: &mut impl BufRead, buffer: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+    let read = source
+        .by_ref()
+        .take(MAX_LINE as u64)
+        .read_until(b'\n', buffer)?;
+    if read < MAX_LINE || buffer.last() == Some(&b'\n') {
+        return Ok((read, false));
+    }
+    loop {
+        let available = source.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        match available.iter().position(|b| *b == b'\n') {
+            Some(end) => {
+                source.consume(end + 1);
+                break;
+            }
+            None => {
+                let all = available.len();
+                source.consume(all);
+            }
+        }
+    }
+    Ok((read, true))
+}
 
 type Decoded = BufReader<DecodeReaderBytes<Box<dyn Read + Send>, Vec<u8>>>;
 /// What was read to find the format and the header, then the rest.
@@ -398,12 +429,13 @@ pub fn from_reader<R: Read + Send + 'static>(
             }
             // A quoted header may go on over more lines.
             while prefix[start..].iter().filter(|b| **b == b'"').count() % 2 == 1 {
-                if prefix.len() > MAX_HEADER {
+                let (read, cut) = read_line(&mut rest, &mut prefix).map_err(failed)?;
+                if cut || prefix.len() > MAX_LINE {
                     return Err(CliError::Usage(format!(
                         "the header row of {name} has a \" that is never closed"
                     )));
                 }
-                if rest.read_until(b'\n', &mut prefix).map_err(failed)? == 0 {
+                if read == 0 {
                     break;
                 }
             }
@@ -419,13 +451,16 @@ pub fn from_reader<R: Read + Send + 'static>(
 fn read_to_content(rest: &mut Decoded, prefix: &mut Vec<u8>, name: &str) -> io::Result<usize> {
     loop {
         let start = prefix.len();
-        if rest.read_until(b'\n', prefix)? == 0 {
+        let (read, cut) = read_line(rest, prefix)?;
+        if cut {
+            return Err(io::Error::other(format!(
+                "its first line is longer than 1 MiB: is {name} a CSV or NDJSON file?"
+            )));
+        }
+        if read == 0 || !prefix[start..].trim_ascii().is_empty() {
             return Ok(start);
         }
-        if !prefix[start..].trim_ascii().is_empty() {
-            return Ok(start);
-        }
-        if prefix.len() > MAX_HEADER {
+        if prefix.len() > MAX_LINE {
             return Err(io::Error::other(format!(
                 "{name} starts with more than 1 MiB of blank lines"
             )));
@@ -694,12 +729,18 @@ struct CsvRecords {
     delimiter: u8,
     /// The line being read: 1 and the line breaks consumed so far.
     line: u64,
+    /// Where the record that was too long starts.
+    record_start: u64,
     /// The values of the record read, one after the other, and where each
     /// ends.
     values: Vec<u8>,
     ends: Vec<usize>,
     done: bool,
 }
+
+/// Why reading stops at a record of more than [`MAX_LINE`] bytes.
+const TOO_LONG: &str = "this record goes on for more than 1 MiB, so a value that starts with \" \
+     probably lacks its closing \"; nothing after it is read";
 
 /// A record read: the line it starts on, and how many values it has.
 type RawRecord = (u64, usize);
@@ -717,6 +758,7 @@ impl CsvRecords {
             slots: Vec::new(),
             delimiter,
             line: first_line,
+            record_start: first_line,
             values: vec![0; 4096],
             ends: vec![0; 64],
             done: false,
@@ -768,6 +810,10 @@ impl CsvRecords {
                 csv_core::ReadRecordResult::InputEmpty => {}
                 csv_core::ReadRecordResult::OutputFull => {
                     let len = self.values.len();
+                    if len >= MAX_LINE {
+                        self.record_start = start.unwrap_or(self.line);
+                        return Err(io::Error::new(io::ErrorKind::InvalidData, TOO_LONG));
+                    }
                     self.values.resize(len * 2, 0);
                 }
                 csv_core::ReadRecordResult::OutputEndsFull => {
@@ -798,11 +844,19 @@ impl CsvRecords {
                     Err(message) => return Some(Err(RecordError { line, message })),
                 },
                 Err(error) => {
-                    // Reading further would fail the same way.
+                    // Reading further would fail the same way, or not know
+                    // where a record starts.
                     self.done = true;
-                    return Some(Err(RecordError {
-                        line: self.line,
-                        message: format!("cannot read the file: {error}"),
+                    return Some(Err(if error.kind() == io::ErrorKind::InvalidData {
+                        RecordError {
+                            line: self.record_start,
+                            message: error.to_string(),
+                        }
+                    } else {
+                        RecordError {
+                            line: self.line,
+                            message: format!("cannot read the file: {error}"),
+                        }
                     }));
                 }
             }
@@ -898,9 +952,19 @@ impl NdjsonRecords {
     fn next_object(&mut self) -> Option<(u64, Result<JsonObject, String>)> {
         while !self.done {
             self.buffer.clear();
-            match self.source.read_until(b'\n', &mut self.buffer) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
+            match read_line(&mut self.source, &mut self.buffer) {
+                Ok((0, _)) => self.done = true,
+                Ok((_, true)) => {
+                    self.line += 1;
+                    return Some((
+                        self.line,
+                        Err(
+                            "longer than 1 MiB, which no deal needs: is it one JSON object?"
+                                .to_owned(),
+                        ),
+                    ));
+                }
+                Ok((_, false)) => {
                     self.line += 1;
                     let line = self.buffer.trim_ascii();
                     if line.is_empty() {
@@ -1326,6 +1390,7 @@ mod tests {
         assert!(MapEntry::parse("Fone").is_err());
         assert!(MapEntry::parse("=name").is_err());
         assert_eq!(Column::parse(" Contact-Phone "), Some(Column::ContactPhone));
+        assert_eq!(Column::parse("Due date"), Some(Column::DueDate));
         assert_eq!(Column::parse("cf."), None);
     }
 
@@ -1488,6 +1553,36 @@ mod tests {
         let third = records.nth(2).unwrap().unwrap();
         assert_eq!(third.line, 4);
         assert_eq!(third.get(&Column::Value), Some("4,50"));
+    }
+
+    #[test]
+    fn a_quote_never_closed_stops_reading_at_1_mib() {
+        let mut file = b"name;value\na;1\n\"b;2\n".to_vec();
+        file.extend(std::iter::repeat_n(b"c;3\n", 300_000).flatten());
+        let rows = all(&file, &options());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[1].as_ref().unwrap_err().to_string(),
+            "line 3: this record goes on for more than 1 MiB, so a value that starts with \" \
+             probably lacks its closing \"; nothing after it is read"
+        );
+        let mut file = b"{\"name\": \"a\"}\n{\"name\": \"".to_vec();
+        file.extend(std::iter::repeat_n(b'x', 2 << 20));
+        file.extend_from_slice(b"\"}\n{\"name\": \"c\"}\n");
+        let rows = all(&file, &options());
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[1].as_ref().unwrap_err().to_string(),
+            "line 2: longer than 1 MiB, which no deal needs: is it one JSON object?"
+        );
+        assert_eq!(rows[2], record(3, &[(Column::Name, "c")]));
+        let long = vec![b'x'; 2 << 20];
+        let error = read(&long, &options()).err().unwrap();
+        assert_eq!(
+            error,
+            "cannot read test.csv: its first line is longer than 1 MiB: is test.csv a CSV or \
+             NDJSON file?"
+        );
     }
 
     #[test]

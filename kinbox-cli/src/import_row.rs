@@ -20,7 +20,7 @@ use kinbox_api::types::{
 };
 
 use crate::CliError;
-use crate::import_file::{Column, Record, RecordError};
+use crate::import_file::{Column, Format, Record, RecordError, Records};
 use crate::matching::{Lookup, choose, fold};
 
 /// What a record is checked against: the workspace's pipelines (with their
@@ -120,10 +120,42 @@ impl RowContext {
         &self.pipelines
     }
 
-    /// Checks that the custom fields of `columns` (the header's, see
-    /// [`crate::import_file::Records::columns`]) exist, so that a wrong one
-    /// stops the import before any row rather than fail every row.
-    pub fn check_columns(&self, columns: &[Column]) -> Result<(), CliError> {
+    /// Checks the columns of `records` before any row is read, so that a
+    /// mistake there stops the import rather than fail every row: the custom
+    /// fields must exist, and a CSV file must have the columns every deal
+    /// needs (an NDJSON object may leave out a key that others have).
+    pub fn check_columns(&self, records: &Records) -> Result<(), CliError> {
+        let columns = records.columns();
+        if records.format() == Format::Csv {
+            let needed: [(&[Column], &str); 4] = [
+                (&[Column::Name], "name"),
+                (&[Column::Value], "value"),
+                (
+                    &[Column::Pipeline, Column::PipelineId],
+                    "pipeline or pipeline_id",
+                ),
+                (
+                    &[
+                        Column::ContactPhone,
+                        Column::ContactEmail,
+                        Column::ContactId,
+                    ],
+                    "contact_phone, contact_email or contact_id",
+                ),
+            ];
+            let missing: Vec<&str> = needed
+                .iter()
+                .filter(|(any, _)| !any.iter().any(|c| columns.contains(c)))
+                .map(|(_, names)| *names)
+                .collect();
+            if !missing.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "the file has no column for {}, which every deal needs; name the header \
+                     that holds it with --map HEADER=COLUMN",
+                    missing.join("; ")
+                )));
+            }
+        }
         for column in columns {
             if let Column::CustomField(placeholder) = column {
                 self.custom_field(placeholder)
@@ -837,20 +869,43 @@ mod tests {
             "line 9, cf.rg: no deal custom field is named \"rg\"; the choices are: cpf (text), \
              idade (number), canal (select); see `kinbox custom-fields list -o table`"
         );
+    }
+
+    #[test]
+    fn the_columns_are_checked_before_any_row() {
+        let check = |file: &str| {
+            let records = import_file::from_reader(
+                std::io::Cursor::new(file.as_bytes().to_vec()),
+                "leads",
+                &ReadOptions::default(),
+            )
+            .unwrap();
+            context().check_columns(&records).map_err(|e| e.to_string())
+        };
         assert_eq!(
-            context()
-                .check_columns(&[Column::Name, Column::CustomField("cpff".into())])
-                .unwrap_err()
-                .to_string(),
-            "the column cf.cpff: no deal custom field is named \"cpff\"; did you mean \"cpf\"? \
-             the choices are: cpf (text), idade (number), canal (select); see `kinbox \
-             custom-fields list -o table`"
+            check("name;value;pipeline;contact_id;cf.cpff\n"),
+            Err(
+                "the column cf.cpff: no deal custom field is named \"cpff\"; did you mean \
+                 \"cpf\"? the choices are: cpf (text), idade (number), canal (select); see \
+                 `kinbox custom-fields list -o table`"
+                    .to_owned()
+            )
         );
-        assert!(
-            context()
-                .check_columns(&[Column::CustomField("CPF".into())])
-                .is_ok()
+        assert_eq!(
+            check("name;contact_name;cf.CPF\n"),
+            Err(
+                "the file has no column for value; pipeline or pipeline_id; contact_phone, \
+                 contact_email or contact_id, which every deal needs; name the header that \
+                 holds it with --map HEADER=COLUMN"
+                    .to_owned()
+            )
         );
+        assert_eq!(
+            check("name;value;pipeline_id;contact_email;cf.CPF\n"),
+            Ok(())
+        );
+        // An NDJSON object may leave keys out.
+        assert_eq!(check("{\"name\": \"a\"}\n"), Ok(()));
     }
 
     #[test]
@@ -892,7 +947,7 @@ mod tests {
         let records =
             import_file::from_reader(std::io::Cursor::new(file), "leads.csv", &options).unwrap();
         let context = context();
-        context.check_columns(records.columns()).unwrap();
+        context.check_columns(&records).unwrap();
         let results: Vec<Result<ValidatedRow, RowError>> = records
             .map(|record| {
                 record
