@@ -628,10 +628,10 @@ fn guess(header: &str) -> Option<Column> {
         Column::ContactName
     } else if has(&["valor", "preco"]) {
         Column::Value
-    } else if has(&["funil"]) {
-        Column::Pipeline
     } else if has(&["etapa", "fase"]) {
         Column::Stage
+    } else if has(&["funil"]) {
+        Column::Pipeline
     } else if has(&["situacao"]) {
         Column::Status
     } else if has(&["vencimento", "prazo"]) {
@@ -1316,6 +1316,10 @@ mod tests {
              HEADER=-, e.g. --map 'Nome=name' --map 'Telefone=contact_phone' --map \
              'Valor=value' --map 'contact_emial=contact_email' --map 'Obs=COLUMN'"
         );
+        let error = read(b"name;value;Etapa do funil\n", &options())
+            .err()
+            .unwrap();
+        assert!(error.ends_with("--map 'Etapa do funil=stage'"), "{error}");
         let error = read(b"name;value;Cliente's\n", &options()).err().unwrap();
         assert!(
             error.starts_with("the column \"Cliente's\" is not known;"),
@@ -1583,6 +1587,67 @@ mod tests {
             "cannot read test.csv: its first line is longer than 1 MiB: is test.csv a CSV or \
              NDJSON file?"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::tests::proptest_config())]
+
+        /// Rows written as a spreadsheet writes them (quoted where they hold
+        /// the delimiter, a quote or a line break; LF or CRLF; blank lines
+        /// between; a BOM or not) are read back as written, trimmed, each
+        /// with the line it starts on.
+        #[test]
+        fn written_rows_are_read_back_with_their_lines(
+            rows in proptest::collection::vec(
+                (proptest::collection::vec("[a-zçã ;,\t\"\n]{0,5}", 3), 0usize..3),
+                0..12,
+            ),
+            delimiter in proptest::sample::select(vec![b';', b',', b'\t']),
+            crlf in proptest::bool::ANY,
+            bom in proptest::bool::ANY,
+        ) {
+            let d = char::from(delimiter);
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut file = String::new();
+            if bom {
+                file.push('\u{feff}');
+            }
+            file.push_str(&format!("name{d}value{d}origin{end}"));
+            let columns = [Column::Name, Column::Value, Column::Origin];
+            let mut expected = Vec::new();
+            for (cells, blank_lines) in &rows {
+                for _ in 0..*blank_lines {
+                    file.push_str(end);
+                }
+                let line = 1 + file.matches('\n').count() as u64;
+                let written: Vec<String> = cells
+                    .iter()
+                    .map(|cell| {
+                        if cell.contains([d, '"', '\n', '\r']) {
+                            format!("\"{}\"", cell.replace('"', "\"\""))
+                        } else {
+                            cell.clone()
+                        }
+                    })
+                    .collect();
+                let text = written.join(&d.to_string());
+                file.push_str(&text);
+                file.push_str(end);
+                let fields: Vec<(Column, String)> = columns
+                    .iter()
+                    .zip(cells)
+                    .filter(|(_, cell)| !cell.trim().is_empty())
+                    .map(|(column, cell)| (column.clone(), cell.trim().to_owned()))
+                    .collect();
+                // A line of nothing is a blank line; a line of empty cells is
+                // skipped as blank too.
+                if !fields.is_empty() {
+                    expected.push(Ok(Record { line, fields }));
+                }
+            }
+            let read: Vec<_> = read(file.as_bytes(), &options()).unwrap().collect();
+            proptest::prop_assert_eq!(read, expected, "{:?}", file);
+        }
     }
 
     #[test]

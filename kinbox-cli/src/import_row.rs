@@ -456,6 +456,13 @@ fn contact(record: &Record) -> Result<(i64, Option<ContactKey>), RowError> {
     };
     let phone = match record.get(&Column::ContactPhone) {
         Some(text) => Some(crate::phone::normalize(text).map_err(|why| {
+            let why = if in_scientific_notation(text) {
+                "the spreadsheet wrote it in scientific notation, without its last digits: \
+                 format the column as text and save the file again"
+                    .to_owned()
+            } else {
+                why
+            };
             fail(
                 Column::ContactPhone,
                 format!("{} is not a phone number: {why}", quoted(text)),
@@ -486,6 +493,21 @@ fn contact(record: &Record) -> Result<(i64, Option<ContactKey>), RowError> {
             ),
         )),
     }
+}
+
+/// `5,58599E+12`: how Excel writes a long number in a cell it formats as a
+/// number, dropping digits.
+fn in_scientific_notation(text: &str) -> bool {
+    let Some((mantissa, exponent)) = text.trim().split_once(['e', 'E']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    !mantissa.is_empty()
+        && mantissa
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && !exponent.is_empty()
+        && exponent.chars().all(|c| c.is_ascii_digit())
 }
 
 /// An e-mail address, trimmed and in lower case, as contacts are looked up.
@@ -812,6 +834,12 @@ mod tests {
             error(6, &[(Column::ContactPhone, "99728-1648")]),
             "line 6, contact_phone: \"99728-1648\" is not a phone number: 9 digits are too few \
              for a phone: write it with its DDD, e.g. (85) 99728-1648"
+        );
+        assert_eq!(
+            error(6, &[(Column::ContactPhone, "5,58599E+12")]),
+            "line 6, contact_phone: \"5,58599E+12\" is not a phone number: the spreadsheet \
+             wrote it in scientific notation, without its last digits: format the column as \
+             text and save the file again"
         );
         assert_eq!(
             error(6, &[(Column::ContactEmail, "ana.example.com")]),
