@@ -608,6 +608,67 @@ mod tests {
             .to_string()
     }
 
+    /// One read of the pipelines and one of the custom fields, of which
+    /// the deal fields are kept.
+    #[tokio::test]
+    async fn load_reads_the_pipelines_and_the_deal_custom_fields_once() {
+        let server = httpmock::MockServer::start_async().await;
+        let pipelines = server
+            .mock_async(|when, then| {
+                when.method("GET").path("/v1/pipelines");
+                then.status(200).json_body(json!([
+                    {"id": "p1", "name": "Vendas", "position": 0, "rules": [],
+                     "stages": [{"id": "s1", "name": "Proposta"}]}
+                ]));
+            })
+            .await;
+        let fields = server
+            .mock_async(|when, then| {
+                when.method("GET").path("/v1/custom-fields");
+                then.status(200).json_body(json!({"data": [
+                    {"id": 1, "name": "CPF", "placeholder": "cpf", "entity": "deal", "type": "text"},
+                    {"id": 2, "name": "RG", "placeholder": "rg", "entity": "contact", "type": "text"},
+                ]}));
+            })
+            .await;
+        let client = kinbox_api::ClientConfig::new(kinbox_api::Token::new("t0k3n").unwrap())
+            .base_url(server.base_url())
+            .build()
+            .unwrap();
+        let context = RowContext::load(&client).await.unwrap();
+        pipelines.assert_calls_async(1).await;
+        fields.assert_calls_async(1).await;
+        assert_eq!(context.pipelines()[0].name, "Vendas");
+        let row = context
+            .validate(&record(
+                2,
+                &[
+                    (Column::Name, "a"),
+                    (Column::Value, "1"),
+                    (Column::Pipeline, "Vendas"),
+                    (Column::ContactId, "7"),
+                    (Column::CustomField("cpf".into()), "1"),
+                ],
+            ))
+            .unwrap();
+        assert_eq!(row.deal.stage_id, "s1");
+        assert!(
+            context
+                .validate(&record(
+                    2,
+                    &[
+                        (Column::Name, "a"),
+                        (Column::Value, "1"),
+                        (Column::Pipeline, "Vendas"),
+                        (Column::ContactId, "7"),
+                        (Column::CustomField("rg".into()), "1"),
+                    ],
+                ))
+                .is_err(),
+            "a contact field is not a deal's"
+        );
+    }
+
     #[test]
     fn a_full_row_makes_the_deal_and_its_contact_key() {
         let record = record(
