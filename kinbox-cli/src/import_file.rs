@@ -341,7 +341,7 @@ pub fn open(path: &str, options: &ReadOptions) -> Result<Records, CliError> {
         return from_reader(io::stdin(), "stdin", options);
     }
     let file = File::open(path)
-        .map_err(|error| CliError::Usage(format!("cannot read {path}: {error}")))?;
+        .map_err(|error| CliError::usage(format!("cannot read {path}: {error}")))?;
     let mut options = options.clone();
     let extension = Path::new(path).extension().and_then(|e| e.to_str());
     if options.delimiter.is_none() && extension.is_some_and(|e| e.eq_ignore_ascii_case("tsv")) {
@@ -362,7 +362,7 @@ pub fn from_reader<R: Read + Send + 'static>(
     name: &str,
     options: &ReadOptions,
 ) -> Result<Records, CliError> {
-    let failed = |error: io::Error| CliError::Failure(format!("cannot read {name}: {error}"));
+    let failed = |error: io::Error| CliError::failure(format!("cannot read {name}: {error}"));
     let mut reader: Box<dyn Read + Send> = Box::new(reader);
     let mut encoding = options.encoding.filter(|e| *e != encoding_rs::UTF_8);
     if encoding.is_some() {
@@ -395,7 +395,7 @@ pub fn from_reader<R: Read + Send + 'static>(
         .copied()
         .find(|b| !b.is_ascii_whitespace())
     else {
-        return Err(CliError::Usage(format!(
+        return Err(CliError::usage(format!(
             "{name} is empty: expected a header row and a row per deal, or one JSON object a \
              line"
         )));
@@ -404,7 +404,7 @@ pub fn from_reader<R: Read + Send + 'static>(
         Some(format) => format,
         None if first == b'{' => Format::Ndjson,
         None if first == b'[' => {
-            return Err(CliError::Usage(format!(
+            return Err(CliError::usage(format!(
                 "{name} is a JSON array; write one JSON object a line (NDJSON), e.g. with `jq \
                  -c '.[]'`"
             )));
@@ -431,7 +431,7 @@ pub fn from_reader<R: Read + Send + 'static>(
             while prefix[start..].iter().filter(|b| **b == b'"').count() % 2 == 1 {
                 let (read, cut) = read_line(&mut rest, &mut prefix).map_err(failed)?;
                 if cut || prefix.len() > MAX_LINE {
-                    return Err(CliError::Usage(format!(
+                    return Err(CliError::usage(format!(
                         "the header row of {name} has a \" that is never closed"
                     )));
                 }
@@ -765,13 +765,13 @@ impl CsvRecords {
         };
         let (line, count) = csv
             .read_raw()
-            .map_err(|error| CliError::Failure(format!("cannot read the header row: {error}")))?
-            .ok_or_else(|| CliError::Usage("the file has no header row".to_owned()))?;
+            .map_err(|error| CliError::failure(format!("cannot read the header row: {error}")))?
+            .ok_or_else(|| CliError::usage("the file has no header row".to_owned()))?;
         let headers = (0..count)
             .map(|i| csv.value(i).map(|text| text.trim().to_owned()))
             .collect::<Result<Vec<String>, _>>()
-            .map_err(|_| CliError::Usage(format!("the header row (line {line}): {NOT_UTF8}")))?;
-        csv.slots = plan(&headers, map, true).map_err(CliError::Usage)?;
+            .map_err(|_| CliError::usage(format!("the header row (line {line}): {NOT_UTF8}")))?;
+        csv.slots = plan(&headers, map, true).map_err(CliError::usage)?;
         let columns = csv
             .slots
             .iter()
@@ -928,7 +928,7 @@ impl NdjsonRecords {
             records.pending = Some(match object {
                 Ok(object) => {
                     let keys: Vec<String> = object.keys().cloned().collect();
-                    let slots = plan(&keys, &records.map, false).map_err(CliError::Usage)?;
+                    let slots = plan(&keys, &records.map, false).map_err(CliError::usage)?;
                     columns = slots
                         .into_iter()
                         .filter_map(|slot| match slot {

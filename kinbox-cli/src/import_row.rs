@@ -149,7 +149,7 @@ impl RowContext {
                 .map(|(_, names)| *names)
                 .collect();
             if !missing.is_empty() {
-                return Err(CliError::Usage(format!(
+                return Err(CliError::usage(format!(
                     "the file has no column for {}, which every deal needs; name the header \
                      that holds it with --map HEADER=COLUMN",
                     missing.join("; ")
@@ -159,7 +159,7 @@ impl RowContext {
         for column in columns {
             if let Column::CustomField(placeholder) = column {
                 self.custom_field(placeholder)
-                    .map_err(|reason| CliError::Usage(format!("the column {column}: {reason}")))?;
+                    .map_err(|reason| CliError::usage(format!("the column {column}: {reason}")))?;
             }
         }
         Ok(())
@@ -290,19 +290,9 @@ impl RowContext {
     /// The pipeline named `text`, else (when no name matches) whose id is
     /// `text`.
     fn pipeline_named(&self, text: &str) -> Result<&Pipeline, String> {
-        let lookup = Lookup {
-            what: "pipeline",
-            id_flag: Some("a pipeline_id"),
-        };
-        choose(
-            &lookup,
-            text,
-            &self.pipelines,
-            |p| &p.name,
-            |p| format!("\"{}\" (id {})", p.name, p.id),
-        )
-        .or_else(|error| self.pipelines.iter().find(|p| p.id == text).ok_or(error))
-        .map_err(|error| error.to_string())
+        crate::resolve::pipeline_named_in(&self.pipelines, text, Some("a pipeline_id"))
+            .or_else(|error| self.pipelines.iter().find(|p| p.id == text).ok_or(error))
+            .map_err(|error| error.to_string())
     }
 
     /// The definition of the deal custom field `placeholder`.
