@@ -688,8 +688,9 @@ enum Kind {
 
 impl Records {
     /// The columns of the header row (of the first object, for NDJSON), in
-    /// order, without those left out: to check custom fields before reading
-    /// rows.
+    /// order, without those left out: what
+    /// [`crate::import_row::RowContext::check_columns`] checks before any
+    /// row is read.
     pub fn columns(&self) -> &[Column] {
         &self.columns
     }
