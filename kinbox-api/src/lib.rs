@@ -57,6 +57,7 @@ mod custom_fields;
 mod error;
 mod hooks;
 mod id;
+pub mod import;
 mod or_other;
 mod pagination;
 mod path;
