@@ -300,6 +300,7 @@ async fn create(
                 return failed(line, FailureKind::Rejected, error);
             }
             Written::Unknown(error) => {
+                tracing::debug!(line, %error, "the create's outcome is unknown; looking for its deal");
                 shared
                     .stats
                     .unknown_outcomes
@@ -340,6 +341,7 @@ fn since(shared: &Shared, sent_at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 async fn reconciled(shared: &Shared, line: u64, fingerprint: u64, deal_id: String) -> RowOutcome {
+    tracing::debug!(line, deal = %deal_id, "found the deal of a create whose answer was lost");
     shared.stats.reconciled.fetch_add(1, Ordering::Relaxed);
     let mut record = Record::new(line, Event::Reconciled, fingerprint);
     record.deal = Some(deal_id.clone());

@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 
@@ -172,7 +172,13 @@ impl Journal {
             file.set_len(good_end).map_err(open_error)?;
             file.sync_all().map_err(open_error)?;
         }
-        file.seek(SeekFrom::End(0)).map_err(open_error)?;
+        drop(file);
+        // Appending only from here on: every write lands at the end, whatever
+        // else has the file open.
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(open_error)?;
         if !existed {
             // The new file's name must survive a crash too.
             file.sync_all().map_err(open_error)?;

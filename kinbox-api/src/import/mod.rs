@@ -42,10 +42,13 @@
 //!   row) before the request leaves, and its outcome before it is reported.
 //!   Run the same import again with the same journal and the rows recorded
 //!   as created are [`RowOutcome::Skipped`] without a request; the rows sent
-//!   without a recorded outcome (the process was killed) are reconciled
-//!   before any is sent again; a row that differs from the journal's record
-//!   of its line fails ([`FailureKind::JournalMismatch`]) rather than being
-//!   sent. A last line cut short by a crash is dropped. Records are
+//!   without a recorded outcome (the process was killed), or given up on
+//!   while their outcome was unknown, are reconciled before any is sent
+//!   again; rows recorded as refused are sent again (the file may have been
+//!   fixed since); a row recorded as created or sent that differs from the
+//!   journal's record of its line fails ([`FailureKind::JournalMismatch`])
+//!   rather than being sent. A last line cut short by a crash is dropped.
+//!   Records are
 //!   synced in groups (one `fsync` for every record waiting), so a journal
 //!   costs little.
 //!
@@ -113,6 +116,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 
 pub use journal::ImportError;
@@ -369,7 +373,8 @@ pub struct Importer {
 
 impl Importer {
     /// Opens the journal, if any (creating it when missing), and reads what
-    /// it recorded. Sends nothing.
+    /// it recorded (blocking, for a moment: 100,000 rows' records are read in
+    /// well under a second). Sends nothing.
     pub fn new(client: Client, options: ImportOptions) -> Result<Self, ImportError> {
         let journal = options
             .journal
@@ -389,7 +394,7 @@ impl Importer {
     /// row, in the order rows finish. Dropping the stream stops the import:
     /// rows in flight may have been sent, and a journal lets the next run
     /// reconcile them.
-    pub fn run<S>(self, rows: S) -> impl Stream<Item = RowOutcome> + Send + 'static
+    pub fn run<S>(self, rows: S) -> BoxStream<'static, RowOutcome>
     where
         S: Stream<Item = ImportRow> + Send + 'static,
     {
@@ -400,6 +405,7 @@ impl Importer {
             async move { engine::run_row(&shared, row).await }
         })
         .buffer_unordered(in_progress)
+        .boxed()
     }
 }
 
@@ -410,7 +416,7 @@ pub fn import_deals<S>(
     client: Client,
     rows: S,
     options: ImportOptions,
-) -> Result<impl Stream<Item = RowOutcome> + Send + 'static, ImportError>
+) -> Result<BoxStream<'static, RowOutcome>, ImportError>
 where
     S: Stream<Item = ImportRow> + Send + 'static,
 {
