@@ -124,30 +124,34 @@ async fn every_row_makes_exactly_one_deal_through_every_fault() {
     .await;
     // Five rows in a row share a phone (so they are in flight together),
     // and two rows in a row are the same deal: each must get its own.
-    let rows = futures::stream::iter(0..ROWS).map(|i| {
-        let phone_index = i / 5;
-        ImportRow {
-            line: i + 1,
-            deal: deal(
-                &format!("Pedido {}", i / 2),
-                100.0 + (i / 2) as f64,
-                (i / 2) as usize,
-                0,
-            ),
-            contact: Some(
-                ContactLookup::phone(phone(phone_index)).name(format!("Cliente {phone_index}")),
-            ),
-        }
-    });
+    let rows = || {
+        futures::stream::iter(0..ROWS).map(|i| {
+            let phone_index = i / 5;
+            ImportRow {
+                line: i + 1,
+                deal: deal(
+                    &format!("Pedido {}", i / 2),
+                    100.0 + (i / 2) as f64,
+                    (i / 2) as usize,
+                    0,
+                ),
+                contact: Some(
+                    ContactLookup::phone(phone(phone_index)).name(format!("Cliente {phone_index}")),
+                ),
+            }
+        })
+    };
+    let journal = temp_journal("faults");
     let options = ImportOptions::default()
         .concurrency(16)
         .create_contacts(true)
         .max_attempts(10)
-        .reconcile_delay(Duration::from_millis(100));
-    let importer =
-        Importer::new(import_client(&sandbox, Duration::from_millis(700)), options).unwrap();
+        .reconcile_delay(Duration::from_millis(100))
+        .journal(&journal);
+    let client = import_client(&sandbox, Duration::from_millis(700));
+    let importer = Importer::new(client.clone(), options.clone()).unwrap();
     let stats = importer.stats();
-    let outcomes: Vec<RowOutcome> = importer.run(rows).collect().await;
+    let outcomes: Vec<RowOutcome> = importer.run(rows()).collect().await;
     let imported = started.elapsed();
 
     assert_eq!(outcomes.len(), ROWS as usize);
@@ -202,6 +206,19 @@ async fn every_row_makes_exactly_one_deal_through_every_fault() {
     );
     assert!(stats.unknown_outcomes() > 0 && stats.rate_limited() > 0);
     assert!(reconciled > 0, "some lost answers were applied");
+
+    // The journal knows every row: running again sends nothing at all.
+    let again = Importer::new(client, options).unwrap();
+    let stats = again.stats();
+    let outcomes: Vec<RowOutcome> = again.run(rows()).collect().await;
+    for outcome in &outcomes {
+        match outcome {
+            RowOutcome::Skipped { line, deal_id } => assert_eq!(&by_line[line], deal_id),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(outcomes.len(), ROWS as usize);
+    assert_eq!(stats.requests(), 0);
 }
 
 /// The first run is stopped after some outcomes, and its journal then loses

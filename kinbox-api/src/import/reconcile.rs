@@ -52,10 +52,13 @@ pub(crate) async fn find(
     Err(KinboxError::TooManyPages { pages: MAX_PAGES })
 }
 
-/// What a create sets and a deal shows: name, value and stage (contact and
-/// pipeline are the list's filters).
+/// What a create sets and a deal shows: name, value and stage, and the
+/// list's filters again (contact and pipeline), in case a server ignores
+/// them.
 fn same(found: &types::Deal, sent: &types::DealCreate) -> bool {
-    found.name == sent.name
+    let contact = found.contact.as_ref().map(|contact| i64::from(contact.id));
+    contact.is_none_or(|contact| contact == sent.contact_id)
+        && found.name == sent.name
         && found.stage_id == sent.stage_id
         && found.pipeline_id == sent.pipeline_id
         && same_value(found.value, sent.value)
