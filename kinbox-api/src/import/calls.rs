@@ -127,3 +127,56 @@ fn retryable(error: &KinboxError) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ApiError;
+    use reqwest::StatusCode;
+
+    fn api(status: u16) -> KinboxError {
+        KinboxError::Api(ApiError {
+            status: StatusCode::from_u16(status).unwrap(),
+            body: crate::types::Error::default(),
+            retry_after: None,
+        })
+    }
+
+    fn kind(error: KinboxError) -> &'static str {
+        match classify::<()>(&error) {
+            Written::Done(()) => "done",
+            Written::RateLimited => "rate limited",
+            Written::NotSent(_) => "not sent",
+            Written::Unknown(_) => "unknown",
+            Written::Rejected(_) => "rejected",
+        }
+    }
+
+    #[test]
+    fn only_what_cannot_have_been_applied_is_sent_again_without_looking() {
+        assert_eq!(kind(api(429)), "rate limited");
+        for status in [400, 401, 403, 404, 409, 422] {
+            assert_eq!(kind(api(status)), "rejected", "{status}");
+        }
+        // A 5xx may come after the write was applied.
+        for status in [500, 502, 503, 504] {
+            assert_eq!(kind(api(status)), "unknown", "{status}");
+        }
+        let lost = KinboxError::OutcomeUnknown {
+            reason: "connection closed".to_owned(),
+        };
+        assert_eq!(kind(lost), "unknown");
+        assert_eq!(kind(KinboxError::AnswerTooLarge { limit: 1 }), "unknown");
+        assert_eq!(
+            kind(KinboxError::InvalidRequest("empty id".to_owned())),
+            "rejected"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        assert!(backoff(0) <= Duration::from_millis(250));
+        assert!(backoff(3) >= Duration::from_millis(1000));
+        assert!(backoff(30) <= Duration::from_secs(10));
+    }
+}
