@@ -256,10 +256,12 @@ async fn create(
         sending.contact = Some(deal.contact_id);
         if let Err(error) = shared.record(sending).await {
             let error = format!("line {line} was not sent: {error}");
-            return match first_sent {
-                _ if had_unknown => failed(line, FailureKind::Unresolved, error),
-                _ => failed(line, FailureKind::Journal, error),
+            let kind = if had_unknown {
+                FailureKind::Unresolved
+            } else {
+                FailureKind::Journal
             };
+            return failed(line, kind, error);
         }
         let first = *first_sent.get_or_insert(now);
         shared.stats.creates.fetch_add(1, Ordering::Relaxed);
