@@ -219,6 +219,7 @@ async fn every_row_makes_exactly_one_deal_through_every_fault() {
     }
     assert_eq!(outcomes.len(), ROWS as usize);
     assert_eq!(stats.requests(), 0);
+    let _ = std::fs::remove_dir_all(journal.parent().unwrap());
 }
 
 /// The first run is stopped after some outcomes, and its journal then loses
@@ -391,6 +392,7 @@ async fn a_journal_resumes_an_interrupted_import_without_duplicates() {
         }
     }
     assert_eq!(deals_held(&sandbox).await.len(), ROWS as usize);
+    let _ = std::fs::remove_dir_all(journal.parent().unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

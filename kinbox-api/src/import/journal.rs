@@ -476,6 +476,7 @@ mod tests {
             "given up with an unknown outcome: still to reconcile"
         );
         assert_eq!(journal.deals().collect::<Vec<_>>(), ["d1"]);
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
     #[test]
@@ -505,6 +506,7 @@ mod tests {
             reopened.recorded(2).unwrap().state,
             Recorded::Pending { .. }
         ));
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
     #[test]
@@ -525,6 +527,7 @@ mod tests {
             "{error}"
         );
         assert!(error.to_string().contains("move the journal away"));
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
     #[test]
