@@ -1,0 +1,380 @@
+//! One row, from the journal's word on it to its outcome.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+
+use super::calls::{self, MAX_RATE_LIMITED, Written};
+use super::contacts::{self, Contacts};
+use super::journal::{Event, Journal, Record, Recorded};
+use super::limiter::{Counters, Limiter};
+use super::{FailureKind, ImportOptions, ImportRow, RowOutcome, reconcile};
+use crate::{Client, types};
+
+/// What the rows of one import share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) client: Client,
+    pub(crate) options: ImportOptions,
+    pub(crate) limiter: Limiter,
+    pub(crate) journal: Option<Journal>,
+    pub(crate) contacts: Contacts,
+    pub(crate) stats: Arc<Counters>,
+    /// Deals attributed to a row (by the journal, or in this run): a
+    /// reconciliation never takes one of them for another row.
+    claimed: Mutex<HashSet<Box<str>>>,
+    /// The lines met in this run.
+    seen: Mutex<HashSet<u64>>,
+    locks: Mutex<HashMap<Identity, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Shared {
+    pub(crate) fn new(client: Client, options: ImportOptions, journal: Option<Journal>) -> Self {
+        let stats = Arc::new(Counters::default());
+        let claimed = journal
+            .iter()
+            .flat_map(|journal| journal.deals())
+            .map(Box::from)
+            .collect();
+        Self {
+            limiter: Limiter::new(options.concurrency.get(), stats.clone()),
+            client,
+            options,
+            journal,
+            contacts: Contacts::default(),
+            stats,
+            claimed: Mutex::new(claimed),
+            seen: Mutex::default(),
+            locks: Mutex::default(),
+        }
+    }
+
+    /// Attributes `deal` to the caller's row, unless another row has it.
+    pub(crate) fn claim(&self, deal: &str) -> bool {
+        self.claimed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(deal.into())
+    }
+
+    /// Waits until no other row that would make the same deal is being sent
+    /// or reconciled: otherwise a reconciliation could take the deal of an
+    /// identical row whose answer has not arrived yet.
+    async fn lock(&self, deal: &types::DealCreate) -> IdentityGuard<'_> {
+        let identity = Identity::of(deal);
+        let mutex = self
+            .locks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(identity.clone())
+            .or_default()
+            .clone();
+        let guard = mutex.lock_owned().await;
+        IdentityGuard {
+            shared: self,
+            identity,
+            guard: Some(guard),
+        }
+    }
+
+    async fn record(&self, record: Record) -> Result<(), String> {
+        match &self.journal {
+            Some(journal) => journal.append(&record).await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// What reconciliation tells deals apart by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Identity {
+    contact: i64,
+    pipeline: String,
+    stage: String,
+    name: String,
+    value: u64,
+}
+
+impl Identity {
+    fn of(deal: &types::DealCreate) -> Self {
+        Self {
+            contact: deal.contact_id,
+            pipeline: deal.pipeline_id.clone(),
+            stage: deal.stage_id.clone(),
+            name: deal.name.clone(),
+            value: deal.value.to_bits(),
+        }
+    }
+}
+
+struct IdentityGuard<'a> {
+    shared: &'a Shared,
+    identity: Identity,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for IdentityGuard<'_> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        let mut locks = self.shared.locks.lock().unwrap_or_else(|e| e.into_inner());
+        // Only the map holds it: no row waits for it.
+        if locks
+            .get(&self.identity)
+            .is_some_and(|mutex| Arc::strong_count(mutex) == 1)
+        {
+            locks.remove(&self.identity);
+        }
+    }
+}
+
+/// The fingerprint of a row as read, before its contact is resolved: the
+/// deal (with `contactId` left out when the contact is looked up) and the
+/// lookup.
+pub(crate) fn fingerprint(row: &ImportRow) -> u64 {
+    let mut deal = serde_json::to_value(&row.deal).unwrap_or_default();
+    if row.contact.is_some()
+        && let Some(deal) = deal.as_object_mut()
+    {
+        deal.remove("contactId");
+    }
+    let contact = row.contact.as_ref().map(|contact| {
+        serde_json::json!({
+            "phone": contact.phone,
+            "email": contact.email,
+            "name": contact.name,
+        })
+    });
+    super::journal::fingerprint(&serde_json::json!({ "deal": deal, "contact": contact }))
+}
+
+fn failed(line: u64, kind: FailureKind, error: impl Into<String>) -> RowOutcome {
+    RowOutcome::Failed {
+        line,
+        error: error.into(),
+        kind,
+    }
+}
+
+pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
+    let line = row.line;
+    if !shared
+        .seen
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(line)
+    {
+        return failed(
+            line,
+            FailureKind::DuplicateLine,
+            format!("line {line} appears twice in this import: each row needs a line of its own"),
+        );
+    }
+    let fingerprint = fingerprint(&row);
+    let mut pending = None;
+    if let Some(journal) = &shared.journal
+        && let Some(entry) = journal.recorded(line)
+    {
+        match &entry.state {
+            // Refused or never sent: the row may have been fixed since.
+            Recorded::Failed => {}
+            _ if entry.fingerprint != fingerprint => {
+                return failed(
+                    line,
+                    FailureKind::JournalMismatch,
+                    format!(
+                        "line {line} differs from the journal's ({}): is this the same file? \
+                         Nothing was sent for it",
+                        journal.path().display()
+                    ),
+                );
+            }
+            Recorded::Done { deal } => {
+                return RowOutcome::Skipped {
+                    line,
+                    deal_id: deal.to_string(),
+                };
+            }
+            Recorded::Pending { sent_at, contact } => pending = Some((*sent_at, *contact)),
+        }
+    }
+    let mut deal = row.deal;
+    if let Some(lookup) = &row.contact {
+        match contacts::resolve(shared, lookup).await {
+            Ok(contact) => deal.contact_id = contact,
+            Err(no_contact) => return failed(line, no_contact.kind, no_contact.error),
+        }
+    }
+    let _identity = shared.lock(&deal).await;
+    create(shared, line, fingerprint, deal, pending).await
+}
+
+/// Sends the create until it is known to have worked (or found), or it is
+/// refused, or the attempts run out; never sends it while an earlier send
+/// may have been applied without looking for that deal first.
+async fn create(
+    shared: &Shared,
+    line: u64,
+    fingerprint: u64,
+    deal: types::DealCreate,
+    pending: Option<(DateTime<Utc>, Option<i64>)>,
+) -> RowOutcome {
+    let options = &shared.options;
+    let mut first_sent = None;
+    // Whether a create of this run may have been applied: even when it was
+    // looked for and not found, a failure is recorded as maybe applied, so
+    // that the next run looks again.
+    let mut had_unknown = false;
+    if let Some((sent_at, contact)) = pending {
+        // Sent by an earlier run that never learnt the outcome.
+        first_sent = Some(sent_at);
+        let ready = sent_at + options.reconcile_delay;
+        if let Ok(wait) = (ready - Utc::now()).to_std() {
+            tokio::time::sleep(wait).await;
+        }
+        let mut sent = deal.clone();
+        sent.contact_id = contact.unwrap_or(deal.contact_id);
+        match reconcile::find(shared, &sent, since(shared, sent_at)).await {
+            Ok(Some(id)) => return reconciled(shared, line, fingerprint, id).await,
+            Ok(None) => {}
+            Err(error) => {
+                let error = format!(
+                    "an earlier run sent line {line} without learning the outcome, and looking \
+                     for its deal failed: {error}"
+                );
+                return give_up(shared, line, fingerprint, sent_at, &deal, true, error).await;
+            }
+        }
+    }
+    let (mut attempts, mut rate_limited) = (0, 0);
+    let mut last_error = String::new();
+    while attempts < options.max_attempts.get() && rate_limited < MAX_RATE_LIMITED {
+        let now = Utc::now();
+        let mut sending = Record::new(line, Event::Sending, fingerprint);
+        sending.at = Some(now);
+        sending.contact = Some(deal.contact_id);
+        if let Err(error) = shared.record(sending).await {
+            let error = format!("line {line} was not sent: {error}");
+            let kind = if had_unknown {
+                FailureKind::Unresolved
+            } else {
+                FailureKind::Journal
+            };
+            return failed(line, kind, error);
+        }
+        let first = *first_sent.get_or_insert(now);
+        shared.stats.creates.fetch_add(1, Ordering::Relaxed);
+        let send = shared.client.create_deal().body(deal.clone()).send();
+        match calls::write(&shared.limiter, send).await {
+            Written::Done(created) => {
+                if !shared.claim(&created.id) {
+                    tracing::warn!(
+                        line,
+                        deal = %created.id,
+                        "the deal created is already attributed to another row"
+                    );
+                }
+                let mut record = Record::new(line, Event::Created, fingerprint);
+                record.deal = Some(created.id.clone());
+                if let Err(error) = shared.record(record).await {
+                    tracing::warn!(line, %error, "the deal was created, but the journal cannot say so; the next run will find it");
+                }
+                return RowOutcome::Created {
+                    line,
+                    deal_id: created.id,
+                };
+            }
+            Written::RateLimited => rate_limited += 1,
+            Written::NotSent(error) => {
+                tokio::time::sleep(calls::backoff(attempts)).await;
+                attempts += 1;
+                last_error = error;
+            }
+            Written::Rejected(error) => {
+                let mut record = Record::new(line, Event::Failed, fingerprint);
+                record.kind = Some("rejected".to_owned());
+                record.error = Some(error.clone());
+                record.maybe_applied = Some(false);
+                if let Err(journal) = shared.record(record).await {
+                    tracing::warn!(line, %journal, "cannot journal the row's failure");
+                }
+                return failed(line, FailureKind::Rejected, error);
+            }
+            Written::Unknown(error) => {
+                tracing::debug!(line, %error, "the create's outcome is unknown; looking for its deal");
+                shared
+                    .stats
+                    .unknown_outcomes
+                    .fetch_add(1, Ordering::Relaxed);
+                attempts += 1;
+                last_error = error;
+                had_unknown = true;
+                // An answer lost on the way may belong to a create still
+                // being applied: give it a moment.
+                tokio::time::sleep(options.reconcile_delay).await;
+                match reconcile::find(shared, &deal, since(shared, first)).await {
+                    Ok(Some(id)) => return reconciled(shared, line, fingerprint, id).await,
+                    Ok(None) => {}
+                    Err(error) => {
+                        let error = format!(
+                            "line {line}'s create may have been applied ({last_error}), and \
+                             looking for its deal failed: {error}"
+                        );
+                        return give_up(shared, line, fingerprint, first, &deal, true, error).await;
+                    }
+                }
+            }
+        }
+    }
+    let error = if rate_limited >= MAX_RATE_LIMITED {
+        format!("gave up on line {line}: rate limited {rate_limited} times")
+    } else {
+        format!("gave up on line {line} after {attempts} attempts: {last_error}")
+    };
+    let first = first_sent.unwrap_or_else(Utc::now);
+    give_up(shared, line, fingerprint, first, &deal, had_unknown, error).await
+}
+
+fn since(shared: &Shared, sent_at: DateTime<Utc>) -> DateTime<Utc> {
+    let skew = chrono::Duration::from_std(shared.options.clock_skew)
+        .unwrap_or_else(|_| chrono::Duration::minutes(10));
+    sent_at - skew
+}
+
+async fn reconciled(shared: &Shared, line: u64, fingerprint: u64, deal_id: String) -> RowOutcome {
+    tracing::debug!(line, deal = %deal_id, "found the deal of a create whose answer was lost");
+    shared.stats.reconciled.fetch_add(1, Ordering::Relaxed);
+    let mut record = Record::new(line, Event::Reconciled, fingerprint);
+    record.deal = Some(deal_id.clone());
+    if let Err(error) = shared.record(record).await {
+        tracing::warn!(line, %error, "the deal was found, but the journal cannot say so; the next run will find it again");
+    }
+    RowOutcome::Reconciled { line, deal_id }
+}
+
+async fn give_up(
+    shared: &Shared,
+    line: u64,
+    fingerprint: u64,
+    first_sent: DateTime<Utc>,
+    deal: &types::DealCreate,
+    maybe_applied: bool,
+    error: String,
+) -> RowOutcome {
+    let mut record = Record::new(line, Event::Failed, fingerprint);
+    record.at = Some(first_sent);
+    record.contact = Some(deal.contact_id);
+    record.error = Some(error.clone());
+    record.maybe_applied = Some(maybe_applied);
+    let kind = if maybe_applied {
+        FailureKind::Unresolved
+    } else {
+        FailureKind::GaveUp
+    };
+    record.kind = Some(format!("{kind:?}").to_lowercase());
+    if let Err(journal) = shared.record(record).await {
+        tracing::warn!(line, %journal, "cannot journal the row's failure");
+    }
+    failed(line, kind, error)
+}

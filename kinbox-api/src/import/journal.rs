@@ -1,0 +1,546 @@
+//! The import journal: an append-only file of NDJSON records, one per event
+//! of a row (`sending`, `created`, `reconciled`, `failed`), made durable
+//! (written and `fsync`ed) before the event's consequence: before the
+//! request is sent, before an outcome is reported.
+//!
+//! Records are written by one thread in batches: every record that arrives
+//! while a batch is being synced joins the next one, which is written and
+//! synced once; each waiter is told after the sync that covers its record
+//! (group commit).
+//!
+//! ```text
+//! {"line":7,"event":"sending","fp":"9f0c…","at":"2026-11-29T08:00:00.123Z","contact":1042}
+//! {"line":7,"event":"created","fp":"9f0c…","deal":"65f0c0ffee0000000000dddd"}
+//! {"line":8,"event":"failed","fp":"0a1b…","kind":"rejected","error":"…","maybe_applied":false}
+//! ```
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, mpsc};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+/// The most records written and synced at once.
+const MAX_BATCH: usize = 4096;
+
+/// Why a journal cannot be used; nothing was sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(
+        "cannot open the import journal {}: {source}; check the path and its permissions",
+        .path.display()
+    )]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the import journal {} is damaged at line {line} ({reason}), with records after it: \
+         fix or delete that line, or move the journal away to start afresh (every row of the \
+         file would then be sent again, duplicating those already created)",
+        .path.display()
+    )]
+    Damaged {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
+}
+
+/// What the journal says about one line of the import, as it was when the
+/// journal was opened.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Entry {
+    /// The fingerprint of the row recorded with the last event.
+    pub(crate) fingerprint: u64,
+    pub(crate) state: Recorded,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Recorded {
+    /// Sent (first at `sent_at`), with no outcome known: it may exist.
+    Pending {
+        sent_at: DateTime<Utc>,
+        contact: Option<i64>,
+    },
+    /// Created (or found by reconciliation) as this deal.
+    Done { deal: Box<str> },
+    /// Refused or never sent: nothing was created.
+    Failed,
+}
+
+/// One line of the file.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Record {
+    pub(crate) line: u64,
+    pub(crate) event: Event,
+    /// [`fingerprint`] in 16 hex digits.
+    pub(crate) fp: String,
+    /// When the request was sent (`sending`), or first sent (`failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) at: Option<DateTime<Utc>>,
+    /// The contact the deal was sent with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) contact: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) deal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+    /// On `failed`: whether a create may have been applied all the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) maybe_applied: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Event {
+    Sending,
+    Created,
+    Reconciled,
+    Failed,
+}
+
+impl Record {
+    pub(crate) fn new(line: u64, event: Event, fingerprint: u64) -> Self {
+        Self {
+            line,
+            event,
+            fp: format!("{fingerprint:016x}"),
+            at: None,
+            contact: None,
+            deal: None,
+            kind: None,
+            error: None,
+            maybe_applied: None,
+        }
+    }
+}
+
+struct Queued {
+    bytes: Vec<u8>,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// An open journal: what it recorded before, and the writer of new records.
+pub(crate) struct Journal {
+    path: PathBuf,
+    recorded: HashMap<u64, Entry>,
+    writer: Mutex<mpsc::Sender<Queued>>,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("recorded", &self.recorded.len())
+            .finish()
+    }
+}
+
+impl Journal {
+    /// Opens (or creates) the journal at `path` and reads what it holds. A
+    /// last line cut short (the process was killed while writing it) is
+    /// dropped; an unreadable line followed by readable ones is an error.
+    pub(crate) fn open(path: &Path) -> Result<Self, ImportError> {
+        let open_error = |source| ImportError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let existed = path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(open_error)?;
+        let (recorded, good_end) = read(&mut file, path)?;
+        let length = file.metadata().map_err(open_error)?.len();
+        if good_end < length {
+            tracing::warn!(
+                path = %path.display(),
+                dropped_bytes = length - good_end,
+                "the import journal's last line was cut short (killed while writing?); dropping it"
+            );
+            file.set_len(good_end).map_err(open_error)?;
+            file.sync_all().map_err(open_error)?;
+        }
+        drop(file);
+        // Appending only from here on: every write lands at the end, whatever
+        // else has the file open.
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(open_error)?;
+        if !existed {
+            // The new file's name must survive a crash too.
+            file.sync_all().map_err(open_error)?;
+            if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty())
+                && let Ok(dir) = File::open(dir)
+            {
+                let _ = dir.sync_all();
+            }
+        }
+        let (sender, receiver) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("kinbox-import-journal".to_owned())
+            .spawn(move || write_batches(file, receiver))
+            .map_err(open_error)?;
+        Ok(Self {
+            path: path.to_owned(),
+            recorded,
+            writer: Mutex::new(sender),
+        })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What the journal held for `line` when it was opened.
+    pub(crate) fn recorded(&self, line: u64) -> Option<&Entry> {
+        self.recorded.get(&line)
+    }
+
+    /// The deals the journal attributes to a row.
+    pub(crate) fn deals(&self) -> impl Iterator<Item = &str> {
+        self.recorded
+            .values()
+            .filter_map(|entry| match &entry.state {
+                Recorded::Done { deal } => Some(&**deal),
+                _ => None,
+            })
+    }
+
+    /// Appends `record` and waits until it is on disk.
+    pub(crate) async fn append(&self, record: &Record) -> Result<(), String> {
+        let mut bytes = serde_json::to_vec(record).map_err(|e| e.to_string())?;
+        bytes.push(b'\n');
+        let (done, written) = oneshot::channel();
+        self.writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(Queued { bytes, done })
+            .map_err(|_| "the journal's writer has stopped".to_owned())?;
+        written
+            .await
+            .map_err(|_| "the journal's writer has stopped".to_owned())?
+    }
+}
+
+/// Reads every record; returns the state and where the readable records end.
+fn read(file: &mut File, path: &Path) -> Result<(HashMap<u64, Entry>, u64), ImportError> {
+    let mut recorded = HashMap::new();
+    let mut reader = BufReader::new(file);
+    let mut line = Vec::new();
+    let mut offset = 0u64;
+    let mut good_end = 0u64;
+    // The first unreadable line: fine if nothing readable follows it.
+    let mut damage: Option<(usize, String)> = None;
+    let mut number = 0;
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|source| ImportError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        offset += read as u64;
+        // A last line without its newline was never acknowledged: its
+        // writer died before the sync. Dropped, whatever it holds.
+        if line.last() != Some(&b'\n') {
+            break;
+        }
+        let text = &line[..line.len() - 1];
+        if text.iter().all(u8::is_ascii_whitespace) {
+            if damage.is_none() {
+                good_end = offset;
+            }
+            continue;
+        }
+        match serde_json::from_slice::<Record>(text)
+            .map_err(|e| e.to_string())
+            .and_then(|record| parse_fingerprint(&record.fp).map(|fp| (record, fp)))
+        {
+            Ok((record, fingerprint)) => {
+                if let Some((line, reason)) = damage.take() {
+                    return Err(ImportError::Damaged {
+                        path: path.to_owned(),
+                        line,
+                        reason,
+                    });
+                }
+                apply(&mut recorded, record, fingerprint);
+                good_end = offset;
+            }
+            Err(reason) => {
+                damage.get_or_insert((number, reason));
+            }
+        }
+    }
+    Ok((recorded, good_end))
+}
+
+fn parse_fingerprint(text: &str) -> Result<u64, String> {
+    u64::from_str_radix(text, 16).map_err(|_| format!("`{text}` is not a fingerprint"))
+}
+
+/// Folds one record into the state of its line.
+fn apply(recorded: &mut HashMap<u64, Entry>, record: Record, fingerprint: u64) {
+    let previous = recorded.get(&record.line).map(|entry| &entry.state);
+    let state = match (record.event, previous) {
+        // An outcome is final: the row is skipped from then on.
+        (_, Some(Recorded::Done { .. })) => return,
+        (Event::Created | Event::Reconciled, _) => match record.deal {
+            Some(deal) => Recorded::Done { deal: deal.into() },
+            None => return,
+        },
+        (Event::Sending, Some(Recorded::Pending { sent_at, contact })) => Recorded::Pending {
+            sent_at: record.at.map_or(*sent_at, |at| at.min(*sent_at)),
+            contact: record.contact.or(*contact),
+        },
+        (Event::Sending, _) => Recorded::Pending {
+            sent_at: record.at.unwrap_or_else(Utc::now),
+            contact: record.contact,
+        },
+        // Given up while a create may have been applied: still pending.
+        (Event::Failed, Some(Recorded::Pending { .. })) if record.maybe_applied == Some(true) => {
+            return;
+        }
+        (Event::Failed, _) if record.maybe_applied == Some(true) => Recorded::Pending {
+            sent_at: record.at.unwrap_or_else(Utc::now),
+            contact: record.contact,
+        },
+        (Event::Failed, _) => Recorded::Failed,
+    };
+    recorded.insert(record.line, Entry { fingerprint, state });
+}
+
+/// The writer thread: batches what is waiting, writes it, syncs once, then
+/// answers each waiter. After a failed write every later one fails too: the
+/// file's end is unknown.
+fn write_batches(mut file: File, receiver: mpsc::Receiver<Queued>) {
+    let mut broken: Option<String> = None;
+    let mut buffer = Vec::new();
+    while let Ok(first) = receiver.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(write) => batch.push(write),
+                Err(_) => break,
+            }
+        }
+        let result = match &broken {
+            Some(reason) => Err(reason.clone()),
+            None => {
+                buffer.clear();
+                for write in &batch {
+                    buffer.extend_from_slice(&write.bytes);
+                }
+                file.write_all(&buffer)
+                    .and_then(|()| file.sync_data())
+                    .map_err(|e| format!("cannot write the import journal: {e}"))
+            }
+        };
+        if let Err(reason) = &result {
+            broken.get_or_insert_with(|| reason.clone());
+        }
+        for write in batch {
+            let _ = write.done.send(result.clone());
+        }
+    }
+}
+
+/// A stable 64-bit fingerprint of a JSON value: FNV-1a over its canonical
+/// text (object keys sorted at every level), the same from one run, build or
+/// platform to the next.
+pub(crate) fn fingerprint(value: &serde_json::Value) -> u64 {
+    let mut hash = Fnv(0xcbf2_9ce4_8422_2325);
+    canonical(value, &mut hash);
+    hash.0
+}
+
+struct Fnv(u64);
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+fn canonical(value: &serde_json::Value, hash: &mut Fnv) {
+    use serde_json::Value;
+    match value {
+        Value::Object(object) => {
+            let mut keys: Vec<&String> = object.keys().collect();
+            keys.sort();
+            hash.write(b"{");
+            for key in keys {
+                hash.write(Value::from(key.as_str()).to_string().as_bytes());
+                hash.write(b":");
+                canonical(&object[key], hash);
+                hash.write(b",");
+            }
+            hash.write(b"}");
+        }
+        Value::Array(items) => {
+            hash.write(b"[");
+            for item in items {
+                canonical(item, hash);
+                hash.write(b",");
+            }
+            hash.write(b"]");
+        }
+        other => hash.write(other.to_string().as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "kinbox-journal-{}-{name}-{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("journal.ndjson")
+    }
+
+    fn sending(line: u64, fp: u64, at: &str) -> String {
+        let mut record = Record::new(line, Event::Sending, fp);
+        record.at = Some(at.parse().unwrap());
+        record.contact = Some(7);
+        serde_json::to_string(&record).unwrap() + "\n"
+    }
+
+    fn created(line: u64, fp: u64, deal: &str) -> String {
+        let mut record = Record::new(line, Event::Created, fp);
+        record.deal = Some(deal.to_owned());
+        serde_json::to_string(&record).unwrap() + "\n"
+    }
+
+    #[test]
+    fn records_fold_into_each_lines_state() {
+        let path = temp("fold");
+        let mut failed = Record::new(3, Event::Failed, 3);
+        failed.maybe_applied = Some(false);
+        let mut unknown = Record::new(4, Event::Failed, 4);
+        unknown.maybe_applied = Some(true);
+        let text = [
+            sending(1, 1, "2026-01-01T00:00:05Z"),
+            sending(1, 1, "2026-01-01T00:00:09Z"),
+            created(1, 1, "d1"),
+            sending(2, 2, "2026-01-01T00:00:07Z"),
+            sending(2, 2, "2026-01-01T00:00:03Z"),
+            sending(3, 3, "2026-01-01T00:00:01Z"),
+            serde_json::to_string(&failed).unwrap() + "\n",
+            sending(4, 4, "2026-01-01T00:00:02Z"),
+            serde_json::to_string(&unknown).unwrap() + "\n",
+        ]
+        .concat();
+        std::fs::write(&path, text).unwrap();
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(
+            journal.recorded(1).unwrap().state,
+            Recorded::Done { deal: "d1".into() }
+        );
+        assert_eq!(
+            journal.recorded(2).unwrap().state,
+            Recorded::Pending {
+                sent_at: "2026-01-01T00:00:03Z".parse().unwrap(),
+                contact: Some(7)
+            },
+            "the earliest send"
+        );
+        assert_eq!(journal.recorded(3).unwrap().state, Recorded::Failed);
+        assert!(
+            matches!(journal.recorded(4).unwrap().state, Recorded::Pending { .. }),
+            "given up with an unknown outcome: still to reconcile"
+        );
+        assert_eq!(journal.deals().collect::<Vec<_>>(), ["d1"]);
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_torn_last_line_is_dropped_and_appending_goes_on_after_it() {
+        let path = temp("torn");
+        let whole = [sending(1, 1, "2026-01-01T00:00:05Z"), created(1, 1, "d1")].concat();
+        let torn = created(2, 2, "d2");
+        std::fs::write(&path, format!("{whole}{}", &torn[..torn.len() / 2])).unwrap();
+        let journal = Journal::open(&path).unwrap();
+        assert!(journal.recorded(2).is_none());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), whole);
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(journal.append(&Record::new(2, Event::Sending, 2)))
+            .unwrap();
+        drop(journal);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with(&whole) && text.lines().count() == 3,
+            "{text}"
+        );
+        let reopened = Journal::open(&path).unwrap();
+        assert!(matches!(
+            reopened.recorded(2).unwrap().state,
+            Recorded::Pending { .. }
+        ));
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_garbled_tail_is_dropped_but_damage_in_the_middle_is_an_error() {
+        let path = temp("garbled");
+        let good = sending(1, 1, "2026-01-01T00:00:05Z");
+        // Zeroes where a crash left the block unwritten, then a newline.
+        std::fs::write(&path, format!("{good}\0\0\0\0\n{{\"li\n")).unwrap();
+        let journal = Journal::open(&path).unwrap();
+        assert!(journal.recorded(1).is_some());
+        drop(journal);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), good);
+
+        std::fs::write(&path, format!("{good}not json\n{good}")).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert!(
+            matches!(error, ImportError::Damaged { line: 2, .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("move the journal away"));
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_ignore_key_order() {
+        let a = serde_json::json!({"b": 1, "a": [1, {"y": "x", "x": null}]});
+        let b: serde_json::Value =
+            serde_json::from_str(r#"{"a": [1, {"x": null, "y": "x"}], "b": 1}"#).unwrap();
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&a), fingerprint(&serde_json::json!({"b": 2})));
+        // Pinned: a change of the hash would make every journal mismatch.
+        assert_eq!(
+            fingerprint(&serde_json::json!({"a": 1})),
+            0x4a2d_2e44_f6ac_e3c9
+        );
+    }
+}
