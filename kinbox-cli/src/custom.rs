@@ -60,6 +60,12 @@ pub fn all() -> Vec<Custom> {
             run: |i| Box::pin(crate::cmd_close::run_reopen(i.context, i.matches)),
         },
         Custom {
+            name: "import",
+            parent: Some("deals"),
+            command: crate::cmd_import::command,
+            run: |i| Box::pin(crate::cmd_import::run(i.context, i.matches)),
+        },
+        Custom {
             name: "api",
             parent: None,
             command: crate::cmd_api::command,

@@ -292,6 +292,14 @@ impl fmt::Display for RecordError {
 
 impl std::error::Error for RecordError {}
 
+impl RecordError {
+    /// Whether the record's text is not in the encoding the file is read
+    /// in: then no record is, and the file must be read with another.
+    pub fn is_wrong_encoding(&self) -> bool {
+        self.message == NOT_UTF8
+    }
+}
+
 /// Why text that is not UTF-8 is not read, and how to read it.
 const NOT_UTF8: &str = "the text is not UTF-8; the file may be in Latin-1 (Windows-1252), as \
      Excel saves CSV files in Brazil: read it with --encoding latin1";

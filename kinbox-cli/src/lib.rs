@@ -23,6 +23,7 @@ mod cmd_api;
 mod cmd_auth;
 mod cmd_close;
 mod cmd_completion;
+mod cmd_import;
 mod cmd_list_all;
 mod cmd_move;
 #[cfg(feature = "sandbox")]
@@ -48,6 +49,7 @@ mod matching;
 mod named;
 mod output;
 mod phone;
+mod progress;
 mod request_body;
 mod resolve;
 mod values;

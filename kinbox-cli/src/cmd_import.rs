@@ -1,0 +1,607 @@
+//! `kinbox deals import FILE`: a deal for each row of a spreadsheet, with
+//! nothing lost and nothing created twice.
+//!
+//! Two passes over the file, each streamed (`import_file.rs`): the first
+//! checks every row (`import_row.rs`) and sends nothing; the second hands
+//! the valid rows to the SDK's import engine (`kinbox_api::import`), which
+//! keeps the journal, reconciles lost answers and paces itself to the API.
+//! stdin is copied to a temporary file during the first pass, to be read
+//! again.
+
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use futures::StreamExt;
+use kinbox_api::import::{
+    ContactLookup, FailureKind, ImportOptions, ImportRow, Importer, RowOutcome,
+};
+use serde_json::json;
+
+use crate::CliError;
+use crate::context::Context;
+use crate::import_file::{self, Format, MapEntry, ReadOptions};
+use crate::import_row::{RowContext, ValidatedRow};
+
+/// The default of `--concurrency`: enough to keep a pipe full without
+/// meeting the API's rate limit at once; the engine slows down on 429s.
+const DEFAULT_CONCURRENCY: &str = "8";
+/// Bad rows listed when a run refuses to start; `--check` lists them all.
+const BAD_ROWS_SHOWN: usize = 20;
+
+pub fn command() -> Command {
+    Command::new("import")
+        .about("Create a deal for each row of a CSV or NDJSON file: checked first, resumable")
+        .long_about(
+            "Create a deal for each row of a CSV or NDJSON file: checked first, resumable.\n\n\
+             Every row is checked before anything is sent (names of pipelines and stages, \
+             amounts, dates, phones, custom fields against their definitions); a run with a \
+             bad row sends nothing, unless --skip-invalid. Rows are then sent a few at a time \
+             (--concurrency), slower when the API answers 429.\n\n\
+             Progress is written to a journal beside the file (FILE.kinbox-journal, or \
+             --journal), on disk before each request: an import that is stopped (Ctrl-C, a \
+             crash, a lost connection) continues with --resume, which skips the rows already \
+             created. A create whose answer was lost is never sent again blindly: the deal is \
+             looked for first (by contact, pipeline, creation time, name and value), and only \
+             created if it is not there.",
+        )
+        .arg(
+            Arg::new("file")
+                .value_name("FILE")
+                .required(true)
+                .help("The CSV (with a header row) or NDJSON file; - reads stdin"),
+        )
+        .arg(
+            Arg::new("check")
+                .long("check")
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Only check the rows: print each bad one with its line and why; send nothing",
+                ),
+        )
+        .arg(
+            Arg::new("skip-invalid")
+                .long("skip-invalid")
+                .action(ArgAction::SetTrue)
+                .help("Import the good rows even if some are bad (each bad row is reported)"),
+        )
+        .arg(
+            Arg::new("create-contacts")
+                .long("create-contacts")
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Create the contact of a row when no contact has its phone (or e-mail); \
+                     once per phone, with contact_name. Without it such rows fail",
+                ),
+        )
+        .arg(
+            Arg::new("map")
+                .long("map")
+                .value_name("HEADER=COLUMN")
+                .action(ArgAction::Append)
+                .value_parser(MapEntry::parse)
+                .help(
+                    "Read the file's column HEADER as COLUMN, e.g. --map 'Telefone=contact_phone'; \
+                     HEADER=- leaves it out. Repeat for several",
+                ),
+        )
+        .arg(
+            Arg::new("encoding")
+                .long("encoding")
+                .value_name("ENCODING")
+                .value_parser(import_file::parse_encoding)
+                .help(
+                    "The file's text encoding [default: UTF-8, with or without BOM]; latin1 for a \
+                     CSV saved by Excel in Brazil (Windows-1252)",
+                ),
+        )
+        .arg(
+            Arg::new("delimiter")
+                .long("delimiter")
+                .value_name("CHAR")
+                .value_parser(import_file::parse_delimiter)
+                .help("The CSV delimiter [default: ; , or tab, whichever the header row uses]"),
+        )
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .value_name("FORMAT")
+                .value_parser(Format::parse)
+                .help("csv or ndjson [default: from the extension, else from the first line]"),
+        )
+        .arg(
+            Arg::new("concurrency")
+                .long("concurrency")
+                .value_name("N")
+                .default_value(DEFAULT_CONCURRENCY)
+                .value_parser(clap::value_parser!(u16).range(1..=64))
+                .help("Creates in flight at most (1–64); fewer for a while after a 429"),
+        )
+        .arg(
+            Arg::new("journal")
+                .long("journal")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("Where progress is kept [default: FILE.kinbox-journal; none for stdin]"),
+        )
+        .arg(
+            Arg::new("resume")
+                .long("resume")
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Continue an import from its journal: rows created are skipped, rows whose \
+                     answer was lost are looked for before being sent again",
+                ),
+        )
+        .arg(
+            Arg::new("report")
+                .long("report")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help(
+                    "Write one JSON line per row: line, outcome (created, reconciled, skipped, \
+                     invalid, failed), deal_id, error",
+                ),
+        )
+        .after_help(AFTER_HELP)
+}
+
+const AFTER_HELP: &str = "\
+Columns (header names, in any case; others with --map):
+  name            the deal's name (required)
+  value           the amount: 1890,50, 1.890,50, R$ 1.890,50 or 1890.50 (required)
+  status          open (default), won or lost; aberto, ganho, perdido too
+  pipeline        the pipeline (funil) by name or id (required)
+  stage           the stage (etapa) by name or id [default: the pipeline's first]
+  contact_phone   the contact by phone, e.g. +55 (85) 99728-1648 or 85997281648
+  contact_email   the contact by e-mail, in any case
+  contact_id      the contact by id; one of the three contact columns is required
+  contact_name    the name of a contact made by --create-contacts
+  due_date        30/06/2024, 2024-06-30 or 30/06/2024 18:00 (Brasília time)
+  origin          free text
+  campaign        free text
+  tag_ids         tag ids, separated by commas or spaces
+  cf.PLACEHOLDER  a custom field, e.g. cf.cpf, checked against its definition
+
+Exit status:
+  0  every row was created (now, or by the run --resume continued)
+  1  some rows were not created: failed, or bad and skipped; the others were
+  2  nothing was sent: a bad row (without --skip-invalid), a bad file or flag;
+     with --check, some row is bad
+  3  some creates' answers were lost and their deals could not be checked:
+     run again with --resume, which looks for them before sending anything
+
+Examples:
+  kinbox deals import leads.csv --encoding latin1 --check
+  kinbox deals import leads.csv --encoding latin1 --create-contacts --report report.ndjson
+  kinbox deals import leads.csv --encoding latin1 --create-contacts --resume
+  kinbox deals import leads.csv --map 'Telefone=contact_phone' --map 'Valor (R$)=value'";
+
+/// The journal kept beside `file` unless `--journal` says otherwise.
+fn default_journal(file: &str) -> PathBuf {
+    PathBuf::from(format!("{file}.kinbox-journal"))
+}
+
+/// What each row came to, counted for the summary and the exit status.
+#[derive(Debug, Default)]
+struct Tally {
+    created: u64,
+    reconciled: u64,
+    skipped: u64,
+    invalid: u64,
+    failed: u64,
+    unresolved: u64,
+}
+
+impl Tally {
+    fn summary(&self, seconds: f64) -> String {
+        let sent = self.created + self.reconciled;
+        let rate = if seconds > 0.0 {
+            format!(", {:.0} deals/s", sent as f64 / seconds)
+        } else {
+            String::new()
+        };
+        format!(
+            "{} created, {} reconciled, {} skipped (created before), {} invalid, {} failed \
+             in {seconds:.1} s{rate}",
+            self.created,
+            self.reconciled,
+            self.skipped,
+            self.invalid,
+            self.failed + self.unresolved
+        )
+    }
+}
+
+/// `--report`: one JSON line per row.
+struct Report(Option<BufWriter<std::fs::File>>);
+
+impl Report {
+    fn create(path: Option<&PathBuf>) -> Result<Self, CliError> {
+        path.map(|path| {
+            std::fs::File::create(path)
+                .map(BufWriter::new)
+                .map_err(|e| {
+                    CliError::usage(format!("cannot write the report {}: {e}", path.display()))
+                })
+        })
+        .transpose()
+        .map(Report)
+    }
+
+    fn row(
+        &mut self,
+        line: u64,
+        outcome: &str,
+        deal_id: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<(), CliError> {
+        if let Some(out) = &mut self.0 {
+            let record =
+                json!({"line": line, "outcome": outcome, "deal_id": deal_id, "error": error});
+            writeln!(out, "{record}")
+                .map_err(|e| CliError::failure(format!("cannot write the report: {e}")))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), CliError> {
+        if let Some(out) = &mut self.0 {
+            out.flush()
+                .map_err(|e| CliError::failure(format!("cannot write the report: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// A reader that keeps a copy of what it reads: stdin, for the second pass.
+struct Tee<R> {
+    inner: R,
+    copy: std::fs::File,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+/// The first pass's findings.
+struct Checked {
+    valid: u64,
+    invalid: u64,
+    /// How the second pass reads the file: what the first one found out.
+    options: ReadOptions,
+    /// The file the second pass reads: the input, or stdin's copy.
+    path: String,
+    _spool: Option<tempfile::TempPath>,
+}
+
+/// Reads every record and checks it; `each_bad` hears why each bad row is.
+fn check_all(
+    file: &str,
+    options: &ReadOptions,
+    rows: &RowContext,
+    mut each_bad: impl FnMut(&str),
+) -> Result<Checked, CliError> {
+    let (records, spool) = if file == "-" {
+        let spool = tempfile::NamedTempFile::new()
+            .map_err(|e| CliError::failure(format!("cannot keep a copy of stdin: {e}")))?;
+        let copy = spool
+            .reopen()
+            .map_err(|e| CliError::failure(format!("cannot keep a copy of stdin: {e}")))?;
+        let tee = Tee {
+            inner: std::io::stdin(),
+            copy,
+        };
+        let records = import_file::from_reader(tee, "stdin", options)?;
+        (records, Some(spool.into_temp_path()))
+    } else {
+        (import_file::open(file, options)?, None)
+    };
+    rows.check_columns(&records)?;
+    let mut second = options.clone();
+    second.format = Some(records.format());
+    second.delimiter = records.delimiter().or(second.delimiter);
+    let (mut valid, mut invalid) = (0, 0);
+    for record in records {
+        match record {
+            Ok(record) => match rows.validate(&record) {
+                Ok(_) => valid += 1,
+                Err(error) => {
+                    invalid += 1;
+                    each_bad(&error.to_string());
+                }
+            },
+            // A file read in the wrong encoding has every accent wrong:
+            // one message says so, not one a row.
+            Err(error) if error.is_wrong_encoding() => {
+                return Err(CliError::usage(error.to_string()));
+            }
+            Err(error) => {
+                invalid += 1;
+                each_bad(&error.to_string());
+            }
+        }
+    }
+    let path = match &spool {
+        Some(spool) => spool.to_string_lossy().into_owned(),
+        None => file.to_owned(),
+    };
+    Ok(Checked {
+        valid,
+        invalid,
+        options: second,
+        path,
+        _spool: spool,
+    })
+}
+
+/// A row of the second pass: for the engine, or bad and skipped.
+enum Item {
+    Row(Box<ImportRow>),
+    Bad { line: u64, reason: String },
+}
+
+fn import_row(row: ValidatedRow) -> ImportRow {
+    ImportRow {
+        line: row.line,
+        deal: row.deal,
+        contact: row.contact.map(|key| ContactLookup {
+            phone: key.phone,
+            email: key.email,
+            name: key.name,
+        }),
+    }
+}
+
+pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
+    let file = matches
+        .get_one::<String>("file")
+        .expect("FILE is required")
+        .clone();
+    let check_only = matches.get_flag("check");
+    let skip_invalid = matches.get_flag("skip-invalid");
+    let resume = matches.get_flag("resume");
+    let read_options = ReadOptions {
+        format: matches.get_one::<Format>("format").copied(),
+        delimiter: matches.get_one::<u8>("delimiter").copied(),
+        encoding: matches
+            .get_one::<&'static encoding_rs::Encoding>("encoding")
+            .copied(),
+        map: matches
+            .get_many::<MapEntry>("map")
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect(),
+    };
+    let journal = match matches.get_one::<PathBuf>("journal") {
+        Some(path) => Some(path.clone()),
+        None if file == "-" => None,
+        None => Some(default_journal(&file)),
+    };
+    if !check_only {
+        check_journal(journal.as_deref(), resume, &file)?;
+    }
+
+    let client = context.client()?;
+    let rows = Arc::new(RowContext::load(&client).await?);
+
+    let started = Instant::now();
+    let mut shown = 0usize;
+    let checked = check_all(&file, &read_options, &rows, |reason| {
+        if check_only {
+            println!("{}", crate::error::printable(reason));
+        } else if shown < BAD_ROWS_SHOWN {
+            eprintln!("{}", crate::error::printable(reason));
+            shown += 1;
+        }
+    })?;
+    let total = checked.valid + checked.invalid;
+    if check_only {
+        eprintln!(
+            "{total} rows: {} ready to import, {} bad",
+            checked.valid, checked.invalid
+        );
+        return match checked.invalid {
+            0 => Ok(()),
+            n => Err(CliError::usage(format!(
+                "{} of {total} {} bad (listed above, with their lines); nothing was sent",
+                n,
+                rows_are(n)
+            ))),
+        };
+    }
+    if checked.invalid > 0 && !skip_invalid {
+        let more = match checked.invalid as usize > BAD_ROWS_SHOWN {
+            true => format!(" (the first {BAD_ROWS_SHOWN} above; --check lists them all)"),
+            false => " (listed above)".to_owned(),
+        };
+        return Err(CliError::usage(format!(
+            "{} of {total} {} bad{more}; nothing was sent. Fix them, or import the others \
+             with --skip-invalid",
+            checked.invalid,
+            rows_are(checked.invalid)
+        )));
+    }
+
+    let concurrency = *matches
+        .get_one::<u16>("concurrency")
+        .expect("has a default");
+    let mut options = ImportOptions::default()
+        .concurrency(usize::from(concurrency))
+        .create_contacts(matches.get_flag("create-contacts"));
+    if let Some(journal) = &journal {
+        options = options.journal(journal.clone());
+    }
+    let importer = Importer::new(client, options).map_err(|e| CliError::failure(e.to_string()))?;
+    let mut report = Report::create(matches.get_one::<PathBuf>("report"))?;
+    let progress = crate::progress::bar(checked.valid, "deals");
+
+    // The second pass reads on a thread of its own, a few rows ahead of
+    // the engine: the file is never in memory whole.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Item>(256);
+    let reader_rows = rows.clone();
+    let (path, second) = (checked.path.clone(), checked.options.clone());
+    let reader = std::thread::spawn(move || -> Result<(), CliError> {
+        for record in import_file::open(&path, &second)? {
+            let item = match record {
+                Ok(record) => match reader_rows.validate(&record) {
+                    Ok(row) => Item::Row(Box::new(import_row(row))),
+                    Err(error) => Item::Bad {
+                        line: error.line,
+                        reason: error.to_string(),
+                    },
+                },
+                Err(error) => Item::Bad {
+                    line: error.line,
+                    reason: error.to_string(),
+                },
+            };
+            if sender.blocking_send(item).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    });
+
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let bad: Arc<Mutex<Vec<(u64, String)>>> = Arc::default();
+    let rows_in = {
+        let bad = bad.clone();
+        tokio_stream_of(receiver).filter_map(move |item| {
+            let bad = bad.clone();
+            async move {
+                match item {
+                    Item::Row(row) => Some(*row),
+                    Item::Bad { line, reason } => {
+                        lock(&bad).push((line, reason));
+                        None
+                    }
+                }
+            }
+        })
+    };
+    let mut outcomes = std::pin::pin!(importer.run(rows_in));
+    while let Some(outcome) = outcomes.next().await {
+        for (line, reason) in lock(&bad).drain(..) {
+            lock(&tally).invalid += 1;
+            report.row(line, "invalid", None, Some(&reason))?;
+        }
+        let mut tally = lock(&tally);
+        match &outcome {
+            RowOutcome::Created { line, deal_id } => {
+                tally.created += 1;
+                report.row(*line, "created", Some(deal_id), None)?;
+            }
+            RowOutcome::Reconciled { line, deal_id } => {
+                tally.reconciled += 1;
+                report.row(*line, "reconciled", Some(deal_id), None)?;
+            }
+            RowOutcome::Skipped { line, deal_id } => {
+                tally.skipped += 1;
+                report.row(*line, "skipped", Some(deal_id), None)?;
+            }
+            RowOutcome::Failed { line, error, kind } => {
+                if *kind == FailureKind::Unresolved {
+                    tally.unresolved += 1;
+                } else {
+                    tally.failed += 1;
+                }
+                report.row(*line, "failed", None, Some(error))?;
+                progress.println(format!("line {line}: {}", crate::error::printable(error)));
+            }
+        }
+        progress.inc(1);
+    }
+    for (line, reason) in lock(&bad).drain(..) {
+        lock(&tally).invalid += 1;
+        report.row(line, "invalid", None, Some(&reason))?;
+    }
+    progress.finish_and_clear();
+    report.finish()?;
+    reader
+        .join()
+        .map_err(|_| CliError::failure("the file reader stopped unexpectedly"))??;
+
+    let tally = lock(&tally);
+    eprintln!(
+        "{}: {}",
+        if file == "-" { "stdin" } else { file.as_str() },
+        tally.summary(started.elapsed().as_secs_f64())
+    );
+    if tally.unresolved > 0 {
+        let resume = match &journal {
+            Some(_) => {
+                "run the same command with --resume: it looks for them before sending anything"
+            }
+            None => {
+                "look for them with `kinbox deals list --created-at-from …` before importing them again"
+            }
+        };
+        return Err(CliError::outcome_unknown(format!(
+            "{} sent but the answers were lost, and the deals could not be checked: {resume}",
+            rows_were(tally.unresolved)
+        )));
+    }
+    if tally.failed + tally.invalid > 0 {
+        return Err(CliError::failure(format!(
+            "{} not imported (see above{})",
+            rows_were(tally.failed + tally.invalid),
+            match matches.get_one::<PathBuf>("report") {
+                Some(path) => format!(", and {}", path.display()),
+                None => String::new(),
+            }
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses to start over a journal by accident, or to resume without one.
+fn check_journal(journal: Option<&Path>, resume: bool, file: &str) -> Result<(), CliError> {
+    match (journal, resume) {
+        (Some(journal), false) if journal.exists() => Err(CliError::usage(format!(
+            "{} holds an earlier import of {file}: add --resume to continue it (rows already \
+             created are skipped), or delete it to import every row again",
+            journal.display()
+        ))),
+        (Some(journal), true) if !journal.exists() => Err(CliError::usage(format!(
+            "--resume: there is no journal at {} to continue; without --resume the import \
+             starts from the first row",
+            journal.display()
+        ))),
+        (None, true) => Err(CliError::usage(
+            "--resume needs the journal of the import: give --journal FILE",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// "1 row is" / "2 rows are", after "N of M".
+fn rows_are(n: u64) -> &'static str {
+    if n == 1 { "row is" } else { "rows are" }
+}
+
+/// "1 row was" / "3 rows were".
+fn rows_were(n: u64) -> String {
+    if n == 1 {
+        "1 row was".to_owned()
+    } else {
+        format!("{n} rows were")
+    }
+}
+
+fn tokio_stream_of<T: Send + 'static>(
+    mut receiver: tokio::sync::mpsc::Receiver<T>,
+) -> impl futures::Stream<Item = T> + Send + 'static {
+    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
