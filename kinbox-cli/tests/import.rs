@@ -1,0 +1,376 @@
+//! `kinbox deals import`, the real binary against the sandbox: a Brazilian
+//! spreadsheet (`;`, decimal comma, Latin-1) through every fault the
+//! sandbox has, an import killed and resumed, and `--check`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use kinbox_api::{Client, ClientConfig, RetryPolicy, Token};
+use kinbox_sandbox::{AppliedThenFailMode, Sandbox, SandboxBuilder};
+
+/// The header of the test spreadsheets, as a shop's export names its
+/// columns: `--map` ([`MAP`]) says which is which.
+const HEADER: &str = "Nome do negócio;Telefone;Cliente;Valor (R$);Funil;Etapa;Vencimento";
+const MAP: [&str; 14] = [
+    "--map",
+    "Nome do negócio=name",
+    "--map",
+    "Telefone=contact_phone",
+    "--map",
+    "Cliente=contact_name",
+    "--map",
+    "Valor (R$)=value",
+    "--map",
+    "Funil=pipeline",
+    "--map",
+    "Etapa=stage",
+    "--map",
+    "Vencimento=due_date",
+];
+
+/// `rows` rows, one per line after the header, with `phones` distinct
+/// phones written as people write them; Windows-1252, CRLF, as Excel saves.
+fn spreadsheet(dir: &Path, rows: u64, phones: u64) -> PathBuf {
+    let mut text = format!("{HEADER}\r\n");
+    for row in 1..=rows {
+        let phone = row % phones;
+        text.push_str(&format!(
+            "\"Pedido nº {row}; ação\";+55 (85) 9{:04}-{:04};Cliente {phone};R$ {}.{:03},{:02};Vendas;{};30/06/2024\r\n",
+            phone / 10_000,
+            phone % 10_000,
+            1 + row / 1000,
+            row % 1000,
+            row % 100,
+            ["Proposta", "Negociação", "proposta", "negociacao"][(row % 4) as usize],
+        ));
+    }
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    let path = dir.join("leads.csv");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The phone of row `row`, as the API stores it.
+fn stored_phone(row: u64, phones: u64) -> String {
+    let phone = row % phones;
+    format!("55859{:04}{:04}", phone / 10_000, phone % 10_000)
+}
+
+fn kinbox(sandbox: &Sandbox, config_dir: &Path, args: &[&str]) -> Process {
+    let mut cmd = Process::new(assert_cmd::cargo::cargo_bin("kinbox"));
+    for var in ["KINBOX_PROFILE", "COLUMNS", "RUST_LOG", "NO_COLOR"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("KINBOX_BASE_URL", sandbox.base_url())
+        .env("KINBOX_TOKEN", sandbox.token())
+        .env("KINBOX_CONFIG_DIR", config_dir)
+        .args(args)
+        .stdin(Stdio::null());
+    cmd
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(mut cmd: Process) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A client that reads through the sandbox's faults, to see what it holds.
+fn checking_client(sandbox: &Sandbox) -> Client {
+    ClientConfig::new(Token::new(sandbox.token()).unwrap())
+        .base_url(sandbox.base_url())
+        .timeout(Duration::from_secs(5))
+        .retry_policy(RetryPolicy {
+            max_retries: 40,
+            base_delay: Duration::from_millis(20),
+            max_wait: Duration::from_secs(5),
+        })
+        .build()
+        .unwrap()
+}
+
+/// Every deal the sandbox holds, by name: how many of each.
+async fn deals_by_name(sandbox: &Sandbox) -> HashMap<String, usize> {
+    let deals: Vec<_> = checking_client(sandbox)
+        .list_deals()
+        .limit(100)
+        .stream()
+        .try_collect()
+        .await
+        .expect("the deals can be listed");
+    let mut by_name = HashMap::new();
+    for deal in deals {
+        *by_name.entry(deal.name).or_default() += 1;
+    }
+    by_name
+}
+
+/// How many contacts have each phone.
+async fn contacts_by_phone(sandbox: &Sandbox) -> HashMap<String, usize> {
+    let contacts: Vec<_> = checking_client(sandbox)
+        .list_contacts()
+        .limit(100)
+        .stream()
+        .try_collect()
+        .await
+        .expect("the contacts can be listed");
+    let mut by_phone = HashMap::new();
+    for contact in contacts {
+        *by_phone
+            .entry(contact.phone.unwrap_or_default())
+            .or_default() += 1;
+    }
+    by_phone
+}
+
+/// Exactly one deal for each of rows `1..=rows`, with its name, and no
+/// other; exactly one contact for each phone.
+async fn assert_imported_once(sandbox: &Sandbox, rows: u64, phones: u64) {
+    let deals = deals_by_name(sandbox).await;
+    for row in 1..=rows {
+        let name = format!("Pedido nº {row}; ação");
+        assert_eq!(deals.get(&name), Some(&1), "deals named {name:?}");
+    }
+    assert_eq!(deals.len() as u64, rows, "no other deal: {deals:?}");
+    let contacts = contacts_by_phone(sandbox).await;
+    for row in 1..=phones {
+        let phone = stored_phone(row, phones);
+        assert_eq!(contacts.get(&phone), Some(&1), "contacts with {phone}");
+    }
+}
+
+async fn start(builder: SandboxBuilder) -> Sandbox {
+    builder.start().await.expect("the sandbox starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_latin1_spreadsheet_becomes_one_deal_per_row_through_every_fault() {
+    const ROWS: u64 = 2_000;
+    const PHONES: u64 = 400;
+    let sandbox = start(
+        Sandbox::builder()
+            .seed(11)
+            .rate_limit(300, Duration::from_secs(1))
+            .server_error_ratio(0.04)
+            .drop_ratio(0.03)
+            .applied_then_fail_ratio(0.06)
+            .applied_then_fail_mode(AppliedThenFailMode::Any)
+            .applied_then_fail_hold(Duration::from_millis(2500)),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = spreadsheet(dir.path(), ROWS, PHONES);
+    let report = dir.path().join("report.ndjson");
+    let file_arg = file.to_str().unwrap();
+    let report_arg = report.to_str().unwrap();
+    let mut args = vec![
+        "deals",
+        "import",
+        file_arg,
+        "--encoding",
+        "latin1",
+        "--create-contacts",
+        "--concurrency",
+        "16",
+        "--timeout",
+        "1",
+        "--retries",
+        "10",
+        "--report",
+        report_arg,
+    ];
+    args.extend(MAP);
+
+    let out = run(kinbox(&sandbox, dir.path(), &args));
+
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(" 0 invalid, 0 failed"),
+        "the summary: {}",
+        out.stderr
+    );
+    assert_imported_once(&sandbox, ROWS, PHONES).await;
+    let report = std::fs::read_to_string(&report).unwrap();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut reconciled = 0;
+    for record in report.lines() {
+        let record: serde_json::Value = serde_json::from_str(record).unwrap();
+        let outcome = record["outcome"].as_str().unwrap();
+        assert!(outcome == "created" || outcome == "reconciled", "{record}");
+        reconciled += usize::from(outcome == "reconciled");
+        assert!(record["deal_id"].is_string(), "{record}");
+        lines.push(record["line"].as_u64().unwrap());
+    }
+    lines.sort();
+    assert_eq!(lines, (2..=ROWS + 1).collect::<Vec<_>>(), "a line per row");
+    assert!(
+        reconciled > 0,
+        "some answers were lost after the deal was made"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_again_and_again_resumes_to_one_deal_per_row() {
+    const ROWS: u64 = 500;
+    const PHONES: u64 = 100;
+    let sandbox = start(Sandbox::builder().latency(Duration::from_millis(40))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = spreadsheet(dir.path(), ROWS, PHONES);
+    let journal = dir.path().join("leads.csv.kinbox-journal");
+    let file_arg = file.to_str().unwrap();
+    let import = |resume: bool| {
+        let mut args = vec![
+            "deals",
+            "import",
+            file_arg,
+            "--encoding",
+            "latin1",
+            "--create-contacts",
+            "--concurrency",
+            "4",
+        ];
+        args.extend(MAP);
+        if resume {
+            args.push("--resume");
+        }
+        kinbox(&sandbox, dir.path(), &args)
+    };
+    // Kill points drawn anew each run; printed so a failure can be replayed.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    let mut state = seed | 1;
+    let mut kills = Vec::new();
+    for _ in 0..4 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let after = Duration::from_millis(400 + state % 900);
+        let mut child = import(journal.exists())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(after);
+        // SIGKILL: no chance to write anything more.
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        kills.push((after, status.code()));
+    }
+    let made_before_last = deals_by_name(&sandbox).await.values().sum::<usize>();
+    assert!(
+        made_before_last > 0 && (made_before_last as u64) < ROWS,
+        "the kills (seed {seed}: {kills:?}) came part-way: {made_before_last} deals"
+    );
+
+    let out = run(import(true));
+
+    assert_eq!(
+        out.code,
+        Some(0),
+        "seed {seed}, kills {kills:?}: {}",
+        out.stderr
+    );
+    assert_imported_once(&sandbox, ROWS, PHONES).await;
+    assert!(
+        out.stderr.contains("skipped (created before)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_lists_every_bad_row_with_its_line_and_sends_nothing() {
+    let sandbox = start(Sandbox::builder()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let before = deals_by_name(&sandbox).await;
+    let text = [
+        "name;value;pipeline;stage;contact_phone;due_date",
+        "Pedido 1;1.890,50;Vendas;Proposta;(85) 99728-1648;30/06/2024",
+        "Pedido 2;12,5O;Vendas;Proposta;(85) 99728-1648;30/06/2024",
+        "Pedido 3;10;Vendas;Propsta;(85) 99728-1648;30/06/2024",
+        "\"Pedido 4",
+        "em duas linhas\";10;Vendas;Proposta;;30/06/2024",
+        "Pedido 5;10;Vendas;Proposta;(85) 99728-1648;31/02/2024",
+        "Pedido 6;R$ 7,00;Vendas;Proposta;(85) 99728-1648;",
+    ]
+    .join("\n");
+    let file = dir.path().join("leads.csv");
+    std::fs::write(&file, text).unwrap();
+
+    let out = run(kinbox(
+        &sandbox,
+        dir.path(),
+        &["deals", "import", file.to_str().unwrap(), "--check"],
+    ));
+
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    let bad: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(bad.len(), 4, "{}", out.stdout);
+    assert!(bad[0].starts_with("line 3, value: \"12,5O\""), "{}", bad[0]);
+    assert!(
+        bad[1].starts_with("line 4, stage: ") && bad[1].contains("did you mean \"Proposta\""),
+        "{}",
+        bad[1]
+    );
+    assert!(
+        bad[2].starts_with("line 5"),
+        "a row over two lines: {}",
+        bad[2]
+    );
+    assert!(bad[3].starts_with("line 7, due_date: "), "{}", bad[3]);
+    assert!(
+        out.stderr.contains("6 rows: 2 ready to import, 4 bad"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(deals_by_name(&sandbox).await, before, "nothing was created");
+    assert!(
+        !dir.path().join("leads.csv.kinbox-journal").exists(),
+        "--check writes no journal"
+    );
+
+    // Without --check, the same file is refused whole…
+    let out = run(kinbox(
+        &sandbox,
+        dir.path(),
+        &["deals", "import", file.to_str().unwrap()],
+    ));
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("4 of 6 rows are bad (listed above); nothing was sent"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(deals_by_name(&sandbox).await, before, "nothing was created");
+    // …and with --skip-invalid, the good rows are imported and the exit
+    // status says some were not.
+    let out = run(kinbox(
+        &sandbox,
+        dir.path(),
+        &["deals", "import", file.to_str().unwrap(), "--skip-invalid"],
+    ));
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("2 created, 0 reconciled, 0 skipped (created before), 4 invalid"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(deals_by_name(&sandbox).await.len(), before.len() + 2);
+}
