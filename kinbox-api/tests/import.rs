@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use kinbox_api::import::{
     ContactLookup, FailureKind, ImportOptions, ImportRow, Importer, RowOutcome, import_deals,
 };
 use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus};
-use kinbox_api::{Client, ClientConfig, RetryPolicy, Token};
+use kinbox_api::{Client, ClientConfig, Token};
 use kinbox_sandbox::{AppliedThenFailMode, Sandbox, SandboxBuilder, seeded};
 
 /// A client for the import: no retries of its own (the engine retries its
@@ -20,20 +20,6 @@ fn import_client(sandbox: &Sandbox, timeout: Duration) -> Client {
     ClientConfig::new(Token::new(sandbox.token()).unwrap())
         .base_url(sandbox.base_url())
         .timeout(timeout)
-        .build()
-        .unwrap()
-}
-
-/// A client that reads through the faults, to check what the sandbox holds.
-fn checking_client(sandbox: &Sandbox) -> Client {
-    ClientConfig::new(Token::new(sandbox.token()).unwrap())
-        .base_url(sandbox.base_url())
-        .timeout(Duration::from_secs(5))
-        .retry_policy(RetryPolicy {
-            max_retries: 30,
-            base_delay: Duration::from_millis(20),
-            max_wait: Duration::from_secs(5),
-        })
         .build()
         .unwrap()
 }
@@ -57,30 +43,21 @@ fn deal(name: &str, value: f64, stage: usize, contact_id: i64) -> DealCreate {
 
 /// Every deal the sandbox holds: (id, contact id, contact phone, name).
 async fn deals_held(sandbox: &Sandbox) -> Vec<(String, i64, Option<String>, String)> {
-    checking_client(sandbox)
-        .list_deals()
-        .limit(100)
-        .stream()
-        .map_ok(|deal| {
+    sandbox
+        .held_deals()
+        .await
+        .into_iter()
+        .map(|deal| {
             let contact = deal.contact.unwrap();
             (deal.id, i64::from(contact.id), contact.phone, deal.name)
         })
-        .try_collect()
-        .await
-        .expect("the deals can be listed")
+        .collect()
 }
 
 /// How many contacts have each phone.
 async fn contacts_by_phone(sandbox: &Sandbox) -> HashMap<String, usize> {
-    let contacts: Vec<_> = checking_client(sandbox)
-        .list_contacts()
-        .limit(100)
-        .stream()
-        .try_collect()
-        .await
-        .expect("the contacts can be listed");
     let mut by_phone = HashMap::new();
-    for contact in contacts {
+    for contact in sandbox.held_contacts().await {
         *by_phone
             .entry(contact.phone.unwrap_or_default())
             .or_default() += 1;

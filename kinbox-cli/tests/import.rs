@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 use std::time::Duration;
 
-use futures::TryStreamExt;
-use kinbox_api::{Client, ClientConfig, RetryPolicy, Token};
 use kinbox_sandbox::{AppliedThenFailMode, Sandbox, SandboxBuilder};
 
 /// The header of the test spreadsheets, as a shop's export names its
@@ -88,31 +86,10 @@ fn run(mut cmd: Process) -> Run {
     }
 }
 
-/// A client that reads through the sandbox's faults, to see what it holds.
-fn checking_client(sandbox: &Sandbox) -> Client {
-    ClientConfig::new(Token::new(sandbox.token()).unwrap())
-        .base_url(sandbox.base_url())
-        .timeout(Duration::from_secs(5))
-        .retry_policy(RetryPolicy {
-            max_retries: 40,
-            base_delay: Duration::from_millis(20),
-            max_wait: Duration::from_secs(5),
-        })
-        .build()
-        .unwrap()
-}
-
 /// Every deal the sandbox holds, by name: how many of each.
 async fn deals_by_name(sandbox: &Sandbox) -> HashMap<String, usize> {
-    let deals: Vec<_> = checking_client(sandbox)
-        .list_deals()
-        .limit(100)
-        .stream()
-        .try_collect()
-        .await
-        .expect("the deals can be listed");
     let mut by_name = HashMap::new();
-    for deal in deals {
+    for deal in sandbox.held_deals().await {
         *by_name.entry(deal.name).or_default() += 1;
     }
     by_name
@@ -120,15 +97,8 @@ async fn deals_by_name(sandbox: &Sandbox) -> HashMap<String, usize> {
 
 /// How many contacts have each phone.
 async fn contacts_by_phone(sandbox: &Sandbox) -> HashMap<String, usize> {
-    let contacts: Vec<_> = checking_client(sandbox)
-        .list_contacts()
-        .limit(100)
-        .stream()
-        .try_collect()
-        .await
-        .expect("the contacts can be listed");
     let mut by_phone = HashMap::new();
-    for contact in contacts {
+    for contact in sandbox.held_contacts().await {
         *by_phone
             .entry(contact.phone.unwrap_or_default())
             .or_default() += 1;

@@ -274,6 +274,47 @@ impl Sandbox {
             .expect("a loopback base URL is a valid client configuration")
     }
 
+    /// Every deal the sandbox holds, read through the API with retries
+    /// that outlast its faults: for a test to check what a client made.
+    pub async fn held_deals(&self) -> Vec<kinbox_api::types::Deal> {
+        use futures::TryStreamExt;
+        self.patient_client()
+            .list_deals()
+            .limit(100)
+            .stream()
+            .try_collect()
+            .await
+            .expect("the sandbox lists its deals")
+    }
+
+    /// Every contact the sandbox holds, as [`Sandbox::held_deals`] reads.
+    pub async fn held_contacts(&self) -> Vec<kinbox_api::types::Contact> {
+        use futures::TryStreamExt;
+        self.patient_client()
+            .list_contacts()
+            .limit(100)
+            .stream()
+            .try_collect()
+            .await
+            .expect("the sandbox lists its contacts")
+    }
+
+    /// A client whose reads retry past any fault this sandbox injects.
+    fn patient_client(&self) -> kinbox_api::Client {
+        let token = kinbox_api::Token::new(self.token.clone())
+            .expect("the sandbox's token is a valid token");
+        kinbox_api::ClientConfig::new(token)
+            .base_url(&self.base_url)
+            .timeout(std::time::Duration::from_secs(5))
+            .retry_policy(kinbox_api::RetryPolicy {
+                max_retries: 40,
+                base_delay: std::time::Duration::from_millis(20),
+                max_wait: std::time::Duration::from_secs(5),
+            })
+            .build()
+            .expect("a loopback base URL is a valid client configuration")
+    }
+
     /// Stops serving and closes the port; the same as dropping it.
     pub fn shutdown(self) {}
 }
