@@ -58,6 +58,24 @@ fn stored_phone(row: u64, phones: u64) -> String {
     format!("55859{:04}{:04}", phone / 10_000, phone % 10_000)
 }
 
+/// `kinbox deals import FILE` of a [`spreadsheet`], with `extra` flags.
+fn import_args(file: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = ["deals", "import"].map(String::from).to_vec();
+    args.push(file.to_str().unwrap().to_owned());
+    args.extend(
+        ["--encoding", "latin1", "--create-contacts"]
+            .iter()
+            .chain(MAP.iter())
+            .chain(extra)
+            .map(|arg| arg.to_string()),
+    );
+    args
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 fn kinbox(sandbox: &Sandbox, config_dir: &Path, args: &[&str]) -> Process {
     let mut cmd = Process::new(assert_cmd::cargo::cargo_bin("kinbox"));
     for var in ["KINBOX_PROFILE", "COLUMNS", "RUST_LOG", "NO_COLOR"] {
@@ -144,27 +162,21 @@ async fn a_latin1_spreadsheet_becomes_one_deal_per_row_through_every_fault() {
     let dir = tempfile::tempdir().unwrap();
     let file = spreadsheet(dir.path(), ROWS, PHONES);
     let report = dir.path().join("report.ndjson");
-    let file_arg = file.to_str().unwrap();
-    let report_arg = report.to_str().unwrap();
-    let mut args = vec![
-        "deals",
-        "import",
-        file_arg,
-        "--encoding",
-        "latin1",
-        "--create-contacts",
-        "--concurrency",
-        "16",
-        "--timeout",
-        "1",
-        "--retries",
-        "10",
-        "--report",
-        report_arg,
-    ];
-    args.extend(MAP);
+    let args = import_args(
+        &file,
+        &[
+            "--concurrency",
+            "16",
+            "--timeout",
+            "1",
+            "--retries",
+            "10",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
 
-    let out = run(kinbox(&sandbox, dir.path(), &args));
+    let out = run(kinbox(&sandbox, dir.path(), &strs(&args)));
 
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(
@@ -200,23 +212,11 @@ async fn an_import_killed_again_and_again_resumes_to_one_deal_per_row() {
     let dir = tempfile::tempdir().unwrap();
     let file = spreadsheet(dir.path(), ROWS, PHONES);
     let journal = dir.path().join("leads.csv.kinbox-journal");
-    let file_arg = file.to_str().unwrap();
     let import = |resume: bool| {
-        let mut args = vec![
-            "deals",
-            "import",
-            file_arg,
-            "--encoding",
-            "latin1",
-            "--create-contacts",
-            "--concurrency",
-            "4",
-        ];
-        args.extend(MAP);
-        if resume {
-            args.push("--resume");
-        }
-        kinbox(&sandbox, dir.path(), &args)
+        let resume: &[&str] = if resume { &["--resume"] } else { &[] };
+        let mut args = import_args(&file, &["--concurrency", "4"]);
+        args.extend(resume.iter().map(|arg| arg.to_string()));
+        kinbox(&sandbox, dir.path(), &strs(&args))
     };
     // Kill points drawn anew each run; printed so a failure can be replayed.
     let seed = std::time::SystemTime::now()
