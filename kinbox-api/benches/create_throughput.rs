@@ -18,6 +18,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -40,7 +41,11 @@ fn main() {
         .ok()
         .map(|list| {
             list.split(',')
-                .map(|n| n.trim().parse().expect("BENCH_INFLIGHT: numbers, e.g. 1,32"))
+                .map(|n| {
+                    n.trim()
+                        .parse()
+                        .expect("BENCH_INFLIGHT: numbers, e.g. 1,32")
+                })
                 .collect()
         })
         .unwrap_or_else(|| vec![1, 32]);
@@ -53,23 +58,41 @@ fn main() {
         .enable_all()
         .build()
         .expect("a Tokio runtime");
-    let sdk = ClientConfig::new(Token::new(TOKEN).unwrap())
-        .base_url(&base_url)
-        .build()
-        .expect("a loopback client");
-    let plain = Plain::new(&base_url);
-    let body: DealCreate = serde_json::from_str(REQUEST).expect("the fixture is a DealCreate");
+    let sdk = Arc::new(
+        ClientConfig::new(Token::new(TOKEN).unwrap())
+            .base_url(&base_url)
+            .build()
+            .expect("a loopback client"),
+    );
+    let plain = Arc::new(Plain::new(&base_url));
+    let body: Arc<DealCreate> =
+        Arc::new(serde_json::from_str(REQUEST).expect("the fixture is a DealCreate"));
+    let send_sdk = {
+        let (sdk, body) = (sdk.clone(), body.clone());
+        move || {
+            let (sdk, body) = (sdk.clone(), body.clone());
+            async move { sdk_create(&sdk, &body).await }
+        }
+    };
+    let send_plain = {
+        let (plain, body) = (plain.clone(), body.clone());
+        move || {
+            let (plain, body) = (plain.clone(), body.clone());
+            async move { plain.create(&body).await }
+        }
+    };
 
     // Both must read the same deal, or the comparison means nothing.
     runtime.block_on(async {
-        let a = sdk_create(&sdk, &body).await;
-        let b = plain.create(&body).await;
+        let a = send_sdk().await;
+        let b = send_plain().await;
         assert_eq!(a, b, "both clients read the same deal");
         assert_eq!(a.id, "65f1a2b3c4d5e6f708091a2b");
     });
 
     println!(
-        "create_deal on {address}: {secs} s per run, {rounds} round(s), median round shown"
+        "create_deal on {address}: {secs} s per run, {rounds} round(s), median round shown; \
+         CPU: the whole process (client and server), median"
     );
     println!(
         "{:>9}  {:>16}  {:>16}  {:>10}",
@@ -82,22 +105,45 @@ fn main() {
             // Warm-up: connections opened, allocator and caches settled.
             let warm = Duration::from_millis(if round == 0 { 1000 } else { 300 });
             let run = Duration::from_secs(secs);
-            if only.as_deref().is_none_or(|o| "plain".contains(o)) {
-                runtime.block_on(drive(n, warm, || plain.create(&body)));
-                plain_rates.push(runtime.block_on(drive(n, run, || plain.create(&body))));
-            }
-            if only.as_deref().is_none_or(|o| "sdk".contains(o)) {
-                runtime.block_on(drive(n, warm, || sdk_create(&sdk, &body)));
-                sdk_rates.push(runtime.block_on(drive(n, run, || sdk_create(&sdk, &body))));
+            // Each round swaps which client goes first, so that a trend in
+            // the machine's load does not favour either.
+            let order = if round % 2 == 0 {
+                ["plain", "sdk"]
+            } else {
+                ["sdk", "plain"]
+            };
+            for client in order {
+                if only.as_deref().is_some_and(|o| !client.contains(o)) {
+                    continue;
+                }
+                if client == "plain" {
+                    runtime.block_on(drive(n, warm, send_plain.clone()));
+                    plain_rates.push(runtime.block_on(drive(n, run, send_plain.clone())));
+                } else {
+                    runtime.block_on(drive(n, warm, send_sdk.clone()));
+                    sdk_rates.push(runtime.block_on(drive(n, run, send_sdk.clone())));
+                }
             }
         }
         let (p, s) = (median(&mut plain_rates), median(&mut sdk_rates));
-        let ratio = if p > 0.0 && s > 0.0 {
-            format!("{:.2}x", s / p)
+        let ratio = if p.per_second > 0.0 && s.per_second > 0.0 {
+            format!("{:.2}x", s.per_second / p.per_second)
         } else {
             "-".to_owned()
         };
-        println!("{n:>9}  {p:>16.0}  {s:>16.0}  {ratio:>10}");
+        println!(
+            "{n:>9}  {:>16.0}  {:>16.0}  {ratio:>10}",
+            p.per_second, s.per_second
+        );
+        if let (Some(p), Some(s)) = (cpu(&plain_rates), cpu(&sdk_rates)) {
+            println!(
+                "{:>9}  {:>16}  {:>16}  {:>10}",
+                "CPU µs/req",
+                format!("{p:.1}"),
+                format!("{s:.1}"),
+                format!("{:.2}x", s / p)
+            );
+        }
         if rounds > 1 {
             println!(
                 "{:>9}  {:>16}  {:>16}",
@@ -156,23 +202,61 @@ impl Plain {
     }
 }
 
+/// What one run measured.
+#[derive(Clone, Copy)]
+struct Rate {
+    per_second: f64,
+    /// CPU time of the whole process (both runtimes) per request, when
+    /// `/proc` tells it: unlike requests per second, it does not move when
+    /// other programs take the machine's cores.
+    cpu_us: Option<f64>,
+}
+
 /// Requests per second with `in_flight` requests always outstanding, for
-/// `length`.
-async fn drive<F, Fut>(in_flight: usize, length: Duration, send: F) -> f64
+/// `length`. Each sender is a task of its own, so that the runtime's workers
+/// share the requests as they would in a server using the client.
+async fn drive<F, Fut>(in_flight: usize, length: Duration, send: F) -> Rate
 where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Deal>,
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Deal> + Send,
 {
-    let done = AtomicU64::new(0);
+    let done = Arc::new(AtomicU64::new(0));
+    let cpu_before = process_cpu();
     let started = Instant::now();
-    let workers = (0..in_flight).map(|_| async {
-        while started.elapsed() < length {
-            std::hint::black_box(send().await);
-            done.fetch_add(1, Ordering::Relaxed);
-        }
-    });
-    futures::future::join_all(workers).await;
-    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    let workers: Vec<_> = (0..in_flight)
+        .map(|_| {
+            let (send, done) = (send.clone(), done.clone());
+            tokio::spawn(async move {
+                while started.elapsed() < length {
+                    std::hint::black_box(send().await);
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.expect("a sender finishes");
+    }
+    let elapsed = started.elapsed();
+    let requests = done.load(Ordering::Relaxed) as f64;
+    Rate {
+        per_second: requests / elapsed.as_secs_f64(),
+        cpu_us: cpu_before
+            .zip(process_cpu())
+            .map(|(before, after)| (after - before).as_secs_f64() * 1e6 / requests),
+    }
+}
+
+/// User and system time of this process so far, from `/proc/self/stat`
+/// (Linux), in clock ticks taken as 10 ms (`USER_HZ` is 100 on every Linux
+/// the project runs on).
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may hold spaces: fields are counted
+    // after it.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
 /// A server that costs both clients the same: one fixed answer, written
@@ -195,21 +279,22 @@ fn start_server() -> SocketAddr {
                 stream.set_nodelay(true).unwrap();
                 let answer = answer.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                        let answer = answer.clone();
-                        async move {
-                            let found = request.method() == hyper::Method::POST
-                                && request.uri().path() == "/v1/deals";
-                            // The body is read, as a real server would.
-                            let _ = request.into_body().collect().await;
-                            let response = hyper::Response::builder()
-                                .status(if found { 201 } else { 404 })
-                                .header("content-type", "application/json")
-                                .body(Full::new(if found { answer } else { Bytes::new() }))
-                                .unwrap();
-                            Ok::<_, Infallible>(response)
-                        }
-                    });
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let answer = answer.clone();
+                            async move {
+                                let found = request.method() == hyper::Method::POST
+                                    && request.uri().path() == "/v1/deals";
+                                // The body is read, as a real server would.
+                                let _ = request.into_body().collect().await;
+                                let response = hyper::Response::builder()
+                                    .status(if found { 201 } else { 404 })
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(if found { answer } else { Bytes::new() }))
+                                    .unwrap();
+                                Ok::<_, Infallible>(response)
+                            }
+                        });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
@@ -227,18 +312,26 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn median(rates: &mut [f64]) -> f64 {
-    if rates.is_empty() {
-        return 0.0;
-    }
-    rates.sort_by(f64::total_cmp);
-    rates[rates.len() / 2]
+/// The round with the median rate.
+fn median(rates: &mut [Rate]) -> Rate {
+    rates.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
+    rates.get(rates.len() / 2).copied().unwrap_or(Rate {
+        per_second: 0.0,
+        cpu_us: None,
+    })
 }
 
-fn rates(rates: &[f64]) -> String {
+/// The median CPU time per request over the rounds.
+fn cpu(rates: &[Rate]) -> Option<f64> {
+    let mut cpu: Vec<f64> = rates.iter().map(|r| r.cpu_us).collect::<Option<_>>()?;
+    cpu.sort_by(f64::total_cmp);
+    cpu.get(cpu.len() / 2).copied()
+}
+
+fn rates(rates: &[Rate]) -> String {
     rates
         .iter()
-        .map(|r| format!("{r:.0}"))
+        .map(|r| format!("{:.0}", r.per_second))
         .collect::<Vec<_>>()
         .join(" ")
 }
