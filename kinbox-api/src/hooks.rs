@@ -8,11 +8,13 @@
 //!   write's success answer that cannot be read is flagged.
 //! - `post`: a write whose answer was lost after it was sent becomes an
 //!   "outcome unknown" error.
+//! - [`answer`], which the generated operations read answers with: a write's
+//!   answer that is not JSON becomes an "outcome unknown" error too.
 
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
-use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, ResponseBuilderExt as _, StatusCode};
 
@@ -247,12 +249,6 @@ impl Client {
                 write,
                 limit: Some(limit),
             })
-        } else if write && !body.is_empty() && !is_json(&body) {
-            Some(UnreadableAnswer {
-                reason: "the answer is not JSON (cut short or garbled)".to_owned(),
-                write,
-                limit: None,
-            })
         } else {
             None
         };
@@ -270,6 +266,45 @@ impl Client {
 
 fn is_json(body: &[u8]) -> bool {
     serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
+/// How the generated operations read an answer into its type (`codegen.rs`
+/// puts it in place of `ResponseValue::from_response`): a write's answer that
+/// is not JSON (cut short or garbled) means the write was applied and its
+/// answer lost, an unknown outcome, not a parse error. That is checked only
+/// once the typed parse has failed, so a good answer is parsed once.
+pub(crate) async fn answer<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+    info: &OperationInfo,
+) -> Result<ResponseValue<T>, Error<E>> {
+    match ResponseValue::from_response(response).await {
+        Err(Error::InvalidResponsePayload(body, error))
+            if is_write(info.operation_id) && !body.is_empty() && !is_json(&body) =>
+        {
+            let unreadable = UnreadableAnswer {
+                reason: "the answer is not JSON (cut short or garbled)".to_owned(),
+                write: true,
+                limit: None,
+            };
+            Err(match failing_body(unreadable).await {
+                Some(carried) => Error::ResponseBodyError(carried),
+                None => Error::InvalidResponsePayload(body, error),
+            })
+        }
+        other => other,
+    }
+}
+
+/// A body error that carries `unreadable` as its source, as the body of an
+/// answer that could not be read does; reqwest makes its errors only itself.
+async fn failing_body(unreadable: UnreadableAnswer) -> Option<reqwest::Error> {
+    let failing = futures::stream::once(async move {
+        Err::<Bytes, Box<dyn std::error::Error + Send + Sync>>(Box::new(unreadable))
+    });
+    reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(failing)))
+        .bytes()
+        .await
+        .err()
 }
 
 /// An answer read into memory, kept as the one chunk it usually arrives in
