@@ -120,6 +120,7 @@ pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
         .generate_tokens(spec)
         .map_err(|e| format!("progenitor failed on the SDK: {e}"))?;
     let mut tokens = with_own_path_encoding(tokens)?;
+    tokens = with_own_answer_reading(tokens)?;
     let base_url = spec
         .servers
         .first()
@@ -176,6 +177,68 @@ fn with_own_path_encoding(
         ),
     );
     Ok(quote::quote!(#file))
+}
+
+/// The generated operations read answers with `crate::hooks::answer`
+/// instead of `ResponseValue::from_response`: a write's answer that is not
+/// JSON must become "outcome unknown", and checking that only once the typed
+/// parse has failed spares every good answer a second parse (issue 11). Fails
+/// if progenitor stops calling `from_response`, so the check cannot silently
+/// fall off.
+fn with_own_answer_reading(
+    tokens: proc_macro2::TokenStream,
+) -> Result<proc_macro2::TokenStream, String> {
+    fn rewrite(tokens: proc_macro2::TokenStream, count: &mut usize) -> proc_macro2::TokenStream {
+        use proc_macro2::TokenTree;
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut out = proc_macro2::TokenStream::new();
+        let mut i = 0;
+        while i < trees.len() {
+            let call = match &trees[i..] {
+                [
+                    TokenTree::Ident(ty),
+                    TokenTree::Punct(c1),
+                    TokenTree::Punct(c2),
+                    TokenTree::Ident(function),
+                    TokenTree::Group(args),
+                    ..,
+                ] if ty == "ResponseValue"
+                    && c1.as_char() == ':'
+                    && c2.as_char() == ':'
+                    && function == "from_response"
+                    && args.delimiter() == proc_macro2::Delimiter::Parenthesis =>
+                {
+                    Some(args.stream())
+                }
+                _ => None,
+            };
+            if let Some(args) = call {
+                *count += 1;
+                out.extend(quote::quote!(crate::hooks::answer(#args, &info)));
+                i += 5;
+                continue;
+            }
+            match &trees[i] {
+                TokenTree::Group(group) => {
+                    let mut inner =
+                        proc_macro2::Group::new(group.delimiter(), rewrite(group.stream(), count));
+                    inner.set_span(group.span());
+                    out.extend([TokenTree::Group(inner)]);
+                }
+                other => out.extend([other.clone()]),
+            }
+            i += 1;
+        }
+        out
+    }
+    let mut count = 0;
+    let tokens = rewrite(tokens, &mut count);
+    if count == 0 {
+        return Err("progenitor's generated code no longer reads answers with \
+             `ResponseValue::from_response`; route them through `crate::hooks::answer` another way"
+            .to_owned());
+    }
+    Ok(tokens)
 }
 
 /// Facts about the operations that the client's hooks act on, from the spec:

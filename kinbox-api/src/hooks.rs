@@ -8,13 +8,15 @@
 //!   write's success answer that cannot be read is flagged.
 //! - `post`: a write whose answer was lost after it was sent becomes an
 //!   "outcome unknown" error.
+//! - [`answer`], which the generated operations read answers with: a write's
+//!   answer that is not JSON becomes an "outcome unknown" error too.
 
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
-use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, ResponseBuilderExt as _, StatusCode};
 
 use crate::generated::{QUERY_BOUNDS, WRITE_OPERATIONS};
 use crate::retry::Next;
@@ -207,25 +209,28 @@ impl Client {
             policy.max_answer_bytes
         };
         let declared = response.content_length();
-        let mut body = BytesMut::new();
         let mut complete = declared.is_none_or(|length| length <= limit as u64);
+        let mut body = Body::new(declared.unwrap_or(0).min(limit as u64) as usize);
         while complete {
             match response.chunk().await? {
                 Some(chunk) if body.len() + chunk.len() > limit => {
                     let room = limit - body.len();
-                    body.extend_from_slice(&chunk[..room]);
+                    body.push(chunk.slice(..room));
                     complete = false;
                 }
-                Some(chunk) => body.extend_from_slice(&chunk),
+                Some(chunk) => body.push(chunk),
                 None => break,
             }
         }
-        let body = body.freeze();
-        let headers = response.headers().clone();
+        let body = body.into_bytes();
+        // Taken, not cloned: the response is dropped once its body is read.
+        let headers = std::mem::take(response.headers_mut());
+        let url = response.url().clone();
         if is_error {
             return Ok(readable_error(
                 status,
                 headers,
+                url,
                 body,
                 complete,
                 &policy.redactor,
@@ -244,12 +249,6 @@ impl Client {
                 write,
                 limit: Some(limit),
             })
-        } else if write && !body.is_empty() && !is_json(&body) {
-            Some(UnreadableAnswer {
-                reason: "the answer is not JSON (cut short or garbled)".to_owned(),
-                write,
-                limit: None,
-            })
         } else {
             None
         };
@@ -258,9 +257,9 @@ impl Client {
                 let failing = futures::stream::once(async move {
                     Err::<Bytes, Box<dyn std::error::Error + Send + Sync>>(Box::new(unreadable))
                 });
-                rebuilt(status, headers, reqwest::Body::wrap_stream(failing))
+                rebuilt(status, headers, url, reqwest::Body::wrap_stream(failing))
             }
-            None => rebuilt(status, headers, reqwest::Body::from(body)),
+            None => rebuilt(status, headers, url, reqwest::Body::from(body)),
         })
     }
 }
@@ -269,16 +268,105 @@ fn is_json(body: &[u8]) -> bool {
     serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
 }
 
+/// How the generated operations read an answer into its type (`codegen.rs`
+/// puts it in place of `ResponseValue::from_response`): a write's answer that
+/// is not JSON (cut short or garbled) means the write was applied and its
+/// answer lost, an unknown outcome, not a parse error. That is checked only
+/// once the typed parse has failed, so a good answer is parsed once.
+pub(crate) async fn answer<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+    info: &OperationInfo,
+) -> Result<ResponseValue<T>, Error<E>> {
+    match ResponseValue::from_response(response).await {
+        Err(Error::InvalidResponsePayload(body, error))
+            if is_write(info.operation_id) && !body.is_empty() && !is_json(&body) =>
+        {
+            let unreadable = UnreadableAnswer {
+                reason: "the answer is not JSON (cut short or garbled)".to_owned(),
+                write: true,
+                limit: None,
+            };
+            Err(match failing_body(unreadable).await {
+                Some(carried) => Error::ResponseBodyError(carried),
+                None => Error::InvalidResponsePayload(body, error),
+            })
+        }
+        other => other,
+    }
+}
+
+/// A body error that carries `unreadable` as its source, as the body of an
+/// answer that could not be read does; reqwest makes its errors only itself.
+async fn failing_body(unreadable: UnreadableAnswer) -> Option<reqwest::Error> {
+    let failing = futures::stream::once(async move {
+        Err::<Bytes, Box<dyn std::error::Error + Send + Sync>>(Box::new(unreadable))
+    });
+    reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(failing)))
+        .bytes()
+        .await
+        .err()
+}
+
+/// An answer read into memory, kept as the one chunk it usually arrives in
+/// and copied into a buffer, sized from `Content-Length`, only when it came
+/// in several.
+struct Body {
+    first: Option<Bytes>,
+    rest: BytesMut,
+    capacity: usize,
+}
+
+impl Body {
+    fn new(capacity: usize) -> Self {
+        Self {
+            first: None,
+            rest: BytesMut::new(),
+            capacity,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.first.as_ref().map_or(0, Bytes::len) + self.rest.len()
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(chunk);
+            return;
+        }
+        if let Some(first) = self.first.take() {
+            let capacity = self.capacity.max(first.len() + chunk.len());
+            self.rest.reserve(capacity);
+            self.rest.extend_from_slice(&first);
+        }
+        self.rest.extend_from_slice(&chunk);
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self.first {
+            Some(first) => first,
+            None => self.rest.freeze(),
+        }
+    }
+}
+
 fn rebuilt(
     status: StatusCode,
     mut headers: reqwest::header::HeaderMap,
+    url: reqwest::Url,
     body: reqwest::Body,
 ) -> reqwest::Response {
     headers.remove(CONTENT_LENGTH);
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.headers_mut() = headers;
-    reqwest::Response::from(rebuilt)
+    // Given its URL, reqwest need not parse a placeholder one for every
+    // answer, and `Response::url` still says where the answer came from.
+    let (mut parts, ()) = http::Response::builder()
+        .url(url)
+        .body(())
+        .unwrap_or_default()
+        .into_parts();
+    parts.status = status;
+    parts.headers = headers;
+    reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
 /// Kinbox documents no error body, and proxies in front of it answer with
@@ -289,6 +377,7 @@ fn rebuilt(
 fn readable_error(
     status: StatusCode,
     mut headers: reqwest::header::HeaderMap,
+    url: reqwest::Url,
     body: Bytes,
     complete: bool,
     redactor: &Redactor,
@@ -317,7 +406,7 @@ fn readable_error(
     redactor.redact_json(&mut error);
     tracing::debug!(status = status.as_u16(), body = %crate::server_text::shown(&error.to_string()), "error body");
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    rebuilt(status, headers, reqwest::Body::from(error.to_string()))
+    rebuilt(status, headers, url, reqwest::Body::from(error.to_string()))
 }
 
 /// Refuses a query parameter outside the bounds the spec gives it.
@@ -350,4 +439,27 @@ fn check_query_bounds(url: &reqwest::Url, operation_id: &str) -> Result<(), Stri
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_in_one_chunk_is_kept_and_one_in_several_is_joined() {
+        let chunk = Bytes::from_static(b"{\"id\": \"65f0\"}");
+        let mut body = Body::new(chunk.len());
+        body.push(chunk.clone());
+        let whole = body.into_bytes();
+        assert_eq!(whole, chunk);
+        assert_eq!(whole.as_ptr(), chunk.as_ptr(), "a lone chunk is not copied");
+
+        let mut body = Body::new(4);
+        for part in ["{\"id\"", ": ", "\"65f0\"", "}"] {
+            body.push(Bytes::from(part));
+        }
+        assert_eq!(body.len(), 14);
+        assert_eq!(body.into_bytes(), "{\"id\": \"65f0\"}");
+        assert!(Body::new(0).into_bytes().is_empty());
+    }
 }

@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use memchr::memmem::Finder;
+
 /// What replaces the token in text that is shown.
 pub const REDACTED: &str = "<redacted>";
 
@@ -19,7 +21,18 @@ pub const SHOWN_TEXT_LIMIT: usize = 2048;
 /// never shows the secret.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    secret: Option<Arc<str>>,
+    secret: Option<Arc<Secret>>,
+}
+
+/// The secret with its searchers, built once per client: every answer is
+/// scanned, so the scan must cost no more than a pass of `memchr`'s SIMD
+/// search over the body.
+struct Secret {
+    text: Box<str>,
+    finder: Finder<'static>,
+    /// The secret as JSON writes it inside a string, when that differs (a
+    /// `"` or `\` in it).
+    in_json: Option<Finder<'static>>,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -35,16 +48,25 @@ impl Redactor {
     const SHORTEST_SECRET: usize = 6;
 
     pub fn new(secret: &str) -> Self {
+        if secret.len() < Self::SHORTEST_SECRET {
+            return Self::default();
+        }
+        let in_json = serde_json::to_string(secret).unwrap_or_default();
+        let in_json = in_json.trim_matches('"');
         Self {
-            secret: (secret.len() >= Self::SHORTEST_SECRET).then(|| Arc::from(secret)),
+            secret: Some(Arc::new(Secret {
+                text: secret.into(),
+                finder: Finder::new(secret.as_bytes()).into_owned(),
+                in_json: (in_json != secret).then(|| Finder::new(in_json.as_bytes()).into_owned()),
+            })),
         }
     }
 
     /// `text` with every occurrence of the secret replaced by [`REDACTED`].
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         match &self.secret {
-            Some(secret) if text.contains(&**secret) => {
-                Cow::Owned(text.replace(&**secret, REDACTED))
+            Some(secret) if secret.finder.find(text.as_bytes()).is_some() => {
+                Cow::Owned(text.replace(&*secret.text, REDACTED))
             }
             _ => Cow::Borrowed(text),
         }
@@ -57,12 +79,14 @@ impl Redactor {
         let Some(secret) = &self.secret else {
             return body;
         };
-        let as_json = serde_json::to_string(&**secret).unwrap_or_default();
-        let as_json = as_json.trim_matches('"');
-        let holds = |needle: &[u8]| body.windows(needle.len()).any(|window| window == needle);
         // Answers are scanned once for the secret as written, and a second
         // time only when JSON would write it otherwise (`"` or `\` in it).
-        if !holds(secret.as_bytes()) && (as_json == &**secret || !holds(as_json.as_bytes())) {
+        let holds = secret.finder.find(&body).is_some()
+            || secret
+                .in_json
+                .as_ref()
+                .is_some_and(|finder| finder.find(&body).is_some());
+        if !holds {
             return body;
         }
         match serde_json::from_slice::<serde_json::Value>(&body) {
