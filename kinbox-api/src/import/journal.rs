@@ -125,14 +125,30 @@ impl Record {
 
 struct Queued {
     bytes: Vec<u8>,
-    done: oneshot::Sender<Result<(), String>>,
+    /// Who waits for the record to be on disk; nobody for an outcome,
+    /// which is synced with the next record someone waits for (or when
+    /// the journal is closed).
+    done: Option<oneshot::Sender<Result<(), String>>>,
 }
 
 /// An open journal: what it recorded before, and the writer of new records.
 pub(crate) struct Journal {
     path: PathBuf,
     recorded: HashMap<u64, Entry>,
-    writer: Mutex<mpsc::Sender<Queued>>,
+    /// `None` once closed.
+    writer: Mutex<Option<mpsc::Sender<Queued>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Journal {
+    /// Closes the journal: what is queued is written and synced before the
+    /// import's last outcome is gone.
+    fn drop(&mut self) {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(thread) = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -189,14 +205,15 @@ impl Journal {
             }
         }
         let (sender, receiver) = mpsc::channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("kinbox-import-journal".to_owned())
             .spawn(move || write_batches(file, receiver))
             .map_err(open_error)?;
         Ok(Self {
             path: path.to_owned(),
             recorded,
-            writer: Mutex::new(sender),
+            writer: Mutex::new(Some(sender)),
+            thread: Mutex::new(Some(thread)),
         })
     }
 
@@ -219,19 +236,34 @@ impl Journal {
             })
     }
 
-    /// Appends `record` and waits until it is on disk.
+    /// Appends `record`. A row's `sending` record is waited for until it is
+    /// on disk: the request may not leave before. An outcome is not: it is
+    /// synced with the next record waited for, or when the journal closes.
+    /// A crash in between leaves the row `sending`, which the next run
+    /// reconciles instead of sending again: nothing is lost or made twice,
+    /// and each row costs one `fsync` wait instead of two.
     pub(crate) async fn append(&self, record: &Record) -> Result<(), String> {
         let mut bytes = serde_json::to_vec(record).map_err(|e| e.to_string())?;
         bytes.push(b'\n');
-        let (done, written) = oneshot::channel();
+        let stopped = || "the journal's writer has stopped".to_owned();
+        let (done, written) = match record.event {
+            Event::Sending => {
+                let (done, written) = oneshot::channel();
+                (Some(done), Some(written))
+            }
+            Event::Created | Event::Reconciled | Event::Failed => (None, None),
+        };
         self.writer
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .ok_or_else(stopped)?
             .send(Queued { bytes, done })
-            .map_err(|_| "the journal's writer has stopped".to_owned())?;
-        written
-            .await
-            .map_err(|_| "the journal's writer has stopped".to_owned())?
+            .map_err(|_| stopped())?;
+        match written {
+            Some(written) => written.await.map_err(|_| stopped())?,
+            None => Ok(()),
+        }
     }
 }
 
@@ -334,6 +366,8 @@ fn apply(recorded: &mut HashMap<u64, Entry>, record: Record, fingerprint: u64) {
 fn write_batches(mut file: File, receiver: mpsc::Receiver<Queued>) {
     let mut broken: Option<String> = None;
     let mut buffer = Vec::new();
+    // Outcomes written and not yet synced.
+    let mut unsynced = false;
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -342,6 +376,7 @@ fn write_batches(mut file: File, receiver: mpsc::Receiver<Queued>) {
                 Err(_) => break,
             }
         }
+        let waited_for = batch.iter().any(|write| write.done.is_some());
         let result = match &broken {
             Some(reason) => Err(reason.clone()),
             None => {
@@ -350,15 +385,26 @@ fn write_batches(mut file: File, receiver: mpsc::Receiver<Queued>) {
                     buffer.extend_from_slice(&write.bytes);
                 }
                 file.write_all(&buffer)
-                    .and_then(|()| file.sync_data())
+                    .and_then(|()| match waited_for {
+                        true => file.sync_data(),
+                        false => Ok(()),
+                    })
                     .map_err(|e| format!("cannot write the import journal: {e}"))
             }
         };
+        unsynced = !waited_for && result.is_ok();
         if let Err(reason) = &result {
             broken.get_or_insert_with(|| reason.clone());
         }
         for write in batch {
-            let _ = write.done.send(result.clone());
+            if let Some(done) = write.done {
+                let _ = done.send(result.clone());
+            }
+        }
+    }
+    if unsynced && broken.is_none() {
+        if let Err(e) = file.sync_data() {
+            tracing::warn!(error = %e, "cannot sync the import journal's last outcomes");
         }
     }
 }
@@ -381,6 +427,24 @@ impl Fnv {
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
+
+    /// Hashes `value`'s JSON text as serde_json writes it, without building
+    /// the text: the import fingerprints every row.
+    fn write_json(&mut self, value: &(impl Serialize + ?Sized)) {
+        // Writing into a hash cannot fail, and these values serialize.
+        let _ = serde_json::to_writer(&mut *self, value);
+    }
+}
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        Fnv::write(self, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn canonical(value: &serde_json::Value, hash: &mut Fnv) {
@@ -391,7 +455,7 @@ fn canonical(value: &serde_json::Value, hash: &mut Fnv) {
             keys.sort();
             hash.write(b"{");
             for key in keys {
-                hash.write(Value::from(key.as_str()).to_string().as_bytes());
+                hash.write_json(key.as_str());
                 hash.write(b":");
                 canonical(&object[key], hash);
                 hash.write(b",");
@@ -406,7 +470,7 @@ fn canonical(value: &serde_json::Value, hash: &mut Fnv) {
             }
             hash.write(b"]");
         }
-        other => hash.write(other.to_string().as_bytes()),
+        other => hash.write_json(other),
     }
 }
 

@@ -39,7 +39,10 @@
 //! - **Resumable.** With [`ImportOptions::journal`], every row's progress is
 //!   appended to a file and synced to disk *before* its consequence: the
 //!   row is recorded as being sent (with the time, and a fingerprint of the
-//!   row) before the request leaves, and its outcome before it is reported.
+//!   row) before the request leaves; its outcome is written before it is
+//!   reported and synced with the next send's record (or when the import
+//!   ends): a crash in between leaves the row as sent, and the next run
+//!   reconciles it rather than sending it again.
 //!   Run the same import again with the same journal and the rows recorded
 //!   as created are [`RowOutcome::Skipped`] without a request; the rows sent
 //!   without a recorded outcome (the process was killed), or given up on
