@@ -402,10 +402,11 @@ fn write_batches(mut file: File, receiver: mpsc::Receiver<Queued>) {
             }
         }
     }
-    if unsynced && broken.is_none() {
-        if let Err(e) = file.sync_data() {
-            tracing::warn!(error = %e, "cannot sync the import journal's last outcomes");
-        }
+    if unsynced
+        && broken.is_none()
+        && let Err(e) = file.sync_data()
+    {
+        tracing::warn!(error = %e, "cannot sync the import journal's last outcomes");
     }
 }
 
