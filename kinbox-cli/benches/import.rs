@@ -43,13 +43,32 @@ fn spreadsheet(path: &std::path::Path, rows: u64) {
     }
 }
 
-/// The largest resident set of any child waited for so far, in KiB.
-fn children_peak_rss_kib() -> i64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss
+/// Runs `cmd` to its end; its peak resident set, in KiB, read from
+/// `/proc` as it runs (the kernel's own count for the child would include
+/// the pages it shared with this process, sandbox and all, before `exec`).
+fn run_measuring_rss(cmd: &mut Command) -> (std::process::ExitStatus, u64) {
+    let mut child = cmd.spawn().unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(kib) = status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+        {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, peak);
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -101,21 +120,21 @@ fn main() {
         spreadsheet(&file, rows);
         let journal = dir.path().join(format!("leads-{rows}.journal"));
         let started = Instant::now();
-        let status = Command::new(env!("CARGO_BIN_EXE_kinbox"))
-            .args(["deals", "import"])
-            .arg(&file)
-            .arg("--journal")
-            .arg(&journal)
-            .args(["--concurrency", &concurrency.to_string()])
-            .env("KINBOX_BASE_URL", sandbox.base_url())
-            .env("KINBOX_TOKEN", sandbox.token())
-            .env("KINBOX_CONFIG_DIR", dir.path())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .unwrap();
+        let (status, peak_kib) = run_measuring_rss(
+            Command::new(env!("CARGO_BIN_EXE_kinbox"))
+                .args(["deals", "import"])
+                .arg(&file)
+                .arg("--journal")
+                .arg(&journal)
+                .args(["--concurrency", &concurrency.to_string()])
+                .env("KINBOX_BASE_URL", sandbox.base_url())
+                .env("KINBOX_TOKEN", sandbox.token())
+                .env("KINBOX_CONFIG_DIR", dir.path())
+                .stderr(std::process::Stdio::null()),
+        );
         let import = started.elapsed();
         assert!(status.success(), "the import failed: {status}");
-        let rss_mib = children_peak_rss_kib() as f64 / 1024.0;
+        let rss_mib = peak_kib as f64 / 1024.0;
         drop(sandbox);
 
         // A fresh sandbox, so both start from the same store.

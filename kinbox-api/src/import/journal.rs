@@ -26,6 +26,8 @@ use tokio::sync::oneshot;
 
 /// The most records written and synced at once.
 const MAX_BATCH: usize = 4096;
+/// How long a batch waits for more records before it is synced.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// Why a journal cannot be used; nothing was sent.
 #[derive(Debug, thiserror::Error)]
@@ -370,8 +372,14 @@ fn write_batches(mut file: File, receiver: mpsc::Receiver<Queued>) {
     let mut unsynced = false;
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
+        // A moment for more records to join the batch: one fsync then
+        // covers them all. Rows ahead of the requests in flight are
+        // journaled while they wait for a slot, so the import does not wait
+        // for this.
+        let deadline = std::time::Instant::now() + LINGER;
         while batch.len() < MAX_BATCH {
-            match receiver.try_recv() {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match receiver.recv_timeout(left) {
                 Ok(write) => batch.push(write),
                 Err(_) => break,
             }
