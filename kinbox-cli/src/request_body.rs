@@ -124,11 +124,9 @@ impl Body {
     /// a missing required field is named with the flags that give it; a
     /// value that does not fit is refused with its field named.
     pub fn check(&self, leaf: &Command) -> Result<(), CliError> {
-        let spec = kinbox_spec::spec();
-        let Some(schema) = spec.request_body_schema(&self.operation_id) else {
+        let Some(schema) = kinbox_spec::request_body_schema_of(&self.operation_id) else {
             return Ok(());
         };
-        let schema = spec.resolve(schema);
         if let Some(known) = schema.get("properties").and_then(Value::as_object) {
             for name in self.fields.keys().filter(|name| !known.contains_key(*name)) {
                 eprintln!(
@@ -148,8 +146,13 @@ impl Body {
             .filter(|name| !self.fields.contains_key(*name))
             .map(|name| format!("{name} is missing: give {}", ways_to_give(name, leaf)))
             .collect();
-        if let Some(Err(violations)) = spec
-            .request_body(&self.operation_id)
+        // Values from flags are typed by their parsers; only a file's need
+        // the schema (whose validator takes longer to build than the rest
+        // of a command).
+        if let Some(Err(violations)) = self
+            .source
+            .as_ref()
+            .and_then(|_| kinbox_spec::spec().request_body(&self.operation_id))
             .map(|check| check.check(&Value::Object(self.fields.clone())))
         {
             problems.extend(
@@ -254,9 +257,7 @@ fn kind(value: &Value) -> &'static str {
 
 /// The request schema's properties of `operation_id`, by name.
 fn properties(operation_id: &str) -> Vec<(String, Value)> {
-    let spec = kinbox_spec::spec();
-    spec.request_body_schema(operation_id)
-        .map(|schema| spec.resolve(schema))
+    kinbox_spec::request_body_schema_of(operation_id)
         .and_then(|schema| schema.get("properties"))
         .and_then(Value::as_object)
         .map(|properties| {
@@ -322,8 +323,7 @@ fn ways_to_give(field: &str, leaf: &Command) -> String {
 /// The flag's value as the field's JSON type says; enums and text are the
 /// text given, which is what they serialize to.
 fn flag_value(matches: &ArgMatches, id: &str, schema: &Value) -> Value {
-    let spec = kinbox_spec::spec();
-    let schema = spec.resolve(schema);
+    let schema = kinbox_spec::resolve_ref(schema);
     let (kind, format) = (
         schema.get("type").and_then(Value::as_str),
         schema.get("format").and_then(Value::as_str),

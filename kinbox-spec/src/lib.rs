@@ -31,10 +31,49 @@ pub use sample::Sampler;
 /// The OpenAPI description, as written.
 pub const OPENAPI_YAML: &str = include_str!("../kinbox.yaml");
 
+/// The same description as JSON, converted when this crate is built.
+const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/kinbox.json"));
+
 /// The parsed description, built once.
 pub fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
-    SPEC.get_or_init(|| Spec::from_yaml(OPENAPI_YAML).expect("openapi/kinbox.yaml is valid YAML"))
+    SPEC.get_or_init(|| {
+        Spec::from_document(document().clone()).expect("openapi/kinbox.yaml is a valid description")
+    })
+}
+
+/// The OpenAPI document alone, as JSON: quicker to have than [`spec`],
+/// which also prepares validators, when only fields are looked up.
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| serde_json::from_str(OPENAPI_JSON).expect("build.rs wrote valid JSON"))
+}
+
+/// `value`, or what its `$ref` points to in [`document`], followed to the end.
+pub fn resolve_ref(value: &Value) -> &Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference
+            .strip_prefix('#')
+            .and_then(|pointer| document().pointer(pointer))
+            .map(resolve_ref)
+            .unwrap_or(value),
+        None => value,
+    }
+}
+
+/// The JSON request body schema of `operation_id` in [`document`], resolved.
+pub fn request_body_schema_of(operation_id: &str) -> Option<&'static Value> {
+    document()
+        .get("paths")?
+        .as_object()?
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.values())
+        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+        .and_then(|op| op.get("requestBody"))
+        .map(resolve_ref)
+        .and_then(|body| body.pointer("/content/application~1json/schema"))
+        .map(resolve_ref)
 }
 
 /// The OpenAPI description, with JSON Schema validators on demand.
@@ -115,6 +154,11 @@ impl Spec {
     pub fn from_yaml(text: &str) -> Result<Self, String> {
         let document: Value =
             serde_yaml::from_str(text).map_err(|e| format!("not a YAML document: {e}"))?;
+        Self::from_document(document)
+    }
+
+    /// The spec of an OpenAPI document already read.
+    pub fn from_document(document: Value) -> Result<Self, String> {
         let components = to_json_schema(
             document
                 .pointer("/components/schemas")
