@@ -45,12 +45,13 @@ pub(crate) enum Written<T> {
     Rejected(String),
 }
 
-/// Sends a write (one attempt) within the limiter.
-pub(crate) async fn write<T, F>(limiter: &Limiter, send: F) -> Written<T>
+/// Sends a write (one attempt) within the limiter, for the row `line`
+/// (earlier rows go first).
+pub(crate) async fn write<T, F>(limiter: &Limiter, line: u64, send: F) -> Written<T>
 where
     F: Future<Output = Result<ResponseValue<T>, OperationError>>,
 {
-    let permit = limiter.acquire().await;
+    let permit = limiter.acquire(line).await;
     match send.await.map_err(KinboxError::from) {
         Ok(answer) => {
             permit.success();
@@ -86,8 +87,13 @@ fn classify<T>(error: &KinboxError) -> Written<T> {
 
 /// Sends a read within the limiter, again after a 429 (once the pause is
 /// over), a 5xx or a failed connection, up to [`READ_ATTEMPTS`] times. The
-/// client may retry it too, as its [`RetryPolicy`] says.
-pub(crate) async fn read<T, F, Fut>(limiter: &Limiter, mut send: F) -> Result<T, KinboxError>
+/// client may retry it too, as its [`RetryPolicy`] says. For the row
+/// `line`, like [`write`].
+pub(crate) async fn read<T, F, Fut>(
+    limiter: &Limiter,
+    line: u64,
+    mut send: F,
+) -> Result<T, KinboxError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<ResponseValue<T>, OperationError>>,
@@ -95,7 +101,7 @@ where
     let mut attempt = 0;
     let mut rate_limited = 0;
     loop {
-        let permit = limiter.acquire().await;
+        let permit = limiter.acquire(line).await;
         let error = match send().await.map_err(KinboxError::from) {
             Ok(answer) => {
                 permit.success();

@@ -70,8 +70,13 @@ impl ContactLookup {
 }
 
 /// The id of the row's contact: found by phone, else by e-mail; created when
-/// missing and `create_contacts` is on.
-pub(crate) async fn resolve(shared: &Shared, lookup: &ContactLookup) -> Result<i64, NoContact> {
+/// missing and `create_contacts` is on. `line` is the row's, whose place
+/// its requests take (the first of the rows naming it, when they share).
+pub(crate) async fn resolve(
+    shared: &Shared,
+    lookup: &ContactLookup,
+    line: u64,
+) -> Result<i64, NoContact> {
     let Some(key) = lookup.key() else {
         return Err(NoContact {
             kind: FailureKind::Contact,
@@ -87,7 +92,7 @@ pub(crate) async fn resolve(shared: &Shared, lookup: &ContactLookup) -> Result<i
         .or_default()
         .clone();
     let found = cell
-        .get_or_try_init(|| find_or_create(shared, lookup))
+        .get_or_try_init(|| find_or_create(shared, lookup, line))
         .await?;
     found.ok_or_else(|| NoContact {
         kind: FailureKind::ContactNotFound,
@@ -98,12 +103,16 @@ pub(crate) async fn resolve(shared: &Shared, lookup: &ContactLookup) -> Result<i
     })
 }
 
-async fn find_or_create(shared: &Shared, lookup: &ContactLookup) -> Result<Option<i64>, NoContact> {
+async fn find_or_create(
+    shared: &Shared,
+    lookup: &ContactLookup,
+    line: u64,
+) -> Result<Option<i64>, NoContact> {
     let failed = |what: &str, error: &dyn std::fmt::Display| NoContact {
         kind: FailureKind::Contact,
         error: format!("{what} the contact with {}: {error}", lookup.describe()),
     };
-    if let Some(id) = find(shared, lookup)
+    if let Some(id) = find(shared, lookup, line)
         .await
         .map_err(|e| failed("cannot look up", &e))?
     {
@@ -129,7 +138,7 @@ async fn find_or_create(shared: &Shared, lookup: &ContactLookup) -> Result<Optio
     let mut last_error = String::new();
     while attempts < max_attempts && rate_limited < MAX_RATE_LIMITED {
         let send = shared.client.create_contact().body(body.clone()).send();
-        match calls::write(&shared.limiter, send).await {
+        match calls::write(&shared.limiter, line, send).await {
             Written::Done(contact) => {
                 shared
                     .stats
@@ -153,7 +162,7 @@ async fn find_or_create(shared: &Shared, lookup: &ContactLookup) -> Result<Optio
                 attempts += 1;
                 last_error = error;
                 tokio::time::sleep(shared.options.reconcile_delay).await;
-                let found = find(shared, lookup).await.map_err(|e| {
+                let found = find(shared, lookup, line).await.map_err(|e| {
                     failed("creating it may have worked, but cannot look up again", &e)
                 })?;
                 if let Some(id) = found {
@@ -174,9 +183,13 @@ async fn find_or_create(shared: &Shared, lookup: &ContactLookup) -> Result<Optio
 
 /// The contact with the row's phone, else with its e-mail (compared without
 /// case); the oldest when several match.
-async fn find(shared: &Shared, lookup: &ContactLookup) -> Result<Option<i64>, crate::KinboxError> {
+async fn find(
+    shared: &Shared,
+    lookup: &ContactLookup,
+    line: u64,
+) -> Result<Option<i64>, crate::KinboxError> {
     if let Some(phone) = lookup.given_phone() {
-        let page = calls::read(&shared.limiter, || {
+        let page = calls::read(&shared.limiter, line, || {
             shared
                 .client
                 .list_contacts()
@@ -203,7 +216,7 @@ async fn find(shared: &Shared, lookup: &ContactLookup) -> Result<Option<i64>, cr
         }
         let mut found: Option<i64> = None;
         for asked in &asked {
-            let page = calls::read(&shared.limiter, || {
+            let page = calls::read(&shared.limiter, line, || {
                 shared
                     .client
                     .list_contacts()

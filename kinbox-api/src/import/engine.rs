@@ -201,13 +201,15 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
     }
     let mut deal = row.deal;
     if let Some(lookup) = &row.contact {
-        match contacts::resolve(shared, lookup).await {
+        match Box::pin(contacts::resolve(shared, lookup, line)).await {
             Ok(contact) => deal.contact_id = contact,
             Err(no_contact) => return failed(line, no_contact.kind, no_contact.error),
         }
     }
     let _identity = shared.lock(&deal).await;
-    create(shared, line, fingerprint, deal, pending).await
+    // Boxed: the row's future is moved as it is queued, and the create's
+    // state (the request's, reqwest's and hyper's futures) is most of it.
+    Box::pin(create(shared, line, fingerprint, deal, pending)).await
 }
 
 /// Sends the create until it is known to have worked (or found), or it is
@@ -235,7 +237,7 @@ async fn create(
         }
         let mut sent = deal.clone();
         sent.contact_id = contact.unwrap_or(deal.contact_id);
-        match reconcile::find(shared, &sent, since(shared, sent_at)).await {
+        match Box::pin(reconcile::find(shared, line, &sent, since(shared, sent_at))).await {
             Ok(Some(id)) => return reconciled(shared, line, fingerprint, id).await,
             Ok(None) => {}
             Err(error) => {
@@ -265,8 +267,10 @@ async fn create(
         }
         let first = *first_sent.get_or_insert(now);
         shared.stats.creates.fetch_add(1, Ordering::Relaxed);
-        let send = shared.client.create_deal().body(deal.clone()).send();
-        match calls::write(&shared.limiter, send).await {
+        // Boxed where it is made: the request's future is kilobytes, and
+        // moving it into `write` and then into this future copied it whole.
+        let send = Box::pin(shared.client.create_deal().body(deal.clone()).send());
+        match calls::write(&shared.limiter, line, send).await {
             Written::Done(created) => {
                 if !shared.claim(&created.id) {
                     tracing::warn!(
@@ -313,7 +317,7 @@ async fn create(
                 // An answer lost on the way may belong to a create still
                 // being applied: give it a moment.
                 tokio::time::sleep(options.reconcile_delay).await;
-                match reconcile::find(shared, &deal, since(shared, first)).await {
+                match Box::pin(reconcile::find(shared, line, &deal, since(shared, first))).await {
                     Ok(Some(id)) => return reconciled(shared, line, fingerprint, id).await,
                     Ok(None) => {}
                     Err(error) => {

@@ -13,8 +13,10 @@ const LIMIT: std::num::NonZeroU32 = std::num::NonZeroU32::new(100).unwrap();
 
 /// The oldest unattributed deal that `deal` would have made, sent no
 /// earlier than `since`; it is attributed (claimed) before it is returned.
+/// `line` is the row's, whose place the reads take.
 pub(crate) async fn find(
     shared: &Shared,
+    line: u64,
     deal: &types::DealCreate,
     since: DateTime<Utc>,
 ) -> Result<Option<String>, KinboxError> {
@@ -27,7 +29,7 @@ pub(crate) async fn find(
         .limit(LIMIT);
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let page = calls::read(&shared.limiter, || {
+        let page = calls::read(&shared.limiter, line, || {
             let request = request.clone();
             match &cursor {
                 Some(cursor) => request.cursor(cursor.clone()),
