@@ -211,7 +211,7 @@ async fn reqwest_loop(base_url: &str, token: &str, rows: u64, concurrency: usize
 fn main() {
     // `cargo bench` passes `--bench`; this harness takes no arguments.
     let rows_list = env_list("KINBOX_BENCH_ROWS", "10000");
-    let rounds = env_list("KINBOX_BENCH_ROUNDS", "5")[0].max(1);
+    let rounds = env_list("KINBOX_BENCH_ROUNDS", "7")[0].max(1);
     let concurrency = env_list("KINBOX_BENCH_CONCURRENCY", "8")[0] as usize;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -444,13 +444,15 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     let progress = crate::progress::bar(checked.valid, "deals");
 
     // The second pass reads on a thread of its own, a few rows ahead of
-    // the engine: the file is never in memory whole.
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Item>(256);
+    // the engine: the file is never in memory whole. Rows cross in chunks:
+    // one wake of either side per chunk, not per row.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(CHUNKS_AHEAD);
     let reader_rows = rows.clone();
     let (path, second) = (checked.path.clone(), checked.options.clone());
     let reader = std::thread::spawn(move || -> Result<(), CliError> {
+        let mut chunk = Vec::with_capacity(CHUNK_ROWS);
         for record in import_file::open(&path, &second)? {
-            let item = match record {
+            chunk.push(match record {
                 Ok(record) => match reader_rows.validate(&record) {
                     Ok(row) => Item::Row(Box::new(import_row(row))),
                     Err(error) => Item::Bad {
@@ -462,10 +464,16 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
                     line: error.line,
                     reason: error.to_string(),
                 },
-            };
-            if sender.blocking_send(item).is_err() {
-                break;
+            });
+            if chunk.len() == CHUNK_ROWS {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
+                if sender.blocking_send(full).is_err() {
+                    return Ok(());
+                }
             }
+        }
+        if !chunk.is_empty() {
+            let _ = sender.blocking_send(chunk);
         }
         Ok(())
     });
@@ -474,18 +482,20 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     let bad: Arc<Mutex<Vec<(u64, String)>>> = Arc::default();
     let rows_in = {
         let bad = bad.clone();
-        tokio_stream_of(receiver).filter_map(move |item| {
-            let bad = bad.clone();
-            async move {
-                match item {
-                    Item::Row(row) => Some(*row),
-                    Item::Bad { line, reason } => {
-                        lock(&bad).push((line, reason));
-                        None
+        tokio_stream_of(receiver)
+            .flat_map(futures::stream::iter)
+            .filter_map(move |item| {
+                let bad = bad.clone();
+                async move {
+                    match item {
+                        Item::Row(row) => Some(*row),
+                        Item::Bad { line, reason } => {
+                            lock(&bad).push((line, reason));
+                            None
+                        }
                     }
                 }
-            }
-        })
+            })
     };
     let mut outcomes = std::pin::pin!(importer.run(rows_in));
     while let Some(outcome) = outcomes.next().await {
@@ -595,6 +605,10 @@ fn rows_were(n: u64) -> String {
         format!("{n} rows were")
     }
 }
+
+/// Rows read ahead of the engine, in chunks of [`CHUNK_ROWS`].
+const CHUNKS_AHEAD: usize = 4;
+const CHUNK_ROWS: usize = 64;
 
 fn tokio_stream_of<T: Send + 'static>(
     mut receiver: tokio::sync::mpsc::Receiver<T>,

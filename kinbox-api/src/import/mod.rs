@@ -56,7 +56,7 @@
 //!   costs little.
 //!
 //! Memory stays bounded whatever the number of rows: the input is pulled
-//! as rows finish (at most `8 × concurrency + 64` rows in progress), and
+//! as rows finish (at most `16 × concurrency + 128` rows in progress), and
 //! the state kept per row is a few dozen bytes (the lines seen, the journal's
 //! state of each line, the deals attributed).
 //!
@@ -404,9 +404,13 @@ impl Importer {
         // Rows waiting for a slot have their `sending` record synced in the
         // meantime: with enough of them ahead, the journal's fsyncs are not
         // what the import waits for (at 2 ms an fsync, 24 rows ahead capped
-        // an import at 12,000 rows a second). A crash leaves those rows to
-        // be reconciled by the next run: one read each, no duplicate.
-        let in_progress = self.shared.options.concurrency.get() * 8 + 64;
+        // an import at 12,000 rows a second), and they can be few (the
+        // writer lingers for more records; the rows ahead are what keep the
+        // requests going meanwhile). Their requests wait behind those of
+        // earlier rows (the limiter serves rows in order). A crash leaves
+        // them to be reconciled by the next run: one read each, no
+        // duplicate.
+        let in_progress = self.shared.options.concurrency.get() * 16 + 128;
         let shared = self.shared;
         rows.map(move |row| {
             let shared = shared.clone();
