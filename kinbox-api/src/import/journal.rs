@@ -427,6 +427,7 @@ fn write_batches(mut file: File, shared: &Shared) {
     let mut unsynced = false;
     loop {
         let mut pending = shared.lock();
+        let idle_since = std::time::Instant::now();
         while pending.bytes.is_empty() && !pending.closed {
             pending.writer_idle = true;
             pending = shared
@@ -437,14 +438,18 @@ fn write_batches(mut file: File, shared: &Shared) {
         if pending.bytes.is_empty() {
             break;
         }
-        if !pending.closed {
-            // A moment for more records to join the batch: one fsync then
-            // covers them all. Rows ahead of the requests in flight are
-            // journaled while they wait for a slot, so the import does not
-            // wait for this.
-            drop(pending);
-            std::thread::sleep(LINGER);
-            pending = shared.lock();
+        // A moment for more records to join the batch, when they come
+        // often: one fsync then covers them all. Rows ahead of the requests
+        // in flight are journaled while they wait for a slot, so the import
+        // does not wait for this. After a quiet spell (the first records,
+        // a slow API) there is little to gather: synced at once. Closing
+        // cuts it short.
+        if idle_since.elapsed() < LINGER {
+            pending = shared
+                .records_arrived
+                .wait_timeout_while(pending, LINGER, |pending| !pending.closed)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         std::mem::swap(&mut batch, &mut pending.bytes);
         let (last, awaited) = (pending.appended, std::mem::take(&mut pending.awaited));
