@@ -29,7 +29,9 @@
 //!   e-mail) in a run, however many rows name it at once, and created when
 //!   missing if [`ImportOptions::create_contacts`] says so. A contact create
 //!   whose outcome is unknown is looked up again, never sent again blindly.
-//! - **Polite.** At most `concurrency` requests are in flight. A 429 pauses
+//! - **Polite.** At most `concurrency` requests are in flight, earlier rows
+//!   first: a row's requests (its contact lookup, its create) go before
+//!   those of any later row waiting too. A 429 pauses
 //!   every request until its `Retry-After` (seconds or an HTTP date; 1 s
 //!   when absent) and halves the window; each run of answers as long as the
 //!   window grows it by one, back up to `concurrency` (AIMD). The engine
@@ -52,8 +54,8 @@
 //!   journal's record of its line fails ([`FailureKind::JournalMismatch`])
 //!   rather than being sent. A last line cut short by a crash is dropped.
 //!   Records are
-//!   synced in groups (one `fsync` for every record waiting), so a journal
-//!   costs little.
+//!   synced in groups (one `fsync` for every record waiting, with rows
+//!   journaled while they wait for a slot), so a journal costs little.
 //!
 //! Memory stays bounded whatever the number of rows: the input is pulled
 //! as rows finish (at most `16 × concurrency + 128` rows in progress), and
