@@ -168,8 +168,8 @@ Columns (header names, in any case; others with --map):
 Exit status:
   0  every row was created (now, or by the run --resume continued)
   1  some rows were not created: failed, or bad and skipped; the others were
-  2  nothing was sent: a bad row (without --skip-invalid), a bad file or flag;
-     with --check, some row is bad
+  2  nothing was sent: a bad row (without --skip-invalid), a bad file or flag,
+     a journal in use by another import; with --check, some row is bad
   3  some creates' answers were lost and their deals could not be checked:
      run again with --resume, which looks for them before sending anything
 
@@ -439,7 +439,8 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     if let Some(journal) = &journal {
         options = options.journal(journal.clone());
     }
-    let importer = Importer::new(client, options).map_err(|e| CliError::failure(e.to_string()))?;
+    // A journal in use, unreadable or damaged: nothing was sent.
+    let importer = Importer::new(client, options).map_err(|e| CliError::usage(e.to_string()))?;
     let mut report = Report::create(matches.get_one::<PathBuf>("report"))?;
     let progress = crate::progress::bar(checked.valid, "deals");
 

@@ -264,6 +264,50 @@ async fn an_import_killed_again_and_again_resumes_to_one_deal_per_row() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_import_with_a_journal_in_use_is_refused_and_sends_nothing() {
+    const ROWS: u64 = 150;
+    let sandbox = start(Sandbox::builder().latency(Duration::from_millis(30))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = spreadsheet(dir.path(), ROWS, 50);
+    let first = kinbox(
+        &sandbox,
+        dir.path(),
+        &strs(&import_args(&file, &["--concurrency", "2"])),
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let journal = dir.path().join("leads.csv.kinbox-journal");
+    while !journal.exists() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let made_before = deals_by_name(&sandbox).await.values().sum::<usize>();
+
+    let second = run(kinbox(
+        &sandbox,
+        dir.path(),
+        &strs(&import_args(&file, &["--resume"])),
+    ));
+
+    assert_eq!(second.code, Some(2), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("in use by another import"),
+        "{}",
+        second.stderr
+    );
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!((made_before as u64) < ROWS, "the first was still running");
+    assert_imported_once(&sandbox, ROWS, 50).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_lists_every_bad_row_with_its_line_and_sends_nothing() {
     let sandbox = start(Sandbox::builder()).await;
     let dir = tempfile::tempdir().unwrap();

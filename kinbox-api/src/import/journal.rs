@@ -35,6 +35,7 @@ const LINGER: std::time::Duration = std::time::Duration::from_millis(3);
 
 /// Why a journal cannot be used; nothing was sent.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     #[error(
         "cannot open the import journal {}: {source}; check the path and its permissions",
@@ -45,6 +46,12 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "the import journal {} is in use by another import running now: wait for it to end, \
+         or give this import a journal of its own",
+        .path.display()
+    )]
+    InUse { path: PathBuf },
     #[error(
         "the import journal {} is damaged at line {line} ({reason}), with records after it: \
          fix or delete that line, or move the journal away to start afresh (every row of the \
@@ -168,6 +175,9 @@ pub(crate) struct Journal {
     recorded: HashMap<u64, Entry>,
     shared: Arc<Shared>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The handle that holds the journal's lock (writes go through another,
+    /// opened to append).
+    _locked: File,
 }
 
 impl Drop for Journal {
@@ -208,6 +218,21 @@ impl Journal {
             .truncate(false)
             .open(path)
             .map_err(open_error)?;
+        // Held until the journal closes: two imports appending to one
+        // journal would each take the other's rows for unsent ones.
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(ImportError::InUse {
+                    path: path.to_owned(),
+                });
+            }
+            // A file system without locks (some network ones): go on, as
+            // the documentation asks not to share a journal.
+            Err(std::fs::TryLockError::Error(e)) => {
+                tracing::warn!(path = %path.display(), error = %e, "cannot lock the import journal");
+            }
+        }
         let (recorded, good_end) = read(&mut file, path)?;
         let length = file.metadata().map_err(open_error)?.len();
         if good_end < length {
@@ -219,7 +244,7 @@ impl Journal {
             file.set_len(good_end).map_err(open_error)?;
             file.sync_all().map_err(open_error)?;
         }
-        drop(file);
+        let locked = file;
         // Appending only from here on: every write lands at the end, whatever
         // else has the file open.
         let file = OpenOptions::new()
@@ -250,6 +275,7 @@ impl Journal {
             recorded,
             shared,
             thread: Mutex::new(Some(thread)),
+            _locked: locked,
         })
     }
 
@@ -721,6 +747,18 @@ mod tests {
                 "line {line}: the outcomes nobody waited for are written at close"
             );
         }
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_journal_in_use_is_refused_until_its_import_ends() {
+        let path = temp("in-use");
+        let first = Journal::open(&path).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert!(matches!(error, ImportError::InUse { .. }), "{error}");
+        assert!(error.to_string().contains("in use by another import"));
+        drop(first);
+        Journal::open(&path).expect("free again once the first import ended");
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 

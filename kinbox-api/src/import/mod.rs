@@ -68,7 +68,9 @@
 //! What it cannot rule out: a deal with the same contact, pipeline, stage,
 //! name and value made by someone else between `clock_skew` before a lost
 //! create and its reconciliation is indistinguishable from the row's own,
-//! and may be taken for it. Two imports must not share a journal at once.
+//! and may be taken for it. A journal is locked while an import uses it
+//! ([`ImportError::InUse`] for a second one); on a file system without
+//! locks, two imports must not share a journal at once.
 //!
 //! ```no_run
 //! use futures::StreamExt;
