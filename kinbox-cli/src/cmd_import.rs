@@ -145,26 +145,14 @@ pub fn command() -> Command {
                      invalid, failed), deal_id, error",
                 ),
         )
-        .after_help(AFTER_HELP)
+        .after_help(format!(
+            "Columns (header names, in any case; others with --map):\n{}\n{AFTER_HELP}",
+            import_file::columns_help()
+        ))
 }
 
+/// After the columns (`import_file::columns_help`).
 const AFTER_HELP: &str = "\
-Columns (header names, in any case; others with --map):
-  name            the deal's name (required)
-  value           the amount: 1890,50, 1.890,50, R$ 1.890,50 or 1890.50 (required)
-  status          open (default), won or lost; aberto, ganho, perdido too
-  pipeline        the pipeline (funil) by name or id (required)
-  stage           the stage (etapa) by name or id [default: the pipeline's first]
-  contact_phone   the contact by phone, e.g. +55 (85) 99728-1648 or 85997281648
-  contact_email   the contact by e-mail, in any case
-  contact_id      the contact by id; one of the three contact columns is required
-  contact_name    the name of a contact made by --create-contacts
-  due_date        30/06/2024, 2024-06-30 or 30/06/2024 18:00 (Brasília time)
-  origin          free text
-  campaign        free text
-  tag_ids         tag ids, separated by commas or spaces
-  cf.PLACEHOLDER  a custom field, e.g. cf.cpf, checked against its definition
-
 Exit status:
   0  every row was created (now, or by the run --resume continued)
   1  some rows were not created: failed, or bad and skipped; the others were

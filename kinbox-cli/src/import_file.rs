@@ -145,6 +145,27 @@ impl Column {
         })
     }
 
+    /// What a row gives in this column, for `kinbox deals import --help`.
+    fn about(&self) -> &'static str {
+        match self {
+            Column::Name => "the deal's name (required)",
+            Column::Value => "the amount: 1890,50, 1.890,50, R$ 1.890,50 or 1890.50 (required)",
+            Column::Status => "open (default), won or lost; aberto, ganho, perdido too",
+            Column::Pipeline => "the pipeline (funil) by name or id (this or pipeline_id required)",
+            Column::PipelineId => "the pipeline by id only",
+            Column::Stage => "the stage (etapa) by name or id [default: the pipeline's first]",
+            Column::StageId => "the stage by id only",
+            Column::ContactPhone => "the contact by phone, e.g. +55 (85) 99728-1648 or 85997281648",
+            Column::ContactEmail => "the contact by e-mail, in any case",
+            Column::ContactId => "the contact by id; one of the three contact columns is required",
+            Column::ContactName => "the name of a contact made by --create-contacts",
+            Column::DueDate => "30/06/2024, 2024-06-30 or 30/06/2024 18:00 (Brasília time)",
+            Column::Origin | Column::Campaign => "free text",
+            Column::TagIds => "tag ids, separated by commas or spaces",
+            Column::CustomField(_) => "a custom field, e.g. cf.cpf, checked against its definition",
+        }
+    }
+
     /// Whether both hold the same value: custom fields are looked up ignoring
     /// case and accents, so `cf.CPF` is `cf.cpf`.
     fn same_as(&self, other: &Column) -> bool {
@@ -162,6 +183,16 @@ impl fmt::Display for Column {
             named => f.write_str(named.fixed().unwrap_or_default()),
         }
     }
+}
+
+/// Every column with what it holds, one a line, for `--help`.
+pub fn columns_help() -> String {
+    let custom_field = Column::CustomField("PLACEHOLDER".to_owned());
+    NAMED
+        .iter()
+        .chain([&custom_field])
+        .map(|column| format!("  {:<15} {}\n", column.to_string(), column.about()))
+        .collect()
 }
 
 /// The columns, listed for a person.
