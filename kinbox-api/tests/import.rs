@@ -483,3 +483,58 @@ async fn a_refused_row_fails_with_the_servers_message_and_the_others_go_on() {
     }
     assert_eq!(deals_held(&sandbox).await.len(), 8);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_stops_the_import_and_every_row_still_has_its_outcome() {
+    const ROWS: u64 = 60;
+    let sandbox = start(Sandbox::builder().token("the-workspace-token")).await;
+    // A token the sandbox does not take: revoked, say.
+    let client = ClientConfig::new(Token::new("revoked-token").unwrap())
+        .base_url(sandbox.base_url())
+        .build()
+        .unwrap();
+    let rows = futures::stream::iter(1..=ROWS).map(|line| ImportRow {
+        line,
+        deal: deal(&format!("Pedido {line}"), 10.0, 1, seeded::CONTACTS[0]),
+        // Some rows look their contact up: their lookups stop too.
+        contact: (line % 3 == 0).then(|| ContactLookup::phone("5585997281648")),
+    });
+    let importer = Importer::new(client, ImportOptions::default().concurrency(4)).unwrap();
+    let stats = importer.stats();
+    let outcomes: Vec<RowOutcome> = importer.run(rows).collect().await;
+
+    let mut lines: Vec<u64> = outcomes.iter().map(RowOutcome::line).collect();
+    lines.sort();
+    assert_eq!(lines, (1..=ROWS).collect::<Vec<_>>(), "an outcome per row");
+    let kinds: Vec<FailureKind> = outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            RowOutcome::Failed { kind, .. } => *kind,
+            other => panic!("nothing can be created: {other:?}"),
+        })
+        .collect();
+    let halted = kinds.iter().filter(|k| **k == FailureKind::Halted).count();
+    // Only what was in flight when the first 401 came back was sent.
+    assert!(
+        stats.requests() <= 4,
+        "{} requests sent after a 401",
+        stats.requests()
+    );
+    assert!(halted as u64 >= ROWS - 4, "{kinds:?}");
+    let not_sent = outcomes
+        .iter()
+        .find_map(|outcome| match outcome {
+            RowOutcome::Failed {
+                kind: FailureKind::Halted,
+                error,
+                ..
+            } => Some(error.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        not_sent.contains("was not sent") && not_sent.contains("refused the token"),
+        "{not_sent}"
+    );
+    assert!(deals_held(&sandbox).await.is_empty());
+}

@@ -181,6 +181,8 @@ struct Tally {
     invalid: u64,
     failed: u64,
     unresolved: u64,
+    /// The import stopped sending (the API refused the token): said once.
+    halted: bool,
 }
 
 impl Tally {
@@ -513,7 +515,16 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
                     tally.failed += 1;
                 }
                 report.row(*line, "failed", None, Some(error))?;
-                progress.println(format!("line {line}: {}", crate::error::printable(error)));
+                if *kind != FailureKind::Halted {
+                    progress.println(format!("line {line}: {}", crate::error::printable(error)));
+                } else if !std::mem::replace(&mut tally.halted, true) {
+                    // Said once: every row left fails alike.
+                    progress.println(
+                        "the import stopped when the API refused the token: the rows left are \
+                         not sent; fix the token (kinbox auth login, or KINBOX_TOKEN) and run \
+                         the same command with --resume",
+                    );
+                }
             }
         }
         progress.inc(1);

@@ -388,3 +388,74 @@ async fn check_lists_every_bad_row_with_its_line_and_sends_nothing() {
     );
     assert_eq!(deals_by_name(&sandbox).await.len(), before.len() + 2);
 }
+
+#[test]
+fn a_token_refused_mid_import_stops_it_and_says_so_once() {
+    const ROWS: u64 = 300;
+    let server = httpmock::MockServer::start();
+    let pipeline: serde_json::Value = serde_json::from_str(include_str!(
+        "../../kinbox-api/tests/fixtures/pipeline_full.json"
+    ))
+    .unwrap();
+    server.mock(|when, then| {
+        when.method("GET").path("/v1/pipelines");
+        then.status(200).json_body(serde_json::json!([pipeline]));
+    });
+    server.mock(|when, then| {
+        when.method("GET").path("/v1/custom-fields");
+        then.status(200)
+            .json_body(serde_json::json!({ "data": [] }));
+    });
+    // Revoked after the reads, as a token can be mid-import.
+    let creates = server.mock(|when, then| {
+        when.method("POST").path("/v1/deals");
+        then.status(401)
+            .json_body(serde_json::json!({ "message": "token revoked" }));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leads.csv");
+    let mut text = String::from("name;value;pipeline;stage;contact_id\n");
+    for row in 1..=ROWS {
+        text.push_str(&format!("Pedido {row};R$ 1.890,50;Vendas;Proposta;1042\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let report = dir.path().join("report.ndjson");
+
+    let out = run({
+        let mut cmd = Process::new(assert_cmd::cargo::cargo_bin("kinbox"));
+        cmd.env_remove("KINBOX_PROFILE")
+            .env("KINBOX_BASE_URL", server.base_url())
+            .env("KINBOX_TOKEN", "revoked-token")
+            .env("KINBOX_CONFIG_DIR", dir.path())
+            .args(["deals", "import"])
+            .arg(&file)
+            .args(["--concurrency", "4", "--report"])
+            .arg(&report)
+            .stdin(Stdio::null());
+        cmd
+    });
+
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        creates.calls() <= 4,
+        "{} creates sent after a 401",
+        creates.calls()
+    );
+    assert_eq!(
+        out.stderr.matches("the rows left are not sent").count(),
+        1,
+        "said once: {}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("--resume"), "{}", out.stderr);
+    assert!(
+        out.stderr.lines().count() < 20,
+        "not a line per row: {}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap().lines().count() as u64,
+        ROWS,
+        "the report has every row"
+    );
+}

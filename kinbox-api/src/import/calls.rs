@@ -43,6 +43,8 @@ pub(crate) enum Written<T> {
     /// Refused (4xx other than 429) or not sendable: not applied, and
     /// sending it again would not help.
     Rejected(String),
+    /// Not sent: the API refused the token for an earlier request.
+    Halted(String),
 }
 
 /// Sends a write (one attempt) within the limiter, for the row `line`
@@ -52,12 +54,17 @@ where
     F: Future<Output = Result<ResponseValue<T>, OperationError>>,
 {
     let permit = limiter.acquire(line).await;
+    if let Some(reason) = limiter.halted() {
+        return Written::Halted(reason.to_owned());
+    }
+    limiter.sending();
     match send.await.map_err(KinboxError::from) {
         Ok(answer) => {
             permit.success();
             Written::Done(answer.into_inner())
         }
         Err(error) => {
+            halt_on_refused_token(limiter, &error);
             let written = classify(&error);
             match written {
                 Written::RateLimited => permit.rate_limited(error.retry_after()),
@@ -102,6 +109,10 @@ where
     let mut rate_limited = 0;
     loop {
         let permit = limiter.acquire(line).await;
+        if let Some(reason) = limiter.halted() {
+            return Err(KinboxError::InvalidRequest(halted_message(reason)));
+        }
+        limiter.sending();
         let error = match send().await.map_err(KinboxError::from) {
             Ok(answer) => {
                 permit.success();
@@ -109,6 +120,7 @@ where
             }
             Err(error) => error,
         };
+        halt_on_refused_token(limiter, &error);
         match error.kind() {
             ErrorKind::RateLimited if rate_limited < MAX_RATE_LIMITED => {
                 rate_limited += 1;
@@ -124,6 +136,19 @@ where
             _ => return Err(error),
         }
     }
+}
+
+/// A 401 says the token is wrong or revoked: every later request would be
+/// refused alike, so the import stops sending.
+fn halt_on_refused_token(limiter: &Limiter, error: &KinboxError) {
+    if error.kind() == ErrorKind::Unauthorized {
+        limiter.halt(&error.to_string());
+    }
+}
+
+/// Why a request was not sent after the import halted.
+pub(crate) fn halted_message(reason: &str) -> String {
+    format!("the import stopped sending when the API refused the token ({reason})")
 }
 
 fn retryable(error: &KinboxError) -> bool {
@@ -155,6 +180,7 @@ mod tests {
             Written::NotSent(_) => "not sent",
             Written::Unknown(_) => "unknown",
             Written::Rejected(_) => "rejected",
+            Written::Halted(_) => "halted",
         }
     }
 

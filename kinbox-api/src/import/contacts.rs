@@ -147,6 +147,12 @@ async fn find_or_create(
                 return Ok(Some(contact.id.into()));
             }
             Written::RateLimited => rate_limited += 1,
+            Written::Halted(reason) => {
+                return Err(NoContact {
+                    kind: FailureKind::Halted,
+                    error: calls::halted_message(&reason),
+                });
+            }
             Written::NotSent(error) => {
                 tokio::time::sleep(calls::backoff(attempts)).await;
                 attempts += 1;

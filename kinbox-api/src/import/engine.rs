@@ -210,11 +210,34 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
             Recorded::Pending { sent_at, contact } => pending = Some((*sent_at, *contact)),
         }
     }
+    let not_sent = |reason: &str| {
+        // Sent by an earlier run, and not looked for: it may exist.
+        let kind = match pending {
+            Some(_) => FailureKind::Unresolved,
+            None => FailureKind::Halted,
+        };
+        failed(
+            line,
+            kind,
+            format!(
+                "line {line} was not sent: {}",
+                calls::halted_message(reason)
+            ),
+        )
+    };
+    if let Some(reason) = shared.limiter.halted() {
+        return not_sent(reason);
+    }
     let mut deal = row.deal;
     if let Some(lookup) = &row.contact {
         match Box::pin(contacts::resolve(shared, lookup, line)).await {
             Ok(contact) => deal.contact_id = contact,
-            Err(no_contact) => return failed(line, no_contact.kind, no_contact.error),
+            Err(no_contact) => {
+                return match shared.limiter.halted() {
+                    Some(reason) => not_sent(reason),
+                    None => failed(line, no_contact.kind, no_contact.error),
+                };
+            }
         }
     }
     let _identity = shared.lock(&deal).await;
@@ -256,13 +279,34 @@ async fn create(
                     "an earlier run sent line {line} without learning the outcome, and looking \
                      for its deal failed: {error}"
                 );
-                return give_up(shared, line, fingerprint, sent_at, &deal, true, error).await;
+                return give_up(
+                    shared,
+                    line,
+                    fingerprint,
+                    sent_at,
+                    &deal,
+                    FailureKind::Unresolved,
+                    error,
+                )
+                .await;
             }
         }
     }
     let (mut attempts, mut rate_limited) = (0, 0);
     let mut last_error = String::new();
     while attempts < options.max_attempts.get() && rate_limited < MAX_RATE_LIMITED {
+        if let Some(reason) = shared.limiter.halted() {
+            let error = format!(
+                "line {line} was not sent: {}",
+                calls::halted_message(reason)
+            );
+            let first = first_sent.unwrap_or_else(Utc::now);
+            let kind = match had_unknown {
+                true => FailureKind::Unresolved,
+                false => FailureKind::Halted,
+            };
+            return give_up(shared, line, fingerprint, first, &deal, kind, error).await;
+        }
         let now = Utc::now();
         let mut sending = Record::new(line, Event::Sending, fingerprint);
         sending.at = Some(now);
@@ -277,11 +321,14 @@ async fn create(
             return failed(line, kind, error);
         }
         let first = *first_sent.get_or_insert(now);
-        shared.stats.creates.fetch_add(1, Ordering::Relaxed);
         // Boxed where it is made: the request's future is kilobytes, and
         // moving it into `write` and then into this future copied it whole.
         let send = Box::pin(shared.client.create_deal().body(deal.clone()).send());
-        match calls::write(&shared.limiter, line, send).await {
+        let written = calls::write(&shared.limiter, line, send).await;
+        if !matches!(written, Written::Halted(_)) {
+            shared.stats.creates.fetch_add(1, Ordering::Relaxed);
+        }
+        match written {
             Written::Done(created) => {
                 if !shared.claim(&created.id) {
                     tracing::warn!(
@@ -301,6 +348,8 @@ async fn create(
                 };
             }
             Written::RateLimited => rate_limited += 1,
+            // The loop's next turn gives up.
+            Written::Halted(_) => {}
             Written::NotSent(error) => {
                 tokio::time::sleep(calls::backoff(attempts)).await;
                 attempts += 1;
@@ -336,7 +385,16 @@ async fn create(
                             "line {line}'s create may have been applied ({last_error}), and \
                              looking for its deal failed: {error}"
                         );
-                        return give_up(shared, line, fingerprint, first, &deal, true, error).await;
+                        return give_up(
+                            shared,
+                            line,
+                            fingerprint,
+                            first,
+                            &deal,
+                            FailureKind::Unresolved,
+                            error,
+                        )
+                        .await;
                     }
                 }
             }
@@ -348,7 +406,11 @@ async fn create(
         format!("gave up on line {line} after {attempts} attempts: {last_error}")
     };
     let first = first_sent.unwrap_or_else(Utc::now);
-    give_up(shared, line, fingerprint, first, &deal, had_unknown, error).await
+    let kind = match had_unknown {
+        true => FailureKind::Unresolved,
+        false => FailureKind::GaveUp,
+    };
+    give_up(shared, line, fingerprint, first, &deal, kind, error).await
 }
 
 fn since(shared: &Shared, sent_at: DateTime<Utc>) -> DateTime<Utc> {
@@ -374,19 +436,15 @@ async fn give_up(
     fingerprint: u64,
     first_sent: DateTime<Utc>,
     deal: &types::DealCreate,
-    maybe_applied: bool,
+    kind: FailureKind,
     error: String,
 ) -> RowOutcome {
     let mut record = Record::new(line, Event::Failed, fingerprint);
     record.at = Some(first_sent);
     record.contact = Some(deal.contact_id);
     record.error = Some(error.clone());
-    record.maybe_applied = Some(maybe_applied);
-    let kind = if maybe_applied {
-        FailureKind::Unresolved
-    } else {
-        FailureKind::GaveUp
-    };
+    // The next run looks for the deal of such a row before sending it.
+    record.maybe_applied = Some(kind == FailureKind::Unresolved);
     record.kind = Some(format!("{kind:?}").to_lowercase());
     if let Err(journal) = shared.record(record).await {
         tracing::warn!(line, %journal, "cannot journal the row's failure");

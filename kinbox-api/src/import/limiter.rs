@@ -30,6 +30,9 @@ pub(crate) struct Limiter {
     state: Mutex<State>,
     /// Wakes the waiters when a pause starts, to sleep until it ends.
     pause_started: Notify,
+    /// Why nothing more is sent: the API refused the token (401). Every
+    /// later request would be refused the same way.
+    halted: std::sync::OnceLock<String>,
     stats: Arc<Counters>,
 }
 
@@ -95,6 +98,7 @@ impl Limiter {
                 arrivals: 0,
             }),
             pause_started: Notify::new(),
+            halted: std::sync::OnceLock::new(),
             stats,
         }
     }
@@ -175,7 +179,6 @@ impl Limiter {
 
     fn take(&self, state: &mut State) -> Permit<'_> {
         state.in_flight += 1;
-        self.stats.requests.fetch_add(1, Ordering::Relaxed);
         Permit {
             limiter: self,
             epoch: state.epoch,
@@ -193,9 +196,23 @@ impl Limiter {
             // receiver is alive.
             if grant.send(state.epoch).is_ok() {
                 state.in_flight += 1;
-                self.stats.requests.fetch_add(1, Ordering::Relaxed);
             }
         }
+    }
+
+    /// Stops the import's sending for good: the API refused the token.
+    pub(crate) fn halt(&self, reason: &str) {
+        let _ = self.halted.set(reason.to_owned());
+    }
+
+    /// Why nothing more may be sent, once [`Limiter::halt`] was called.
+    pub(crate) fn halted(&self) -> Option<&str> {
+        self.halted.get().map(String::as_str)
+    }
+
+    /// Counts a request about to leave (with its permit).
+    pub(crate) fn sending(&self) {
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The current bound.

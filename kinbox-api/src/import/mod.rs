@@ -22,7 +22,9 @@
 //!   or a connection that could not be made was not applied, and is sent
 //!   again; a 4xx other than 429 is the row's fault and fails it at once
 //!   ([`FailureKind::Rejected`], with the server's message), while the
-//!   other rows go on. Each row is tried at most
+//!   other rows go on, except after a 401: the token is wrong or revoked,
+//!   so nothing more is sent and the rows left fail with
+//!   [`FailureKind::Halted`]. Each row is tried at most
 //!   [`ImportOptions::max_attempts`] times.
 //! - **Contacts once.** When a row names its contact by phone or e-mail
 //!   ([`ContactLookup`]), the contact is looked up once per phone (else
@@ -315,6 +317,11 @@ pub enum FailureKind {
     /// Gave up while a create's outcome is unknown: the deal may exist. With
     /// a journal, the next run looks for it before sending anything.
     Unresolved,
+    /// Not sent: the API refused the token (401) for an earlier request, and
+    /// the import stopped sending (every request would be refused alike).
+    /// Fix the token and run the import again; with the journal, the rows
+    /// created are skipped.
+    Halted,
 }
 
 /// Counters of a running import, for progress and tests: read them at any
