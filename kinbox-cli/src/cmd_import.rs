@@ -542,7 +542,11 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     let tally = lock(&tally);
     eprintln!(
         "{}: {}",
-        if file == "-" { "stdin" } else { file.as_str() },
+        if file == "-" {
+            "stdin".into()
+        } else {
+            crate::error::printable(&file)
+        },
         tally.summary(started.elapsed().as_secs_f64())
     );
     if tally.unresolved > 0 {

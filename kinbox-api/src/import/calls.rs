@@ -67,6 +67,10 @@ where
             halt_on_refused_token(limiter, &error);
             let written = classify(&error);
             match written {
+                Written::Unknown(_) => {
+                    limiter.outcome_unknown();
+                    drop(permit);
+                }
                 Written::RateLimited => permit.rate_limited(error.retry_after()),
                 Written::Rejected(_) => permit.success(),
                 _ => drop(permit),

@@ -161,10 +161,6 @@ async fn find_or_create(
             Written::Rejected(error) => return Err(failed("the API refused to create", &error)),
             // It may exist now: look before sending it again.
             Written::Unknown(error) => {
-                shared
-                    .stats
-                    .unknown_outcomes
-                    .fetch_add(1, Ordering::Relaxed);
                 attempts += 1;
                 last_error = error;
                 tokio::time::sleep(shared.options.reconcile_delay).await;

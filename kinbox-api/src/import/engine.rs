@@ -367,10 +367,6 @@ async fn create(
             }
             Written::Unknown(error) => {
                 tracing::debug!(line, %error, "the create's outcome is unknown; looking for its deal");
-                shared
-                    .stats
-                    .unknown_outcomes
-                    .fetch_add(1, Ordering::Relaxed);
                 attempts += 1;
                 last_error = error;
                 had_unknown = true;

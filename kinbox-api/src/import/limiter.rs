@@ -215,6 +215,11 @@ impl Limiter {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts a write whose outcome is unknown.
+    pub(crate) fn outcome_unknown(&self) {
+        self.stats.unknown_outcomes.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The current bound.
     #[cfg(test)]
     pub(crate) fn window(&self) -> usize {
