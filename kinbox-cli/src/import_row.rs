@@ -337,12 +337,17 @@ fn amount(text: &str) -> Result<f64, String> {
     })
 }
 
-/// `open`, `won` or `lost`, in English or Portuguese, in any case.
+/// A status as the spec names it (`open`, `won`, `lost`), or in
+/// Portuguese, in any case.
 fn status(text: &str) -> Result<DealStatus, String> {
-    match fold(text).as_str() {
-        "open" | "aberto" | "aberta" => Ok(DealStatus::Open),
-        "won" | "ganho" | "ganha" => Ok(DealStatus::Won),
-        "lost" | "perdido" | "perdida" => Ok(DealStatus::Lost),
+    let folded = fold(text);
+    if let Ok(status) = folded.parse::<DealStatus>() {
+        return Ok(status);
+    }
+    match folded.as_str() {
+        "aberto" | "aberta" => Ok(DealStatus::Open),
+        "ganho" | "ganha" => Ok(DealStatus::Won),
+        "perdido" | "perdida" => Ok(DealStatus::Lost),
         _ => Err(format!(
             "{} is not a status; write open, won or lost (aberto, ganho or perdido)",
             quoted(text)
