@@ -6,9 +6,11 @@
 //! the valid rows to the SDK's import engine (`kinbox_api::import`), which
 //! keeps the journal, reconciles lost answers and paces itself to the API.
 //! stdin is copied to a temporary file during the first pass, to be read
-//! again.
+//! again: unnamed (nothing is left behind, whatever stops the process),
+//! private, and at most [`STDIN_LIMIT`] bytes. What the import writes (the
+//! journal, the report) is checked in `import_paths.rs` first.
 
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -23,6 +25,7 @@ use serde_json::json;
 use crate::CliError;
 use crate::context::Context;
 use crate::import_file::{self, Format, MapEntry, ReadOptions};
+use crate::import_paths;
 use crate::import_row::{RowContext, ValidatedRow};
 
 /// The default of `--concurrency`: enough to keep a pipe full without
@@ -30,6 +33,10 @@ use crate::import_row::{RowContext, ValidatedRow};
 const DEFAULT_CONCURRENCY: &str = "8";
 /// Bad rows listed when a run refuses to start; `--check` lists them all.
 const BAD_ROWS_SHOWN: usize = 20;
+/// The most of stdin kept for the second pass: far above a real
+/// spreadsheet (100,000 rows are about 15 MiB), and a bound on the disk a
+/// stream that never ends (`< /dev/zero`) can fill.
+const STDIN_LIMIT: u64 = 512 << 20;
 
 pub fn command() -> Command {
     Command::new("import")
@@ -47,12 +54,10 @@ pub fn command() -> Command {
              looked for first (by contact, pipeline, creation time, name and value), and only \
              created if it is not there.",
         )
-        .arg(
-            Arg::new("file")
-                .value_name("FILE")
-                .required(true)
-                .help("The CSV (with a header row) or NDJSON file; - reads stdin"),
-        )
+        .arg(Arg::new("file").value_name("FILE").required(true).help(
+            "The CSV (with a header row) or NDJSON file; - reads stdin (at most 512 MiB, \
+                     kept in a private temporary file that is gone when the import ends)",
+        ))
         .arg(
             Arg::new("check")
                 .long("check")
@@ -124,7 +129,11 @@ pub fn command() -> Command {
                 .long("journal")
                 .value_name("FILE")
                 .value_parser(clap::value_parser!(PathBuf))
-                .help("Where progress is kept [default: FILE.kinbox-journal; none for stdin]"),
+                .help(
+                    "Where progress is kept [default: FILE.kinbox-journal; none for stdin]. \
+                     Never the input or the report; a file that is not a journal, or a \
+                     symbolic link, is refused",
+                ),
         )
         .arg(
             Arg::new("resume")
@@ -142,8 +151,15 @@ pub fn command() -> Command {
                 .value_parser(clap::value_parser!(PathBuf))
                 .help(
                     "Write one JSON line per row: line, outcome (created, reconciled, skipped, \
-                     invalid, failed), deal_id, error",
+                     invalid, failed), deal_id, error. A file that exists is kept: the report \
+                     goes to the next free name (report-1.ndjson), which is said, unless --force",
                 ),
+        )
+        .arg(
+            Arg::new("force")
+                .long("force")
+                .action(ArgAction::SetTrue)
+                .help("Overwrite the --report file if it exists"),
         )
         .after_help(format!(
             "Columns (header names, in any case; others with --map):\n{}\n{AFTER_HELP}",
@@ -205,20 +221,23 @@ impl Tally {
     }
 }
 
-/// `--report`: one JSON line per row.
-struct Report(Option<BufWriter<std::fs::File>>);
+/// `--report`: one JSON line per row, and where it is written.
+struct Report(Option<(BufWriter<std::fs::File>, PathBuf)>);
 
 impl Report {
-    fn create(path: Option<&PathBuf>) -> Result<Self, CliError> {
-        path.map(|path| {
-            std::fs::File::create(path)
-                .map(BufWriter::new)
-                .map_err(|e| {
-                    CliError::usage(format!("cannot write the report {}: {e}", path.display()))
-                })
-        })
-        .transpose()
-        .map(Report)
+    fn create(path: Option<&PathBuf>, force: bool) -> Result<Self, CliError> {
+        let Some(path) = path else {
+            return Ok(Report(None));
+        };
+        let (file, used) = import_paths::create_report(path, force)?;
+        if used != *path {
+            eprintln!(
+                "{} exists: the report is written to {} (--force overwrites it)",
+                crate::error::printable(&path.display().to_string()),
+                crate::error::printable(&used.display().to_string())
+            );
+        }
+        Ok(Report(Some((BufWriter::new(file), used))))
     }
 
     fn row(
@@ -228,7 +247,7 @@ impl Report {
         deal_id: Option<&str>,
         error: Option<&str>,
     ) -> Result<(), CliError> {
-        if let Some(out) = &mut self.0 {
+        if let Some((out, _)) = &mut self.0 {
             let record =
                 json!({"line": line, "outcome": outcome, "deal_id": deal_id, "error": error});
             writeln!(out, "{record}")
@@ -238,7 +257,7 @@ impl Report {
     }
 
     fn finish(&mut self) -> Result<(), CliError> {
-        if let Some(out) = &mut self.0 {
+        if let Some((out, _)) = &mut self.0 {
             out.flush()
                 .map_err(|e| CliError::failure(format!("cannot write the report: {e}")))?;
         }
@@ -246,17 +265,55 @@ impl Report {
     }
 }
 
-/// A reader that keeps a copy of what it reads: stdin, for the second pass.
+/// A reader that keeps a copy of what it reads, up to [`STDIN_LIMIT`]:
+/// stdin, for the second pass.
 struct Tee<R> {
     inner: R,
     copy: std::fs::File,
+    copied: u64,
+    /// Set when the input went past the limit: reading stops there.
+    too_large: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.copied += n as u64;
+        if self.copied > STDIN_LIMIT {
+            self.too_large
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(std::io::Error::other(stdin_too_large()));
+        }
         self.copy.write_all(&buf[..n])?;
         Ok(n)
+    }
+}
+
+fn stdin_too_large() -> String {
+    format!(
+        "stdin holds more than {} MiB, the most an import keeps of it: save it to a file and \
+         give its path instead of -",
+        STDIN_LIMIT >> 20
+    )
+}
+
+/// What the second pass reads.
+enum Input {
+    Path(String),
+    /// stdin's copy, unnamed: it goes with the process.
+    Spool(std::fs::File),
+}
+
+impl Input {
+    fn records(self, options: &ReadOptions) -> Result<import_file::Records, CliError> {
+        match self {
+            Input::Path(path) => import_file::open(&path, options),
+            Input::Spool(mut file) => {
+                file.seek(std::io::SeekFrom::Start(0))
+                    .map_err(|e| CliError::failure(format!("cannot read stdin's copy: {e}")))?;
+                import_file::from_reader(file, "stdin", options)
+            }
+        }
     }
 }
 
@@ -266,9 +323,8 @@ struct Checked {
     invalid: u64,
     /// How the second pass reads the file: what the first one found out.
     options: ReadOptions,
-    /// The file the second pass reads: the input, or stdin's copy.
-    path: String,
-    _spool: Option<tempfile::TempPath>,
+    /// What the second pass reads: the input, or stdin's copy.
+    input: Input,
 }
 
 /// Reads every record and checks it; `each_bad` hears why each bad row is.
@@ -278,18 +334,31 @@ fn check_all(
     rows: &RowContext,
     mut each_bad: impl FnMut(&str),
 ) -> Result<Checked, CliError> {
+    let too_large = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let too_large_error = || CliError::usage(stdin_too_large());
     let (records, spool) = if file == "-" {
-        let spool = tempfile::NamedTempFile::new()
+        // Unlinked from the start (O_TMPFILE where there is one), mode 0600:
+        // customer data is never left in the temporary folder, not even
+        // by a SIGKILL.
+        let spool = tempfile::tempfile()
             .map_err(|e| CliError::failure(format!("cannot keep a copy of stdin: {e}")))?;
         let copy = spool
-            .reopen()
+            .try_clone()
             .map_err(|e| CliError::failure(format!("cannot keep a copy of stdin: {e}")))?;
         let tee = Tee {
             inner: std::io::stdin(),
             copy,
+            copied: 0,
+            too_large: too_large.clone(),
         };
-        let records = import_file::from_reader(tee, "stdin", options)?;
-        (records, Some(spool.into_temp_path()))
+        let records =
+            import_file::from_reader(tee, "stdin", options).map_err(|e| {
+                match too_large.load(std::sync::atomic::Ordering::Relaxed) {
+                    true => too_large_error(),
+                    false => e,
+                }
+            })?;
+        (records, Some(spool))
     } else {
         (import_file::open(file, options)?, None)
     };
@@ -312,22 +381,24 @@ fn check_all(
             Err(error) if error.is_wrong_encoding() => {
                 return Err(CliError::usage(error.to_string()));
             }
+            Err(_) if too_large.load(std::sync::atomic::Ordering::Relaxed) => {
+                return Err(too_large_error());
+            }
             Err(error) => {
                 invalid += 1;
                 each_bad(&error.to_string());
             }
         }
     }
-    let path = match &spool {
-        Some(spool) => spool.to_string_lossy().into_owned(),
-        None => file.to_owned(),
+    let input = match spool {
+        Some(spool) => Input::Spool(spool),
+        None => Input::Path(file.to_owned()),
     };
     Ok(Checked {
         valid,
         invalid,
         options: second,
-        path,
-        _spool: spool,
+        input,
     })
 }
 
@@ -375,7 +446,10 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         None if file == "-" => None,
         None => Some(default_journal(&file)),
     };
+    import_paths::check_input(&file)?;
+    let report_path = matches.get_one::<PathBuf>("report");
     if !check_only {
+        import_paths::check_distinct(&file, journal.as_deref(), report_path.map(PathBuf::as_path))?;
         check_journal(journal.as_deref(), resume, &file)?;
     }
 
@@ -431,7 +505,10 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     }
     // A journal in use, unreadable or damaged: nothing was sent.
     let importer = Importer::new(client, options).map_err(|e| CliError::usage(e.to_string()))?;
-    let mut report = Report::create(matches.get_one::<PathBuf>("report"))?;
+    for notice in importer.notices() {
+        eprintln!("{}", crate::error::printable(notice));
+    }
+    let mut report = Report::create(report_path, matches.get_flag("force"))?;
     let progress = crate::progress::bar(checked.valid, "deals");
 
     // The second pass reads on a thread of its own, a few rows ahead of
@@ -439,10 +516,10 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     // one wake of either side per chunk, not per row.
     let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<Item>>(CHUNKS_AHEAD);
     let reader_rows = rows.clone();
-    let (path, second) = (checked.path.clone(), checked.options.clone());
+    let (input, second) = (checked.input, checked.options);
     let reader = std::thread::spawn(move || -> Result<(), CliError> {
         let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-        for record in import_file::open(&path, &second)? {
+        for record in input.records(&second)? {
             chunk.push(match record {
                 Ok(record) => match reader_rows.validate(&record) {
                     Ok(row) => Item::Row(Box::new(import_row(row))),
@@ -567,8 +644,11 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         return Err(CliError::failure(format!(
             "{} not imported (see above{})",
             rows_were(tally.failed + tally.invalid),
-            match matches.get_one::<PathBuf>("report") {
-                Some(path) => format!(", and {}", path.display()),
+            match &report.0 {
+                Some((_, path)) => format!(
+                    ", and {}",
+                    crate::error::printable(&path.display().to_string())
+                ),
                 None => String::new(),
             }
         )));

@@ -341,14 +341,23 @@ const NOT_UTF8: &str = "the text is not UTF-8; the file may be in Latin-1 (Windo
 const MAX_LINE: usize = 1 << 20;
 
 /// Reads a line into `buffer`, at most [`MAX_LINE`] bytes of it; whether it
-/// was longer (the rest of it is then skipped).
-fn read_line(source: &mut impl BufRead, buffer: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+/// was longer (the rest of it is then skipped if `skip_rest`, else left
+/// unread: a header that long ends the reading anyway, and skipping it
+/// would read a stream without line breaks for ever).
+fn read_line(
+    source: &mut impl BufRead,
+    buffer: &mut Vec<u8>,
+    skip_rest: bool,
+) -> io::Result<(usize, bool)> {
     let read = source
         .by_ref()
         .take(MAX_LINE as u64)
         .read_until(b'\n', buffer)?;
     if read < MAX_LINE || buffer.last() == Some(&b'\n') {
         return Ok((read, false));
+    }
+    if !skip_rest {
+        return Ok((read, true));
     }
     loop {
         let available = source.fill_buf()?;
@@ -369,7 +378,7 @@ fn read_line(source: &mut impl BufRead, buffer: &mut Vec<u8>) -> io::Result<(usi
     Ok((read, true))
 }
 
-type Decoded = BufReader<DecodeReaderBytes<Box<dyn Read + Send>, Vec<u8>>>;
+type Decoded = BufReader<LoneCrAsLf<DecodeReaderBytes<Box<dyn Read + Send>, Vec<u8>>>>;
 /// What was read to find the format and the header, then the rest.
 type Source = io::Chain<Cursor<Vec<u8>>, Decoded>;
 
@@ -426,7 +435,7 @@ pub fn from_reader<R: Read + Send + 'static>(
         .strip_bom(true)
         .bom_override(true)
         .build(reader);
-    let mut rest = BufReader::with_capacity(64 * 1024, decoded);
+    let mut rest = BufReader::with_capacity(64 * 1024, LoneCrAsLf::new(decoded));
     let mut prefix = Vec::new();
     let mut start = read_to_content(&mut rest, &mut prefix, name).map_err(failed)?;
     let Some(first) = prefix[start..]
@@ -468,7 +477,7 @@ pub fn from_reader<R: Read + Send + 'static>(
             }
             // A quoted header may go on over more lines.
             while prefix[start..].iter().filter(|b| **b == b'"').count() % 2 == 1 {
-                let (read, cut) = read_line(&mut rest, &mut prefix).map_err(failed)?;
+                let (read, cut) = read_line(&mut rest, &mut prefix, false).map_err(failed)?;
                 if cut || prefix.len() > MAX_LINE {
                     return Err(CliError::usage(format!(
                         "the header row of {name} has a \" that is never closed"
@@ -485,12 +494,76 @@ pub fn from_reader<R: Read + Send + 'static>(
     }
 }
 
+/// Line ends as old Mac software writes them (a CR alone, Excel's "CSV
+/// (Macintosh)") read as LF; CRLF and LF are left alone. Done once, on the
+/// decoded text both passes read: the first pass checks the lines the second
+/// one imports, and every record starts on a line of its own.
+pub struct LoneCrAsLf<R> {
+    inner: R,
+    buffer: Vec<u8>,
+    at: usize,
+    /// A CR ended the last chunk: whether it is alone is known next read.
+    held_cr: bool,
+}
+
+impl<R> LoneCrAsLf<R> {
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            buffer: Vec::with_capacity(64 * 1024),
+            at: 0,
+            held_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for LoneCrAsLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.buffer.len() {
+            self.buffer.clear();
+            self.at = 0;
+            if std::mem::take(&mut self.held_cr) {
+                self.buffer.push(b'\r');
+            }
+            let start = self.buffer.len();
+            self.buffer.resize(start + 64 * 1024, 0);
+            let read = match self.inner.read(&mut self.buffer[start..]) {
+                Ok(read) => read,
+                Err(e) => {
+                    self.held_cr = start > 0;
+                    self.buffer.clear();
+                    return Err(e);
+                }
+            };
+            self.buffer.truncate(start + read);
+            if read > 0 && self.buffer.last() == Some(&b'\r') {
+                self.buffer.pop();
+                self.held_cr = true;
+            }
+            // Only at the end of the input can a CR be last: then alone.
+            let len = self.buffer.len();
+            for i in 0..len {
+                if self.buffer[i] == b'\r' && (i + 1 == len || self.buffer[i + 1] != b'\n') {
+                    self.buffer[i] = b'\n';
+                }
+            }
+            if read == 0 && self.buffer.is_empty() {
+                return Ok(0);
+            }
+        }
+        let n = out.len().min(self.buffer.len() - self.at);
+        out[..n].copy_from_slice(&self.buffer[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// Reads lines into `prefix` up to and with the first that is not blank;
 /// where that line starts (`prefix.len()` when there is none).
 fn read_to_content(rest: &mut Decoded, prefix: &mut Vec<u8>, name: &str) -> io::Result<usize> {
     loop {
         let start = prefix.len();
-        let (read, cut) = read_line(rest, prefix)?;
+        let (read, cut) = read_line(rest, prefix, false)?;
         if cut {
             return Err(io::Error::other(format!(
                 "its first line is longer than 1 MiB: is {name} a CSV or NDJSON file?"
@@ -992,7 +1065,7 @@ impl NdjsonRecords {
     fn next_object(&mut self) -> Option<(u64, Result<JsonObject, String>)> {
         while !self.done {
             self.buffer.clear();
-            match read_line(&mut self.source, &mut self.buffer) {
+            match read_line(&mut self.source, &mut self.buffer, true) {
                 Ok((0, _)) => self.done = true,
                 Ok((_, true)) => {
                     self.line += 1;
@@ -1284,6 +1357,61 @@ mod tests {
             .map(|r| r.unwrap().line)
             .collect();
         assert_eq!(lines, [2, 6]);
+    }
+
+    #[test]
+    fn lone_cr_line_ends_are_lines_of_their_own_like_lf_and_crlf() {
+        // "CSV (Macintosh)" from Excel: every line ends in a CR alone.
+        for file in [
+            &b"name;value\ra;1\rb;2\r\rc;3\r"[..],
+            b"name;value\na;1\nb;2\n\nc;3\n",
+            b"name;value\r\na;1\r\nb;2\r\n\r\nc;3",
+        ] {
+            let lines: Vec<(u64, String)> = all(file, &options())
+                .into_iter()
+                .map(|r| {
+                    let r = r.unwrap();
+                    (r.line, r.get(&Column::Name).unwrap().to_owned())
+                })
+                .collect();
+            assert_eq!(
+                lines,
+                [(2, "a".into()), (3, "b".into()), (5, "c".into())],
+                "{file:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cr_split_from_its_lf_between_reads_stays_one_line_end() {
+        // A reader that hands out one byte at a time: every CR is the last
+        // byte of a chunk.
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                if self.1 == self.0.len() || out.is_empty() {
+                    return Ok(0);
+                }
+                out[0] = self.0[self.1];
+                self.1 += 1;
+                Ok(1)
+            }
+        }
+        let mut text = String::new();
+        LoneCrAsLf::new(Trickle(b"a\r\nb\rc\r".to_vec(), 0))
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "a\r\nb\nc\n");
+    }
+
+    #[test]
+    fn a_stream_without_line_breaks_is_refused_after_its_first_mebibyte() {
+        let endless = io::repeat(0).take(64 << 20);
+        let error = from_reader(endless, "stdin", &options())
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(error.contains("longer than 1 MiB"), "{error}");
     }
 
     #[test]

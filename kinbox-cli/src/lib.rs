@@ -42,6 +42,7 @@ mod defaults;
 mod error;
 mod global;
 pub mod import_file;
+mod import_paths;
 pub mod import_row;
 mod jq;
 mod limits;

@@ -184,12 +184,15 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
     }
     let fingerprint = fingerprint(&row);
     let mut pending = None;
+    let unsure_since = shared.journal.as_ref().and_then(|j| j.unsure_since());
     if let Some(journal) = &shared.journal
         && let Some(entry) = journal.recorded(line)
     {
         match &entry.state {
             // Refused or never sent: the row may have been fixed since.
-            Recorded::Failed => {}
+            // Unless the journal was cut: it may have been sent again and
+            // created since, in records that were lost.
+            Recorded::Failed => pending = unsure_since.map(|since| (since, None)),
             _ if entry.fingerprint != fingerprint => {
                 return failed(
                     line,
@@ -209,6 +212,9 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
             }
             Recorded::Pending { sent_at, contact } => pending = Some((*sent_at, *contact)),
         }
+    } else if let Some(since) = unsure_since {
+        // Not in the journal, which was cut: its records may be the lost ones.
+        pending = Some((since, None));
     }
     let not_sent = |reason: &str| {
         // Sent by an earlier run, and not looked for: it may exist.

@@ -11,7 +11,22 @@
 //! of its own: the first version sent each record over a channel and
 //! answered it on a oneshot, two context switches a row.
 //!
+//! The first line is a header that says the file is a journal, and how
+//! many records it held at its last sync: a journal cut short at a line
+//! boundary (copied in part, restored from an old backup) then holds fewer
+//! records than its header says, which a record count alone could not tell
+//! from an import that ended early. A journal found cut is marked with a
+//! `cut` record: from then on every row it holds no outcome for is looked
+//! for before it is sent, since its records may be among those lost.
+//! Journals written before the header existed (their first line is a
+//! record) are still read and appended to.
+//!
+//! A file that does not start as a journal is never written to, nor one
+//! reached through a symbolic link: a journal path given by mistake (the
+//! input itself, a link to another file) must not destroy that file.
+//!
 //! ```text
+//! {"kinbox":"import-journal","version":2,"created":"2026-11-29T07:59:59Z","records":3                   }
 //! {"line":7,"event":"sending","fp":"9f0c…","at":"2026-11-29T08:00:00.123Z","contact":1042}
 //! {"line":7,"event":"created","fp":"9f0c…","deal":"65f0c0ffee0000000000dddd"}
 //! {"line":8,"event":"failed","fp":"0a1b…","kind":"rejected","error":"…","maybe_applied":false}
@@ -20,7 +35,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -52,6 +67,8 @@ pub enum ImportError {
         .path.display()
     )]
     InUse { path: PathBuf },
+    #[error("refusing to use {} as the import journal: {reason}", .path.display())]
+    Refused { path: PathBuf, reason: String },
     #[error(
         "the import journal {} is damaged at line {line} ({reason}), with records after it: \
          fix or delete that line, or move the journal away to start afresh (every row of the \
@@ -118,6 +135,9 @@ pub(crate) enum Event {
     Created,
     Reconciled,
     Failed,
+    /// The journal was found cut: rows without an outcome before this
+    /// record may have been sent.
+    Cut,
 }
 
 impl Record {
@@ -169,10 +189,21 @@ impl Shared {
     }
 }
 
+/// What the journal held when it was opened.
+#[derive(Debug, Default)]
+struct State {
+    recorded: HashMap<u64, Entry>,
+    /// Since a cut, rows without an outcome may have been sent: from when.
+    unsure_since: Option<DateTime<Utc>>,
+}
+
 /// An open journal: what it recorded before, and the writer of new records.
 pub(crate) struct Journal {
     path: PathBuf,
-    recorded: HashMap<u64, Entry>,
+    state: State,
+    /// What the user should hear about the journal as it was opened (a
+    /// damaged tail kept aside, a cut found), whatever the log level.
+    notices: Vec<String>,
     shared: Arc<Shared>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// The handle that holds the journal's lock (writes go through another,
@@ -196,28 +227,146 @@ impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Journal")
             .field("path", &self.path)
-            .field("recorded", &self.recorded.len())
+            .field("recorded", &self.state.recorded.len())
             .finish()
     }
 }
 
+/// The first line of a journal of this version. `records` is rewritten in
+/// place at every sync, so it is padded to a fixed width.
+const HEADER_KIND: &str = "import-journal";
+const HEADER_VERSION: u32 = 2;
+const COUNT_KEY: &[u8] = b"\"records\":";
+const COUNT_WIDTH: usize = 20;
+
+#[derive(Deserialize)]
+struct Header {
+    kinbox: String,
+    version: u32,
+    created: DateTime<Utc>,
+    records: u64,
+}
+
+fn header_line(created: DateTime<Utc>) -> String {
+    format!(
+        "{{\"kinbox\":\"{HEADER_KIND}\",\"version\":{HEADER_VERSION},\"created\":\"{}\",\"records\":{:<COUNT_WIDTH$}}}\n",
+        created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        0
+    )
+}
+
+/// How the file's first line says it is a journal.
+enum Kind {
+    /// Empty: a header is written.
+    New,
+    /// A header: where its count is, what it says, when it was created.
+    Versioned {
+        count_at: u64,
+        records: u64,
+        created: DateTime<Utc>,
+    },
+    /// A journal of an earlier version, whose first line is a record.
+    Unversioned,
+}
+
+/// Why `first` (the file's first line, newline included) is not the start
+/// of a journal; else which kind of journal it starts.
+fn kind_of(first: &[u8]) -> Result<Kind, String> {
+    const NOT_OURS: &str = "its first line is not that of a kinbox import journal, so it may be \
+         another file given by mistake; give --journal a new path, or move that file away";
+    if first.is_empty() {
+        return Ok(Kind::New);
+    }
+    let Some(text) = first.strip_suffix(b"\n") else {
+        return Err(NOT_OURS.to_owned());
+    };
+    if let Ok(header) = serde_json::from_slice::<Header>(text)
+        && header.kinbox == HEADER_KIND
+    {
+        if header.version > HEADER_VERSION {
+            return Err(format!(
+                "it was written by a newer kinbox (journal version {}): resume with that version",
+                header.version
+            ));
+        }
+        let count_at = memchr::memmem::find(text, COUNT_KEY)
+            .map(|at| at + COUNT_KEY.len())
+            .filter(|at| text.get(at + COUNT_WIDTH) == Some(&b'}'))
+            .ok_or_else(|| "its header was changed by hand (the record count moved)".to_owned())?;
+        return Ok(Kind::Versioned {
+            count_at: count_at as u64,
+            records: header.records,
+            created: header.created,
+        });
+    }
+    match serde_json::from_slice::<Record>(text) {
+        Ok(_) => Ok(Kind::Unversioned),
+        Err(_) => Err(NOT_OURS.to_owned()),
+    }
+}
+
+/// Opens `path` to read and write without following a symbolic link in its
+/// last component (the link's target would be written instead).
+fn open_no_follow(path: &Path, create: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create_new(create);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
 impl Journal {
-    /// Opens (or creates) the journal at `path` and reads what it holds. A
-    /// last line cut short (the process was killed while writing it) is
-    /// dropped; an unreadable line followed by readable ones is an error.
+    /// Opens (or creates) the journal at `path` and reads what it holds.
+    ///
+    /// Refuses a path that is a symbolic link or not a regular file, and a
+    /// file that does not start as a journal. A last line cut short (the
+    /// process was killed while writing it), or garbled lines at the end,
+    /// are copied aside (`PATH.damaged-N`) before the journal goes on
+    /// without them; an unreadable line followed by readable ones is an
+    /// error.
     pub(crate) fn open(path: &Path) -> Result<Self, ImportError> {
         let open_error = |source| ImportError::Open {
             path: path.to_owned(),
             source,
         };
-        let existed = path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(open_error)?;
+        let refused = |reason: String| ImportError::Refused {
+            path: path.to_owned(),
+            reason,
+        };
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(refused(
+                    "it is a symbolic link, and writing through it would change the file it \
+                     points to; give --journal the real path"
+                        .to_owned(),
+                ));
+            }
+            Ok(meta) if !meta.is_file() => {
+                return Err(refused(
+                    "it is not a regular file (a folder, a pipe or a device)".to_owned(),
+                ));
+            }
+            _ => {}
+        }
+        let mut file = match open_no_follow(path, false) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => open_no_follow(path, true),
+            other => other,
+        }
+        .map_err(|e| match e.raw_os_error() {
+            #[cfg(unix)]
+            Some(libc::ELOOP) => {
+                refused("it is a symbolic link; give --journal the real path".to_owned())
+            }
+            _ => open_error(e),
+        })?;
+        if !file.metadata().map_err(open_error)?.is_file() {
+            return Err(refused(
+                "it is not a regular file (a folder, a pipe or a device)".to_owned(),
+            ));
+        }
         // Held until the journal closes: two imports appending to one
         // journal would each take the other's rows for unsent ones.
         match file.try_lock() {
@@ -233,33 +382,109 @@ impl Journal {
                 tracing::warn!(path = %path.display(), error = %e, "cannot lock the import journal");
             }
         }
-        let (recorded, good_end) = read(&mut file, path)?;
-        let length = file.metadata().map_err(open_error)?.len();
-        if good_end < length {
-            tracing::warn!(
-                path = %path.display(),
-                dropped_bytes = length - good_end,
-                "the import journal's last line was cut short (killed while writing?); dropping it"
-            );
-            file.set_len(good_end).map_err(open_error)?;
-            file.sync_all().map_err(open_error)?;
-        }
-        let locked = file;
+        let mut first = Vec::new();
+        BufReader::new(&mut file)
+            .take(64 << 10)
+            .read_until(b'\n', &mut first)
+            .map_err(open_error)?;
+        let kind = kind_of(&first).map_err(refused)?;
+        let mut notices = Vec::new();
+        let (state, base, header) = match kind {
+            Kind::New => {
+                // Written and synced before any record: a journal is never
+                // without its header, so never taken for another file.
+                let header = header_line(Utc::now());
+                file.write_all(header.as_bytes())
+                    .and_then(|()| file.sync_all())
+                    .map_err(open_error)?;
+                if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty())
+                    && let Ok(dir) = File::open(dir)
+                {
+                    let _ = dir.sync_all();
+                }
+                let Ok(Kind::Versioned { count_at, .. }) = kind_of(header.as_bytes()) else {
+                    unreachable!("the header this version writes is read back by it")
+                };
+                (State::default(), 0, Some(count_at))
+            }
+            Kind::Versioned {
+                count_at,
+                records,
+                created,
+            } => {
+                let (state, read, good_end) = read(&mut file, path, first.len() as u64)?;
+                let damaged = keep_tail_aside(&mut file, path, good_end).map_err(open_error)?;
+                notices.extend(damaged);
+                let mut state = state;
+                if records > read && state.unsure_since.is_none() {
+                    state.mark_cut(created);
+                    notices.push(format!(
+                        "the import journal {} holds {read} records where it held {records}: \
+                         it was cut short (copied in part, or restored from a backup), so every \
+                         row it has no outcome for is looked for before it is sent",
+                        path.display()
+                    ));
+                    // Said in the file too: a run stopped before every such
+                    // row was looked for must not forget it.
+                    let mut cut = Record::new(0, Event::Cut, 0);
+                    cut.at = Some(created);
+                    let mut line = serde_json::to_vec(&cut).expect("a record serializes");
+                    line.push(b'\n');
+                    let mut append = OpenOptions::new()
+                        .append(true)
+                        .open(path)
+                        .map_err(open_error)?;
+                    let counter = Counter {
+                        file: file.try_clone().map_err(open_error)?,
+                        at: count_at,
+                        base: read,
+                    };
+                    append
+                        .write_all(&line)
+                        .and_then(|()| counter.write(1))
+                        .and_then(|()| append.sync_data())
+                        .map_err(open_error)?;
+                    return Self::start(path, file, state, notices, read + 1, Some(count_at));
+                }
+                (state, read, Some(count_at))
+            }
+            Kind::Unversioned => {
+                let (state, read, good_end) = read(&mut file, path, 0)?;
+                notices.extend(keep_tail_aside(&mut file, path, good_end).map_err(open_error)?);
+                (state, read, None)
+            }
+        };
+        Self::start(path, file, state, notices, base, header)
+    }
+
+    /// Starts the writer thread on a journal read.
+    fn start(
+        path: &Path,
+        locked: File,
+        state: State,
+        notices: Vec<String>,
+        records: u64,
+        count_at: Option<u64>,
+    ) -> Result<Self, ImportError> {
+        let open_error = |source| ImportError::Open {
+            path: path.to_owned(),
+            source,
+        };
         // Appending only from here on: every write lands at the end, whatever
-        // else has the file open.
+        // else has the file open. The header's count is written through the
+        // other handle, which may write anywhere.
         let file = OpenOptions::new()
             .append(true)
             .open(path)
             .map_err(open_error)?;
-        if !existed {
-            // The new file's name must survive a crash too.
-            file.sync_all().map_err(open_error)?;
-            if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty())
-                && let Ok(dir) = File::open(dir)
-            {
-                let _ = dir.sync_all();
-            }
-        }
+        let counter = match count_at {
+            Some(at) => Some(Counter {
+                file: locked.try_clone().map_err(open_error)?,
+                at,
+                base: records,
+            }),
+            None => None,
+        };
         let shared = Arc::new(Shared {
             pending: Mutex::default(),
             records_arrived: Condvar::new(),
@@ -268,11 +493,12 @@ impl Journal {
         let writer = shared.clone();
         let thread = std::thread::Builder::new()
             .name("kinbox-import-journal".to_owned())
-            .spawn(move || write_batches(file, &writer))
+            .spawn(move || write_batches(file, counter, &writer))
             .map_err(open_error)?;
         Ok(Self {
             path: path.to_owned(),
-            recorded,
+            state,
+            notices,
             shared,
             thread: Mutex::new(Some(thread)),
             _locked: locked,
@@ -283,14 +509,26 @@ impl Journal {
         &self.path
     }
 
+    /// What the user should be told about the journal as it was found.
+    pub(crate) fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
     /// What the journal held for `line` when it was opened.
     pub(crate) fn recorded(&self, line: u64) -> Option<&Entry> {
-        self.recorded.get(&line)
+        self.state.recorded.get(&line)
+    }
+
+    /// When the journal was found cut: from then on, any row without a
+    /// recorded outcome may have been sent.
+    pub(crate) fn unsure_since(&self) -> Option<DateTime<Utc>> {
+        self.state.unsure_since
     }
 
     /// The deals the journal attributes to a row.
     pub(crate) fn deals(&self) -> impl Iterator<Item = &str> {
-        self.recorded
+        self.state
+            .recorded
             .values()
             .filter_map(|entry| match &entry.state {
                 Recorded::Done { deal } => Some(&**deal),
@@ -350,24 +588,81 @@ impl Journal {
     }
 }
 
-/// Reads every record; returns the state and where the readable records end.
-fn read(file: &mut File, path: &Path) -> Result<(HashMap<u64, Entry>, u64), ImportError> {
-    let mut recorded = HashMap::new();
+/// Copies the journal aside when it ends in something unreadable (the
+/// process died while writing its last record, or the disk left garbage),
+/// then cuts that off the journal: what was there is kept, and the user is
+/// told where.
+fn keep_tail_aside(file: &mut File, path: &Path, good_end: u64) -> std::io::Result<Option<String>> {
+    let length = file.metadata()?.len();
+    if good_end >= length {
+        return Ok(None);
+    }
+    let mut name = path.as_os_str().to_owned();
+    name.push(".damaged-");
+    let (mut aside, aside_path) = (1..)
+        .map(|n| {
+            let mut name = name.clone();
+            name.push(n.to_string());
+            PathBuf::from(name)
+        })
+        .find_map(|candidate| {
+            let created = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&candidate);
+            match created {
+                Ok(aside) => Some(Ok((aside, candidate))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .expect("some name is free")?;
+    file.seek(SeekFrom::Start(0))?;
+    std::io::copy(&mut file.take(length), &mut aside)?;
+    aside.sync_all()?;
+    file.set_len(good_end)?;
+    file.sync_all()?;
+    let message = format!(
+        "the import journal {} ended in {} bytes that cannot be read (the last import was \
+         stopped while writing it?); the journal as it was is kept in {}, and the import goes on \
+         without them",
+        path.display(),
+        length - good_end,
+        aside_path.display()
+    );
+    tracing::warn!("{message}");
+    Ok(Some(message))
+}
+
+impl State {
+    /// From `since` on, a row without an outcome may have been sent: those
+    /// recorded as failed too, since their later records (sent again,
+    /// created) may be among those lost.
+    fn mark_cut(&mut self, since: DateTime<Utc>) {
+        self.unsure_since = Some(self.unsure_since.map_or(since, |s| s.min(since)));
+    }
+}
+
+/// Reads every record from `start`; returns the state, how many records
+/// were read, and where the readable records end.
+fn read(file: &mut File, path: &Path, start: u64) -> Result<(State, u64, u64), ImportError> {
+    let io_error = |source| ImportError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    let mut state = State::default();
+    file.seek(SeekFrom::Start(start)).map_err(io_error)?;
     let mut reader = BufReader::new(file);
     let mut line = Vec::new();
-    let mut offset = 0u64;
-    let mut good_end = 0u64;
+    let mut offset = start;
+    let mut good_end = start;
+    let mut records = 0u64;
     // The first unreadable line: fine if nothing readable follows it.
     let mut damage: Option<(usize, String)> = None;
-    let mut number = 0;
+    let mut number = usize::from(start > 0);
     loop {
         line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|source| ImportError::Open {
-                path: path.to_owned(),
-                source,
-            })?;
+        let read = reader.read_until(b'\n', &mut line).map_err(io_error)?;
         if read == 0 {
             break;
         }
@@ -397,7 +692,8 @@ fn read(file: &mut File, path: &Path) -> Result<(HashMap<u64, Entry>, u64), Impo
                         reason,
                     });
                 }
-                apply(&mut recorded, record, fingerprint);
+                apply(&mut state, record, fingerprint);
+                records += 1;
                 good_end = offset;
             }
             Err(reason) => {
@@ -405,7 +701,7 @@ fn read(file: &mut File, path: &Path) -> Result<(HashMap<u64, Entry>, u64), Impo
             }
         }
     }
-    Ok((recorded, good_end))
+    Ok((state, records, good_end))
 }
 
 fn parse_fingerprint(text: &str) -> Result<u64, String> {
@@ -413,9 +709,14 @@ fn parse_fingerprint(text: &str) -> Result<u64, String> {
 }
 
 /// Folds one record into the state of its line.
-fn apply(recorded: &mut HashMap<u64, Entry>, record: Record, fingerprint: u64) {
+fn apply(state: &mut State, record: Record, fingerprint: u64) {
+    let recorded = &mut state.recorded;
     let previous = recorded.get(&record.line).map(|entry| &entry.state);
-    let state = match (record.event, previous) {
+    let new = match (record.event, previous) {
+        (Event::Cut, _) => {
+            state.mark_cut(record.at.unwrap_or(DateTime::<Utc>::MIN_UTC));
+            return;
+        }
         // An outcome is final: the row is skipped from then on.
         (_, Some(Recorded::Done { .. })) => return,
         (Event::Created | Event::Reconciled, _) => match record.deal {
@@ -440,17 +741,54 @@ fn apply(recorded: &mut HashMap<u64, Entry>, record: Record, fingerprint: u64) {
         },
         (Event::Failed, _) => Recorded::Failed,
     };
-    recorded.insert(record.line, Entry { fingerprint, state });
+    recorded.insert(
+        record.line,
+        Entry {
+            fingerprint,
+            state: new,
+        },
+    );
+}
+
+/// Where the header's record count is written: the journal's own handle
+/// (not opened to append), the count's offset, and the records the file
+/// held before this run.
+struct Counter {
+    file: File,
+    at: u64,
+    base: u64,
+}
+
+impl Counter {
+    /// Says in the header that the file holds `appended` more records than
+    /// it did: written before the sync that makes those records durable, so
+    /// the count is never ahead of them (but for a power loss, which a
+    /// resume then treats as a cut: safe).
+    fn write(&self, appended: u64) -> std::io::Result<()> {
+        let count = format!("{:<COUNT_WIDTH$}", self.base + appended);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileExt;
+            self.file.write_all_at(count.as_bytes(), self.at)
+        }
+        #[cfg(not(unix))]
+        {
+            let mut file = &self.file;
+            file.seek(SeekFrom::Start(self.at))?;
+            file.write_all(count.as_bytes())
+        }
+    }
 }
 
 /// The writer thread: takes every record appended since the last batch,
 /// writes them, syncs once if anyone waits for one of them, then wakes the
 /// waiters. After a failed write every later one fails too: the file's end
 /// is unknown.
-fn write_batches(mut file: File, shared: &Shared) {
+fn write_batches(mut file: File, counter: Option<Counter>, shared: &Shared) {
     let mut batch = Vec::new();
     // Records written and not yet synced (outcomes nobody waits for).
     let mut unsynced = false;
+    let mut written = 0;
     loop {
         let mut pending = shared.lock();
         let idle_since = std::time::Instant::now();
@@ -483,7 +821,12 @@ fn write_batches(mut file: File, shared: &Shared) {
         let result = file
             .write_all(&batch)
             .and_then(|()| match awaited {
-                true => file.sync_data(),
+                true => {
+                    if let Some(counter) = &counter {
+                        counter.write(last)?;
+                    }
+                    file.sync_data()
+                }
                 false => Ok(()),
             })
             .map_err(|e| format!("cannot write the import journal: {e}"));
@@ -492,7 +835,10 @@ fn write_batches(mut file: File, shared: &Shared) {
         unsynced = !awaited && result.is_ok();
         let mut pending = shared.lock();
         match result {
-            Ok(()) => pending.synced = last,
+            Ok(()) => {
+                pending.synced = last;
+                written = last;
+            }
             Err(reason) => {
                 pending.broken = Some(reason);
                 pending.bytes.clear();
@@ -505,8 +851,15 @@ fn write_batches(mut file: File, shared: &Shared) {
             break;
         }
     }
-    if unsynced && let Err(e) = file.sync_data() {
-        tracing::warn!(error = %e, "cannot sync the import journal's last outcomes");
+    if unsynced {
+        let synced = match &counter {
+            Some(counter) => counter.write(written),
+            None => Ok(()),
+        }
+        .and_then(|()| file.sync_data());
+        if let Err(e) = synced {
+            tracing::warn!(error = %e, "cannot sync the import journal's last outcomes");
+        }
     }
 }
 
@@ -685,6 +1038,17 @@ mod tests {
         let journal = Journal::open(&path).unwrap();
         assert!(journal.recorded(2).is_none());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), whole);
+        // What was cut is kept, and said.
+        let aside = path.with_file_name("journal.ndjson.damaged-1");
+        assert_eq!(
+            std::fs::read_to_string(&aside).unwrap(),
+            format!("{whole}{}", &torn[..torn.len() / 2])
+        );
+        assert!(
+            journal.notices()[0].contains(&aside.display().to_string()),
+            "{:?}",
+            journal.notices()
+        );
 
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
@@ -780,6 +1144,105 @@ mod tests {
             "{error}"
         );
         assert!(error.to_string().contains("move the journal away"));
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_journal_is_refused_and_left_as_it_was() {
+        let path = temp("precious");
+        for precious in ["precious 1\nprecious 2\n", "name;value\nA;1", "{\"a\":1}\n"] {
+            std::fs::write(&path, precious).unwrap();
+            let error = Journal::open(&path).unwrap_err();
+            assert!(matches!(error, ImportError::Refused { .. }), "{error}");
+            assert!(
+                error
+                    .to_string()
+                    .contains("not that of a kinbox import journal")
+            );
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), precious);
+        }
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_or_a_pipe_is_refused_and_what_it_points_to_is_untouched() {
+        let path = temp("link");
+        let dir = path.parent().unwrap();
+        let precious = dir.join("precious.txt");
+        std::fs::write(&precious, "precious 1\nprecious 2\n").unwrap();
+        std::os::unix::fs::symlink(&precious, &path).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert!(error.to_string().contains("symbolic link"), "{error}");
+        // A link to a journal is refused too: what it points to is
+        // written by no one but its import.
+        std::fs::remove_file(&precious).unwrap();
+        let error = Journal::open(&path).unwrap_err();
+        assert!(error.to_string().contains("symbolic link"), "{error}");
+        assert!(
+            !precious.exists(),
+            "a dangling link is not followed to create"
+        );
+
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|status| status.success()) {
+            let error = Journal::open(&fifo).unwrap_err();
+            assert!(error.to_string().contains("not a regular file"), "{error}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_new_journal_starts_with_its_header_and_counts_its_records() {
+        let path = temp("header");
+        let journal = Journal::open(&path).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for line in 1..=3 {
+            runtime
+                .block_on(journal.append(&Record::new(line, Event::Sending, line)))
+                .unwrap();
+        }
+        drop(journal);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let header: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(header["kinbox"], "import-journal");
+        assert_eq!(header["records"], 3);
+        assert_eq!(text.lines().count(), 4);
+        let reopened = Journal::open(&path).unwrap();
+        assert!(reopened.notices().is_empty(), "{:?}", reopened.notices());
+        assert_eq!(reopened.unsure_since(), None);
+        assert!(reopened.recorded(3).is_some());
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_journal_cut_short_is_found_by_its_count_and_stays_unsure() {
+        let path = temp("cut");
+        let journal = Journal::open(&path).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for line in 1..=4 {
+            runtime
+                .block_on(journal.append(&Record::new(line, Event::Sending, line)))
+                .unwrap();
+        }
+        drop(journal);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+        std::fs::write(&path, &kept).unwrap();
+
+        let journal = Journal::open(&path).unwrap();
+        assert!(journal.unsure_since().is_some());
+        assert!(journal.notices()[0].contains("holds 2 records where it held 4"));
+        drop(journal);
+        // Remembered by the file, said once.
+        let journal = Journal::open(&path).unwrap();
+        assert!(journal.unsure_since().is_some());
+        assert!(journal.notices().is_empty(), "{:?}", journal.notices());
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 

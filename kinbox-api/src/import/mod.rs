@@ -54,8 +54,13 @@
 //!   again; rows recorded as refused are sent again (the file may have been
 //!   fixed since); a row recorded as created or sent that differs from the
 //!   journal's record of its line fails ([`FailureKind::JournalMismatch`])
-//!   rather than being sent. A last line cut short by a crash is dropped.
-//!   Records are
+//!   rather than being sent. A last line cut short by a crash is copied
+//!   aside with the whole journal ([`Importer::notices`] says where) and
+//!   dropped; a journal cut short at a line boundary is found by the count
+//!   in its header, and every row it has no outcome for is then reconciled
+//!   before it is sent. A file that does not start as a journal, a symbolic
+//!   link or anything but a regular file is refused ([`ImportError::Refused`]):
+//!   a journal path given by mistake never destroys a file. Records are
 //!   synced in groups (one `fsync` for every record waiting, with rows
 //!   journaled while they wait for a slot), so a journal costs little.
 //!
@@ -398,6 +403,17 @@ impl Importer {
         Ok(Self {
             shared: Arc::new(engine::Shared::new(client, options, journal)),
         })
+    }
+
+    /// What the user should be told about the journal as it was found,
+    /// whatever the log level: a damaged tail copied aside (and where), a
+    /// journal found cut short (its rows without an outcome are then looked
+    /// for before they are sent).
+    pub fn notices(&self) -> &[String] {
+        match &self.shared.journal {
+            Some(journal) => journal.notices(),
+            None => &[],
+        }
     }
 
     pub fn stats(&self) -> ImportStats {

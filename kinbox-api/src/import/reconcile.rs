@@ -43,12 +43,14 @@ pub(crate) async fn find(
                 return Ok(Some(found.id.clone()));
             }
         }
-        let next = page.next_cursor.map(|next| next.to_string());
-        match next {
-            Some(next) if !page.data.is_empty() && cursor.as_ref() != Some(&next) => {
-                cursor = Some(next);
+        // An empty page with a cursor is followed: stopping there would
+        // miss the deal and send the row again.
+        match page.next_cursor.map(|next| next.to_string()) {
+            Some(next) if cursor.as_ref() == Some(&next) => {
+                return Err(KinboxError::CursorDidNotAdvance { cursor: next });
             }
-            _ => return Ok(None),
+            Some(next) => cursor = Some(next),
+            None => return Ok(None),
         }
     }
     Err(KinboxError::TooManyPages { pages: MAX_PAGES })
