@@ -18,6 +18,7 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::hash::{BuildHasher as _, RandomState};
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
@@ -33,11 +34,15 @@ pub const MAX_PAGES: usize = 10_000;
 
 /// Turns a page fetcher into a stream of items. `fetch_page` gets `None` for
 /// the first page, then each page's next cursor; the stream ends after a page
-/// without one, after an empty page (whatever cursor it names), or with the
-/// first error. It never loops: a page whose next cursor was already followed
-/// (the same page again, or a cycle through several) is yielded, then the
-/// stream ends with [`KinboxError::CursorDidNotAdvance`]; after [`MAX_PAGES`]
-/// pages it ends with [`KinboxError::TooManyPages`].
+/// without one, or with the first error. A page with no items but a next
+/// cursor is followed: some servers answer an empty page while they still
+/// have items, and stopping there would end a walk short, in silence.
+///
+/// It never loops and never stops short in silence: a page whose next cursor
+/// was already followed (the same page again, or a cycle through several) is
+/// yielded, then the stream ends with [`KinboxError::CursorDidNotAdvance`];
+/// after [`MAX_PAGES`] pages it ends with [`KinboxError::TooManyPages`]. Either
+/// error means the items yielded are not the whole list.
 pub fn paginate<'a, T, F, Fut>(fetch_page: F) -> BoxStream<'a, Result<T, KinboxError>>
 where
     T: Send + 'a,
@@ -52,32 +57,36 @@ where
         Loop(String),
         Done,
     }
+    // Cursors are kept as keyed hashes, not as text: a server can make each
+    // one as long as an answer, and a walk remembers up to MAX_PAGES of them.
+    let seen = RandomState::new();
     stream::try_unfold(
-        (fetch_page, Next::First, HashSet::new()),
-        |(mut fetch_page, next, mut followed)| async move {
-            let cursor = match next {
-                Next::First => None,
-                Next::After(cursor) => Some(cursor),
-                Next::Loop(cursor) => return Err(KinboxError::CursorDidNotAdvance { cursor }),
-                Next::Done => return Ok(None),
-            };
-            if followed.len() >= MAX_PAGES {
-                return Err(KinboxError::TooManyPages { pages: MAX_PAGES });
+        (fetch_page, Next::First, HashSet::new(), 0),
+        move |(mut fetch_page, next, mut followed, pages)| {
+            let seen = seen.clone();
+            async move {
+                let cursor = match next {
+                    Next::First => None,
+                    Next::After(cursor) => Some(cursor),
+                    Next::Loop(cursor) => return Err(KinboxError::CursorDidNotAdvance { cursor }),
+                    Next::Done => return Ok(None),
+                };
+                if pages == MAX_PAGES {
+                    return Err(KinboxError::TooManyPages { pages: MAX_PAGES });
+                }
+                let (items, next_cursor) = fetch_page(cursor.clone()).await?;
+                // Every cursor followed, not only the last: a server that cycles
+                // through two pages would otherwise be followed forever.
+                followed.extend(cursor.as_deref().map(|cursor| seen.hash_one(cursor)));
+                let next = match next_cursor {
+                    Some(next) if followed.contains(&seen.hash_one(next.as_str())) => {
+                        Next::Loop(next)
+                    }
+                    Some(next) if !next.is_empty() => Next::After(next),
+                    _ => Next::Done,
+                };
+                Ok(Some((items, (fetch_page, next, followed, pages + 1))))
             }
-            let (items, next_cursor) = fetch_page(cursor.clone()).await?;
-            // Every cursor followed, not only the last: a server that cycles
-            // through two pages would otherwise be followed forever.
-            followed.extend(cursor);
-            let next = match next_cursor {
-                // An empty page ends the walk: a server that answers nothing
-                // but names yet another cursor would otherwise be asked again
-                // and again.
-                _ if items.is_empty() => Next::Done,
-                Some(next) if followed.contains(&next) => Next::Loop(next),
-                Some(next) if !next.is_empty() => Next::After(next),
-                _ => Next::Done,
-            };
-            Ok(Some((items, (fetch_page, next, followed))))
         },
     )
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))

@@ -264,3 +264,78 @@ async fn the_stream_is_lazy_and_stops_fetching_when_dropped() {
     first.assert_calls_async(1).await;
     second.assert_calls_async(0).await;
 }
+
+/// Some servers answer an empty page while they still have items: stopping
+/// there would hand back part of the list as if it were all of it.
+#[tokio::test]
+async fn empty_pages_with_a_next_cursor_are_followed() {
+    let (server, client) = mock_api().await;
+    let (first, _) = page(&server, None, deal_page(deals(&["d1", "d2"]), Some("a"))).await;
+    let (empty_a, _) = page(&server, Some("a"), deal_page(vec![], Some("b"))).await;
+    let (empty_b, _) = page(&server, Some("b"), deal_page(vec![], Some("c"))).await;
+    let (last, _) = page(&server, Some("c"), deal_page(deals(&["d3"]), None)).await;
+
+    let all: Vec<_> = client
+        .list_deals()
+        .limit(2u32)
+        .status(DealStatus::Open)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+
+    assert_eq!(ids(&all), ["d1", "d2", "d3"]);
+    for mock in [first, empty_a, empty_b, last] {
+        mock.assert_calls_async(1).await;
+    }
+}
+
+#[tokio::test]
+async fn an_empty_page_that_names_its_own_cursor_again_is_an_error() {
+    let (server, client) = mock_api().await;
+    let (first, _) = page(&server, None, deal_page(deals(&["d1"]), Some("a"))).await;
+    let (stuck, _) = page(&server, Some("a"), deal_page(vec![], Some("a"))).await;
+
+    let results: Vec<Result<_, KinboxError>> = client
+        .list_deals()
+        .limit(2u32)
+        .status(DealStatus::Open)
+        .stream()
+        .take(10)
+        .collect()
+        .await;
+
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert_eq!(results[0].as_ref().unwrap().id, "d1");
+    assert!(
+        matches!(&results[1], Err(KinboxError::CursorDidNotAdvance { cursor }) if cursor == "a"),
+        "{:?}",
+        results[1]
+    );
+    first.assert_calls_async(1).await;
+    stuck.assert_calls_async(1).await;
+}
+
+/// A server that answers empty pages forever, each naming a new cursor: the
+/// walk asks for `MAX_PAGES` pages, then says the list was not all read.
+#[tokio::test]
+async fn endless_empty_pages_end_in_too_many_pages_not_in_success() {
+    let mut fetched = 0usize;
+    let results: Vec<Result<u32, KinboxError>> = kinbox_api::paginate(|cursor| {
+        fetched += 1;
+        let next = format!("c{fetched}");
+        assert_eq!(cursor.is_none(), fetched == 1);
+        async move { Ok((Vec::new(), Some(next))) }
+    })
+    .take(2)
+    .collect()
+    .await;
+
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert!(
+        matches!(&results[0], Err(KinboxError::TooManyPages { pages }) if *pages == kinbox_api::MAX_PAGES),
+        "{:?}",
+        results[0]
+    );
+    assert_eq!(fetched, kinbox_api::MAX_PAGES);
+}
