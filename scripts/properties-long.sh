@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The property suites (proptest) for longer than CI runs them: round after
-# round with a new seed each, until MINUTES have passed. Prints one line per
+# round with a new seed each, until MINUTES have passed. The targets: the
+# SDK's answers, path ids, tokens and import journals (kinbox-api's
+# tests/properties.rs), and the CLI's values and config. Prints one line per
 # round and a total; exits non-zero at the first failure, whose output shows
 # the minimal failing input and the seed that reproduces it.
 #

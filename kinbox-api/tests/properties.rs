@@ -275,3 +275,114 @@ fn any_answer_is_shown_safely() {
         }
     });
 }
+
+/// What a journal file may hold when an import opens it: a journal of this
+/// version or an earlier one, cut or garbled anywhere, or another file
+/// entirely (given by mistake).
+fn journal_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let record = prop_oneof![
+        (1u64..40, "[0-9a-f]{16}").prop_map(|(line, fp)| format!(
+            r#"{{"line":{line},"event":"sending","fp":"{fp}","at":"2026-11-29T08:00:00Z","contact":7}}"#
+        )),
+        (1u64..40, "[0-9a-f]{16}").prop_map(|(line, fp)| format!(
+            r#"{{"line":{line},"event":"created","fp":"{fp}","deal":"d{line}"}}"#
+        )),
+        (1u64..40, any::<bool>()).prop_map(|(line, maybe)| format!(
+            r#"{{"line":{line},"event":"failed","fp":"00000000000000ff","maybe_applied":{maybe}}}"#
+        )),
+        Just(r#"{"line":0,"event":"cut","fp":"0000000000000000","at":"2026-11-29T07:00:00Z"}"#.to_owned()),
+        ".{0,40}",
+    ];
+    let header = prop_oneof![
+        (0u64..60).prop_map(|n| format!(
+            r#"{{"kinbox":"import-journal","version":2,"created":"2026-11-29T07:59:59Z","records":{n:<20}}}"#
+        )),
+        Just(String::new()),
+        ".{0,30}",
+    ];
+    (
+        header,
+        prop::collection::vec(record, 0..12),
+        0usize..4096,
+        prop::collection::vec(any::<u8>(), 0..16),
+    )
+        .prop_map(|(header, records, cut, garbage)| {
+            let mut bytes = Vec::new();
+            if !header.is_empty() {
+                bytes.extend_from_slice(header.as_bytes());
+                bytes.push(b'\n');
+            }
+            for record in records {
+                bytes.extend_from_slice(record.as_bytes());
+                bytes.push(b'\n');
+            }
+            bytes.truncate(cut.max(bytes.len().saturating_sub(cut)));
+            bytes.extend_from_slice(&garbage);
+            bytes
+        })
+}
+
+/// `bytes` with the header's record count blanked.
+fn without_count(bytes: &[u8]) -> Vec<u8> {
+    let mut bytes = bytes.to_vec();
+    let key = b"\"records\":";
+    let first_line = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(bytes.len());
+    if let Some(at) = bytes[..first_line]
+        .windows(key.len())
+        .position(|w| w == key)
+    {
+        let start = at + key.len();
+        let end = (start + 20).min(first_line);
+        bytes[start..end].fill(b' ');
+    }
+    bytes
+}
+
+/// The journal reader never panics on what it finds, and never changes a
+/// file that does not start as a journal (or is empty): it refuses it.
+#[test]
+fn any_journal_file_is_read_or_refused_and_never_destroyed() {
+    let dir = std::env::temp_dir().join(format!("kinbox-journal-property-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let client = ClientConfig::new(Token::new(TOKEN).unwrap())
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let path = dir.join("journal");
+    proptest!(config(), |(bytes in journal_bytes())| {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+        let ours = bytes.is_empty()
+            || (bytes.contains(&b'\n')
+                && serde_json::from_slice::<Value>(first_line)
+                    .is_ok_and(|v| v.get("kinbox").is_some() || v.get("line").is_some()));
+        let options = kinbox_api::import::ImportOptions::default().journal(&path);
+        match kinbox_api::import::Importer::new(client.clone(), options) {
+            Ok(importer) => {
+                prop_assert!(ours, "a file that is not a journal was taken for one");
+                drop(importer);
+                let now = std::fs::read(&path).unwrap();
+                // Kept aside whole whenever something was cut off (the
+                // header's count is rewritten in place).
+                if !without_count(&now).starts_with(&without_count(&bytes)) {
+                    let aside = std::fs::read(dir.join("journal.damaged-1")).unwrap();
+                    prop_assert_eq!(aside, bytes);
+                }
+            }
+            Err(error) => {
+                let shown = error.to_string();
+                prop_assert!(!shown.is_empty());
+                if !ours {
+                    prop_assert_eq!(std::fs::read(&path).unwrap(), bytes, "{}", shown);
+                }
+            }
+        }
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -271,6 +271,7 @@ struct Tee<R> {
     inner: R,
     copy: std::fs::File,
     copied: u64,
+    limit: u64,
     /// Set when the input went past the limit: reading stops there.
     too_large: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -279,7 +280,7 @@ impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.copied += n as u64;
-        if self.copied > STDIN_LIMIT {
+        if self.copied > self.limit {
             self.too_large
                 .store(true, std::sync::atomic::Ordering::Relaxed);
             return Err(std::io::Error::other(stdin_too_large()));
@@ -349,6 +350,7 @@ fn check_all(
             inner: std::io::stdin(),
             copy,
             copied: 0,
+            limit: STDIN_LIMIT,
             too_large: too_large.clone(),
         };
         let records =
@@ -702,4 +704,26 @@ fn tokio_stream_of<T: Send + 'static>(
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stdin_is_copied_up_to_its_limit_and_no_further() {
+        let too_large = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let copy = tempfile::tempfile().unwrap();
+        let mut tee = Tee {
+            inner: std::io::repeat(b'x'),
+            copy: copy.try_clone().unwrap(),
+            copied: 0,
+            limit: 100_000,
+            too_large: too_large.clone(),
+        };
+        let error = std::io::copy(&mut tee, &mut std::io::sink()).unwrap_err();
+        assert!(error.to_string().contains("save it to a file"), "{error}");
+        assert!(too_large.load(std::sync::atomic::Ordering::Relaxed));
+        assert!(copy.metadata().unwrap().len() <= 100_000);
+    }
 }

@@ -389,6 +389,217 @@ async fn check_lists_every_bad_row_with_its_line_and_sends_nothing() {
     assert_eq!(deals_by_name(&sandbox).await.len(), before.len() + 2);
 }
 
+/// Runs `cmd` for at most `limit`: a run that would go on for ever (the
+/// first versions read a pipe or `/dev/zero` without end) fails the test
+/// instead of hanging it.
+fn run_within(mut cmd: Process, limit: Duration) -> Run {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A journal or report path given by mistake never destroys a file: the
+/// input, a file behind a symbolic link, a file that is not a journal, the
+/// journal itself as the report. Each is refused before anything is sent,
+/// and the file is left as it was; an existing report is kept too.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_or_report_given_by_mistake_never_destroys_a_file() {
+    let sandbox = start(Sandbox::builder()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let file = spreadsheet(dir.path(), 3, 3);
+    let input = std::fs::read(&file).unwrap();
+    let precious = dir.path().join("precious.txt");
+    std::fs::write(&precious, "precious 1\nprecious 2\n").unwrap();
+    let journal = dir.path().join("leads.csv.kinbox-journal");
+    let (file_arg, precious_arg) = (file.to_str().unwrap(), precious.to_str().unwrap());
+    let journal_arg = journal.to_str().unwrap();
+
+    let refused = |extra: &[&str], why: &str| {
+        let run = run(kinbox(&sandbox, &config, &strs(&import_args(&file, extra))));
+        assert_eq!(run.code, Some(2), "{extra:?}: {}", run.stderr);
+        assert!(run.stderr.contains(why), "{extra:?}: {}", run.stderr);
+        assert_eq!(std::fs::read(&file).unwrap(), input, "{extra:?}: the input");
+        assert_eq!(
+            std::fs::read_to_string(&precious).unwrap(),
+            "precious 1\nprecious 2\n",
+            "{extra:?}"
+        );
+    };
+    std::os::unix::fs::symlink(&precious, &journal).unwrap();
+    refused(&["--resume"], "symbolic link");
+    std::fs::remove_file(&journal).unwrap();
+    refused(
+        &["--journal", file_arg, "--resume"],
+        "is the file being imported",
+    );
+    refused(&["--report", file_arg], "is the file being imported");
+    refused(&["--report", journal_arg], "is the import's journal");
+    refused(
+        &["--journal", precious_arg, "--resume"],
+        "not that of a kinbox import journal",
+    );
+    assert!(deals_by_name(&sandbox).await.is_empty(), "nothing was sent");
+
+    let report = dir.path().join("report.ndjson");
+    std::fs::write(&report, "kept\n").unwrap();
+    let run = run(kinbox(
+        &sandbox,
+        &config,
+        &strs(&import_args(&file, &["--report", report.to_str().unwrap()])),
+    ));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "kept\n");
+    let numbered = dir.path().join("report-1.ndjson");
+    assert!(
+        run.stderr.contains(numbered.to_str().unwrap()),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&numbered).unwrap().lines().count(),
+        3
+    );
+    assert_imported_once(&sandbox, 3, 3).await;
+}
+
+/// The processes' files open in `dir` (`/proc/PID/fd`), as their links read.
+#[cfg(target_os = "linux")]
+fn open_in(pid: u32, dir: &Path) -> Vec<String> {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|fds| {
+            fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .filter(|target| target.starts_with(dir))
+                .map(|target| target.display().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What is not a regular file is refused as FILE (the first version hung on
+/// a pipe and on /dev/zero), stdin is bounded, and its copy is never left
+/// in the temporary folder, not even by Ctrl-C.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipe_or_a_device_is_refused_and_stdin_leaves_no_copy_behind() {
+    let sandbox = start(Sandbox::builder()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let fifo = dir.path().join("leads.csv");
+    assert!(
+        Process::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for file in ["/dev/zero", fifo.to_str().unwrap()] {
+        let mut cmd = kinbox(&sandbox, &config, &["deals", "import", file]);
+        cmd.env("TMPDIR", &tmp);
+        let run = run_within(cmd, Duration::from_secs(20));
+        assert_eq!(run.code, Some(2), "{file}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("not a regular file")
+                && run.stderr.contains("kinbox deals import - <"),
+            "{file}: {}",
+            run.stderr
+        );
+    }
+    assert!(!dir.path().join("leads.csv.kinbox-journal").exists());
+
+    let mut cmd = kinbox(&sandbox, &config, &["deals", "import", "-", "--check"]);
+    cmd.env("TMPDIR", &tmp)
+        .stdin(std::fs::File::open("/dev/zero").unwrap());
+    let run = run_within(cmd, Duration::from_secs(20));
+    assert_ne!(run.code, Some(0));
+    assert!(run.stderr.contains("longer than 1 MiB"), "{}", run.stderr);
+
+    // Ctrl-C while stdin is being read: the copy goes with the process.
+    let mut child = kinbox(
+        &sandbox,
+        &config,
+        &[
+            "deals",
+            "import",
+            "-",
+            "--check",
+            "--map",
+            "Cliente=contact_name",
+        ],
+    )
+    .env("TMPDIR", &tmp)
+    .stdin(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    use std::io::Write;
+    writeln!(stdin, "name;value;pipeline;stage;contact_phone;Cliente").unwrap();
+    writeln!(stdin, "Pedido 1;10;Vendas;Proposta;85997281648;Maria").unwrap();
+    stdin.flush().unwrap();
+    let started = std::time::Instant::now();
+    while open_in(child.id(), &tmp).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "stdin is never copied"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    child.wait().unwrap();
+    drop(stdin);
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    assert!(left.is_empty(), "left in the temporary folder: {left:?}");
+}
+
+/// A CSV whose lines end in a CR alone (Excel's "CSV (Macintosh)") is read
+/// the same way by the check and by the import: one deal a row. The first
+/// version checked 3 rows and then created 1, all rows being "line 1".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lone_cr_line_ends_are_checked_and_imported_alike() {
+    let sandbox = start(Sandbox::builder()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let file = spreadsheet(dir.path(), 3, 3);
+    let crlf = std::fs::read(&file).unwrap();
+    let lone_cr: Vec<u8> = crlf.iter().copied().filter(|b| *b != b'\n').collect();
+    std::fs::write(&file, lone_cr).unwrap();
+    let check = run(kinbox(
+        &sandbox,
+        &config,
+        &strs(&import_args(&file, &["--check"])),
+    ));
+    assert_eq!(check.code, Some(0), "{}", check.stderr);
+    assert!(check.stderr.contains("3 ready"), "{}", check.stderr);
+    let import = run(kinbox(&sandbox, &config, &strs(&import_args(&file, &[]))));
+    assert_eq!(import.code, Some(0), "{}", import.stderr);
+    assert_imported_once(&sandbox, 3, 3).await;
+}
+
 #[test]
 fn a_token_refused_mid_import_stops_it_and_says_so_once() {
     const ROWS: u64 = 300;
