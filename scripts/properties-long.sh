@@ -2,7 +2,8 @@
 # The property suites (proptest) for longer than CI runs them: round after
 # round with a new seed each, until MINUTES have passed. The targets: the
 # SDK's answers, path ids, tokens and import journals (kinbox-api's
-# tests/properties.rs), and the CLI's values and config. Prints one line per
+# tests/properties.rs), the CLI's values and config, and kinbox-input's
+# numbers, dates, phones and spreadsheet reading. Prints one line per
 # round and a total; exits non-zero at the first failure, whose output shows
 # the minimal failing input and the seed that reproduces it.
 #
@@ -14,6 +15,7 @@ cases="${2:-2000}"
 deadline=$(( $(date +%s) + minutes * 60 ))
 cargo test -p kinbox-api --test properties --no-run --quiet
 cargo test -p kinbox-cli --lib --no-run --quiet
+cargo test -p kinbox-input --lib --no-run --quiet
 rounds=0
 while [ "$(date +%s)" -lt "$deadline" ]; do
   seed=$(( (RANDOM << 15) | RANDOM ))
@@ -22,6 +24,8 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     cargo test -p kinbox-api --test properties --quiet 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-api, PROPTEST_RNG_SEED=$seed)"; exit 1; }
   PROPTEST_CASES=$(( cases * 10 )) PROPTEST_RNG_SEED="$seed" \
     cargo test -p kinbox-cli --lib --quiet -- values:: config:: 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-cli, PROPTEST_RNG_SEED=$seed)"; exit 1; }
+  PROPTEST_CASES=$(( cases * 10 )) PROPTEST_RNG_SEED="$seed" \
+    cargo test -p kinbox-input --lib --quiet 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-input, PROPTEST_RNG_SEED=$seed)"; exit 1; }
   rounds=$(( rounds + 1 ))
   echo "round $rounds: seed $seed, $cases cases per kinbox-api property, $(( cases * 10 )) per CLI property, $(( $(date +%s) - started )) s"
 done

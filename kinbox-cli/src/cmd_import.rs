@@ -308,11 +308,11 @@ enum Input {
 impl Input {
     fn records(self, options: &ReadOptions) -> Result<import_file::Records, CliError> {
         match self {
-            Input::Path(path) => import_file::open(&path, options),
+            Input::Path(path) => Ok(import_file::open(&path, options)?),
             Input::Spool(mut file) => {
                 file.seek(std::io::SeekFrom::Start(0))
                     .map_err(|e| CliError::failure(format!("cannot read stdin's copy: {e}")))?;
-                import_file::from_reader(file, "stdin", options)
+                Ok(import_file::from_reader(file, "stdin", options)?)
             }
         }
     }
@@ -357,7 +357,7 @@ fn check_all(
             import_file::from_reader(tee, "stdin", options).map_err(|e| {
                 match too_large.load(std::sync::atomic::Ordering::Relaxed) {
                     true => too_large_error(),
-                    false => e,
+                    false => e.into(),
                 }
             })?;
         (records, Some(spool))

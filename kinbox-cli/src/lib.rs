@@ -5,7 +5,8 @@
 //! code is limited to global options ([`global`]), auth and configuration
 //! ([`config`], [`context`], [`cmd_auth`]), output ([`output`], [`columns`]),
 //! a few workflow commands (the `cmd_*` modules) and working by name rather
-//! than by id ([`resolve`], [`matching`], [`custom_fields`], [`deal_create`]).
+//! than by id ([`custom_fields`], [`deal_create`], over the `kinbox-input`
+//! crate).
 
 #[rustfmt::skip]
 #[allow(
@@ -41,20 +42,20 @@ mod deal_update;
 mod defaults;
 mod error;
 mod global;
-pub mod import_file;
 mod import_paths;
-pub mod import_row;
 mod jq;
 mod limits;
-mod matching;
 mod named;
 mod output;
 mod phone;
 mod progress;
 mod request_body;
-mod resolve;
 mod values;
 mod workflow;
+
+// What people type, turned into typed requests: the library the import,
+// these commands and any other front end share.
+use kinbox_input::{file as import_file, lookup as resolve, matching, row as import_row};
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -127,6 +128,20 @@ where
         Err(error) => {
             error.report();
             error.exit_code()
+        }
+    }
+}
+
+impl From<kinbox_input::InputError> for CliError {
+    fn from(error: kinbox_input::InputError) -> Self {
+        use kinbox_input::InputError;
+        match error {
+            InputError::Invalid(message) => CliError::usage(message),
+            InputError::Lookup {
+                source: kinbox_api::KinboxError::InvalidRequest(_),
+                ..
+            } => CliError::Usage(error.into()),
+            error => CliError::Failure(error.into()),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! A record of `kinbox deals import` (see [`crate::import_file`]) checked
+//! A record of `kinbox deals import` (see [`crate::file`]) checked
 //! and turned into the deal to create, before anything is written: money,
 //! dates and phones as people in Brazil write them ([`crate::values`],
 //! [`crate::datetime`], [`crate::phone`]), pipelines and stages by name with
@@ -19,8 +19,8 @@ use kinbox_api::types::{
     CustomField, CustomFieldsInput, DealCreate, DealStatus, Pipeline, PipelineStage,
 };
 
-use crate::CliError;
-use crate::import_file::{Column, Format, Record, RecordError, Records};
+use crate::InputError;
+use crate::file::{Column, Format, Record, RecordError, Records};
 use crate::matching::{Lookup, choose, fold};
 
 /// What a record is checked against: the workspace's pipelines (with their
@@ -99,9 +99,9 @@ fn quoted(text: &str) -> String {
 impl RowContext {
     /// Reads the pipelines and the deal custom field definitions, the two
     /// reads every record is checked against.
-    pub async fn load(client: &Client) -> Result<RowContext, CliError> {
+    pub async fn load(client: &Client) -> Result<RowContext, InputError> {
         let (pipelines, custom_fields) = futures::try_join!(
-            crate::resolve::pipelines(client),
+            crate::lookup::pipelines(client),
             crate::custom_fields::deal_definitions(client)
         )?;
         Ok(RowContext::new(pipelines, custom_fields))
@@ -124,7 +124,7 @@ impl RowContext {
     /// mistake there stops the import rather than fail every row: the custom
     /// fields must exist, and a CSV file must have the columns every deal
     /// needs (an NDJSON object may leave out a key that others have).
-    pub fn check_columns(&self, records: &Records) -> Result<(), CliError> {
+    pub fn check_columns(&self, records: &Records) -> Result<(), InputError> {
         let columns = records.columns();
         if records.format() == Format::Csv {
             let needed: [(&[Column], &str); 4] = [
@@ -149,7 +149,7 @@ impl RowContext {
                 .map(|(_, names)| *names)
                 .collect();
             if !missing.is_empty() {
-                return Err(CliError::usage(format!(
+                return Err(InputError::invalid(format!(
                     "the file has no column for {}, which every deal needs; name the header \
                      that holds it with --map HEADER=COLUMN",
                     missing.join("; ")
@@ -158,8 +158,9 @@ impl RowContext {
         }
         for column in columns {
             if let Column::CustomField(placeholder) = column {
-                self.custom_field(placeholder)
-                    .map_err(|reason| CliError::usage(format!("the column {column}: {reason}")))?;
+                self.custom_field(placeholder).map_err(|reason| {
+                    InputError::invalid(format!("the column {column}: {reason}"))
+                })?;
             }
         }
         Ok(())
@@ -191,7 +192,7 @@ impl RowContext {
         let (contact_id, contact) = contact(record)?;
         let due_date = match get(Column::DueDate) {
             Some((text, column)) => Some(
-                crate::datetime::parse(text, crate::datetime::DayEdge::Start)
+                crate::date::parse(text, crate::date::DayEdge::Start)
                     .map(|at| at.with_timezone(&Utc))
                     .map_err(|why| {
                         fail(&column, format!("{} is not a date: {why}", quoted(text)))
@@ -290,7 +291,7 @@ impl RowContext {
     /// The pipeline named `text`, else (when no name matches) whose id is
     /// `text`.
     fn pipeline_named(&self, text: &str) -> Result<&Pipeline, String> {
-        crate::resolve::pipeline_named_in(&self.pipelines, text, Some("a pipeline_id"))
+        crate::lookup::pipeline_named_in(&self.pipelines, text, Some("a pipeline_id"))
             .or_else(|error| self.pipelines.iter().find(|p| p.id == text).ok_or(error))
             .map_err(|error| error.to_string())
     }
@@ -323,10 +324,10 @@ fn required<'r>(record: &'r Record, column: Column, why: &str) -> Result<&'r str
     record.get(&column).ok_or_else(|| format!("empty; {why}"))
 }
 
-/// An amount of money as [`crate::values::read_number`] reads it.
+/// An amount of money as [`crate::number::read_number`] reads it.
 fn amount(text: &str) -> Result<f64, String> {
-    use crate::values::NumberError;
-    crate::values::read_number(text).map_err(|error| match error {
+    use crate::number::NumberError;
+    crate::number::read_number(text).map_err(|error| match error {
         NumberError::NotANumber => format!(
             "{} is not an amount; write it as 1.890,50 or 1890.50",
             quoted(text)
@@ -543,7 +544,7 @@ fn tag_ids(text: &str) -> Result<Vec<i64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import_file::{self, ReadOptions};
+    use crate::file::{self, ReadOptions};
     use serde_json::json;
 
     fn context() -> RowContext {
@@ -958,7 +959,7 @@ mod tests {
     #[test]
     fn the_columns_are_checked_before_any_row() {
         let check = |file: &str| {
-            let records = import_file::from_reader(
+            let records = file::from_reader(
                 std::io::Cursor::new(file.as_bytes().to_vec()),
                 "leads",
                 &ReadOptions::default(),
@@ -1014,7 +1015,7 @@ mod tests {
         file.extend_from_slice(b"Pedido 4;10;Vendas;;;\r\n");
         file.extend_from_slice(b"Pedido 5;10;Vendas;;(85) 99728-1648\r\n");
         let options = ReadOptions {
-            encoding: Some(import_file::parse_encoding("latin1").unwrap()),
+            encoding: Some(file::parse_encoding("latin1").unwrap()),
             map: [
                 "Nome do negócio=name",
                 "Valor (R$)=value",
@@ -1024,12 +1025,11 @@ mod tests {
                 "Obs=-",
             ]
             .into_iter()
-            .map(|text| import_file::MapEntry::parse(text).unwrap())
+            .map(|text| file::MapEntry::parse(text).unwrap())
             .collect(),
             ..ReadOptions::default()
         };
-        let records =
-            import_file::from_reader(std::io::Cursor::new(file), "leads.csv", &options).unwrap();
+        let records = file::from_reader(std::io::Cursor::new(file), "leads.csv", &options).unwrap();
         let context = context();
         context.check_columns(&records).unwrap();
         let results: Vec<Result<ValidatedRow, RowError>> = records

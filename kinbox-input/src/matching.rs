@@ -3,7 +3,7 @@
 //! never guessing between two. A name that matches nothing suggests the
 //! closest ones ("did you mean \"Proposta\"?"), never picks them.
 
-use crate::CliError;
+use crate::InputError;
 
 /// What is being looked for, for the error messages: "pipeline", "stage in
 /// pipeline \"Vendas\"", "lost reason of pipeline \"Vendas\"".
@@ -24,7 +24,7 @@ pub fn choose<'c, T>(
     candidates: &'c [T],
     name: impl Fn(&T) -> &str,
     describe: impl Fn(&T) -> String,
-) -> Result<&'c T, CliError> {
+) -> Result<&'c T, InputError> {
     let exact: Vec<&T> = candidates.iter().filter(|c| name(c) == wanted).collect();
     let matches = if exact.is_empty() {
         let folded = fold(wanted);
@@ -41,13 +41,13 @@ pub fn choose<'c, T>(
         .unwrap_or_default();
     match matches.as_slice() {
         [one] => Ok(one),
-        [] => Err(CliError::usage(format!(
+        [] => Err(InputError::invalid(format!(
             "no {} is named \"{wanted}\"; {}{}{or_id}",
             lookup.what,
             did_you_mean(wanted, candidates.iter().map(&name)),
             list_choices(candidates.iter().map(&describe)),
         ))),
-        several => Err(CliError::usage(format!(
+        several => Err(InputError::invalid(format!(
             "\"{wanted}\" matches more than one {}: {}; write it exactly as listed{or_id}",
             lookup.what,
             several

@@ -29,7 +29,7 @@ use encoding_rs::Encoding;
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
 use serde_json::Value;
 
-use crate::CliError;
+use crate::InputError;
 use crate::matching::{closest, fold};
 
 /// How a file is written.
@@ -384,12 +384,12 @@ type Source = io::Chain<Cursor<Vec<u8>>, Decoded>;
 
 /// The records of `path` (`-` is stdin), read as `options` say; the format
 /// from the extension when `options` do not give it.
-pub fn open(path: &str, options: &ReadOptions) -> Result<Records, CliError> {
+pub fn open(path: &str, options: &ReadOptions) -> Result<Records, InputError> {
     if path == "-" {
         return from_reader(io::stdin(), "stdin", options);
     }
     let file = File::open(path)
-        .map_err(|error| CliError::usage(format!("cannot read {path}: {error}")))?;
+        .map_err(|error| InputError::invalid(format!("cannot read {path}: {error}")))?;
     let mut options = options.clone();
     let extension = Path::new(path).extension().and_then(|e| e.to_str());
     if options.delimiter.is_none() && extension.is_some_and(|e| e.eq_ignore_ascii_case("tsv")) {
@@ -409,8 +409,8 @@ pub fn from_reader<R: Read + Send + 'static>(
     reader: R,
     name: &str,
     options: &ReadOptions,
-) -> Result<Records, CliError> {
-    let failed = |error: io::Error| CliError::failure(format!("cannot read {name}: {error}"));
+) -> Result<Records, InputError> {
+    let failed = |error: io::Error| InputError::unreadable(format!("cannot read {name}: {error}"));
     let mut reader: Box<dyn Read + Send> = Box::new(reader);
     let mut encoding = options.encoding.filter(|e| *e != encoding_rs::UTF_8);
     if encoding.is_some() {
@@ -443,7 +443,7 @@ pub fn from_reader<R: Read + Send + 'static>(
         .copied()
         .find(|b| !b.is_ascii_whitespace())
     else {
-        return Err(CliError::usage(format!(
+        return Err(InputError::invalid(format!(
             "{name} is empty: expected a header row and a row per deal, or one JSON object a \
              line"
         )));
@@ -452,7 +452,7 @@ pub fn from_reader<R: Read + Send + 'static>(
         Some(format) => format,
         None if first == b'{' => Format::Ndjson,
         None if first == b'[' => {
-            return Err(CliError::usage(format!(
+            return Err(InputError::invalid(format!(
                 "{name} is a JSON array; write one JSON object a line (NDJSON), e.g. with `jq \
                  -c '.[]'`"
             )));
@@ -479,7 +479,7 @@ pub fn from_reader<R: Read + Send + 'static>(
             while prefix[start..].iter().filter(|b| **b == b'"').count() % 2 == 1 {
                 let (read, cut) = read_line(&mut rest, &mut prefix, false).map_err(failed)?;
                 if cut || prefix.len() > MAX_LINE {
-                    return Err(CliError::usage(format!(
+                    return Err(InputError::invalid(format!(
                         "the header row of {name} has a \" that is never closed"
                     )));
                 }
@@ -801,7 +801,7 @@ enum Kind {
 impl Records {
     /// The columns of the header row (of the first object, for NDJSON), in
     /// order, without those left out: what
-    /// [`crate::import_row::RowContext::check_columns`] checks before any
+    /// [`crate::row::RowContext::check_columns`] checks before any
     /// row is read.
     pub fn columns(&self) -> &[Column] {
         &self.columns
@@ -864,7 +864,7 @@ impl CsvRecords {
         delimiter: u8,
         first_line: u64,
         map: &[MapEntry],
-    ) -> Result<Records, CliError> {
+    ) -> Result<Records, InputError> {
         let mut csv = CsvRecords {
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             source,
@@ -878,13 +878,17 @@ impl CsvRecords {
         };
         let (line, count) = csv
             .read_raw()
-            .map_err(|error| CliError::failure(format!("cannot read the header row: {error}")))?
-            .ok_or_else(|| CliError::usage("the file has no header row".to_owned()))?;
+            .map_err(|error| {
+                InputError::unreadable(format!("cannot read the header row: {error}"))
+            })?
+            .ok_or_else(|| InputError::invalid("the file has no header row".to_owned()))?;
         let headers = (0..count)
             .map(|i| csv.value(i).map(|text| text.trim().to_owned()))
             .collect::<Result<Vec<String>, _>>()
-            .map_err(|_| CliError::usage(format!("the header row (line {line}): {NOT_UTF8}")))?;
-        csv.slots = plan(&headers, map, true).map_err(CliError::usage)?;
+            .map_err(|_| {
+                InputError::invalid(format!("the header row (line {line}): {NOT_UTF8}"))
+            })?;
+        csv.slots = plan(&headers, map, true).map_err(InputError::invalid)?;
         let columns = csv
             .slots
             .iter()
@@ -1027,7 +1031,7 @@ struct NdjsonRecords {
 }
 
 impl NdjsonRecords {
-    fn start(source: Source, map: Vec<MapEntry>) -> Result<Records, CliError> {
+    fn start(source: Source, map: Vec<MapEntry>) -> Result<Records, InputError> {
         let mut records = NdjsonRecords {
             source,
             map,
@@ -1041,7 +1045,7 @@ impl NdjsonRecords {
             records.pending = Some(match object {
                 Ok(object) => {
                     let keys: Vec<String> = object.keys().cloned().collect();
-                    let slots = plan(&keys, &records.map, false).map_err(CliError::usage)?;
+                    let slots = plan(&keys, &records.map, false).map_err(InputError::invalid)?;
                     columns = slots
                         .into_iter()
                         .filter_map(|slot| match slot {
@@ -1155,7 +1159,7 @@ fn json_text(value: &Value) -> Option<String> {
 
 /// A JSON number as text the money and number readers take as it is: JSON's
 /// `1.234` is never 1234, but the text `1.234` is refused as ambiguous
-/// ([`crate::values::read_number`]), so it is written `1.2340`.
+/// ([`crate::number::read_number`]), so it is written `1.2340`.
 fn number_text(number: &serde_json::Number) -> String {
     let text = number.to_string();
     match text.trim_start_matches('-').split_once('.') {
@@ -1650,7 +1654,7 @@ mod tests {
                     ]
                 )
             );
-            assert_eq!(crate::values::read_number("1.2340"), Ok(1.234));
+            assert_eq!(crate::number::read_number("1.2340"), Ok(1.234));
         }
         assert_eq!(
             Format::from_path(Path::new("leads.JSONL")),
@@ -1758,7 +1762,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(crate::tests::proptest_config())]
+        #![proptest_config(crate::proptest_config())]
 
         /// Rows written as a spreadsheet writes them (quoted where they hold
         /// the delimiter, a quote or a line break; LF or CRLF; blank lines

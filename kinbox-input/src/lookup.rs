@@ -8,20 +8,15 @@
 
 use kinbox_api::{Client, KinboxError, types};
 
-use crate::CliError;
+use crate::InputError;
 use crate::matching::{Lookup, choose};
 
 /// A failed lookup request: says which lookup, and that nothing was changed.
-fn lookup_failed(what: &str) -> impl FnOnce(kinbox_api::Error<types::Error>) -> CliError + '_ {
-    move |error| match CliError::from(KinboxError::from(error)) {
-        CliError::Failure(message) => {
-            CliError::failure(format!("{what} failed, so nothing was changed: {message}"))
-        }
-        other => other,
-    }
+fn lookup_failed(what: &str) -> impl FnOnce(kinbox_api::Error<types::Error>) -> InputError + '_ {
+    move |error| InputError::lookup(what)(KinboxError::from(error))
 }
 
-pub async fn deal(client: &Client, id: &str) -> Result<types::Deal, CliError> {
+pub async fn deal(client: &Client, id: &str) -> Result<types::Deal, InputError> {
     Ok(client
         .get_deal()
         .id(id)
@@ -31,7 +26,7 @@ pub async fn deal(client: &Client, id: &str) -> Result<types::Deal, CliError> {
         .into_inner())
 }
 
-pub async fn pipeline_by_id(client: &Client, id: &str) -> Result<types::Pipeline, CliError> {
+pub async fn pipeline_by_id(client: &Client, id: &str) -> Result<types::Pipeline, InputError> {
     Ok(client
         .get_pipeline()
         .id(id)
@@ -42,7 +37,7 @@ pub async fn pipeline_by_id(client: &Client, id: &str) -> Result<types::Pipeline
 }
 
 /// The pipeline named `name`, from `GET /v1/pipelines`.
-pub async fn pipelines(client: &Client) -> Result<Vec<types::Pipeline>, CliError> {
+pub async fn pipelines(client: &Client) -> Result<Vec<types::Pipeline>, InputError> {
     Ok(client
         .list_pipelines()
         .send()
@@ -51,7 +46,7 @@ pub async fn pipelines(client: &Client) -> Result<Vec<types::Pipeline>, CliError
         .into_inner())
 }
 
-pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeline, CliError> {
+pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeline, InputError> {
     let pipelines = pipelines(client).await?;
     pipeline_named_in(&pipelines, name, Some("--pipeline-id")).cloned()
 }
@@ -62,7 +57,7 @@ pub fn pipeline_named_in<'p>(
     pipelines: &'p [types::Pipeline],
     name: &str,
     id_flag: Option<&str>,
-) -> Result<&'p types::Pipeline, CliError> {
+) -> Result<&'p types::Pipeline, InputError> {
     let lookup = Lookup {
         what: "pipeline",
         id_flag,
@@ -82,10 +77,10 @@ pub fn stage_in_any(
     pipelines: &[types::Pipeline],
     pipeline_id: Option<&str>,
     name: &str,
-) -> Result<String, CliError> {
+) -> Result<String, InputError> {
     if let Some(id) = pipeline_id {
         let pipeline = pipelines.iter().find(|p| p.id == id).ok_or_else(|| {
-            CliError::usage(format!(
+            InputError::invalid(format!(
                 "no pipeline has the id {id}; `kinbox pipelines list -o table` lists them"
             ))
         })?;
@@ -114,11 +109,11 @@ pub fn stage_in_any(
                 true => "`kinbox pipelines list -o table` lists them".to_owned(),
                 false => format!("did you mean {}?", close.join(" or ")),
             };
-            Err(CliError::usage(format!(
+            Err(InputError::invalid(format!(
                 "no pipeline has a stage named \"{name}\"; {hint}"
             )))
         }
-        several => Err(CliError::usage(format!(
+        several => Err(InputError::invalid(format!(
             "\"{name}\" is a stage of several pipelines ({}): say which with --pipeline NAME",
             several
                 .iter()
@@ -133,7 +128,7 @@ pub fn stage_in_any(
 pub fn stage_named<'p>(
     pipeline: &'p types::Pipeline,
     name: &str,
-) -> Result<&'p types::PipelineStage, CliError> {
+) -> Result<&'p types::PipelineStage, InputError> {
     let what = format!("stage of pipeline \"{}\"", pipeline.name);
     let lookup = Lookup {
         what: &what,
@@ -154,7 +149,7 @@ pub fn stage_named<'p>(
 pub fn lost_reasons(
     pipeline: &types::Pipeline,
     reasons: &[String],
-) -> Result<Vec<String>, CliError> {
+) -> Result<Vec<String>, InputError> {
     let allowed = pipeline.lost_reasons.as_deref().unwrap_or_default();
     if allowed.is_empty() {
         return Ok(reasons.to_vec());
@@ -181,11 +176,11 @@ impl ContactKey {
     /// `--contact-phone`: written any usual way (`+55 (85) 99728-1648`,
     /// `(85) 99728-1648`, `85997281648`), looked up as Kinbox keeps phones:
     /// digits with the country code (see [`crate::phone::normalize`]).
-    pub fn phone(text: &str) -> Result<Self, CliError> {
+    pub fn phone(text: &str) -> Result<Self, InputError> {
         crate::phone::normalize(text)
             .map(Self::Phone)
             .map_err(|reason| {
-                CliError::usage(format!(
+                InputError::invalid(format!(
                     "--contact-phone '{}' is not a phone number: {reason}",
                     kinbox_api::server_text::escape_controls(text)
                 ))
@@ -215,7 +210,7 @@ impl ContactKey {
 
 /// The id of the one contact with `key`, from `GET /v1/contacts?phone=…`
 /// (or `email=…`).
-pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, CliError> {
+pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, InputError> {
     let request = client.list_contacts();
     let request = match key {
         ContactKey::Phone(phone) => request.phone(phone.clone()),
@@ -239,12 +234,12 @@ pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, CliErr
         .collect();
     match candidates.as_slice() {
         [contact] => Ok(contact.id.get()),
-        [] => Err(CliError::usage(format!(
+        [] => Err(InputError::invalid(format!(
             "no contact has {}; create it with `{}`, or give --contact-id",
             key.describe(),
             key.create_hint()
         ))),
-        several => Err(CliError::usage(format!(
+        several => Err(InputError::invalid(format!(
             "{} contacts have {}: {}; give --contact-id",
             several.len(),
             key.describe(),

@@ -1,0 +1,50 @@
+//! What people type into Kinbox, turned into `kinbox-api`'s typed requests:
+//! the one path from human input to a request, shared by the `kinbox` CLI
+//! (`deals create`, `deals update`, `deals import`…) and by any program that
+//! takes deals from people (a shop's order form, a spreadsheet upload).
+//!
+//! - [`number`]: amounts as written in Brazil, `R$ 1.890,50`, `1.890,50`,
+//!   `1890,50`; `1.890` refused as ambiguous.
+//! - [`date`]: `30/06/2024`, `2024-06-30`, `30/06/2024 18:00`, RFC 3339;
+//!   without a zone, Brasília time.
+//! - [`phone`]: `+55 (85) 99728-1648`, `(85) 99728-1648`, as Kinbox keeps
+//!   phones (`5585997281648`).
+//! - [`matching`] and [`lookup`]: pipelines, stages, lost reasons and
+//!   contacts by the names people see, case and accents aside, with "did you
+//!   mean" when a name matches nothing.
+//! - [`custom_fields`]: `cpf=060.715.303-54`, checked against the field's
+//!   type and sent as the API takes it.
+//! - [`file`] and [`row`]: CSV (`;`, Latin-1, Excel's ways) and NDJSON read
+//!   record by record, and each record checked and turned into a
+//!   [`DealCreate`](kinbox_api::types::DealCreate) for
+//!   [`kinbox_api::import`].
+//!
+//! Every error is an [`InputError`]: nothing was sent.
+
+pub mod custom_fields;
+pub mod date;
+mod error;
+pub mod file;
+pub mod lookup;
+pub mod matching;
+pub mod number;
+pub mod phone;
+pub mod row;
+
+pub use error::InputError;
+
+/// proptest's settings for this crate's properties: `PROPTEST_CASES`
+/// cases (256 by default), from the seed `PROPTEST_RNG_SEED`, or a fixed
+/// one so that CI is repeatable (`scripts/properties-long.sh` varies it).
+#[cfg(test)]
+pub(crate) fn proptest_config() -> proptest::test_runner::Config {
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|seed| seed.parse().ok())
+        .unwrap_or(0x6b69_6e62_6f78);
+    proptest::test_runner::Config {
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        failure_persistence: None,
+        ..Default::default()
+    }
+}
