@@ -599,6 +599,14 @@ fn adapt_arg(arg: Arg) -> Arg {
             crate::datetime::arg(arg)
         }
         "phone" => crate::phone::arg(arg).value_name("PHONE"),
+        // The same words as the import's status column, Portuguese too.
+        _ if arg.get_value_parser().type_id()
+            == std::any::TypeId::of::<kinbox_api::types::DealStatus>() =>
+        {
+            crate::values::with_note(arg, kinbox_input::deal::STATUS_HELP)
+                .value_parser(crate::values::TextParser::new(kinbox_input::deal::status))
+                .value_name("STATUS")
+        }
         _ => arg.value_name(id.to_uppercase().replace('-', "_")),
     }
 }

@@ -110,7 +110,11 @@ pub async fn stage_and_pipeline(
                     }
                 },
             };
-            Some(resolve::stage_named(&pipeline, name)?.id.clone())
+            Some(
+                resolve::stage_named(&pipeline, name, Some("--stage-id"))?
+                    .id
+                    .clone(),
+            )
         }
         None => matches.get_one::<String>("stage-id").cloned(),
     };

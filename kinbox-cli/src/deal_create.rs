@@ -76,7 +76,7 @@ pub fn adapt(cmd: Command) -> Command {
         cmd,
         "The pipeline (funil) by its name, e.g. \"Vendas\" (instead of --pipeline-id)",
         "The stage (etapa) by its name within the pipeline, e.g. \"Proposta\" (instead of \
-         --stage-id)",
+         --stage-id) [default: the pipeline's first stage]",
         ("The contact", "(instead of --contact-id)"),
     )
     .arg(custom_fields::arg())
@@ -148,12 +148,27 @@ pub async fn resolve(
         resolved.pipeline_id = Some(found.id.clone());
         pipeline = Some(found);
     }
-    if let Some(name) = matches.get_one::<String>(STAGE) {
+    let stage = matches.get_one::<String>(STAGE);
+    if let Some(name) = stage {
         let pipeline = match pipeline {
             Some(pipeline) => pipeline,
             None => resolve::pipeline_by_id(client, &pipeline_id_given(body)?).await?,
         };
-        resolved.stage_id = Some(resolve::stage_named(&pipeline, name)?.id.clone());
+        resolved.stage_id = Some(
+            resolve::stage_named(&pipeline, name, Some("--stage-id"))?
+                .id
+                .clone(),
+        );
+    } else if body.field("stageId").is_none() {
+        // No stage named: the pipeline's first, as the import does.
+        let pipeline = match (pipeline, body.field("pipelineId").and_then(Value::as_str)) {
+            (Some(pipeline), _) => Some(pipeline),
+            (None, Some(id)) => Some(resolve::pipeline_by_id(client, id).await?),
+            (None, None) => None,
+        };
+        if let Some(pipeline) = pipeline {
+            resolved.stage_id = Some(resolve::first_stage(&pipeline)?.id.clone());
+        }
     }
     let contact = contact_key(matches)?;
     if let Some(key) = contact {

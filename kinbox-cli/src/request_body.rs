@@ -334,8 +334,11 @@ fn flag_value(matches: &ArgMatches, id: &str, schema: &Value) -> Value {
         (Some("boolean"), _) => typed::<bool>(matches, id).map(Value::from),
         (Some("string"), Some("date-time")) => typed::<chrono::DateTime<chrono::Utc>>(matches, id)
             .map(|v| Value::from(v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
-        // Text as its parser left it (a phone as digits), else as given.
-        _ => typed::<String>(matches, id).map(Value::from),
+        // Text as its parser left it (a phone as digits, a status word as
+        // the API names it), else as given.
+        _ => typed::<String>(matches, id)
+            .or_else(|| typed::<kinbox_api::types::DealStatus>(matches, id).map(|s| s.to_string()))
+            .map(Value::from),
     };
     typed
         .or_else(|| {

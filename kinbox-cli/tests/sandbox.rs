@@ -614,3 +614,119 @@ async fn pipelines_and_custom_fields_are_got_by_name_too() {
         typo.stderr
     );
 }
+
+/// `deals create`, `deals update` and `deals import` take the same words
+/// for the same things, through `kinbox-input`: a status in Portuguese, an
+/// amount in reais, a Brazilian date and phone, names of pipelines and
+/// stages in any case and without accents, a custom field by placeholder,
+/// and the pipeline's first stage when no stage is named.
+#[tokio::test]
+async fn create_update_and_import_take_the_same_words_alike() {
+    let kinbox = Kinbox::start().await;
+    let (vendas, stages) = kinbox.pipeline("Vendas");
+    let words = [
+        ("--value", "R$ 1.890,50"),
+        ("--status", "Ganho"),
+        ("--pipeline", "vendas"),
+        ("--stage", "negociacao"),
+        ("--contact-phone", "(85) 99728-1648"),
+        ("--due-date", "30/06/2025"),
+        ("--custom-field", "cpf=060.715.303-54"),
+    ];
+    let flags: Vec<&str> = words
+        .iter()
+        .flat_map(|(flag, word)| [*flag, *word])
+        .collect();
+
+    let mut create = vec!["deals", "create", "--name", "Pedido A"];
+    create.extend(&flags);
+    let created = kinbox.json(&create);
+
+    // No stage named: the first one, as the import does.
+    let plain = kinbox.json(&[
+        "deals",
+        "create",
+        "--name",
+        "Pedido B",
+        "--value",
+        "1",
+        "--pipeline",
+        "Vendas",
+        "--contact-id",
+        "1002",
+    ]);
+    assert_eq!(plain["stageId"], stage_id(&stages, "Prospecção"));
+    let mut update = vec!["deals", "update", plain["id"].as_str().unwrap()];
+    update.extend(&flags);
+    kinbox.json(&update);
+    let updated = kinbox.json(&["deals", "get", plain["id"].as_str().unwrap()]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leads.csv");
+    let header = words
+        .iter()
+        .map(|(flag, _)| match *flag {
+            "--custom-field" => "cf.cpf".to_owned(),
+            flag => flag.trim_start_matches("--").replace('-', "_"),
+        })
+        .collect::<Vec<_>>()
+        .join(";");
+    let row = words
+        .iter()
+        .map(|(_, word)| word.strip_prefix("cpf=").unwrap_or(word))
+        .collect::<Vec<_>>()
+        .join(";");
+    std::fs::write(
+        &file,
+        format!("name;{header}\nPedido C;{row}\nPedido D;1;;Vendas;;(85) 99728-1648;;\n"),
+    )
+    .unwrap();
+    let out = kinbox.run(&["deals", "import", file.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let listed = kinbox.json(&["deals", "list", "--all"]);
+    let named = |name: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|deal| deal["name"] == name)
+            .unwrap_or_else(|| panic!("no deal {name}: {listed}"))
+            .clone()
+    };
+    assert_eq!(
+        named("Pedido D")["stageId"],
+        stage_id(&stages, "Prospecção")
+    );
+
+    let what_the_words_set = |deal: &Value| {
+        (
+            deal["value"].clone(),
+            deal["status"].clone(),
+            deal["pipelineId"].clone(),
+            deal["stageId"].clone(),
+            deal["contact"]["id"].clone(),
+            // The same instant, however the text writes it.
+            chrono::DateTime::parse_from_rfc3339(deal["dueDate"].as_str().unwrap_or_default())
+                .map(|at| Value::from(at.timestamp()))
+                .unwrap_or_default(),
+            deal["customFields"]["cpf"]["value"].clone(),
+        )
+    };
+    let expected = (
+        Value::from(1890.5),
+        Value::from("won"),
+        Value::from(vendas.as_str()),
+        Value::from(stage_id(&stages, "Negociação")),
+        Value::from(1001),
+        // 30/06/2025 00:00 in Brasília.
+        Value::from(1_751_252_400),
+        Value::from("060.715.303-54"),
+    );
+    for (how, deal) in [
+        ("created", created),
+        ("updated", updated),
+        ("imported", named("Pedido C")),
+    ] {
+        assert_eq!(what_the_words_set(&deal), expected, "{how}: {deal}");
+    }
+}

@@ -12,6 +12,7 @@
 //! - [`matching`] and [`lookup`]: pipelines, stages, lost reasons and
 //!   contacts by the names people see, case and accents aside, with "did you
 //!   mean" when a name matches nothing.
+//! - [`deal`]: a deal's status in English or Portuguese (`ganho`, `won`).
 //! - [`custom_fields`]: `cpf=060.715.303-54`, checked against the field's
 //!   type and sent as the API takes it.
 //! - [`file`] and [`row`]: CSV (`;`, Latin-1, Excel's ways) and NDJSON read
@@ -23,6 +24,7 @@
 
 pub mod custom_fields;
 pub mod date;
+pub mod deal;
 mod error;
 pub mod file;
 pub mod lookup;

@@ -51,7 +51,8 @@ pub async fn pipeline_named(client: &Client, name: &str) -> Result<types::Pipeli
     pipeline_named_in(&pipelines, name, Some("--pipeline-id")).cloned()
 }
 
-/// The pipeline of `pipelines` named `name`; a wrong name's message
+/// The pipeline of `pipelines` named `name`, else (when no name matches)
+/// whose id is `name`: a person may paste either. A wrong name's message
 /// suggests `id_flag`, the flag that takes an id instead.
 pub fn pipeline_named_in<'p>(
     pipelines: &'p [types::Pipeline],
@@ -69,6 +70,7 @@ pub fn pipeline_named_in<'p>(
         |p| &p.name,
         |p| format!("\"{}\" (id {})", p.name, p.id),
     )
+    .or_else(|error| pipelines.iter().find(|p| p.id == name).ok_or(error))
 }
 
 /// The id of the stage named `name`: in the pipeline `pipeline_id` when
@@ -84,11 +86,11 @@ pub fn stage_in_any(
                 "no pipeline has the id {id}; `kinbox pipelines list -o table` lists them"
             ))
         })?;
-        return Ok(stage_named(pipeline, name)?.id.clone());
+        return Ok(stage_named(pipeline, name, Some("--stage-id"))?.id.clone());
     }
     let found: Vec<(&types::Pipeline, &types::PipelineStage)> = pipelines
         .iter()
-        .filter_map(|p| stage_named(p, name).ok().map(|stage| (p, stage)))
+        .filter_map(|p| stage_named(p, name, None).ok().map(|stage| (p, stage)))
         .collect();
     match found.as_slice() {
         [(_, stage)] => Ok(stage.id.clone()),
@@ -124,15 +126,17 @@ pub fn stage_in_any(
     }
 }
 
-/// The stage of `pipeline` named `name`.
+/// The stage of `pipeline` named `name`, else (when no name matches) whose
+/// id is `name`; a wrong name's message suggests `id_flag`.
 pub fn stage_named<'p>(
     pipeline: &'p types::Pipeline,
     name: &str,
+    id_flag: Option<&str>,
 ) -> Result<&'p types::PipelineStage, InputError> {
     let what = format!("stage of pipeline \"{}\"", pipeline.name);
     let lookup = Lookup {
         what: &what,
-        id_flag: Some("--stage-id"),
+        id_flag,
     };
     choose(
         &lookup,
@@ -141,6 +145,19 @@ pub fn stage_named<'p>(
         |s| &s.name,
         |s| format!("\"{}\" (id {})", s.name, s.id),
     )
+    .or_else(|error| pipeline.stages.iter().find(|s| s.id == name).ok_or(error))
+}
+
+/// Where a deal of `pipeline` goes when no stage is named: its first
+/// stage, as in Kinbox's app. The same rule for `deals create`, the import
+/// and any other front end.
+pub fn first_stage(pipeline: &types::Pipeline) -> Result<&types::PipelineStage, InputError> {
+    pipeline.stages.first().ok_or_else(|| {
+        InputError::invalid(format!(
+            "pipeline \"{}\" has no stages: add one in Kinbox, then try again",
+            pipeline.name
+        ))
+    })
 }
 
 /// Each of `reasons` as written in the lost reasons of `pipeline`. A

@@ -21,7 +21,7 @@ use kinbox_api::types::{
 
 use crate::InputError;
 use crate::file::{Column, Format, Record, RecordError, Records};
-use crate::matching::{Lookup, choose, fold};
+use crate::matching::{Lookup, choose};
 
 /// What a record is checked against: the workspace's pipelines (with their
 /// stages) and the definitions of the deal custom fields.
@@ -184,7 +184,9 @@ impl RowContext {
         .and_then(amount)
         .map_err(|reason| fail(&Column::Value, reason))?;
         let status = match get(Column::Status) {
-            Some((text, column)) => status(text).map_err(|reason| fail(&column, reason))?,
+            Some((text, column)) => {
+                crate::deal::status(text).map_err(|reason| fail(&column, reason))?
+            }
             None => DealStatus::Open,
         };
         let pipeline = self.pipeline(record)?;
@@ -292,7 +294,6 @@ impl RowContext {
     /// `text`.
     fn pipeline_named(&self, text: &str) -> Result<&Pipeline, String> {
         crate::lookup::pipeline_named_in(&self.pipelines, text, Some("a pipeline_id"))
-            .or_else(|error| self.pipelines.iter().find(|p| p.id == text).ok_or(error))
             .map_err(|error| error.to_string())
     }
 
@@ -338,24 +339,6 @@ fn amount(text: &str) -> Result<f64, String> {
     })
 }
 
-/// A status as the spec names it (`open`, `won`, `lost`), or in
-/// Portuguese, in any case.
-fn status(text: &str) -> Result<DealStatus, String> {
-    let folded = fold(text);
-    if let Ok(status) = folded.parse::<DealStatus>() {
-        return Ok(status);
-    }
-    match folded.as_str() {
-        "aberto" | "aberta" => Ok(DealStatus::Open),
-        "ganho" | "ganha" => Ok(DealStatus::Won),
-        "perdido" | "perdida" => Ok(DealStatus::Lost),
-        _ => Err(format!(
-            "{} is not a status; write open, won or lost (aberto, ganho or perdido)",
-            quoted(text)
-        )),
-    }
-}
-
 /// The item of `items` whose id is `id`, or the choices.
 fn by_id<'i, T>(
     items: &'i [T],
@@ -383,19 +366,10 @@ fn stage<'p>(pipeline: &'p Pipeline, record: &Record) -> Result<&'p PipelineStag
     let what = format!("stage of pipeline \"{}\"", pipeline.name);
     let describe = |s: &PipelineStage| format!("\"{}\" (id {})", s.name, s.id);
     let by_name = match record.get(&Column::Stage) {
-        Some(text) => {
-            let lookup = Lookup {
-                what: &what,
-                id_flag: Some("a stage_id"),
-            };
-            Some(
-                choose(&lookup, text, &pipeline.stages, |s| &s.name, describe)
-                    .or_else(|error| pipeline.stages.iter().find(|s| s.id == text).ok_or(error))
-                    .map_err(|error| {
-                        RowError::new(line, Some(&Column::Stage), &error.to_string())
-                    })?,
-            )
-        }
+        Some(text) => Some(
+            crate::lookup::stage_named(pipeline, text, Some("a stage_id"))
+                .map_err(|error| RowError::new(line, Some(&Column::Stage), &error.to_string()))?,
+        ),
         None => None,
     };
     let by_id = match record.get(&Column::StageId) {
@@ -418,13 +392,8 @@ fn stage<'p>(pipeline: &'p Pipeline, record: &Record) -> Result<&'p PipelineStag
             ),
         )),
         (Some(stage), _) | (None, Some(stage)) => Ok(stage),
-        (None, None) => pipeline.stages.first().ok_or_else(|| {
-            RowError::new(
-                line,
-                Some(&Column::Stage),
-                &format!("pipeline \"{}\" has no stages", pipeline.name),
-            )
-        }),
+        (None, None) => crate::lookup::first_stage(pipeline)
+            .map_err(|error| RowError::new(line, Some(&Column::Stage), &error.to_string())),
     }
 }
 
@@ -813,7 +782,7 @@ mod tests {
         );
         assert_eq!(
             error(5, &[(Column::Pipeline, "Vazio")]),
-            "line 5, stage: pipeline \"Vazio\" has no stages"
+            "line 5, stage: pipeline \"Vazio\" has no stages: add one in Kinbox, then try again"
         );
     }
 
