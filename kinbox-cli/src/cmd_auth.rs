@@ -118,7 +118,9 @@ async fn login(context: &Context) -> Result<(), CliError> {
         ))
     })?;
 
-    // Read again: it may have changed while the token was checked.
+    // Read again, under the lock until written: it may have changed while
+    // the token was checked, and other logins may be writing it now.
+    let _lock = crate::config::lock(&crate::config::credentials_path()?)?;
     let Stored {
         path,
         mut credentials,
@@ -250,6 +252,7 @@ fn print_profiles(context: &Context) {
 }
 
 fn logout(context: &Context) -> Result<(), CliError> {
+    let _lock = crate::config::lock(&crate::config::credentials_path()?)?;
     let Stored {
         path,
         mut credentials,

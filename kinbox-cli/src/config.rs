@@ -23,6 +23,9 @@ pub const CONFIG_DIR_ENV: &str = "KINBOX_CONFIG_DIR";
 /// Selects the profile when `--profile` is not given.
 pub const PROFILE_ENV: &str = "KINBOX_PROFILE";
 const FILE_NAME: &str = "credentials.toml";
+/// How long a writer waits for another `kinbox` to finish writing the file:
+/// each holds the lock for one read and one write, milliseconds.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// One stored account.
 #[derive(Clone, Deserialize, Serialize)]
@@ -113,6 +116,8 @@ impl Credentials {
 
     /// Writes `path` whole: a new file, readable and writable by its owner
     /// only (0600), renamed over the old one so that a crash leaves either.
+    /// Only under [`lock`], read after it was taken: else another process's
+    /// write between this one's read and write is lost.
     pub fn save(&self, path: &Path) -> Result<(), CliError> {
         let fail = |what: &str, e: std::io::Error| {
             CliError::failure(format!("cannot {what} {}: {e}", path.display()))
@@ -130,8 +135,90 @@ impl Credentials {
             .and_then(|()| file.as_file().sync_all())
             .map_err(|e| fail("write", e))?;
         file.persist(path).map_err(|e| fail("write", e.error))?;
+        // The rename is durable only once the directory is.
+        #[cfg(unix)]
+        std::fs::File::open(dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(|e| fail("write", e))?;
         Ok(())
     }
+}
+
+/// Held while a process reads, changes and writes the credentials file;
+/// released when dropped (or when the process ends, however it ends).
+#[must_use = "the lock is released when dropped"]
+pub struct Lock {
+    _file: Option<std::fs::File>,
+}
+
+/// Locks the credentials file at `path` against other `kinbox` processes,
+/// through `credentials.toml.lock` next to it: the file itself cannot carry
+/// the lock, since each write replaces it with a new one. Waits for another
+/// writer up to [`LOCK_WAIT`].
+pub fn lock(path: &Path) -> Result<Lock, CliError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".lock");
+    let lock_path = dir.join(name);
+    let fail = |e: std::io::Error| {
+        CliError::failure(format!(
+            "cannot lock {} to write the credentials: {e}",
+            lock_path.display()
+        ))
+    };
+    create_private_dir(dir).map_err(|e| {
+        CliError::failure(format!(
+            "cannot create the directory of {}: {e}",
+            path.display()
+        ))
+    })?;
+    let file = open_lock_file(&lock_path).map_err(fail)?;
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Lock { _file: Some(file) }),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(CliError::failure(format!(
+                    "another kinbox has been writing {} for {}s (it holds {}); nothing was \
+                     stored: let it finish, or end it, and try again",
+                    path.display(),
+                    LOCK_WAIT.as_secs(),
+                    lock_path.display()
+                )));
+            }
+            // Where the platform or file system has no locks, writing
+            // unlocked is what every run did before there was a lock.
+            Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+                return Ok(Lock { _file: None });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(fail(e)),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 /// The parser's message with every quoted value left out: it quotes what

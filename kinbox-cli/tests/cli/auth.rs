@@ -627,3 +627,74 @@ fn login_refuses_to_overwrite_a_corrupt_credentials_file() {
     snap!("auth_login_corrupt_file_stderr", stderr);
     assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
 }
+
+/// Twenty `auth login`s at once, each a process of its own with a profile of
+/// its own: each rewrites the whole file, so without a lock around reading
+/// and writing it, a login that read the file before another's write lands
+/// puts it back without that profile, and still exits 0.
+#[test]
+fn concurrent_logins_keep_every_profile() {
+    const LOGINS: usize = 20;
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals").query_param("limit", "1");
+        then.status(200)
+            .json_body(json!({"data": [], "nextCursor": null}));
+    });
+    let start = std::sync::Barrier::new(LOGINS);
+    let outs: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..LOGINS)
+            .map(|i| {
+                let (api, start) = (&api, &start);
+                scope.spawn(move || {
+                    let profile = format!("p{i}");
+                    let mut cmd =
+                        api.kinbox_without_token(&["auth", "login", "--profile", &profile]);
+                    cmd.write_stdin(format!("token-of-p{i}"));
+                    start.wait();
+                    run(cmd)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (i, out) in outs.iter().enumerate() {
+        assert_eq!(out.code, 0, "login p{i}: {}", out.stderr);
+    }
+
+    let stored = std::fs::read_to_string(api.config_path()).unwrap();
+    let missing: Vec<String> = (0..LOGINS)
+        .map(|i| format!("[profiles.p{i}]\ntoken = \"token-of-p{i}\"\n"))
+        .filter(|entry| !stored.contains(entry.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "lost: {missing:?}\nfile:\n{stored}");
+    // And each is usable: the CLI reads the token of every profile back.
+    for i in [0, LOGINS - 1] {
+        let out =
+            run(&mut api.kinbox_without_token(&["auth", "status", "--profile", &format!("p{i}")]));
+        assert_eq!(out.code, 0, "p{i}: {}", out.stderr);
+        assert!(
+            out.stdout
+                .starts_with(&format!("Profile: p{i} (from --profile)\n")),
+            "{}",
+            out.stdout
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(api.config_path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // Nothing but the file and its lock is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(api.config_dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "credentials.toml" && name != "credentials.toml.lock")
+        .collect();
+    names.sort();
+    assert!(names.is_empty(), "left behind: {names:?}");
+}
