@@ -105,7 +105,8 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "BYTES", default_value_t = Limits::DEFAULT_MAX_BODY_BYTES as u64, value_parser = parse_positive, help_heading = "Limits")]
     pub max_body_bytes: u64,
 
-    /// Connections served at once; more wait until one closes.
+    /// Connections open at once; past it, the one waiting longest for a
+    /// request is closed to make room (503 if all are in a request).
     #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_CONNECTIONS as u64, value_parser = parse_positive, help_heading = "Limits")]
     pub max_connections: u64,
 

@@ -30,8 +30,13 @@ pub struct Limits {
     /// 413, by its `Content-Length` before any of it is read, or as soon as
     /// a chunked body passes the limit.
     pub max_body_bytes: usize,
-    /// Connections served at once; more wait to be accepted until one
-    /// closes, while the established ones keep being served.
+    /// Connections open at once. Past it, a new connection takes the place
+    /// of the one that has waited longest for a request head (idle, or
+    /// stalled halfway through one); a connection in the middle of a request
+    /// is never closed. When every one is, the new connection is answered
+    /// 503 and closed (up to as many again at once; past that, closed
+    /// unanswered). The sandbox holds at most twice this many connections'
+    /// descriptors, well within the usual limit of 1,024 at the default.
     pub max_connections: usize,
     /// A connection that does not send a complete request head (request line
     /// and headers) this long after it opens, or after its previous answer,

@@ -82,9 +82,13 @@
 //! - a body over 1 MiB (`--max-body-bytes`) is a 413 with the usual error
 //!   body, refused by its `Content-Length` before any of it is read, or as
 //!   soon as a chunked body passes the limit;
-//! - at most 256 connections are served at once (`--max-connections`);
-//!   more wait to be accepted until one closes, and the established ones go
-//!   on being served;
+//! - at most 256 connections are open at once (`--max-connections`), and
+//!   a new one is always accepted: past the limit, the connection that has
+//!   waited longest for a request (idle, or stalled halfway through its
+//!   head) is closed to make room. One in the middle of a request never is;
+//!   when all are, the new one is answered 503 with `Retry-After` and
+//!   closed. So a flood of idle or slowloris connections cannot keep other
+//!   clients out;
 //! - a connection that has not sent a whole request head 5 s after it
 //!   opened or got its last answer is closed (`--header-timeout-ms`): this
 //!   ends stalled clients and idle keep-alive connections alike;
@@ -143,6 +147,7 @@ mod auth;
 mod body;
 mod cli;
 mod config;
+mod connections;
 mod error;
 mod faults;
 mod ids;

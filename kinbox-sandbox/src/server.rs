@@ -27,6 +27,7 @@ use crate::auth::TokenPolicy;
 use crate::config::{
     AppliedThenFailMode, ConfigError, FaultConfig, Limits, RateLimit, SandboxConfig,
 };
+use crate::connections::{Admission, Admitted, Busy, Connections};
 use crate::error::ApiError;
 use crate::faults::{AnswerFailure, Decision, Faults, Verdict};
 use crate::router::{AppState, router};
@@ -174,8 +175,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// Connections served at once (256 unless set); more wait to be
-    /// accepted.
+    /// Connections open at once (256 unless set); past it, a new one takes
+    /// the place of the one that has waited longest for a request, or is
+    /// answered 503 when every one is in the middle of a request.
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.config.limits.max_connections = connections;
         self
@@ -359,13 +361,30 @@ pub async fn serve(
     Ok(())
 }
 
+/// Connections the kernel completes and queues before the sandbox accepts
+/// them: a burst of connects (a test's flood, a client's pool opening at
+/// once) past std's 128 would have its SYNs dropped and retried a second
+/// later. The kernel caps it (`net.core.somaxconn`).
+const LISTEN_BACKLOG: i32 = 4096;
+
 /// Loopback only: the sandbox accepts any token, so it must not be reachable
 /// from elsewhere.
 /// Binds 127.0.0.1:`port` (0: a free port) and says which address it got.
 fn bind(port: u16) -> Result<(std::net::TcpListener, SocketAddr), StartError> {
+    use socket2::{Domain, Protocol, Socket, Type};
     let bind_error = |source| StartError::Bind { port, source };
-    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(bind_error)?;
-    listener.set_nonblocking(true).map_err(bind_error)?;
+    let socket =
+        Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).map_err(bind_error)?;
+    // As std does on Unix: a restarted sandbox can take its port back while
+    // the old connections linger in TIME_WAIT.
+    #[cfg(unix)]
+    socket.set_reuse_address(true).map_err(bind_error)?;
+    socket
+        .bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, port)).into())
+        .map_err(bind_error)?;
+    socket.listen(LISTEN_BACKLOG).map_err(bind_error)?;
+    socket.set_nonblocking(true).map_err(bind_error)?;
+    let listener = std::net::TcpListener::from(socket);
     let addr = listener.local_addr().map_err(bind_error)?;
     Ok((listener, addr))
 }
@@ -383,40 +402,43 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
     let state = Arc::new(AppState::new(tokens, limits, workspace));
     let app = router(kinbox_spec::spec(), state.clone());
     let faults = Arc::new(Faults::new(config.faults.clone()));
-    // One slot per connection served. With none free, the next connection
-    // is not accepted (it waits in the listener's backlog) until one closes:
-    // a flood cannot open unbounded tasks, and the connections already
-    // served go on being served.
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    // Past `max_connections`, a new connection takes the place of the one
+    // that has waited longest for a request (see `connections.rs`), so the
+    // accept loop never stops: a flood of idle or stalled connections
+    // cannot keep others out. When every connection is in the middle of a
+    // request, the new one is answered 503 (as many at once as there are
+    // places) or, past that, closed.
+    let open = Connections::new(limits.max_connections);
+    let refusals = Arc::new(Semaphore::new(limits.max_connections));
     let mut warned_full = false;
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
-            (slot, accepted) = async {
-                let slot = match slots.clone().try_acquire_owned() {
-                    Ok(slot) => slot,
-                    Err(_) => {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => match open.admit() {
+                    Admission::Admitted(admitted) => {
+                        let (app, faults) = (app.clone(), faults.clone());
+                        connections.spawn(serve_connection(stream, app, faults, limits, admitted));
+                    }
+                    Admission::Full => {
                         if !warned_full {
                             warned_full = true;
                             tracing::warn!(
                                 max_connections = limits.max_connections,
-                                "every connection slot is taken; new connections wait until one closes"
+                                "every connection is in the middle of a request; new ones are \
+                                 answered 503 until one is not (raise --max-connections?)"
                             );
                         }
-                        slots.clone().acquire_owned().await.expect("the semaphore is never closed")
+                        if let Ok(permit) = refusals.clone().try_acquire_owned() {
+                            connections.spawn(async move {
+                                refuse_connection(stream, limits).await;
+                                drop(permit);
+                            });
+                        }
                     }
-                };
-                (slot, listener.accept().await)
-            } => match accepted {
-                Ok((stream, _)) => {
-                    let (app, faults) = (app.clone(), faults.clone());
-                    connections.spawn(async move {
-                        serve_connection(stream, app, faults, limits).await;
-                        drop(slot);
-                    });
-                }
+                },
                 // Out of file descriptors and the like: wait instead of spinning.
                 Err(error) => {
                     tracing::warn!(%error, "accepting a connection failed");
@@ -424,9 +446,7 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
                 }
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {
-                if slots.available_permits() > 0 {
-                    warned_full = false;
-                }
+                warned_full = false;
             }
         }
     }
@@ -445,22 +465,116 @@ pub(crate) const REQUEST_LOG: &str = "kinbox_sandbox::requests";
 #[error("connection dropped on purpose (fault injection)")]
 struct DroppedOnPurpose;
 
-async fn serve_connection(stream: TcpStream, app: Router, faults: Arc<Faults>, limits: Limits) {
+/// Why a request read gets no answer.
+#[derive(Debug, thiserror::Error)]
+enum Unanswered {
+    #[error(transparent)]
+    Dropped(#[from] DroppedOnPurpose),
+    /// Its connection had just been closed to make room for another.
+    #[error("connection closed to make room for a new one")]
+    Evicted,
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    app: Router,
+    faults: Arc<Faults>,
+    limits: Limits,
+    admitted: Admitted,
+) {
     let _ = stream.set_nodelay(true);
-    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-        let decision = faults.decide();
-        answer(app.clone(), decision, request)
-    });
+    let admitted = Arc::new(admitted);
+    let service = {
+        let admitted = admitted.clone();
+        hyper::service::service_fn(move |request: Request<Incoming>| {
+            let busy = admitted.start_request();
+            // Drawn only for a request that is served: the same seed gives
+            // the same faults whatever the flood around it.
+            let decision = busy.as_ref().map(|_| faults.decide());
+            let app = app.clone();
+            async move {
+                let (Some(busy), Some(decision)) = (busy, decision) else {
+                    return Err(Unanswered::Evicted);
+                };
+                let response = answer(app, decision, request).await?;
+                // Busy until hyper has sent the whole answer and drops it.
+                Ok(response.map(|body| Body::new(WhileSending { body, _busy: busy })))
+            }
+        })
+    };
     // The header timeout runs from the moment the connection waits for a
     // request head: it ends both stalled heads and idle keep-alive
     // connections. The body has its own, in `body::read`.
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        result = connection => if let Err(error) = result {
+            tracing::debug!(%error, "connection ended with an error");
+        },
+        // Dropping the connection closes it; it was waiting for a request.
+        () = admitted.evicted() => tracing::debug!("connection closed to make room for a new one"),
+    }
+}
+
+/// A connection past the limit while every other is in the middle of a
+/// request: its request is answered 503, saying so, and it is closed.
+async fn refuse_connection(stream: TcpStream, limits: Limits) {
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        tracing::info!(
+            target: REQUEST_LOG,
+            "{} {} 503 (every connection busy)",
+            request.method(),
+            request.uri().path()
+        );
+        let response = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the sandbox is serving {} connections, each in the middle of a request, \
+                 which is its limit: retry in a moment, or start it with a higher \
+                 --max-connections",
+                limits.max_connections
+            ),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(1))
+        .into_response();
+        std::future::ready(Ok::<_, Infallible>(response))
+    });
     if let Err(error) = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
+        .keep_alive(false)
         .serve_connection(TokioIo::new(stream), service)
         .await
     {
-        tracing::debug!(%error, "connection ended with an error");
+        tracing::debug!(%error, "refused connection ended with an error");
+    }
+}
+
+/// An answer's body, holding its connection busy until sent.
+struct WhileSending {
+    body: Body,
+    _busy: Busy,
+}
+
+impl hyper::body::Body for WhileSending {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 

@@ -3,7 +3,9 @@
 //! connections are bounded, while other clients go on being served.
 
 use std::io::Write;
-use std::net::{Shutdown, SocketAddr};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use kinbox_sandbox::{Limits, Sandbox, SandboxBuilder};
@@ -236,53 +238,339 @@ fn a_stalled_body_is_answered_408_and_its_connection_closed() {
     );
 }
 
+/// A valid deal as a request body.
+const DEAL: &str = r#"{"name":"n","value":1,"status":"open","pipelineId":"p","stageId":"s","contactId":1,"customFields":{}}"#;
+
+/// A POST whose head and first half of its body are sent: the connection
+/// is in the middle of a request until the rest comes.
+fn half_sent_create(addr: SocketAddr, token: &str) -> TcpStream {
+    let length = format!("Content-Length: {}", DEAL.len());
+    let mut request = head(
+        "POST",
+        "/v1/deals",
+        Some(token),
+        &["Content-Type: application/json", &length],
+    );
+    request.push_str(&DEAL[..DEAL.len() / 2]);
+    open(addr, request.as_bytes())
+}
+
+/// Whether the sandbox closed `stream` within `wait`, having sent nothing.
+fn closed_unanswered(stream: &mut TcpStream, wait: Duration) -> bool {
+    let received = read_until_closed(stream, wait);
+    assert!(received.bytes.is_empty(), "{}", received.text());
+    received.closed_after.is_some()
+}
+
 #[test]
-fn past_the_connection_limit_new_connections_wait_and_established_ones_are_served() {
+fn past_the_connection_limit_the_longest_waiting_connection_makes_room() {
     let sandbox = start(
         Sandbox::builder()
-            .max_connections(4)
-            .header_timeout(Duration::from_secs(30)),
+            .max_connections(3)
+            .header_timeout(Duration::from_secs(30))
+            .body_timeout(Duration::from_secs(30)),
     );
     let addr = sandbox.addr();
     let token = sandbox.token().to_owned();
     let get = head("GET", "/v1/deals", Some(&token), &[]);
+    let pause = || std::thread::sleep(Duration::from_millis(100));
 
-    // An established, kept-alive connection: one of the four.
-    let mut established = open(addr, get.as_bytes());
+    // Three places: a kept-alive connection idle since its answer, a
+    // stalled head, and a create in the middle of its body.
+    let mut idle = open(addr, get.as_bytes());
     assert_eq!(
-        read_answer(&mut established, Duration::from_secs(2)).map(|(s, _)| s),
+        read_answer(&mut idle, Duration::from_secs(2)).map(|(s, _)| s),
         Some(200)
     );
-    // Three stalled ones take the other slots.
-    let stalled: Vec<_> = (0..3)
-        .map(|_| open(addr, b"GET /v1/deals HTTP/1.1\r\n"))
-        .collect();
+    pause();
+    let mut stalled = open(addr, b"GET /v1/deals HTTP/1.1\r\n");
+    pause();
+    let mut creating = half_sent_create(addr, &token);
+    pause();
+
+    // A fourth is served at once; the idle one, waiting longest, made room.
+    let mut fourth = open(addr, get.as_bytes());
+    assert_eq!(
+        read_answer(&mut fourth, Duration::from_secs(2)).map(|(s, _)| s),
+        Some(200)
+    );
+    assert!(closed_unanswered(&mut idle, Duration::from_secs(2)));
+    assert!(!closed_unanswered(&mut stalled, Duration::from_millis(200)));
+
+    // A fifth: the stalled head has waited longer than the fourth's idling.
+    let (status, took) = list_deals(addr, &token);
+    assert_eq!(status, 200);
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(closed_unanswered(&mut stalled, Duration::from_secs(2)));
+    fourth.write_all(get.as_bytes()).unwrap();
+    assert_eq!(
+        read_answer(&mut fourth, Duration::from_secs(2)).map(|(s, _)| s),
+        Some(200),
+        "the fourth is still served"
+    );
+
+    // The create in progress was never closed: it finishes.
+    creating
+        .write_all(&DEAL.as_bytes()[DEAL.len() / 2..])
+        .unwrap();
+    let (status, body) = read_answer(&mut creating, Duration::from_secs(2)).unwrap();
+    assert_eq!(status, 201, "{body}");
+}
+
+#[test]
+fn when_every_connection_is_in_a_request_a_new_one_is_answered_503() {
+    let sandbox = start(
+        Sandbox::builder()
+            .max_connections(2)
+            .body_timeout(Duration::from_secs(30)),
+    );
+    let addr = sandbox.addr();
+    let token = sandbox.token().to_owned();
+    let mut creating: Vec<_> = (0..2).map(|_| half_sent_create(addr, &token)).collect();
     std::thread::sleep(Duration::from_millis(200));
 
-    // A fifth connection is not served while every slot is taken…
-    let mut late = open(
-        addr,
-        head("GET", "/v1/deals", Some(&token), &["Connection: close"]).as_bytes(),
+    let (status, took) = list_deals(addr, &token);
+    assert_eq!(status, 503);
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    let mut refused = open(addr, head("GET", "/v1/deals", Some(&token), &[]).as_bytes());
+    let received = read_until_closed(&mut refused, Duration::from_secs(5));
+    assert_eq!(received.status(), Some(503), "{}", received.text());
+    assert!(received.closed_after.is_some(), "closed after its answer");
+    assert_eq!(received.header("retry-after").as_deref(), Some("1"));
+    let body = received.json();
+    assert_conforms("list_deals", StatusCode::SERVICE_UNAVAILABLE, &body);
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("2 connections") && message.contains("--max-connections"),
+        "{message}"
     );
-    let waiting = read_until_closed(&mut late, Duration::from_millis(500));
-    assert!(waiting.bytes.is_empty(), "{}", waiting.text());
-    assert_eq!(waiting.closed_after, None, "it waits, it is not refused");
 
-    // …while the established one goes on being served.
-    for _ in 0..3 {
-        let started = Instant::now();
-        established.write_all(get.as_bytes()).unwrap();
-        assert_eq!(
-            read_answer(&mut established, Duration::from_secs(2)).map(|(s, _)| s),
-            Some(200)
+    // The requests in progress finish, and then there is room again.
+    for stream in &mut creating {
+        stream
+            .write_all(&DEAL.as_bytes()[DEAL.len() / 2..])
+            .unwrap();
+        let (status, body) = read_answer(stream, Duration::from_secs(2)).unwrap();
+        assert_eq!(status, 201, "{body}");
+    }
+    assert_eq!(list_deals(addr, &token).0, 200);
+}
+
+/// Connections that a flood opens at once.
+const FLOOD: usize = 2000;
+
+/// What each connection of a flood sends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Flood {
+    /// Nothing at all.
+    Idle,
+    /// Half a request head, then one more byte every now and then: each
+    /// byte arriving before a read timeout would reset it.
+    Slowloris,
+}
+
+/// The flood's client sockets and the sandbox's in one process pass the
+/// common soft limit of 1,024 descriptors: raise it to the hard limit, and
+/// fail with what to do when even that is too low.
+fn raise_descriptor_limit(needed: u64) {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit read and write only `limit`.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                return;
+            }
+            if limit.rlim_cur < limit.rlim_max {
+                // macOS refuses an unlimited soft limit: ask for enough.
+                let raised = libc::rlimit {
+                    rlim_cur: limit.rlim_max.min(65536).max(limit.rlim_cur),
+                    rlim_max: limit.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit = raised;
+                }
+            }
+        }
+        assert!(
+            limit.rlim_cur >= needed as libc::rlim_t,
+            "this test needs {needed} file descriptors and the limit is {}: raise it \
+             (`ulimit -n {needed}`)",
+            limit.rlim_cur
         );
-        assert!(started.elapsed() < Duration::from_secs(2));
     }
+    #[cfg(not(unix))]
+    let _ = needed;
+}
 
-    // Once a slot frees up, the fifth is served.
-    for stream in &stalled {
-        stream.shutdown(Shutdown::Both).unwrap();
+/// How one connection of a flood ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Held {
+    /// It could not connect within the test's wait.
+    NotConnected,
+    /// The sandbox closed it, having sent this many bytes first.
+    Closed { received: usize },
+    /// It was still open a while after the flood stopped.
+    StillOpen,
+}
+
+/// One connection of a flood: connects, sends what `flood` says until
+/// `stop`, then waits up to `grace` for the sandbox to close it.
+async fn hold(
+    addr: SocketAddr,
+    flood: Flood,
+    connecting: tokio::sync::mpsc::Sender<bool>,
+    stop: Arc<AtomicBool>,
+    grace: Duration,
+) -> Held {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let connect = tokio::net::TcpStream::connect(addr);
+    let connected = tokio::time::timeout(Duration::from_secs(5), connect).await;
+    let _ = connecting.send(matches!(connected, Ok(Ok(_)))).await;
+    drop(connecting);
+    let Ok(Ok(mut stream)) = connected else {
+        return Held::NotConnected;
+    };
+    if flood == Flood::Slowloris {
+        let _ = stream
+            .write_all(b"GET /v1/deals HTTP/1.1\r\nHost: sandbox\r\nX-Slow: ")
+            .await;
     }
-    let received = read_until_closed(&mut late, Duration::from_secs(5));
-    assert_eq!(received.status(), Some(200), "{}", received.text());
+    let mut ticks = tokio::time::interval(Duration::from_millis(500));
+    let mut stopped: Option<Instant> = None;
+    let (mut buffer, mut received) = ([0u8; 1024], 0);
+    loop {
+        tokio::select! {
+            read = stream.read(&mut buffer) => match read {
+                Ok(0) | Err(_) => return Held::Closed { received },
+                Ok(n) => received += n,
+            },
+            _ = ticks.tick() => {
+                if stop.load(Ordering::Relaxed) {
+                    if stopped.get_or_insert_with(Instant::now).elapsed() > grace {
+                        return Held::StillOpen;
+                    }
+                } else if flood == Flood::Slowloris {
+                    let _ = stream.write_all(b"x").await;
+                }
+            }
+        }
+    }
+}
+
+/// A GET on a connection of its own, as a client with a 5 s timeout sends
+/// it: its status (0 for none) and how long the answer took.
+fn timed_list_deals(addr: SocketAddr, token: &str) -> (u16, Duration) {
+    let started = Instant::now();
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(5)) else {
+        return (0, started.elapsed());
+    };
+    let request = head("GET", "/v1/deals", Some(token), &["Connection: close"]);
+    if stream.write_all(request.as_bytes()).is_err() {
+        return (0, started.elapsed());
+    }
+    let wait = Duration::from_secs(5).saturating_sub(started.elapsed());
+    let received = read_until_closed(&mut stream, wait);
+    (received.status().unwrap_or(0), started.elapsed())
+}
+
+/// 2,000 connections opened at once that never finish a request cannot
+/// keep 20 ordinary requests from being answered, each within 1 s; and each
+/// of the 2,000 is closed in the end, with no answer.
+fn a_flood_does_not_starve_other_clients(flood: Flood) {
+    raise_descriptor_limit(FLOOD as u64 + 1024);
+    // Long enough that a sandbox which waits for the flood's connections to
+    // time out cannot answer in time, short enough for the test to wait
+    // for them to close.
+    let header_timeout = Duration::from_secs(3);
+    let sandbox = start(Sandbox::builder().header_timeout(header_timeout));
+    let addr = sandbox.addr();
+
+    // The flood, from a runtime of its own: every connect in flight at once,
+    // as a flooding client does. The others ask once each connect has
+    // succeeded or given up.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (connected_tx, connected) = std::sync::mpsc::channel();
+    let flooding = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let (connecting, mut outcomes) = tokio::sync::mpsc::channel(FLOOD);
+                let mut held = tokio::task::JoinSet::new();
+                for _ in 0..FLOOD {
+                    let connecting = connecting.clone();
+                    held.spawn(hold(
+                        addr,
+                        flood,
+                        connecting,
+                        stop.clone(),
+                        header_timeout * 2,
+                    ));
+                }
+                drop(connecting);
+                let mut count = 0;
+                while let Some(ok) = outcomes.recv().await {
+                    count += usize::from(ok);
+                }
+                let _ = connected_tx.send(count);
+                held.join_all().await
+            })
+        })
+    };
+    let flooded = connected.recv().unwrap();
+
+    let answers: Vec<(u16, Duration)> = std::thread::scope(|scope| {
+        let asking: Vec<_> = (0..20)
+            .map(|_| scope.spawn(|| timed_list_deals(addr, sandbox.token())))
+            .collect();
+        asking.into_iter().map(|a| a.join().unwrap()).collect()
+    });
+    stop.store(true, Ordering::Relaxed);
+    let held = flooding.join().unwrap();
+
+    // Milliseconds are usual; the old sandbox took seconds, its slots held
+    // by the flood until each timed out in turn.
+    let late: Vec<_> = answers
+        .iter()
+        .enumerate()
+        .filter(|(_, (status, took))| *status != 200 || *took > Duration::from_secs(1))
+        .collect();
+    assert!(
+        late.is_empty(),
+        "{flood:?}: {} of 20 requests not answered 200 within 1 s: {late:?}",
+        late.len()
+    );
+    assert_eq!(
+        flooded, FLOOD,
+        "{flood:?}: the sandbox stopped accepting connections"
+    );
+    let count = |what: fn(&Held) -> bool| held.iter().filter(|h| what(h)).count();
+    assert_eq!(
+        count(|h| *h == Held::StillOpen),
+        0,
+        "{flood:?}: connections still open {:?} after the flood stopped",
+        header_timeout * 2
+    );
+    assert_eq!(
+        count(|h| matches!(h, Held::Closed { received } if *received > 0)),
+        0,
+        "{flood:?}: a connection that sent no whole request got an answer"
+    );
+}
+
+#[test]
+fn two_thousand_idle_connections_do_not_starve_other_clients() {
+    a_flood_does_not_starve_other_clients(Flood::Idle);
+}
+
+#[test]
+fn two_thousand_slowloris_connections_do_not_starve_other_clients() {
+    a_flood_does_not_starve_other_clients(Flood::Slowloris);
 }
