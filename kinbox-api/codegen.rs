@@ -121,6 +121,7 @@ pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
         .map_err(|e| format!("progenitor failed on the SDK: {e}"))?;
     let mut tokens = with_own_path_encoding(tokens)?;
     tokens = with_own_answer_reading(tokens)?;
+    tokens = with_clearable_fields(tokens, &clearable_fields(spec)?)?;
     let base_url = spec
         .servers
         .first()
@@ -239,6 +240,215 @@ fn with_own_answer_reading(
             .to_owned());
     }
     Ok(tokens)
+}
+
+/// `(schema, [field])`: the fields of update bodies (the request bodies of
+/// `PATCH` and `PUT` operations) that the spec marks `nullable`, with the
+/// Rust names typify gives them.
+fn clearable_fields(spec: &openapiv3::OpenAPI) -> Result<Vec<(String, Vec<String>)>, String> {
+    let doc = serde_json::to_value(spec).map_err(|e| e.to_string())?;
+    let mut found: Vec<(String, Vec<String>)> = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for method in ["patch", "put"] {
+            let schema = &item[method]["requestBody"]["content"]["application/json"]["schema"];
+            let Some(name) = schema["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            else {
+                continue;
+            };
+            let properties = doc["components"]["schemas"][name]["properties"].as_object();
+            let mut fields: Vec<String> = properties
+                .into_iter()
+                .flatten()
+                .filter(|(_, property)| property["nullable"] == true)
+                .map(|(property, _)| snake_case(property))
+                .collect();
+            fields.sort();
+            if !fields.is_empty() && !found.iter().any(|(known, _)| known == name) {
+                found.push((name.to_owned(), fields));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `wonLostDate` → `won_lost_date`, as typify names fields.
+fn snake_case(camel: &str) -> String {
+    let mut snake = String::with_capacity(camel.len() + 4);
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            if !snake.is_empty() {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        } else {
+            snake.push(c);
+        }
+    }
+    snake
+}
+
+/// Gives each field of `fields` the type `crate::Patch<T>` instead of
+/// `Option<T>`, in the body type, its builder and the builder's setter:
+/// typify reads `nullable` as "may be absent", so an update could not send
+/// `null` to clear a field (a reopened deal's `wonLostDate`). Fails if a
+/// field is not found as expected, so the rewrite cannot silently fall off.
+fn with_clearable_fields(
+    tokens: proc_macro2::TokenStream,
+    fields: &[(String, Vec<String>)],
+) -> Result<proc_macro2::TokenStream, String> {
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let mut rewritten = 0;
+    let types = module_mut(&mut file.items, "types")?;
+    for (schema, names) in fields {
+        for item in types.iter_mut() {
+            let syn::Item::Struct(body) = item else {
+                continue;
+            };
+            if body.ident != schema.as_str() {
+                continue;
+            }
+            for field in body.fields.iter_mut() {
+                let Some(ident) = &field.ident else { continue };
+                if !names.iter().any(|name| ident == name) {
+                    continue;
+                }
+                option_to_patch(&mut field.ty)?;
+                for attr in field
+                    .attrs
+                    .iter_mut()
+                    .filter(|a| a.path().is_ident("serde"))
+                {
+                    let text = quote::quote!(#attr).to_string().replace(
+                        "skip_serializing_if = \"::std::option::Option::is_none\"",
+                        "default , skip_serializing_if = \"crate::Patch::is_keep\"",
+                    );
+                    *attr = syn::parse::Parser::parse_str(syn::Attribute::parse_outer, &text)
+                        .map_err(|e| format!("a rewritten serde attribute does not parse: {e}"))?
+                        .remove(0);
+                }
+                rewritten += 1;
+            }
+        }
+        let builder = module_mut(types, "builder")?;
+        for item in builder.iter_mut() {
+            match item {
+                syn::Item::Struct(body) if body.ident == schema.as_str() => {
+                    for field in body.fields.iter_mut() {
+                        let Some(ident) = &field.ident else { continue };
+                        if names.iter().any(|name| ident == name) {
+                            // `Result<Option<T>, String>`
+                            option_to_patch(first_generic(&mut field.ty)?)?;
+                            rewritten += 1;
+                        }
+                    }
+                }
+                syn::Item::Impl(block)
+                    if block.trait_.is_none()
+                        && matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident(schema.as_str())) =>
+                {
+                    for method in block.items.iter_mut() {
+                        let syn::ImplItem::Fn(method) = method else {
+                            continue;
+                        };
+                        if !names.iter().any(|name| method.sig.ident == name) {
+                            continue;
+                        }
+                        // `where T: TryInto<Option<X>>`
+                        let clause = method
+                            .sig
+                            .generics
+                            .where_clause
+                            .as_mut()
+                            .ok_or("a setter without its where clause")?;
+                        let Some(syn::WherePredicate::Type(bound)) = clause.predicates.first_mut()
+                        else {
+                            return Err("a setter's first bound is not on its value".to_owned());
+                        };
+                        let Some(syn::TypeParamBound::Trait(try_into)) = bound.bounds.first_mut()
+                        else {
+                            return Err("a setter's value is not bound by TryInto".to_owned());
+                        };
+                        let last = try_into
+                            .path
+                            .segments
+                            .last_mut()
+                            .ok_or("an empty TryInto path")?;
+                        let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
+                            return Err("TryInto without its target".to_owned());
+                        };
+                        let Some(syn::GenericArgument::Type(target)) = args.args.first_mut() else {
+                            return Err("TryInto without its target".to_owned());
+                        };
+                        option_to_patch(target)?;
+                        rewritten += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let expected: usize = fields.iter().map(|(_, names)| names.len() * 3).sum();
+    if rewritten != expected {
+        return Err(format!(
+            "clearable update fields: {rewritten} places rewritten where {expected} were \
+             expected (the body, its builder and the setter of each of {fields:?}); \
+             progenitor's output changed shape"
+        ));
+    }
+    Ok(quote::quote!(#file))
+}
+
+/// The items of the module `name` among `items`.
+fn module_mut<'i>(
+    items: &'i mut [syn::Item],
+    name: &str,
+) -> Result<&'i mut Vec<syn::Item>, String> {
+    items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(module) if module.ident == name => {
+                module.content.as_mut().map(|(_, items)| items)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| format!("the generated code has no module `{name}`"))
+}
+
+/// The first generic argument of the path type `ty` (`T` of `Result<T, E>`).
+fn first_generic(ty: &mut syn::Type) -> Result<&mut syn::Type, String> {
+    let syn::Type::Path(path) = ty else {
+        return Err("expected a path type".to_owned());
+    };
+    let last = path.path.segments.last_mut().ok_or("an empty type path")?;
+    match &mut last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first_mut() {
+            Some(syn::GenericArgument::Type(inner)) => Ok(inner),
+            _ => Err("expected a type argument".to_owned()),
+        },
+        _ => Err("expected a generic type".to_owned()),
+    }
+}
+
+/// `Option<T>` → `crate::Patch<T>`.
+fn option_to_patch(ty: &mut syn::Type) -> Result<(), String> {
+    let is_option = matches!(ty, syn::Type::Path(path)
+        if path.path.segments.last().is_some_and(|s| s.ident == "Option"));
+    if !is_option {
+        return Err(format!(
+            "expected an Option, found `{}`",
+            quote::quote!(#ty)
+        ));
+    }
+    let inner = first_generic(ty)?.clone();
+    *ty = syn::parse_quote!(crate::Patch<#inner>);
+    Ok(())
 }
 
 /// Facts about the operations that the client's hooks act on, from the spec:

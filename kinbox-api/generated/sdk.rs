@@ -928,9 +928,10 @@ reference requires are read when absent or `null` too.
         ///URLs dos anexos. / URLs of the attachments. Deliberate: nullable, so that an empty one can be sent to clear it.
         #[serde(
             rename = "assetsUrls",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub assets_urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub assets_urls: crate::Patch<::std::vec::Vec<::std::string::String>>,
         ///O horário de atendimento a respeitar. / The business hours to keep to.
         #[serde(
             rename = "businessHoursId",
@@ -946,9 +947,10 @@ reference requires are read when absent or `null` too.
         ///Os canais de envio. / The channels to send from. Deliberate: nullable, so that an empty one can be sent to clear it.
         #[serde(
             rename = "channelIds",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub channel_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub channel_ids: crate::Patch<::std::vec::Vec<::std::string::String>>,
         ///O tipo de canal, de `"1"` a `"9"`. / The kind of channel, `"1"` to `"9"`.
         #[serde(
             rename = "channelType",
@@ -1092,8 +1094,8 @@ reference requires are read when absent or `null` too.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<CampaignStatus>,
         ///O modelo de mensagem; formato livre. / The message template; free-form. Deliberate: nullable, so that an empty one can be sent to clear it.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub template: ::std::option::Option<
+        #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
+        pub template: crate::Patch<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///A mensagem em texto puro. / The message as plain text.
@@ -2512,9 +2514,10 @@ deal is reopened.
         ///Motivos de perda. / Reasons the deal was lost.
         #[serde(
             rename = "lostReason",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub lost_reason: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub lost_reason: crate::Patch<::std::vec::Vec<::std::string::String>>,
         ///Observação de perda. / Note on why the deal was lost.
         #[serde(
             rename = "lostReasonObs",
@@ -2543,14 +2546,15 @@ deal is reopened.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<f64>,
         ///Produtos do negócio. / The deal's products.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub products: ::std::option::Option<::std::vec::Vec<DealProductInput>>,
+        #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
+        pub products: crate::Patch<::std::vec::Vec<DealProductInput>>,
         ///Motivos de perda por produto; formato livre. / Lost reasons per product; free-form.
         #[serde(
             rename = "productsLostReason",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub products_lost_reason: ::std::option::Option<
+        pub products_lost_reason: crate::Patch<
             ::std::vec::Vec<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
@@ -2567,20 +2571,22 @@ deal is reopened.
         ///IDs das etiquetas. / Ids of the deal's tags. Deliberate: integer ids, where the reference says number.
         #[serde(
             rename = "tagIds",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub tag_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        pub tag_ids: crate::Patch<::std::vec::Vec<i64>>,
         ///Tarefas, por ID; formato não documentado. / Tasks by id; shape not documented. Deliberate: the reference's `DealTask` schema does not exist, so any JSON is taken.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tasks: ::std::option::Option<
+        #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
+        pub tasks: crate::Patch<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Tempo em cada etapa; formato livre. / Time spent in each stage; free-form.
         #[serde(
             rename = "timeInStage",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub time_in_stage: ::std::option::Option<
+        pub time_in_stage: crate::Patch<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
         ///Valor em dinheiro do negócio. / Money value of the deal.
@@ -2589,11 +2595,10 @@ deal is reopened.
         ///Data de ganho ou perda. / When the deal was won or lost. Deliberate: nullable, so that a reopened deal can clear it.
         #[serde(
             rename = "wonLostDate",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub won_lost_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub won_lost_date: crate::Patch<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl DealUpdate {
         pub fn builder() -> builder::DealUpdate {
@@ -3031,14 +3036,15 @@ chooses the ids of new stages; an existing stage keeps its id.
         )]
         pub author_id: ::std::option::Option<i64>,
         ///Tarefas de cadência. / Cadence tasks.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cadence: ::std::option::Option<::std::vec::Vec<PipelineCadenceItemInput>>,
+        #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
+        pub cadence: crate::Patch<::std::vec::Vec<PipelineCadenceItemInput>>,
         ///Os motivos de perda permitidos. / The allowed lost reasons.
         #[serde(
             rename = "lostReasons",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub lost_reasons: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub lost_reasons: crate::Patch<::std::vec::Vec<::std::string::String>>,
         ///Nome do funil. / The pipeline's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -3050,14 +3056,15 @@ chooses the ids of new stages; an existing stage keeps its id.
         ///Campos personalizados obrigatórios. / Required custom fields.
         #[serde(
             rename = "requiredCustomFieldIds",
-            skip_serializing_if = "::std::option::Option::is_none"
+            default,
+            skip_serializing_if = "crate::Patch::is_keep"
         )]
-        pub required_custom_field_ids: ::std::option::Option<
+        pub required_custom_field_ids: crate::Patch<
             ::std::vec::Vec<::std::string::String>,
         >,
         ///As regras; `[]` para nenhuma. / The rules; `[]` for none.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub rules: ::std::option::Option<::std::vec::Vec<PipelineRule>>,
+        #[serde(default, skip_serializing_if = "crate::Patch::is_keep")]
+        pub rules: crate::Patch<::std::vec::Vec<PipelineRule>>,
         ///As etapas, em ordem; numa mudança, substitui a lista. / The stages, in order; an update replaces the list.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub stages: ::std::vec::Vec<PipelineStageInput>,
@@ -5466,7 +5473,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             assets_urls: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                crate::Patch<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             business_hours_id: ::std::result::Result<
@@ -5478,7 +5485,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             channel_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                crate::Patch<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             channel_type: ::std::result::Result<
@@ -5578,7 +5585,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             template: ::std::result::Result<
-                ::std::option::Option<
+                crate::Patch<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 ::std::string::String,
@@ -5651,7 +5658,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn assets_urls<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    crate::Patch<::std::vec::Vec<::std::string::String>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5691,7 +5698,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn channel_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    crate::Patch<::std::vec::Vec<::std::string::String>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6033,7 +6040,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
+                    crate::Patch<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
@@ -9798,7 +9805,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             lost_reason: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                crate::Patch<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             lost_reason_obs: ::std::result::Result<
@@ -9826,11 +9833,11 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             products: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::DealProductInput>>,
+                crate::Patch<::std::vec::Vec<super::DealProductInput>>,
                 ::std::string::String,
             >,
             products_lost_reason: ::std::result::Result<
-                ::std::option::Option<
+                crate::Patch<
                     ::std::vec::Vec<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
@@ -9846,17 +9853,17 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             tag_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<i64>>,
+                crate::Patch<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             tasks: ::std::result::Result<
-                ::std::option::Option<
+                crate::Patch<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 ::std::string::String,
             >,
             time_in_stage: ::std::result::Result<
-                ::std::option::Option<
+                crate::Patch<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 ::std::string::String,
@@ -9866,7 +9873,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             won_lost_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                crate::Patch<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
         }
@@ -10068,7 +10075,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn lost_reason<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    crate::Patch<::std::vec::Vec<::std::string::String>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -10156,7 +10163,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn products<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::DealProductInput>>,
+                    crate::Patch<::std::vec::Vec<super::DealProductInput>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -10170,7 +10177,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn products_lost_reason<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
+                    crate::Patch<
                         ::std::vec::Vec<
                             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                         >,
@@ -10213,7 +10220,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             }
             pub fn tag_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
+                T: ::std::convert::TryInto<crate::Patch<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.tag_ids = value
@@ -10226,7 +10233,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn tasks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
+                    crate::Patch<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
@@ -10242,7 +10249,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn time_in_stage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
+                    crate::Patch<
                         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                     >,
                 >,
@@ -10270,7 +10277,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn won_lost_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    crate::Patch<::chrono::DateTime<::chrono::offset::Utc>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11540,11 +11547,11 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             cadence: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PipelineCadenceItemInput>>,
+                crate::Patch<::std::vec::Vec<super::PipelineCadenceItemInput>>,
                 ::std::string::String,
             >,
             lost_reasons: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                crate::Patch<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -11560,11 +11567,11 @@ number; any JSON is read, as authors are typed loosely elsewhere.
                 ::std::string::String,
             >,
             required_custom_field_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                crate::Patch<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             rules: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PipelineRule>>,
+                crate::Patch<::std::vec::Vec<super::PipelineRule>>,
                 ::std::string::String,
             >,
             stages: ::std::result::Result<
@@ -11603,9 +11610,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn cadence<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<super::PipelineCadenceItemInput>,
-                    >,
+                    crate::Patch<::std::vec::Vec<super::PipelineCadenceItemInput>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11619,7 +11624,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn lost_reasons<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    crate::Patch<::std::vec::Vec<::std::string::String>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11671,7 +11676,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn required_custom_field_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    crate::Patch<::std::vec::Vec<::std::string::String>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11687,7 +11692,7 @@ number; any JSON is read, as authors are typed loosely elsewhere.
             pub fn rules<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::PipelineRule>>,
+                    crate::Patch<::std::vec::Vec<super::PipelineRule>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {

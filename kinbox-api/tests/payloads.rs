@@ -741,8 +741,8 @@ fn an_update_can_clear_lists_by_sending_them_empty() {
     // that was silently dropped would leave the old reasons in place.
     let update: kinbox_api::types::DealUpdate = DealUpdate::builder()
         .status(DealStatus::Open)
-        .lost_reason(Some(Vec::new()))
-        .tag_ids(Some(Vec::new()))
+        .lost_reason(Vec::<String>::new())
+        .tag_ids(Vec::<i64>::new())
         .try_into()
         .unwrap();
     let body = serde_json::to_value(&update).unwrap();
@@ -751,4 +751,24 @@ fn an_update_can_clear_lists_by_sending_them_empty() {
         json!({"status": "open", "lostReason": [], "tagIds": []})
     );
     common::assert_valid_request_body("update_deal", &body);
+}
+
+#[test]
+fn an_update_leaves_alone_sets_or_clears_each_nullable_field() {
+    // Every field an update body's schema marks nullable is a `Patch`: left
+    // out, set, or sent as `null` to clear it (a reopened deal's date).
+    let reopen: kinbox_api::types::DealUpdate = DealUpdate::builder()
+        .status(DealStatus::Open)
+        .won_lost_date(kinbox_api::Patch::Clear)
+        .try_into()
+        .unwrap();
+    let body = serde_json::to_value(&reopen).unwrap();
+    assert_eq!(body, json!({"status": "open", "wonLostDate": null}));
+    common::assert_valid_request_body("update_deal", &body);
+    let read: kinbox_api::types::DealUpdate = serde_json::from_value(body).unwrap();
+    assert_eq!(read.won_lost_date, kinbox_api::Patch::Clear);
+    assert_eq!(read.products, kinbox_api::Patch::Keep);
+    let set: kinbox_api::types::DealUpdate =
+        serde_json::from_value(json!({"wonLostDate": "2024-06-30T03:00:00Z"})).unwrap();
+    assert!(set.won_lost_date.as_set().is_some());
 }

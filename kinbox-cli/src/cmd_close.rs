@@ -83,7 +83,7 @@ pub async fn run_win(context: &Context, matches: &ArgMatches) -> Result<(), CliE
     let body = types::DealUpdate::builder()
         .status(types::DealStatus::Won)
         .won_lost_date(closed_at(matches))
-        .lost_reason(Some(Vec::new()));
+        .lost_reason(Vec::<String>::new());
     workflow::update(context, workflow::id(matches), body).await
 }
 
@@ -99,12 +99,14 @@ pub fn reopen_command() -> Command {
         .after_help("Examples:\n  kinbox deals reopen 65f0c0ffee0000000000dddd")
 }
 
-/// Typed bodies cannot send `null` (they leave an unset field out), so the
-/// body goes as JSON through the same client.
+/// `wonLostDate` is cleared (sent as `null`) through the typed body:
+/// [`kinbox_api::Patch::Clear`].
 pub async fn run_reopen(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
-    let id = workflow::id(matches);
-    let body = serde_json::json!({"status": "open", "wonLostDate": null, "lostReason": []});
-    workflow::update_raw(context, id, &body).await
+    let body = types::DealUpdate::builder()
+        .status(types::DealStatus::Open)
+        .won_lost_date(kinbox_api::Patch::Clear)
+        .lost_reason(Vec::<String>::new());
+    workflow::update(context, workflow::id(matches), body).await
 }
 
 pub async fn run_lose(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {

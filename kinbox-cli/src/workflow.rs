@@ -60,38 +60,3 @@ pub async fn update_with(
         .await?
         .print(&value)
 }
-
-/// [`update`] with a JSON body, for what a typed body cannot say (`null`,
-/// which clears a field): checked against the spec's `DealUpdate` first, then
-/// sent through the same client.
-pub async fn update_raw(
-    context: &Context,
-    id: &str,
-    body: &serde_json::Value,
-) -> Result<(), CliError> {
-    kinbox_api::check_path_id(id).map_err(|e| CliError::Usage(anyhow::Error::new(e)))?;
-    let client = context.client()?;
-    let path = format!("/v1/deals/{}", kinbox_api::encode_path(id));
-    let answer = client
-        .raw(reqwest::Method::PATCH, &path, Some(body))
-        .await
-        .map_err(|error| match CliError::from(error) {
-            CliError::OutcomeUnknown(message) => CliError::outcome_unknown(format!(
-                "{message}\n{}",
-                crate::cli_builder::how_to_check_object("deals", id)
-            )),
-            error => error,
-        })?;
-    let deal: types::Deal =
-        serde_json::from_value(answer.body.unwrap_or_default()).map_err(|e| {
-            CliError::failure(format!(
-                "the Kinbox API sent a deal this tool cannot read: {e}"
-            ))
-        })?;
-    let value = serde_json::to_value(&deal)
-        .map_err(|e| CliError::failure(format!("cannot encode the response: {e}")))?;
-    Printer::new(&context.globals, Some(CliCommand::UpdateDeal), "deals")
-        .ready(&client)
-        .await?
-        .print(&value)
-}
