@@ -1,21 +1,27 @@
 //! `kinbox <resource> list --all` for every list with a `--cursor` (every
 //! cursor-paginated list of the spec, found there, none named here): every
-//! page, one item per line as it arrives (JSON lines), or one table at the end.
+//! page, printed as it arrives, one item per line (JSON lines) or as rows of
+//! a table whose columns the first page fixes. Nothing is held past its page.
 //!
 //! Each page is fetched by the generated `list` command itself, with the
 //! command line parsed again with `--cursor` added, so every filter flag
 //! applies to every page; the SDK's `paginate` (which the SDK's `stream()`s
-//! use too) follows `nextCursor`, stops at an empty page, a repeated cursor
-//! or `MAX_PAGES`.
+//! use too) follows `nextCursor`, empty pages included, and ends in an error
+//! at a repeated cursor or after `MAX_PAGES`: a walk that did not read the
+//! whole list never exits 0.
 
-use futures::TryStreamExt as _;
+use std::sync::Mutex;
+
+use futures::StreamExt as _;
+use futures::stream::{TryReadyChunksError, TryStreamExt as _};
+use kinbox_api::server_text::shown;
 use kinbox_api::{KinboxError, OperationError, paginate};
 use serde_json::Value;
 
 use crate::CliError;
 use crate::cli_config::KinboxCliConfig;
 use crate::generated_cli::{Cli, CliCommand};
-use crate::output::Printer;
+use crate::output::{Printer, Table};
 
 /// The flag added to list commands (those with a `--cursor`).
 pub const ARG: &str = "all";
@@ -27,9 +33,12 @@ pub fn arg() -> clap::Arg {
         .help("Fetch every page, following nextCursor; prints one JSON object per line")
         .long_help(format!(
             "Fetch every page, following nextCursor, and print each item as one compact \
-             JSON object per line (JSON lines) as it arrives; with -o table, one table at \
-             the end. --limit sets the page size, --cursor where to start. The walk stops \
-             at an empty page, at a cursor already followed, and after {} pages.",
+             JSON object per line (JSON lines) as it arrives; with -o table, rows as they \
+             arrive, in columns as wide as the first page needs (a wider cell later is cut \
+             with …). --limit sets the page size, --cursor where to start. Empty pages that \
+             name a next cursor are followed. The walk fails (exit 1, saying how many items \
+             were printed) at a cursor already followed and after {} pages, rather than \
+             end as if the list were whole.",
             kinbox_api::MAX_PAGES
         ))
 }
@@ -50,6 +59,7 @@ impl Pages<'_> {
     /// applies to every page, and no list needs code of its own.
     async fn fetch(
         &self,
+        parser: &Mutex<clap::Command>,
         first: &clap::ArgMatches,
         cursor: Option<String>,
     ) -> Result<(Vec<Value>, Option<String>), KinboxError> {
@@ -61,12 +71,14 @@ impl Pages<'_> {
                     .argv
                     .iter()
                     .cloned()
-                    .chain(["--cursor".into(), cursor.into()]);
-                reparsed = self
-                    .root
-                    .clone()
-                    .try_get_matches_from(argv)
+                    // One word, so that a cursor starting with `-` is not read
+                    // as a flag.
+                    .chain([format!("--cursor={cursor}").into()]);
+                let mut parser = parser.lock().unwrap_or_else(|e| e.into_inner());
+                reparsed = parser
+                    .try_get_matches_from_mut(argv)
                     .map_err(|e| KinboxError::InvalidRequest(e.to_string()))?;
+                drop(parser);
                 leaf(&reparsed)
             }
         };
@@ -92,25 +104,68 @@ fn leaf(matches: &clap::ArgMatches) -> &clap::ArgMatches {
     matches
 }
 
+/// At most this many rows are printed at once: a page's (the API's pages
+/// hold at most 100), or what is at hand when a page comes with more.
+const ROWS_AT_HAND: usize = 1000;
+
 pub async fn run(
     pages: Pages<'_>,
     matches: &clap::ArgMatches,
     printer: &Printer,
 ) -> Result<(), CliError> {
-    let pages = &pages;
-    let mut items = paginate(|cursor| async move { pages.fetch(matches, cursor).await });
-    let mut table = Vec::new();
-    while let Some(item) = items.try_next().await.map_err(CliError::from)? {
-        if printer.collects() {
-            table.push(item);
-        } else {
-            printer.print_item(&item)?;
+    // One copy of the command tree, parsed again for each page: a copy a
+    // page was most of the CPU of a long walk.
+    let parser = Mutex::new(pages.root.clone());
+    // The next cursor of the last page read: where to go on from when the
+    // walk is stopped by its page limit.
+    let next = Mutex::new(None);
+    let (pages, parser, next) = (&pages, &parser, &next);
+    let mut chunks = paginate(|cursor| async move {
+        let page = pages.fetch(parser, matches, cursor).await?;
+        *next.lock().unwrap_or_else(|e| e.into_inner()) = page.1.clone();
+        Ok(page)
+    })
+    // The items of a page come at once, then the stream waits for the
+    // next page: each chunk is a page.
+    .try_ready_chunks(ROWS_AT_HAND);
+    let mut table = Table::default();
+    let mut printed = 0;
+    while let Some(chunk) = chunks.next().await {
+        let (items, error) = match chunk {
+            Ok(items) => (items, None),
+            Err(TryReadyChunksError(items, error)) => (items, Some(error)),
+        };
+        printed += printer.print_page(&mut table, &items)?;
+        if let Some(error) = error {
+            let next = next.lock().unwrap_or_else(|e| e.into_inner()).take();
+            return Err(incomplete(error, printed, printer.noun(), next));
         }
     }
-    if printer.collects() {
-        printer.print_table(&table)?;
+    printer.finish(table)
+}
+
+/// A walk that stopped before the API said it was over: what was printed is
+/// not the whole list, and the message says so with what to do.
+fn incomplete(error: KinboxError, printed: usize, noun: &str, next: Option<String>) -> CliError {
+    let what_to_do = match (&error, next) {
+        (KinboxError::TooManyPages { .. }, Some(next)) => format!(
+            "to go on from where it stopped, add --cursor {}",
+            shown(&next)
+        ),
+        (KinboxError::CursorDidNotAdvance { .. }, _) => {
+            "the API named a page already read, so the rest cannot be walked this way; narrow \
+             the list with filters (dates, status) and walk each part"
+                .to_owned()
+        }
+        _ => "run the command again".to_owned(),
+    };
+    let message =
+        format!("{error}; the list is incomplete: {printed} {noun} were printed; {what_to_do}");
+    match CliError::from(error) {
+        CliError::Usage(_) => CliError::usage(message),
+        CliError::OutcomeUnknown(_) => CliError::outcome_unknown(message),
+        _ => CliError::failure(message),
     }
-    Ok(())
 }
 
 /// A page's `nextCursor`, as the text to send back as `cursor` (the SDK's

@@ -270,28 +270,56 @@ impl Printer {
         Ok(())
     }
 
-    /// One item of a list walked page by page (`--all`), printed as it comes
-    /// unless a table must see every row first.
-    pub fn print_item(&self, item: &Value) -> Result<(), CliError> {
-        if !self.kept(item) {
-            return Ok(());
+    /// Items of a list walked page by page (`--all`), printed as they come:
+    /// one line each, or rows of `table`, whose columns the first rows fix.
+    /// Returns how many were printed (some may be filtered out).
+    pub fn print_page(&self, table: &mut Table, items: &[Value]) -> Result<usize, CliError> {
+        let items: Vec<&Value> = items.iter().filter(|item| self.kept(item)).collect();
+        if items.is_empty() {
+            return Ok(0);
         }
         let mut out = std::io::stdout().lock();
-        self.write_item(&mut out, item)
-    }
-
-    /// `--all` in a table: the rows, once all are read.
-    pub fn print_table(&self, rows: &[Value]) -> Result<(), CliError> {
-        let mut out = std::io::stdout().lock();
-        let rows: Vec<&Value> = rows.iter().filter(|row| self.kept(row)).collect();
-        if self.list_fields(&mut out, &rows)? {
-            return Ok(());
+        if !self.in_table() {
+            for item in &items {
+                self.write_item(&mut out, item)?;
+            }
+            return Ok(items.len());
         }
-        self.write_table(&mut out, &rows)
+        let layout = match &table.layout {
+            Some(layout) => layout,
+            None => {
+                let (layout, cells) = self.layout(&items);
+                self.write_header(&mut out, &layout)?;
+                for row in cells {
+                    writeln!(out, "{}", layout.line(row))?;
+                }
+                out.flush()?;
+                table.layout = Some(layout);
+                return Ok(items.len());
+            }
+        };
+        for item in &items {
+            writeln!(out, "{}", layout.line(self.cells(&layout.columns, item)))?;
+        }
+        out.flush()?;
+        Ok(items.len())
     }
 
-    /// Whether `--all` prints a table at the end rather than each item.
-    pub fn collects(&self) -> bool {
+    /// The end of a walk: a table that got no rows still shows its header.
+    pub fn finish(&self, table: Table) -> Result<(), CliError> {
+        if self.in_table() && table.layout.is_none() {
+            self.write_table(&mut std::io::stdout().lock(), &[])?;
+        }
+        Ok(())
+    }
+
+    /// What the items are called, for messages ("deals").
+    pub fn noun(&self) -> &'static str {
+        self.noun
+    }
+
+    /// Whether lists are printed as a table rather than one item a line.
+    fn in_table(&self) -> bool {
         self.format == Format::Table && !self.shaped()
     }
 
@@ -352,19 +380,22 @@ impl Printer {
     }
 
     fn write_table(&self, out: &mut impl Write, rows: &[&Value]) -> Result<(), CliError> {
+        let (layout, cells) = self.layout(rows);
+        self.write_header(out, &layout)?;
+        for row in cells {
+            writeln!(out, "{}", layout.line(row))?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// The columns of `rows` and widths that fit them, with their cells.
+    fn layout(&self, rows: &[&Value]) -> (Layout, Vec<Vec<String>>) {
         let columns: Vec<Column> = match self.columns {
             Some(columns) => columns.to_vec(),
             None => columns::derive(rows),
         };
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|row| {
-                columns
-                    .iter()
-                    .map(|c| columns::cell(columns::field(row, &c.field), c.kind, &self.names))
-                    .collect()
-            })
-            .collect();
+        let cells: Vec<Vec<String>> = rows.iter().map(|row| self.cells(&columns, row)).collect();
         let headers: Vec<String> = columns
             .iter()
             .map(|c| escape_controls(&c.header).into_owned())
@@ -375,26 +406,28 @@ impl Printer {
                 *width = (*width).max(cell.chars().count());
             }
         }
-        let line = |fields: &[String]| -> String {
-            let mut text = String::new();
-            for (i, (field, width)) in fields.iter().zip(&widths).enumerate() {
-                text.push_str(field);
-                if i + 1 < fields.len() {
-                    text.extend(std::iter::repeat_n(' ', width - field.chars().count() + 2));
-                }
-            }
-            text.trim_end().to_owned()
+        let layout = Layout {
+            columns,
+            headers,
+            widths,
         };
-        let header = line(&headers);
+        (layout, cells)
+    }
+
+    fn cells(&self, columns: &[Column], row: &Value) -> Vec<String> {
+        columns
+            .iter()
+            .map(|c| columns::cell(columns::field(row, &c.field), c.kind, &self.names))
+            .collect()
+    }
+
+    fn write_header(&self, out: &mut impl Write, layout: &Layout) -> Result<(), CliError> {
+        let header = layout.line(layout.headers.clone());
         if self.color {
             writeln!(out, "\u{1b}[1m{header}\u{1b}[0m")?;
         } else {
             writeln!(out, "{header}")?;
         }
-        for row in &cells {
-            writeln!(out, "{}", line(row))?;
-        }
-        out.flush()?;
         Ok(())
     }
 
@@ -444,6 +477,51 @@ impl Printer {
         }
         Ok(())
     }
+}
+
+/// A table printed page by page (`--all`): holding every row until the last
+/// page would hold as many as a server cares to send.
+#[derive(Debug, Default)]
+pub struct Table {
+    /// Fixed by the first rows printed.
+    layout: Option<Layout>,
+}
+
+#[derive(Debug)]
+struct Layout {
+    columns: Vec<Column>,
+    headers: Vec<String>,
+    widths: Vec<usize>,
+}
+
+impl Layout {
+    /// One row: each cell padded to its column's width, or cut to it with
+    /// `…` when a later page brings a wider one than the first page had.
+    fn line(&self, cells: Vec<String>) -> String {
+        let count = cells.len();
+        let mut text = String::new();
+        for (i, (cell, &width)) in cells.into_iter().zip(&self.widths).enumerate() {
+            let shown = cut(cell, width);
+            let chars = shown.chars().count();
+            text.push_str(&shown);
+            if i + 1 < count {
+                text.extend(std::iter::repeat_n(' ', width.saturating_sub(chars) + 2));
+            }
+        }
+        text.trim_end().to_owned()
+    }
+}
+
+/// `text`, at most `width` characters long: its start and `…` when longer.
+fn cut(text: String, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text;
+    }
+    let mut shown: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        shown.push('…');
+    }
+    shown
 }
 
 /// `template` with each `{field}` replaced by the item's value as text.

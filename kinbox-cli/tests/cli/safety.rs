@@ -254,22 +254,232 @@ fn a_limit_above_the_spec_is_refused_locally() {
     assert_eq!(catch_all.calls(), 0);
 }
 
-#[test]
-fn all_stops_at_an_empty_page_that_names_another_cursor() {
-    let api = Api::start();
-    let pages = api.server.mock(|when, then| {
-        when.method(GET).path("/v1/deals");
+/// The page of `GET /v1/deals` sent for `cursor` (none: the first page).
+fn deal_page<'a>(
+    server: &'a MockServer,
+    cursor: Option<&str>,
+    ids: &[&str],
+    next: Option<&str>,
+) -> httpmock::Mock<'a> {
+    let data: Vec<_> = ids.iter().map(|id| deal(id, id)).collect();
+    server.mock(|when, then| {
+        let when = when.method(GET).path("/v1/deals");
+        match cursor {
+            Some(cursor) => when.query_param("cursor", cursor),
+            None => when.query_param_missing("cursor"),
+        };
         then.status(200)
-            .json_body(json!({"data": [], "nextCursor": "always-another"}));
-    });
+            .json_body(json!({"data": data, "nextCursor": next}));
+    })
+}
 
-    let out = run(api
-        .kinbox(&["deals", "list", "--all"])
-        .timeout(std::time::Duration::from_secs(20)));
+#[test]
+fn all_follows_empty_pages_that_name_a_next_cursor() {
+    let api = Api::start();
+    let pages = [
+        deal_page(&api.server, None, &["d1", "d2"], Some("c1")),
+        deal_page(&api.server, Some("c1"), &[], Some("c2")),
+        deal_page(&api.server, Some("c2"), &["d3", "d4"], Some("c3")),
+        deal_page(&api.server, Some("c3"), &[], Some("c4")),
+        deal_page(&api.server, Some("c4"), &["d5", "d6"], None),
+    ];
+
+    let out = run(api.kinbox(&["deals", "list", "--all"]));
 
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout, "");
-    assert_eq!(pages.calls(), 1);
+    let ids: Vec<String> = out
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        ["d1", "d2", "d3", "d4", "d5", "d6"].map(|id| format!("\"{id}\""))
+    );
+    for page in pages {
+        assert_eq!(page.calls(), 1);
+    }
+}
+
+#[test]
+fn all_fails_when_a_page_names_the_cursor_just_sent() {
+    let api = Api::start();
+    deal_page(&api.server, None, &["d1", "d2"], Some("c1"));
+    let stuck = deal_page(&api.server, Some("c1"), &[], Some("c1"));
+
+    for format in ["json", "table"] {
+        let out = run(api
+            .kinbox(&["deals", "list", "--all", "-o", format])
+            .timeout(std::time::Duration::from_secs(20)));
+
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert!(out.stdout.contains("d2"), "{format}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("same page cursor `c1`")
+                && out.stderr.contains("incomplete: 2 deals were printed")
+                && out.stderr.contains("narrow the list with filters"),
+            "{format}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(stuck.calls(), 2);
+}
+
+#[test]
+fn a_table_of_all_pages_keeps_the_first_page_s_columns_and_cuts_wider_cells() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals")
+            .query_param_missing("cursor");
+        then.status(200)
+            .json_body(json!({"data": [deal("d1", "Ana")], "nextCursor": "c1"}));
+    });
+    api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals")
+            .query_param("cursor", "c1");
+        then.status(200)
+            .json_body(json!({"data": [deal("d2", "Bartolomeu Dias")], "nextCursor": null}));
+    });
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines");
+        then.status(200).json_body(crate::support::pipelines());
+    });
+
+    let out = run(api.kinbox(&["deals", "list", "--all", "-o", "table"]));
+
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    assert!(lines[0].starts_with("ID  NAME  VALUE"), "{}", out.stdout);
+    assert!(
+        lines[1].starts_with("d1  Ana   R$ 1.890,50"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[2].starts_with("d2  Bar…  R$ 1.890,50"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A server that answers every `GET /v1/deals` with one more page, each
+/// naming a new next cursor, on connections kept alive, and never stops.
+fn endless_pages() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let mut row = serde_json::to_value(deal("d", "Pedido")).unwrap();
+    // Small on the wire, large in memory: 40 custom fields of one value each.
+    row["customFields"] = (0..40)
+        .map(|i| (format!("f{i}"), json!({"value": i, "type": "number"})))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    std::thread::spawn(move || {
+        let served = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let (row, served) = (&row, &served);
+                scope.spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut stream = stream;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line != "\r\n" {
+                            continue;
+                        }
+                        let n = served.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let mut row = row.clone();
+                        row["id"] = json!(format!("d{n}"));
+                        let body = json!({"data": [row], "nextCursor": format!("c{n}")}).to_string();
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if stream.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    base_url
+}
+
+/// `-o table --all` used to hold every row until the last page: against a
+/// server that never stops, it grew until the page limit (4 GB with large
+/// pages). Now it prints page by page, in bounded memory, and ends at the
+/// same page limit as JSON lines, with the same error.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_table_of_a_never_ending_list_is_printed_as_it_comes_and_stops_at_the_page_limit() {
+    use std::os::unix::process::ExitStatusExt as _;
+    use std::process::Stdio;
+
+    let base_url = endless_pages();
+    let config = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kinbox"));
+    for var in ["KINBOX_PROFILE", "COLUMNS", "RUST_LOG", "NO_COLOR"] {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .args(["deals", "list", "--all", "-o", "table", "--limit", "1"])
+        .env("KINBOX_TOKEN", TOKEN)
+        .env("KINBOX_BASE_URL", &base_url)
+        .env("KINBOX_CONFIG_DIR", config.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let started = std::time::Instant::now();
+    let mut header = String::new();
+    stdout.read_line(&mut header).unwrap();
+    let first_row_after = started.elapsed();
+    let rows = stdout.lines().count();
+
+    // The child's own peak RSS, which `Child::wait` does not give.
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+    let status = std::process::ExitStatus::from_raw(status);
+    let peak_mib = usage.ru_maxrss / 1024;
+    let stderr = errors.join().unwrap();
+
+    assert_eq!(status.code(), Some(1), "{status:?}: {stderr}");
+    assert!(
+        peak_mib < 100,
+        "peak RSS {peak_mib} MiB: the table holds what it printed"
+    );
+    assert!(header.starts_with("ID"), "{header}");
+    assert!(
+        first_row_after < std::time::Duration::from_secs(5),
+        "the header came after {first_row_after:?}: the table waited for the last page"
+    );
+    assert_eq!(rows, kinbox_api::MAX_PAGES);
+    assert!(
+        stderr.contains(&format!("stopped after {} pages", kinbox_api::MAX_PAGES))
+            && stderr.contains(&format!(
+                "incomplete: {} deals were printed",
+                kinbox_api::MAX_PAGES
+            ))
+            && stderr.contains("--cursor c"),
+        "{stderr}"
+    );
 }
 
 #[test]
