@@ -1,33 +1,12 @@
 //! A row's contact, found (or created) once per phone or e-mail in a run,
 //! however many rows name it at once.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
-
-use tokio::sync::OnceCell;
 
 use super::calls::{self, MAX_RATE_LIMITED, Written};
-use super::engine::Shared;
+use super::shared::{Key, Shared};
 use super::{ContactLookup, FailureKind};
 use crate::types;
-
-/// What a lookup is keyed by: the phone when the row has one, else the
-/// e-mail, lowercased.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    Phone(Box<str>),
-    Email(Box<str>),
-}
-
-/// The contacts of one run: one cell per key, filled once; the rows that
-/// need a key while it is being looked up (or created) wait for that one
-/// lookup. A lookup that fails leaves its cell empty, for the next row to
-/// try again.
-#[derive(Debug, Default)]
-pub(crate) struct Contacts {
-    cells: Mutex<HashMap<Key, Arc<OnceCell<Option<i64>>>>>,
-}
 
 /// Why a row has no contact; its deal is not sent.
 #[derive(Debug)]

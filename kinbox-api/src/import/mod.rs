@@ -123,6 +123,7 @@ mod engine;
 mod journal;
 mod limiter;
 mod reconcile;
+mod shared;
 
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
@@ -387,7 +388,7 @@ impl ImportStats {
 /// An import, ready to run: its journal open and read.
 #[derive(Debug)]
 pub struct Importer {
-    shared: Arc<engine::Shared>,
+    shared: Arc<shared::Shared>,
 }
 
 impl Importer {
@@ -401,7 +402,7 @@ impl Importer {
             .map(journal::Journal::open)
             .transpose()?;
         Ok(Self {
-            shared: Arc::new(engine::Shared::new(client, options, journal)),
+            shared: Arc::new(shared::Shared::new(client, options, journal)),
         })
     }
 

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::calls;
-use super::engine::Shared;
+use super::shared::Shared;
 use crate::{KinboxError, MAX_PAGES, types};
 
 const LIMIT: std::num::NonZeroU32 = std::num::NonZeroU32::new(100).unwrap();
