@@ -44,9 +44,14 @@ pub(crate) fn perform(
         Action::List => list(workspace, resource, query, default_limit)?,
         Action::All(listing) => all(workspace, resource, listing),
         Action::Create => {
+            let reserved = workspace
+                .reserve_object()
+                .ok_or_else(|| full(workspace.max_objects()))?;
             (resource.on_create)(&mut object, workspace);
             let created = workspace.write(resource).insert(object);
-            created.map_err(|e| write_error(resource, id, e))?.into()
+            let created = created.map_err(|e| write_error(resource, id, e))?;
+            reserved.keep();
+            created.into()
         }
         Action::Get => get(workspace, resource, id).ok_or_else(not_found)?,
         Action::GetBy(param) => {
@@ -71,7 +76,7 @@ pub(crate) fn perform(
             updated.map_err(|e| write_error(resource, id, e))?.into()
         }
         Action::Delete => {
-            if !workspace.write(resource).remove(id) {
+            if !workspace.remove(resource, id) {
                 return Err(not_found());
             }
             return Ok(Reply::Empty);
@@ -102,6 +107,21 @@ fn get(workspace: &Workspace, resource: &Resource, id: &str) -> Option<String> {
     collection
         .find(|record| criterion.accepts(record))
         .map(str::to_owned)
+}
+
+/// Memory, not the API, sets this limit: 507, which the description
+/// documents for every operation as a `5XX` with its `Error` body. Not a
+/// 429: a client would wait and retry a create that cannot succeed until
+/// something is deleted.
+fn full(max_objects: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::INSUFFICIENT_STORAGE,
+        format!(
+            "the sandbox stores at most {max_objects} objects and holds that many; nothing was \
+             created: delete some, or start it with a higher limit (--max-objects, or \
+             SandboxBuilder::max_objects)"
+        ),
+    )
 }
 
 fn write_error(resource: &Resource, id: &str, error: WriteError) -> ApiError {

@@ -119,6 +119,11 @@ pub struct SandboxArgs {
     /// arrived this long after its headers.
     #[arg(long, value_name = "MS", default_value_t = Limits::DEFAULT_BODY_TIMEOUT.as_millis() as u64, value_parser = parse_positive, help_heading = "Limits")]
     pub body_timeout_ms: u64,
+
+    /// Objects stored at once, of every resource together (the seeded ones
+    /// count); a create past it is answered 507 until some are deleted.
+    #[arg(long, value_name = "N", default_value_t = Limits::DEFAULT_MAX_OBJECTS as u64, value_parser = parse_positive, help_heading = "Limits")]
+    pub max_objects: u64,
 }
 
 impl SandboxArgs {
@@ -146,6 +151,7 @@ impl SandboxArgs {
                 max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
                 header_timeout: Duration::from_millis(self.header_timeout_ms),
                 body_timeout: Duration::from_millis(self.body_timeout_ms),
+                max_objects: usize::try_from(self.max_objects).unwrap_or(usize::MAX),
             },
         }
     }
@@ -236,6 +242,7 @@ mod tests {
             "--max-connections=8",
             "--header-timeout-ms=700",
             "--body-timeout-ms=900",
+            "--max-objects=50",
             "--empty",
         ])
         .unwrap();
@@ -267,6 +274,7 @@ mod tests {
                 max_connections: 8,
                 header_timeout: Duration::from_millis(700),
                 body_timeout: Duration::from_millis(900),
+                max_objects: 50,
             }
         );
     }

@@ -45,6 +45,11 @@ pub struct Limits {
     /// A request whose body has not fully arrived this long after its head
     /// is answered 408, and its connection closed.
     pub body_timeout: Duration,
+    /// Objects stored at once, of every resource together (the seeded ones
+    /// count): a create past it is answered 507 Insufficient Storage, and
+    /// nothing is stored until some are deleted. Memory is the bound: at a
+    /// kilobyte or so an object, the default holds about a gigabyte.
+    pub max_objects: usize,
 }
 
 impl Limits {
@@ -54,6 +59,7 @@ impl Limits {
     pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
     pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
     pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_MAX_OBJECTS: usize = 1_000_000;
 }
 
 impl Default for Limits {
@@ -63,6 +69,7 @@ impl Default for Limits {
             max_connections: Self::DEFAULT_MAX_CONNECTIONS,
             header_timeout: Self::DEFAULT_HEADER_TIMEOUT,
             body_timeout: Self::DEFAULT_BODY_TIMEOUT,
+            max_objects: Self::DEFAULT_MAX_OBJECTS,
         }
     }
 }
@@ -186,6 +193,7 @@ impl Limits {
             ("max_connections", self.max_connections == 0),
             ("header_timeout", self.header_timeout.is_zero()),
             ("body_timeout", self.body_timeout.is_zero()),
+            ("max_objects", self.max_objects == 0),
         ] {
             if zero {
                 return Err(ConfigError::ZeroLimit { name });

@@ -93,10 +93,16 @@
 //!   opened or got its last answer is closed (`--header-timeout-ms`): this
 //!   ends stalled clients and idle keep-alive connections alike;
 //! - a body that has not fully arrived 10 s after its head is answered 408
-//!   and its connection closed (`--body-timeout-ms`).
+//!   and its connection closed (`--body-timeout-ms`);
+//! - at most 1,000,000 objects are stored, of every resource together
+//!   (`--max-objects`): a create past it is answered 507 Insufficient
+//!   Storage, saying so, until some are deleted; reads, updates and deletes
+//!   go on.
 //!
 //! 413 and 408 are not in the API description, which documents any `4XX`
-//! with its `Error` body: that is what they carry.
+//! with its `Error` body: that is what they carry; 503 and 507 are `5XX`s
+//! alike. 507 rather than 429: a client told 429 waits and retries, and a
+//! create cannot succeed until something is deleted.
 //!
 //! # Logs
 //!

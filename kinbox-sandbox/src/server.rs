@@ -196,6 +196,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Objects stored at once, of every resource together (1,000,000 unless
+    /// set; the seeded ones count): a create past it is answered 507.
+    pub fn max_objects(mut self, objects: usize) -> Self {
+        self.config.limits.max_objects = objects;
+        self
+    }
+
     pub fn config(&self) -> &SandboxConfig {
         &self.config
     }
@@ -398,6 +405,7 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
     if !config.empty {
         seed::populate(&mut workspace);
     }
+    let workspace = workspace.with_max_objects(config.limits.max_objects);
     let limits = config.limits;
     let state = Arc::new(AppState::new(tokens, limits, workspace));
     let app = router(kinbox_spec::spec(), state.clone());

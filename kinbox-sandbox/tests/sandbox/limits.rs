@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use kinbox_sandbox::{Limits, Sandbox, SandboxBuilder};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
-use crate::common::assert_conforms;
+use crate::common::{assert_conforms, call};
 use crate::raw::{head, open, read_answer, read_until_closed};
 
 /// These tests talk over blocking sockets; the sandbox serves from its own
@@ -241,18 +241,35 @@ fn a_stalled_body_is_answered_408_and_its_connection_closed() {
 /// A valid deal as a request body.
 const DEAL: &str = r#"{"name":"n","value":1,"status":"open","pipelineId":"p","stageId":"s","contactId":1,"customFields":{}}"#;
 
-/// A POST whose head and first half of its body are sent: the connection
-/// is in the middle of a request until the rest comes.
-fn half_sent_create(addr: SocketAddr, token: &str) -> TcpStream {
+/// A create whose head is sent and whose body the sandbox has started to
+/// read (it answered `100 Continue`): the connection is in the middle of a
+/// request until [`finish_create`].
+fn create_in_progress(addr: SocketAddr, token: &str) -> TcpStream {
     let length = format!("Content-Length: {}", DEAL.len());
-    let mut request = head(
+    let request = head(
         "POST",
         "/v1/deals",
         Some(token),
-        &["Content-Type: application/json", &length],
+        &[
+            "Content-Type: application/json",
+            &length,
+            "Expect: 100-continue",
+        ],
     );
-    request.push_str(&DEAL[..DEAL.len() / 2]);
-    open(addr, request.as_bytes())
+    let mut stream = open(addr, request.as_bytes());
+    assert_eq!(
+        read_answer(&mut stream, Duration::from_secs(5)).map(|(s, _)| s),
+        Some(100),
+        "the sandbox reads the body"
+    );
+    stream
+}
+
+/// Sends the body of a [`create_in_progress`]: it is created.
+fn finish_create(stream: &mut TcpStream) {
+    stream.write_all(DEAL.as_bytes()).unwrap();
+    let (status, body) = read_answer(stream, Duration::from_secs(5)).unwrap();
+    assert_eq!(status, 201, "{body}");
 }
 
 /// Whether the sandbox closed `stream` within `wait`, having sent nothing.
@@ -285,7 +302,7 @@ fn past_the_connection_limit_the_longest_waiting_connection_makes_room() {
     pause();
     let mut stalled = open(addr, b"GET /v1/deals HTTP/1.1\r\n");
     pause();
-    let mut creating = half_sent_create(addr, &token);
+    let mut creating = create_in_progress(addr, &token);
     pause();
 
     // A fourth is served at once; the idle one, waiting longest, made room.
@@ -310,11 +327,7 @@ fn past_the_connection_limit_the_longest_waiting_connection_makes_room() {
     );
 
     // The create in progress was never closed: it finishes.
-    creating
-        .write_all(&DEAL.as_bytes()[DEAL.len() / 2..])
-        .unwrap();
-    let (status, body) = read_answer(&mut creating, Duration::from_secs(2)).unwrap();
-    assert_eq!(status, 201, "{body}");
+    finish_create(&mut creating);
 }
 
 #[test]
@@ -326,8 +339,7 @@ fn when_every_connection_is_in_a_request_a_new_one_is_answered_503() {
     );
     let addr = sandbox.addr();
     let token = sandbox.token().to_owned();
-    let mut creating: Vec<_> = (0..2).map(|_| half_sent_create(addr, &token)).collect();
-    std::thread::sleep(Duration::from_millis(200));
+    let mut creating: Vec<_> = (0..2).map(|_| create_in_progress(addr, &token)).collect();
 
     let (status, took) = list_deals(addr, &token);
     assert_eq!(status, 503);
@@ -347,11 +359,7 @@ fn when_every_connection_is_in_a_request_a_new_one_is_answered_503() {
 
     // The requests in progress finish, and then there is room again.
     for stream in &mut creating {
-        stream
-            .write_all(&DEAL.as_bytes()[DEAL.len() / 2..])
-            .unwrap();
-        let (status, body) = read_answer(stream, Duration::from_secs(2)).unwrap();
-        assert_eq!(status, 201, "{body}");
+        finish_create(stream);
     }
     assert_eq!(list_deals(addr, &token).0, 200);
 }
@@ -573,4 +581,70 @@ fn two_thousand_idle_connections_do_not_starve_other_clients() {
 #[test]
 fn two_thousand_slowloris_connections_do_not_starve_other_clients() {
     a_flood_does_not_starve_other_clients(Flood::Slowloris);
+}
+
+#[tokio::test]
+async fn creates_past_max_objects_are_answered_507_and_reads_go_on() {
+    let sandbox = Sandbox::builder()
+        .empty()
+        .max_objects(3)
+        .start()
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let created = call(&sandbox, Method::POST, "/v1/deals", Some(DEAL)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        ids.push(created.body["id"].as_str().unwrap().to_owned());
+    }
+
+    let refused = call(&sandbox, Method::POST, "/v1/deals", Some(DEAL)).await;
+    assert_eq!(refused.status, StatusCode::INSUFFICIENT_STORAGE);
+    assert_conforms("create_deal", refused.status, &refused.body);
+    let message = refused.body["message"].as_str().unwrap();
+    assert!(
+        message.contains("3 objects") && message.contains("--max-objects"),
+        "{message}"
+    );
+    // Every resource counts toward the one limit.
+    let tag = call(
+        &sandbox,
+        Method::POST,
+        "/v1/tags",
+        Some(r##"{"name":"VIP","color":"#f5a623","privacy":{"type":"public","groupIds":[]}}"##),
+    )
+    .await;
+    assert_eq!(tag.status, StatusCode::INSUFFICIENT_STORAGE, "{}", tag.body);
+    assert_conforms("create_tag", tag.status, &tag.body);
+
+    // Nothing was stored; reads and updates go on.
+    let listed = call(&sandbox, Method::GET, "/v1/deals?limit=100", None).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(listed.body["data"].as_array().unwrap().len(), 3);
+    let path = format!("/v1/deals/{}", ids[0]);
+    assert_eq!(
+        call(&sandbox, Method::GET, &path, None).await.status,
+        StatusCode::OK
+    );
+    let renamed = call(
+        &sandbox,
+        Method::PATCH,
+        &path,
+        Some(r#"{"name":"renamed"}"#),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+
+    // A delete makes room for one more.
+    let deleted = call(&sandbox, Method::DELETE, &path, None).await;
+    assert!(deleted.status.is_success(), "{}", deleted.status);
+    let created = call(&sandbox, Method::POST, "/v1/deals", Some(DEAL)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let again = call(&sandbox, Method::POST, "/v1/deals", Some(DEAL)).await;
+    assert_eq!(again.status, StatusCode::INSUFFICIENT_STORAGE);
+
+    // The seeded workspace's objects count too: it holds more than 10.
+    let seeded = Sandbox::builder().max_objects(10).start().await.unwrap();
+    let refused = call(&seeded, Method::POST, "/v1/deals", Some(DEAL)).await;
+    assert_eq!(refused.status, StatusCode::INSUFFICIENT_STORAGE);
 }
