@@ -237,7 +237,8 @@ impl Client {
             ));
         }
         // A body that echoes the token must not carry it into a result, an
-        // error's preview or a log.
+        // error's preview or a log, nor hide it in escapes that the typed
+        // parse (or its error message) would decode.
         let body = policy.redactor.redact_body(body);
         let write = is_write(info.operation_id);
         let unreadable = if !complete {
@@ -399,7 +400,9 @@ fn readable_error(
             if text.is_empty() {
                 serde_json::json!({})
             } else {
-                serde_json::json!({ "message": text })
+                // Shown as it came, but a message that quotes JSON is read
+                // by people, who decode its escapes as easily as a parser.
+                serde_json::json!({ "message": redactor.redact_text(&text) })
             }
         }
     };

@@ -294,3 +294,123 @@ async fn control_characters_from_the_server_are_escaped() {
     assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
     assert!(shown.contains("\\u{1b}]0;pwned"), "{shown}");
 }
+
+/// `text` with each character written as a JSON `\u` escape (uppercase hex
+/// on odd ones: readers take both).
+fn all_escaped(text: &str) -> String {
+    text.encode_utf16()
+        .enumerate()
+        .map(|(i, unit)| match i % 2 {
+            0 => format!("\\u{unit:04x}"),
+            _ => format!("\\u{unit:04X}"),
+        })
+        .collect()
+}
+
+/// `text` with every other character escaped, and `/` as `\/`.
+fn half_escaped(text: &str) -> String {
+    text.chars()
+        .enumerate()
+        .map(|(i, c)| match c {
+            '/' => "\\/".to_owned(),
+            c if i % 2 == 0 => format!("\\u{:04x}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// The full deal, with the token written in JSON escapes in its name, a
+/// text field, a key and a list: nowhere in the answer's bytes as such.
+fn deal_hiding(token: &str) -> String {
+    let mut deal = raw_fixture("deal_full.json");
+    deal["name"] = "@NAME@".into();
+    deal["lostReasonObs"] = "@OBS@".into();
+    deal["lostReason"] = serde_json::json!(["@LIST@"]);
+    deal["customFields"]["@KEY@"] = serde_json::json!({"value": "x", "type": "text"});
+    let body = deal
+        .to_string()
+        .replace("@NAME@", &all_escaped(token))
+        .replace("@OBS@", &format!("Bearer {}.", half_escaped(token)))
+        .replace("@LIST@", &half_escaped(token))
+        .replace("@KEY@", &all_escaped(token));
+    assert!(!body.contains(token));
+    body
+}
+
+#[tokio::test]
+async fn an_answer_that_hides_the_token_in_json_escapes_gives_it_to_no_one() {
+    let (base_url, _) = raw_server(|n, stream| {
+        let status = if n == 0 { "201 Created" } else { "200 OK" };
+        answer(stream, status, "", &deal_hiding(TOKEN));
+    });
+    let client = client(&base_url, 0);
+    let created = create(&client).await.unwrap();
+    let read = get(&client).await.unwrap();
+    let raw = client
+        .raw(reqwest::Method::GET, &format!("/v1/deals/{DEAL_ID}"), None)
+        .await
+        .unwrap();
+    for shown in [
+        format!("{created:?}"),
+        serde_json::to_string(&created).unwrap(),
+        format!("{read:?}"),
+        format!("{raw:?}"),
+        raw.body.unwrap().to_string(),
+    ] {
+        assert!(!shown.contains(TOKEN), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
+    assert_eq!(created.name, "<redacted>");
+    assert_eq!(
+        created.lost_reason_obs.as_deref(),
+        Some("Bearer <redacted>.")
+    );
+    // What held no token is as the server sent it.
+    assert_eq!(created.id, "65f1a2b3c4d5e6f708091a2b");
+}
+
+#[tokio::test]
+async fn a_token_with_slashes_is_found_written_with_escaped_slashes() {
+    const SLASHED: &str = "kbx/live/5f2c9a71d04e/4b7c";
+    let (base_url, _) = raw_server(|_, stream| {
+        let body = deal_hiding(SLASHED).replace(
+            "\"id\":\"65f1a2b3c4d5e6f708091a2b\"",
+            &format!("\"id\":\"{}\"", SLASHED.replace('/', "\\/")),
+        );
+        answer(stream, "200 OK", "", &body);
+    });
+    let client = ClientConfig::new(Token::new(SLASHED).unwrap())
+        .base_url(&base_url)
+        .timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let read = get(&client).await.unwrap();
+    let shown = format!("{read:?}");
+    assert!(!shown.contains(SLASHED), "{shown}");
+    assert_eq!(read.id, "<redacted>");
+}
+
+#[tokio::test]
+async fn a_broken_answer_does_not_quote_an_escaped_token_in_its_parse_error() {
+    // serde quotes a string of the wrong type in its message ("invalid type:
+    // string …"): decoded, whatever the answer's bytes were.
+    let (base_url, _) = raw_server(|_, stream| {
+        let body = format!(
+            "{{\"id\": \"{DEAL_ID}\", \"value\": \"{}\", \"name\": ",
+            all_escaped(TOKEN)
+        );
+        answer(stream, "200 OK", "", &body);
+    });
+    let error = get(&client(&base_url, 0)).await.unwrap_err();
+    let mut shown = format!("{error} {error:?}");
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        shown.push_str(&format!(" {cause}"));
+        source = cause.source();
+    }
+    assert!(
+        matches!(error, KinboxError::InvalidResponse { .. }),
+        "{shown}"
+    );
+    assert!(!shown.contains(TOKEN), "{shown}");
+}

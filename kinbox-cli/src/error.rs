@@ -1,5 +1,6 @@
 //! What went wrong, and the exit status it maps to.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
@@ -15,11 +16,12 @@ pub fn redact_from_output(token: &Token) {
     let _ = SECRET.set(Redactor::new(token.expose()));
 }
 
-/// `text` as it may reach the terminal: without the token, and with control
-/// characters escaped but for our own line breaks.
+/// `text` as it may reach the terminal: without the token, as written or in
+/// JSON escapes, and with control characters escaped but for our own line
+/// breaks.
 pub fn printable(text: &str) -> String {
     let redacted = match SECRET.get() {
-        Some(redactor) => redactor.redact(text),
+        Some(redactor) => redactor.redact_text(text),
         None => text.into(),
     };
     redacted
@@ -27,6 +29,78 @@ pub fn printable(text: &str) -> String {
         .map(|line| escape_controls(line).into_owned())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Where results are printed: stdout, without the token. The values printed
+/// come from answers the SDK has already cleaned, but `--jq` and
+/// `--template` can put the token together again from pieces a server sent
+/// apart (`.a + .b`, `@base64d`, `fromjson`), so the text is checked as it
+/// is written.
+pub fn stdout() -> Redacting<std::io::StdoutLock<'static>> {
+    Redacting::new(std::io::stdout().lock())
+}
+
+/// A writer that takes the token out of whole lines before passing them on:
+/// a line is held until its end comes (or a flush), since one `writeln!`
+/// writes in several pieces and the token could be split across two.
+pub struct Redacting<W: Write> {
+    inner: W,
+    /// `None` before a token is known: then lines pass unheld.
+    redactor: Option<Redactor>,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> Redacting<W> {
+    /// Redacts the token of this run ([`redact_from_output`]).
+    pub fn new(inner: W) -> Self {
+        Self::with(inner, SECRET.get().cloned())
+    }
+
+    fn with(inner: W, redactor: Option<Redactor>) -> Self {
+        Self {
+            inner,
+            redactor,
+            pending: Vec::new(),
+        }
+    }
+
+    fn pass_on(&mut self, end: usize) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(&self.pending[..end]);
+        match self.redactor.as_ref().map(|r| r.redact_text(&text)) {
+            Some(std::borrow::Cow::Owned(redacted)) => self.inner.write_all(redacted.as_bytes()),
+            _ => self.inner.write_all(&self.pending[..end]),
+        }?;
+        self.pending.drain(..end);
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.redactor.is_none() {
+            return self.inner.write(buf);
+        }
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') {
+            self.pass_on(end + 1)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.pass_on(self.pending.len())?;
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Redacting<W> {
+    fn drop(&mut self) {
+        // A last line without its end is not lost; an error here has no one
+        // left to report to.
+        if !self.pending.is_empty() {
+            let _ = self.pass_on(self.pending.len());
+        }
+    }
 }
 
 /// A failed command: what happened, with its cause kept (an SDK error, an
@@ -190,6 +264,25 @@ impl From<std::io::Error> for CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stdout_lines_lose_the_token_however_they_are_written() {
+        let token = "kbx-unit-s3cr3t-9e2f";
+        let mut out = Vec::new();
+        {
+            let mut writer = Redacting::with(&mut out, Some(Redactor::new(token)));
+            // Split across writes, and in a JSON line with escapes.
+            write!(writer, "{}", &token[..5]).unwrap();
+            writeln!(writer, "{} plain", &token[5..]).unwrap();
+            writeln!(writer, r#"{{"x":"\u006bbx-unit-s3cr3t-9e2f"}}"#).unwrap();
+            write!(writer, "last {token}").unwrap();
+        }
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(
+            out,
+            "<redacted> plain\n{\"x\":\"<redacted>\"}\nlast <redacted>"
+        );
+    }
 
     #[test]
     fn errors_keep_their_cause_and_their_exit_status() {

@@ -225,7 +225,7 @@ impl Printer {
     }
 
     fn print_as(&self, value: &Value, items: Option<Vec<&Value>>) -> Result<(), CliError> {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::error::stdout();
         match &items {
             Some(items) => {
                 if self.list_fields(&mut out, items)? {
@@ -278,7 +278,7 @@ impl Printer {
         if items.is_empty() {
             return Ok(0);
         }
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::error::stdout();
         if !self.in_table() {
             for item in &items {
                 self.write_item(&mut out, item)?;
@@ -308,7 +308,7 @@ impl Printer {
     /// The end of a walk: a table that got no rows still shows its header.
     pub fn finish(&self, table: Table) -> Result<(), CliError> {
         if self.in_table() && table.layout.is_none() {
-            self.write_table(&mut std::io::stdout().lock(), &[])?;
+            self.write_table(&mut crate::error::stdout(), &[])?;
         }
         Ok(())
     }

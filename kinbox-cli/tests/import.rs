@@ -670,3 +670,90 @@ fn a_token_refused_mid_import_stops_it_and_says_so_once() {
         "the report has every row"
     );
 }
+
+#[test]
+fn a_created_deal_whose_answer_hides_the_token_in_json_escapes_leaves_it_nowhere() {
+    const TOKEN: &str = "kbx-import-s3cr3t-4b7c8e1f";
+    let escaped: String = TOKEN
+        .encode_utf16()
+        .map(|unit| format!("\\u{unit:04x}"))
+        .collect();
+    let server = httpmock::MockServer::start();
+    let pipeline: serde_json::Value = serde_json::from_str(include_str!(
+        "../../kinbox-api/tests/fixtures/pipeline_full.json"
+    ))
+    .unwrap();
+    server.mock(|when, then| {
+        when.method("GET").path("/v1/pipelines");
+        then.status(200).json_body(serde_json::json!([pipeline]));
+    });
+    server.mock(|when, then| {
+        when.method("GET").path("/v1/custom-fields");
+        then.status(200)
+            .json_body(serde_json::json!({ "data": [] }));
+    });
+    // Both rows are answered with the same deal, whose id and name are the
+    // token: each row's report and journal records name the id, and the
+    // second row's warning does too.
+    let mut deal: serde_json::Value = serde_json::from_str(include_str!(
+        "../../kinbox-api/tests/fixtures/deal_full.json"
+    ))
+    .unwrap();
+    deal["id"] = "@TOKEN@".into();
+    deal["name"] = "@TOKEN@".into();
+    let answer = deal.to_string().replace("@TOKEN@", &escaped);
+    let creates = server.mock(|when, then| {
+        when.method("POST").path("/v1/deals");
+        then.status(201)
+            .header("content-type", "application/json")
+            .body(answer);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leads.csv");
+    std::fs::write(
+        &file,
+        "name;value;pipeline;stage;contact_id\n\
+         Pedido 1;R$ 1.890,50;Vendas;Proposta;1042\n\
+         Pedido 2;R$ 10,00;Vendas;Proposta;1043\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.ndjson");
+    let journal = dir.path().join("leads.journal");
+
+    let out = run({
+        let mut cmd = Process::new(assert_cmd::cargo::cargo_bin("kinbox"));
+        cmd.env_remove("KINBOX_PROFILE")
+            .env_remove("RUST_LOG")
+            .env("KINBOX_BASE_URL", server.base_url())
+            .env("KINBOX_TOKEN", TOKEN)
+            .env("KINBOX_CONFIG_DIR", dir.path())
+            .args(["deals", "import"])
+            .arg(&file)
+            .args(["--concurrency", "1", "-vv", "--report"])
+            .arg(&report)
+            .arg("--journal")
+            .arg(&journal)
+            .stdin(Stdio::null());
+        cmd
+    });
+
+    assert_eq!(creates.calls(), 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the deal created is already attributed to another row"),
+        "{}",
+        out.stderr
+    );
+    let report = std::fs::read_to_string(&report).unwrap();
+    let journal = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(report.matches("<redacted>").count(), 2, "{report}");
+    assert_eq!(journal.matches("<redacted>").count(), 2, "{journal}");
+    for (what, text) in [
+        ("stdout", &out.stdout),
+        ("stderr", &out.stderr),
+        ("report", &report),
+        ("journal", &journal),
+    ] {
+        assert!(!text.contains(TOKEN), "{what}: {text}");
+    }
+}

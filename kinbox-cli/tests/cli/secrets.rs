@@ -101,3 +101,135 @@ fn the_token_is_not_echoed_when_login_stores_a_base_url_or_a_profile_is_unknown(
         assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
     }
 }
+
+/// `text` with each character written as a JSON `\u` escape.
+fn escaped(text: &str) -> String {
+    text.encode_utf16()
+        .map(|unit| format!("\\u{unit:04x}"))
+        .collect()
+}
+
+/// A deal whose name holds the token in JSON escapes (every character, or
+/// every other one), so that its bytes never hold the token as such.
+fn deal_hiding_the_token(id: &str) -> String {
+    let mixed: String = TOKEN
+        .chars()
+        .enumerate()
+        .map(|(i, c)| match i % 2 {
+            0 => format!("\\u{:04X}", c as u32),
+            _ => c.to_string(),
+        })
+        .collect();
+    let mut deal = serde_json::to_value(deal(id, "@NAME@")).unwrap();
+    deal["lostReasonObs"] = "@OBS@".into();
+    deal.to_string()
+        .replace("@NAME@", &escaped(TOKEN))
+        .replace("@OBS@", &format!("Bearer {mixed}"))
+}
+
+#[test]
+fn an_answer_hiding_the_token_in_json_escapes_does_not_get_it_printed() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(deal_hiding_the_token("deal-1"));
+    });
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(format!(
+                "{{\"data\": [{}, {}], \"nextCursor\": null}}",
+                deal_hiding_the_token("deal-1"),
+                deal_hiding_the_token("deal-2")
+            ));
+    });
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines");
+        then.status(200).json_body(crate::support::pipelines());
+    });
+
+    for command in [["deals", "get", "deal-1"], ["deals", "list", "--limit=5"]] {
+        for output in [
+            &[][..],
+            &["--jq", "."],
+            &["--jq", ".name"],
+            &["--template", "{id} {name} {lostReasonObs}"],
+            &["-o", "table"],
+            &["-o", "json"],
+            &["--json", "name,lostReasonObs"],
+        ] {
+            let args: Vec<&str> = command.iter().chain(output).copied().collect();
+            let out = run(api.kinbox(&args));
+            assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+            assert!(!out.stdout.contains(TOKEN), "{args:?}: {}", out.stdout);
+            assert!(!out.stderr.contains(TOKEN), "{args:?}: {}", out.stderr);
+            assert!(
+                out.stdout.contains("<redacted>"),
+                "{args:?}: {}",
+                out.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn a_token_put_together_or_decoded_by_jq_or_a_template_is_not_printed() {
+    let (head, tail) = TOKEN.split_at(8);
+    let api = Api::start();
+    let mut deal = serde_json::to_value(deal("deal-1", head)).unwrap();
+    deal["campaign"] = tail.into();
+    deal["lostReasonObs"] = base64(TOKEN).into();
+    // A JSON text inside a string: `fromjson` decodes its escapes.
+    deal["origin"] = format!("\"{}\"", escaped(TOKEN)).into();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200).json_body(deal);
+    });
+
+    for output in [
+        &["--jq", ".name + .campaign"][..],
+        &["--jq", "{joined: (.name + .campaign)}"],
+        &["--jq", ".lostReasonObs | @base64d"],
+        &["--jq", "[.lostReasonObs | @base64d]"],
+        &["--jq", ".origin | fromjson"],
+        &["--jq", "[.name, .campaign] | add | ascii_downcase"],
+        &["--template", "{name}{campaign}"],
+    ] {
+        let args: Vec<&str> = ["deals", "get", "deal-1"]
+            .iter()
+            .chain(output)
+            .copied()
+            .collect();
+        let out = run(api.kinbox(&args));
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(!out.stdout.contains(TOKEN), "{args:?}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("<redacted>"),
+            "{args:?}: {}",
+            out.stdout
+        );
+    }
+}
+
+/// Standard base64 with padding, as jq's `@base64d` reads it.
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
