@@ -427,6 +427,8 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => match open.admit() {
                     Admission::Admitted(admitted) => {
+                        // Warned again only once it fills up again.
+                        warned_full = false;
                         let (app, faults) = (app.clone(), faults.clone());
                         connections.spawn(serve_connection(stream, app, faults, limits, admitted));
                     }
@@ -453,9 +455,7 @@ async fn run(listener: TcpListener, config: &SandboxConfig, shutdown: impl Futur
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {
-                warned_full = false;
-            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
     tracing::info!(stored = ?state.workspace.counts(), "sandbox stopped");
