@@ -24,6 +24,9 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     cargo test -p kinbox-api --test properties --quiet 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-api, PROPTEST_RNG_SEED=$seed)"; exit 1; }
   PROPTEST_CASES=$(( cases * 10 )) PROPTEST_RNG_SEED="$seed" \
     cargo test -p kinbox-cli --lib --quiet -- values:: config:: 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-cli, PROPTEST_RNG_SEED=$seed)"; exit 1; }
+  # --jq over hostile programs: each case may run to its deadline, so it runs an eighth of $cases.
+  PROPTEST_CASES="$cases" PROPTEST_RNG_SEED="$seed" \
+    cargo test -p kinbox-cli --lib --quiet -- jq:: 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-cli jq, PROPTEST_RNG_SEED=$seed)"; exit 1; }
   PROPTEST_CASES=$(( cases * 10 )) PROPTEST_RNG_SEED="$seed" \
     cargo test -p kinbox-input --lib --quiet 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-input, PROPTEST_RNG_SEED=$seed)"; exit 1; }
   rounds=$(( rounds + 1 ))

@@ -20,6 +20,7 @@ use crate::CliError;
 use crate::columns::{self, Column, Names};
 use crate::generated_cli::CliCommand;
 use crate::global::{Format, Globals};
+use crate::jq;
 
 const HEADING: &str = "Output options";
 
@@ -46,11 +47,18 @@ pub fn args() -> [Arg; 3] {
             .global(true)
             .help_heading(HEADING)
             .help("Filter each item (or the object) with a jq expression; text is printed raw")
-            .long_help(
-                "Filter each item of a list (or the object) with a jq expression, run in \
-                 process (no jq needed). A string result is printed as it is, anything else \
-                 as compact JSON, e.g. --jq '.name', --jq 'select(.value > 1000) | .id'.",
-            ),
+            .long_help(format!(
+                "Filter each item of a list (or the object) with a jq expression, run by \
+                 kinbox (no jq needed). A string result is printed as it is, anything else \
+                 as compact JSON, e.g. --jq '.name', --jq 'select(.value > 1000) | .id'. \
+                 Limits, for each item: {} s, {} MiB of memory, {} results and {} MiB of \
+                 them; past one, kinbox stops with an error (exit 1). The filter sees no \
+                 environment: env and $ENV are {{}}.",
+                jq::LIMITS.time.as_secs(),
+                jq::LIMITS.memory >> 20,
+                jq::LIMITS.outputs,
+                jq::LIMITS.bytes >> 20,
+            )),
         Arg::new("template")
             .long("template")
             .value_name("TEXT")
@@ -110,6 +118,12 @@ pub fn init(matches: &ArgMatches) -> Result<(), CliError> {
             "--json, --jq and --template each choose the output: give one",
         ));
     }
+    // Forked now, while kinbox has a single thread (see `jq::Filter::isolated`).
+    #[cfg(unix)]
+    let jq = jq
+        .map(crate::jq::Filter::isolated)
+        .transpose()
+        .map_err(CliError::failure)?;
     let _ = OPTIONS.set(Options {
         explicit,
         fields,

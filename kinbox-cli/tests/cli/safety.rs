@@ -669,3 +669,105 @@ fn retries_say_why_they_stop() {
     );
     assert_eq!(failing.calls(), 3);
 }
+
+/// `kinbox ARGS` against `api`, in at most 1 GiB of address space: what used
+/// to fill the memory is then stopped by the kernel, quickly and visibly (an
+/// abort), instead of after gigabytes.
+#[cfg(target_os = "linux")]
+fn kinbox_in_1_gib(api: &Api, args: &[&str]) -> assert_cmd::Command {
+    use std::os::unix::process::CommandExt as _;
+
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kinbox"));
+    for var in ["KINBOX_PROFILE", "COLUMNS", "RUST_LOG"] {
+        cmd.env_remove(var);
+    }
+    cmd.args(args)
+        .env("KINBOX_TOKEN", TOKEN)
+        .env("KINBOX_BASE_URL", api.server.base_url())
+        .env("KINBOX_CONFIG_DIR", api.config_dir.path());
+    // SAFETY: setrlimit is async-signal-safe, and only the child's limit is set.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let mut cmd = assert_cmd::Command::from_std(cmd);
+    cmd.timeout(std::time::Duration::from_secs(30));
+    cmd
+}
+
+/// Each used to end in a signal (SIGABRT on a failed allocation or a stack
+/// overflow) or never: now each is a clear error, exit 1, within seconds.
+#[cfg(target_os = "linux")]
+#[test]
+fn hostile_jq_filters_end_in_a_clear_error_not_a_signal() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200).json_body_obj(&deal("deal-1", "Pedido"));
+    });
+    let cases = [
+        ("[range(1e9)]", "ran for more than 3 s"),
+        ("repeat(.)", "more than 10000 results"),
+        ("def f: f; f", "ran for more than 3 s"),
+        ("def f: [f]; f", "recursed too deeply"),
+        ("\"x\" * 20000000", "16 MiB of results"),
+        ("\"x\" * 1000000000000", "needed more than 512 MiB"),
+    ];
+    let started = std::time::Instant::now();
+    let outs: Vec<_> = std::thread::scope(|scope| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|(code, _)| {
+                let cmd = kinbox_in_1_gib(&api, &["deals", "get", "deal-1", "--jq", code]);
+                scope.spawn(move || run(cmd))
+            })
+            .collect();
+        runs.into_iter().map(|run| run.join().unwrap()).collect()
+    });
+
+    for ((code, says), out) in cases.iter().zip(outs) {
+        assert_eq!(out.code, 1, "{code}: {}", out.stderr);
+        assert!(
+            out.stderr.starts_with("error: --jq"),
+            "{code}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(says), "{code}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{code}: {} bytes", out.stdout.len());
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn jq_filters_see_no_environment_and_so_no_token() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals/deal-1");
+        then.status(200).json_body_obj(&deal("deal-1", "Pedido"));
+    });
+    for (code, prints) in [
+        ("env.KINBOX_TOKEN", "null\n"),
+        ("$ENV.KINBOX_TOKEN", "null\n"),
+        ("env | length", "0\n"),
+        ("$ENV | tostring", "{}\n"),
+    ] {
+        let mut cmd = api.kinbox(&["deals", "get", "deal-1", "--jq", code]);
+        let out = run(cmd.env("ANOTHER_SECRET", TOKEN));
+        assert_eq!(out.code, 0, "{code}: {}", out.stderr);
+        assert_eq!(out.stdout, prints, "{code}");
+        assert!(!out.stderr.contains(TOKEN), "{code}: {}", out.stderr);
+    }
+}
