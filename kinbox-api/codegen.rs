@@ -122,6 +122,7 @@ pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let mut tokens = with_own_path_encoding(tokens)?;
     tokens = with_own_answer_reading(tokens)?;
     tokens = with_clearable_fields(tokens, &clearable_fields(spec)?)?;
+    tokens = with_one_error_type(tokens)?;
     let base_url = spec
         .servers
         .first()
@@ -240,6 +241,61 @@ fn with_own_answer_reading(
             .to_owned());
     }
     Ok(tokens)
+}
+
+/// Every operation's `send()` returns `crate::KinboxError`, the error type
+/// of the rest of the SDK (`stream()`, `raw()`, the import): progenitor's
+/// own error is converted where the operation ends, so that callers use `?`
+/// without a `map_err`. Fails if no `send()` is found, so the conversion
+/// cannot silently fall off.
+fn with_one_error_type(
+    tokens: proc_macro2::TokenStream,
+) -> Result<proc_macro2::TokenStream, String> {
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let mut converted = 0;
+    for item in module_mut(&mut file.items, "builder")? {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for method in block.items.iter_mut() {
+            let syn::ImplItem::Fn(method) = method else {
+                continue;
+            };
+            if method.sig.ident != "send" {
+                continue;
+            }
+            let syn::ReturnType::Type(_, returned) = &mut method.sig.output else {
+                return Err("a send() without a return type".to_owned());
+            };
+            let original: syn::Type = (**returned).clone();
+            let syn::Type::Path(path) = &mut **returned else {
+                return Err("send() does not return a Result".to_owned());
+            };
+            let last = path
+                .path
+                .segments
+                .last_mut()
+                .ok_or("an empty return type")?;
+            let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
+                return Err("send() does not return a Result<T, E>".to_owned());
+            };
+            let Some(syn::GenericArgument::Type(error)) = args.args.iter_mut().nth(1) else {
+                return Err("send() does not return a Result<T, E>".to_owned());
+            };
+            *error = syn::parse_quote!(crate::KinboxError);
+            let body = &method.block;
+            method.block = syn::parse_quote!({
+                let result: #original = async move #body.await;
+                result.map_err(crate::KinboxError::from)
+            });
+            converted += 1;
+        }
+    }
+    if converted == 0 {
+        return Err("no operation's send() was found to return KinboxError".to_owned());
+    }
+    Ok(quote::quote!(#file))
 }
 
 /// `(schema, [field])`: the fields of update bodies (the request bodies of
@@ -599,7 +655,45 @@ pub fn cli(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     let tokens = Generator::new(&settings(spec)?)
         .cli(spec, SDK_CRATE)
         .map_err(|e| format!("progenitor failed on the CLI: {e}"))?;
-    format(tokens)
+    format(with_cli_error_type(tokens)?)
+}
+
+/// The generated CLI hands its configuration the error `send()` returns:
+/// [`with_one_error_type`] made that `KinboxError`, so the `CliConfig`
+/// methods that take it (`error`, `list_end_error`) take a `KinboxError`
+/// instead of progenitor's generic error.
+#[allow(dead_code)] // build.rs only needs the SDK
+fn with_cli_error_type(
+    tokens: proc_macro2::TokenStream,
+) -> Result<proc_macro2::TokenStream, String> {
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated CLI does not parse: {e}"))?;
+    let sdk = quote::format_ident!("{SDK_CRATE}");
+    let mut rewritten = 0;
+    for item in &mut file.items {
+        let syn::Item::Trait(config) = item else {
+            continue;
+        };
+        if config.ident != "CliConfig" {
+            continue;
+        }
+        for method in config.items.iter_mut() {
+            let syn::TraitItem::Fn(method) = method else {
+                continue;
+            };
+            let name = &method.sig.ident;
+            if name == "error" || name == "list_end_error" {
+                method.sig = syn::parse_quote!(fn #name(&self, value: &#sdk::KinboxError));
+                rewritten += 1;
+            }
+        }
+    }
+    if rewritten != 2 {
+        return Err(format!(
+            "the generated CliConfig's error methods changed: {rewritten} of 2 rewritten"
+        ));
+    }
+    Ok(quote::quote!(#file))
 }
 
 /// Typed httpmock `When`/`Then` helpers for each operation.

@@ -13787,133 +13787,145 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/deals`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::DealPage>, Error<types::Error>> {
-            let Self {
-                client,
-                contact_id,
-                created_at_from,
-                created_at_to,
-                cursor,
-                limit,
-                pipeline_id,
-                status,
-                won_lost_date_from,
-                won_lost_date_to,
-            } = self;
-            let contact_id = contact_id.map_err(Error::InvalidRequest)?;
-            let created_at_from = created_at_from.map_err(Error::InvalidRequest)?;
-            let created_at_to = created_at_to.map_err(Error::InvalidRequest)?;
-            let cursor = cursor.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let pipeline_id = pipeline_id.map_err(Error::InvalidRequest)?;
-            let status = status.map_err(Error::InvalidRequest)?;
-            let won_lost_date_from = won_lost_date_from.map_err(Error::InvalidRequest)?;
-            let won_lost_date_to = won_lost_date_to.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/deals", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("contact_id", &contact_id))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "created_at_from",
-                        &created_at_from,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("created_at_to", &created_at_to),
-                )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("pipeline_id", &pipeline_id))
-                .query(&progenitor_client::QueryParam::new("status", &status))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "won_lost_date_from",
-                        &won_lost_date_from,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "won_lost_date_to",
-                        &won_lost_date_to,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_deals",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::DealPage>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::DealPage>, Error<types::Error>> = async move {
+                let Self {
+                    client,
+                    contact_id,
+                    created_at_from,
+                    created_at_to,
+                    cursor,
+                    limit,
+                    pipeline_id,
+                    status,
+                    won_lost_date_from,
+                    won_lost_date_to,
+                } = self;
+                let contact_id = contact_id.map_err(Error::InvalidRequest)?;
+                let created_at_from = created_at_from.map_err(Error::InvalidRequest)?;
+                let created_at_to = created_at_to.map_err(Error::InvalidRequest)?;
+                let cursor = cursor.map_err(Error::InvalidRequest)?;
+                let limit = limit.map_err(Error::InvalidRequest)?;
+                let pipeline_id = pipeline_id.map_err(Error::InvalidRequest)?;
+                let status = status.map_err(Error::InvalidRequest)?;
+                let won_lost_date_from = won_lost_date_from
+                    .map_err(Error::InvalidRequest)?;
+                let won_lost_date_to = won_lost_date_to.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/deals", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("contact_id", &contact_id),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "created_at_from",
+                            &created_at_from,
                         ),
                     )
-                }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "created_at_to",
+                            &created_at_to,
                         ),
                     )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                    .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(
+                        &progenitor_client::QueryParam::new("pipeline_id", &pipeline_id),
+                    )
+                    .query(&progenitor_client::QueryParam::new("status", &status))
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "won_lost_date_from",
+                            &won_lost_date_from,
                         ),
                     )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "won_lost_date_to",
+                            &won_lost_date_to,
                         ),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_deals",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::create_deal`]
@@ -13956,91 +13968,97 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/deals`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Deal>, Error<types::Error>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| types::DealCreate::try_from(v).map_err(|e| e.to_string()))
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/deals", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_deal",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::Deal>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Deal>, Error<types::Error>> = async move {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::DealCreate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/deals", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_deal",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_deal`]
@@ -14073,90 +14091,94 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/deals/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Deal>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/deals/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Deal>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Deal>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/deals/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_deal",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_deal",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::delete_deal`]
@@ -14187,91 +14209,95 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/deals/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/deals/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::KinboxError> {
+            let result: Result<ResponseValue<()>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/deals/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_deal",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_deal",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::empty(response)),
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::update_deal`]
@@ -14328,101 +14354,107 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/deals/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Deal>, Error<types::Error>> {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| types::DealUpdate::try_from(v).map_err(|e| e.to_string()))
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/deals/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Deal>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Deal>, Error<types::Error>> = async move {
+                let Self { client, id, body } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::DealUpdate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/deals/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_deal",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "update_deal",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::list_pipelines`]
@@ -14441,81 +14473,88 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<::std::vec::Vec<types::Pipeline>>,
-            Error<types::Error>,
+            crate::KinboxError,
         > {
-            let Self { client } = self;
-            let url = format!("{}/v1/pipelines", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_pipelines",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+            let result: Result<
+                ResponseValue<::std::vec::Vec<types::Pipeline>>,
+                Error<types::Error>,
+            > = async move {
+                let Self { client } = self;
+                let url = format!("{}/v1/pipelines", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_pipelines",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::create_pipeline`]
@@ -14560,93 +14599,97 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/pipelines`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Pipeline>, Error<types::Error>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::PipelineCreate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/pipelines", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_pipeline",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::Pipeline>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Pipeline>, Error<types::Error>> = async move {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::PipelineCreate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/pipelines", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_pipeline",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_pipeline`]
@@ -14679,90 +14722,94 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/pipelines/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Pipeline>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Pipeline>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Pipeline>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_pipeline",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_pipeline",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::delete_pipeline`]
@@ -14793,91 +14840,95 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/pipelines/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::KinboxError> {
+            let result: Result<ResponseValue<()>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_pipeline",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_pipeline",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::empty(response)),
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::update_pipeline`]
@@ -14936,103 +14987,107 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/pipelines/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Pipeline>, Error<types::Error>> {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::PipelineUpdate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Pipeline>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Pipeline>, Error<types::Error>> = async move {
+                let Self { client, id, body } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::PipelineUpdate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/pipelines/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_pipeline",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "update_pipeline",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::list_contacts`]
@@ -15144,114 +15199,121 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/contacts`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ContactPage>, Error<types::Error>> {
-            let Self {
-                client,
-                created_at_from,
-                created_at_to,
-                cursor,
-                email,
-                limit,
-                phone,
-            } = self;
-            let created_at_from = created_at_from.map_err(Error::InvalidRequest)?;
-            let created_at_to = created_at_to.map_err(Error::InvalidRequest)?;
-            let cursor = cursor.map_err(Error::InvalidRequest)?;
-            let email = email.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let phone = phone.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/contacts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "created_at_from",
-                        &created_at_from,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("created_at_to", &created_at_to),
-                )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("email", &email))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("phone", &phone))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_contacts",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::ContactPage>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::ContactPage>, Error<types::Error>> = async move {
+                let Self {
+                    client,
+                    created_at_from,
+                    created_at_to,
+                    cursor,
+                    email,
+                    limit,
+                    phone,
+                } = self;
+                let created_at_from = created_at_from.map_err(Error::InvalidRequest)?;
+                let created_at_to = created_at_to.map_err(Error::InvalidRequest)?;
+                let cursor = cursor.map_err(Error::InvalidRequest)?;
+                let email = email.map_err(Error::InvalidRequest)?;
+                let limit = limit.map_err(Error::InvalidRequest)?;
+                let phone = phone.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/contacts", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "created_at_from",
+                            &created_at_from,
                         ),
                     )
-                }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "created_at_to",
+                            &created_at_to,
                         ),
                     )
+                    .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                    .query(&progenitor_client::QueryParam::new("email", &email))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(&progenitor_client::QueryParam::new("phone", &phone))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_contacts",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::create_contact`]
@@ -15294,93 +15356,97 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/contacts`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Contact>, Error<types::Error>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::ContactCreate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/contacts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_contact",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::Contact>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Contact>, Error<types::Error>> = async move {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::ContactCreate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/contacts", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_contact",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_contact`]
@@ -15410,90 +15476,94 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/contacts/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Contact>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/contacts/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Contact>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Contact>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/contacts/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_contact",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_contact",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::update_contact`]
@@ -15547,103 +15617,107 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/contacts/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Contact>, Error<types::Error>> {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::ContactUpdate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/contacts/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Contact>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Contact>, Error<types::Error>> = async move {
+                let Self { client, id, body } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::ContactUpdate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/contacts/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_contact",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "update_contact",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::list_custom_fields`]
@@ -15660,80 +15734,87 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/custom-fields`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CustomFieldList>, Error<types::Error>> {
-            let Self { client } = self;
-            let url = format!("{}/v1/custom-fields", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_custom_fields",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::CustomFieldList>, crate::KinboxError> {
+            let result: Result<
+                ResponseValue<types::CustomFieldList>,
+                Error<types::Error>,
+            > = async move {
+                let Self { client } = self;
+                let url = format!("{}/v1/custom-fields", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_custom_fields",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_custom_field`]
@@ -15763,90 +15844,95 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/custom-fields/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CustomField>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/custom-fields/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::CustomField>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::CustomField>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/custom-fields/{}", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_custom_field",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_custom_field",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::list_products`]
@@ -15895,91 +15981,95 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/products`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ProductPage>, Error<types::Error>> {
-            let Self { client, cursor, limit } = self;
-            let cursor = cursor.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/products", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_products",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::ProductPage>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::ProductPage>, Error<types::Error>> = async move {
+                let Self { client, cursor, limit } = self;
+                let cursor = cursor.map_err(Error::InvalidRequest)?;
+                let limit = limit.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/products", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_products",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::create_product`]
@@ -16022,93 +16112,97 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/products`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Product>, Error<types::Error>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::ProductCreate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/products", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_product",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::Product>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Product>, Error<types::Error>> = async move {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::ProductCreate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/products", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_product",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_product`]
@@ -16141,90 +16235,94 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/products/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Product>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Product>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Product>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_product",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_product",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::delete_product`]
@@ -16255,91 +16353,95 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/products/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::KinboxError> {
+            let result: Result<ResponseValue<()>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_product",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_product",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::empty(response)),
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::update_product`]
@@ -16396,103 +16498,107 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/products/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Product>, Error<types::Error>> {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::ProductUpdate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Product>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Product>, Error<types::Error>> = async move {
+                let Self { client, id, body } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::ProductUpdate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/products/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_product",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "update_product",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_product_by_external_id`]
@@ -16525,91 +16631,95 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/products/external/{externalId}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Product>, Error<types::Error>> {
-            let Self { client, external_id } = self;
-            let external_id = external_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/products/external/{}", client.baseurl, encode_path(& external_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Product>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Product>, Error<types::Error>> = async move {
+                let Self { client, external_id } = self;
+                let external_id = external_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/products/external/{}", client.baseurl, encode_path(&
+                    external_id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_product_by_external_id",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_product_by_external_id",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::list_tags`]
@@ -16626,80 +16736,87 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/tags`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<::std::vec::Vec<types::Tag>>, Error<types::Error>> {
-            let Self { client } = self;
-            let url = format!("{}/v1/tags", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_tags",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<::std::vec::Vec<types::Tag>>, crate::KinboxError> {
+            let result: Result<
+                ResponseValue<::std::vec::Vec<types::Tag>>,
+                Error<types::Error>,
+            > = async move {
+                let Self { client } = self;
+                let url = format!("{}/v1/tags", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_tags",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::create_tag`]
@@ -16740,98 +16857,104 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/tags`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Tag>, Error<types::Error>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| types::TagCreate::try_from(v).map_err(|e| e.to_string()))
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/tags", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::Tag>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Tag>, Error<types::Error>> = async move {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::TagCreate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/tags", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_tag",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_tag`]
@@ -16861,90 +16984,94 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/tags/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Tag>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Tag>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Tag>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_tag",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::delete_tag`]
@@ -16972,91 +17099,95 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/tags/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::KinboxError> {
+            let result: Result<ResponseValue<()>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_tag",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::empty(response)),
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::update_tag`]
@@ -17108,108 +17239,114 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/tags/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Tag>, Error<types::Error>> {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| types::TagUpdate::try_from(v).map_err(|e| e.to_string()))
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Tag>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Tag>, Error<types::Error>> = async move {
+                let Self { client, id, body } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::TagUpdate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/tags/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "update_tag",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::list_campaigns`]
@@ -17258,91 +17395,98 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/campaigns`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CampaignPage>, Error<types::Error>> {
-            let Self { client, cursor, limit } = self;
-            let cursor = cursor.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/campaigns", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_campaigns",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::CampaignPage>, crate::KinboxError> {
+            let result: Result<
+                ResponseValue<types::CampaignPage>,
+                Error<types::Error>,
+            > = async move {
+                let Self { client, cursor, limit } = self;
+                let cursor = cursor.map_err(Error::InvalidRequest)?;
+                let limit = limit.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/campaigns", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_campaigns",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::create_campaign`]
@@ -17387,93 +17531,97 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/campaigns`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CampaignCreate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/campaigns", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_campaign",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::Campaign>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Campaign>, Error<types::Error>> = async move {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::CampaignCreate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/campaigns", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_campaign",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_campaign`]
@@ -17506,90 +17654,94 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/campaigns/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Campaign>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Campaign>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_campaign",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_campaign",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::delete_campaign`]
@@ -17620,91 +17772,95 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/campaigns/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::KinboxError> {
+            let result: Result<ResponseValue<()>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_campaign",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_campaign",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::empty(response)),
+                    204u16 => Ok(ResponseValue::empty(response)),
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::update_campaign`]
@@ -17763,103 +17919,107 @@ pub mod builder {
         ///Sends a `PATCH` request to `/v1/campaigns/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::CampaignUpdate::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Campaign>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Campaign>, Error<types::Error>> = async move {
+                let Self { client, id, body } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::CampaignUpdate::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/campaigns/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_campaign",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "update_campaign",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::pause_campaign`]
@@ -17892,91 +18052,95 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/campaigns/{id}/pause`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/campaigns/{}/pause", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Campaign>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Campaign>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/campaigns/{}/pause", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "pause_campaign",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "pause_campaign",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::resume_campaign`]
@@ -18009,91 +18173,95 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/campaigns/{id}/resume`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Campaign>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/campaigns/{}/resume", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Campaign>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Campaign>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/campaigns/{}/resume", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "resume_campaign",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "resume_campaign",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::list_campaign_chunk_leads`]
@@ -18128,92 +18296,99 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<::std::vec::Vec<types::CampaignChunkLead>>,
-            Error<types::Error>,
+            crate::KinboxError,
         > {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/campaigns/{}/chunk-leads", client.baseurl, encode_path(& id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let result: Result<
+                ResponseValue<::std::vec::Vec<types::CampaignChunkLead>>,
+                Error<types::Error>,
+            > = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/campaigns/{}/chunk-leads", client.baseurl, encode_path(& id
+                    .to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_campaign_chunk_leads",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_campaign_chunk_leads",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::list_sessions`]
@@ -18334,117 +18509,128 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/sessions`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::SessionPage>, Error<types::Error>> {
-            let Self {
-                client,
-                call_id,
-                campaign_id,
-                contact_id,
-                cursor,
-                limit,
-                updated_at_from,
-                updated_at_to,
-            } = self;
-            let call_id = call_id.map_err(Error::InvalidRequest)?;
-            let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
-            let contact_id = contact_id.map_err(Error::InvalidRequest)?;
-            let cursor = cursor.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let updated_at_from = updated_at_from.map_err(Error::InvalidRequest)?;
-            let updated_at_to = updated_at_to.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/sessions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("call_id", &call_id))
-                .query(&progenitor_client::QueryParam::new("campaign_id", &campaign_id))
-                .query(&progenitor_client::QueryParam::new("contact_id", &contact_id))
-                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "updated_at_from",
-                        &updated_at_from,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("updated_at_to", &updated_at_to),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_sessions",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+        ) -> Result<ResponseValue<types::SessionPage>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::SessionPage>, Error<types::Error>> = async move {
+                let Self {
+                    client,
+                    call_id,
+                    campaign_id,
+                    contact_id,
+                    cursor,
+                    limit,
+                    updated_at_from,
+                    updated_at_to,
+                } = self;
+                let call_id = call_id.map_err(Error::InvalidRequest)?;
+                let campaign_id = campaign_id.map_err(Error::InvalidRequest)?;
+                let contact_id = contact_id.map_err(Error::InvalidRequest)?;
+                let cursor = cursor.map_err(Error::InvalidRequest)?;
+                let limit = limit.map_err(Error::InvalidRequest)?;
+                let updated_at_from = updated_at_from.map_err(Error::InvalidRequest)?;
+                let updated_at_to = updated_at_to.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/v1/sessions", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("call_id", &call_id))
+                    .query(
+                        &progenitor_client::QueryParam::new("campaign_id", &campaign_id),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("contact_id", &contact_id),
+                    )
+                    .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                    .query(&progenitor_client::QueryParam::new("limit", &limit))
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "updated_at_from",
+                            &updated_at_from,
                         ),
                     )
-                }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "updated_at_to",
+                            &updated_at_to,
                         ),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_sessions",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
     /**Builder for [`Client::get_session`]
@@ -18477,90 +18663,94 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/sessions/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Session>, Error<types::Error>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/sessions/{}", client.baseurl, encode_path(& id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::Session>, crate::KinboxError> {
+            let result: Result<ResponseValue<types::Session>, Error<types::Error>> = async move {
+                let Self { client, id } = self;
+                let id = id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/v1/sessions/{}", client.baseurl, encode_path(& id.to_string()),
                 );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_session",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::hooks::answer(response, &info).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
                         ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
                     )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "get_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => crate::hooks::answer(response, &info).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    400u16..=499u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                crate::hooks::answer(response, &info).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
                 }
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::hooks::answer(response, &info).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
             }
+                .await;
+            result.map_err(crate::KinboxError::from)
         }
     }
 }

@@ -10,16 +10,18 @@ use crate::hooks::UnreadableAnswer;
 use crate::server_text::{cut, escape_controls, shown};
 use crate::types;
 
-/// The error type of the generated operations (`.send().await`).
-pub type OperationError = progenitor_client::Error<types::Error>;
+/// progenitor's error type, which the generated operations convert to
+/// [`KinboxError`] before they return.
+pub(crate) type OperationError = progenitor_client::Error<types::Error>;
 
 /// A failed call to the Kinbox API.
 ///
-/// `?` converts the generated operations' error into this one:
+/// What every call returns when it fails: the operations' `send()`,
+/// `stream()`, [`Client::raw`](crate::Client::raw) and the import.
 ///
 /// ```no_run
 /// # async fn run(client: kinbox_api::Client) -> Result<(), kinbox_api::KinboxError> {
-/// match client.get_deal().id("65f0c0ffee").send().await.map_err(kinbox_api::KinboxError::from) {
+/// match client.get_deal().id("65f0c0ffee").send().await {
 ///     Ok(deal) => println!("{}", deal.name),
 ///     Err(e) if e.kind() == kinbox_api::ErrorKind::NotFound => println!("no such deal"),
 ///     Err(e) => return Err(e),

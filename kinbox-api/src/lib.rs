@@ -27,10 +27,33 @@
 //!             .custom_fields(CustomFieldsInput::default()),
 //!     )
 //!     .send()
-//!     .await
-//!     .map_err(kinbox_api::KinboxError::from)?
+//!     .await?
 //!     .into_inner();
 //! println!("created deal {}", deal.id);
+//! # Ok(()) }
+//! ```
+//!
+//! Every call fails with one error type, [`KinboxError`]: `send()`,
+//! `stream()`, [`Client::raw`] and the import alike, with the HTTP status,
+//! the API's message and what to do reachable from it. A field an update
+//! can clear is a [`Patch`]:
+//!
+//! ```no_run
+//! use kinbox_api::{Client, KinboxError, Patch, types::{DealStatus, DealUpdate}};
+//!
+//! # async fn run(client: Client) -> Result<(), KinboxError> {
+//! // Reopen a lost deal: open again, its closing date and reasons cleared.
+//! client
+//!     .update_deal()
+//!     .id("65f0c0ffee0000000000dddd")
+//!     .body(
+//!         DealUpdate::builder()
+//!             .status(DealStatus::Open)
+//!             .won_lost_date(Patch::Clear)
+//!             .lost_reason(Vec::<String>::new()),
+//!     )
+//!     .send()
+//!     .await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -46,10 +69,10 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/sdk.rs"));
 }
 
-// `Error` is progenitor's error type, which the generated operations return
-// and the generated CLI and mocks name; `KinboxError` is the friendlier one.
+// progenitor's own error type stays inside: every operation's `send()`
+// converts it to `KinboxError` (`codegen.rs`).
 pub use generated::{
-    ByteStream, Client, ClientInfo, DEFAULT_BASE_URL, Error, ResponseValue, builder, prelude, types,
+    ByteStream, Client, ClientInfo, DEFAULT_BASE_URL, ResponseValue, builder, prelude, types,
 };
 
 mod config;
@@ -72,7 +95,8 @@ pub use config::{
     Token,
 };
 pub use cursor::{PageCursor, Timestamp};
-pub use error::{ApiError, ErrorKind, KinboxError, OperationError};
+pub use error::{ApiError, ErrorKind, KinboxError};
+pub(crate) use error::OperationError;
 pub use hooks::RequestPolicy;
 pub use id::Id;
 pub use or_other::OrOther;

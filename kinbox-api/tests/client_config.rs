@@ -204,7 +204,7 @@ async fn a_slow_answer_times_out_as_a_network_error() {
         .unwrap();
 
     let started = Instant::now();
-    let error = KinboxError::from(client.get_deal().id(DEAL_ID).send().await.unwrap_err());
+    let error = client.get_deal().id(DEAL_ID).send().await.unwrap_err();
 
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -233,7 +233,7 @@ async fn an_unreachable_server_is_a_clear_network_error() {
         .port();
     let client = Client::with_token(&format!("http://127.0.0.1:{port}"), TOKEN).unwrap();
 
-    let error = KinboxError::from(client.get_deal().id(DEAL_ID).send().await.unwrap_err());
+    let error = client.get_deal().id(DEAL_ID).send().await.unwrap_err();
 
     match &error {
         KinboxError::Network(cause) => assert!(cause.is_connect(), "{cause:?}"),
@@ -268,14 +268,14 @@ async fn a_redirect_is_reported_not_followed() {
         .await;
     let client = client_for(&api);
 
-    let error = KinboxError::from(
+    let error = 
         client
             .get_deal()
             .id(DEAL_ID)
             .send()
             .await
             .expect_err("a redirect is an error"),
-    );
+    ;
 
     redirect.assert_async().await;
     assert_eq!(landed.calls_async().await, 0, "the redirect was followed");
@@ -321,7 +321,6 @@ async fn a_create_redirected_elsewhere_is_sent_once_and_only_to_the_api() {
             )
             .send()
             .await
-            .map_err(KinboxError::from)
             .expect_err("a redirect is an error");
 
         assert_eq!(redirect.calls_async().await, 1, "{status}: sent once");

@@ -43,7 +43,6 @@ async fn get_deal_error(answer: Answer<'_>) -> KinboxError {
         .await
         .expect_err("an error status is an error");
     mock.assert_async().await;
-    let error = KinboxError::from(error);
     assert_no_token(&error, &client);
     error
 }
@@ -151,7 +150,6 @@ async fn unprocessable_entity_lists_each_violation() {
         .send()
         .await
         .unwrap_err();
-    let error = KinboxError::from(error);
 
     mock.assert_async().await;
     assert_eq!(error.kind(), ErrorKind::Unprocessable);
@@ -346,7 +344,7 @@ async fn an_error_that_never_reached_the_api_has_no_status() {
         .await;
 
     // No id: the builder refuses to send.
-    let error = KinboxError::from(client.get_deal().send().await.unwrap_err());
+    let error = client.get_deal().send().await.unwrap_err();
 
     assert!(matches!(error, KinboxError::InvalidRequest(_)), "{error:?}");
     assert_eq!(error.status(), None);

@@ -144,7 +144,7 @@ async fn list_deals_refuses_a_zero_limit_without_sending() {
 
     let error = client.list_deals().limit(0u32).send().await.unwrap_err();
 
-    let error = kinbox_api::KinboxError::from(error);
+    let error = error;
     assert!(
         matches!(error, kinbox_api::KinboxError::InvalidRequest(_)),
         "{error:?}"

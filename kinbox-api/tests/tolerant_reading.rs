@@ -28,7 +28,7 @@ async fn read_deal(body: &Value) -> Result<Deal, KinboxError> {
         .await;
     let result = client.get_deal().id(DEAL_ID).send().await;
     mock.assert_async().await;
-    result.map(|r| r.into_inner()).map_err(KinboxError::from)
+    result.map(|r| r.into_inner())
 }
 
 /// `body` is valid under the spec and the SDK reads it.

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use kinbox_api::{Error, ResponseValue};
+use kinbox_api::{KinboxError, ResponseValue};
 use serde_json::Value;
 
 use crate::generated_cli::CliConfig;
@@ -103,11 +103,7 @@ impl CliConfig for KinboxCliConfig {
     fn success_no_item(&self, _value: &ResponseValue<()>) {}
 
     /// Errors are printed once, by `main`, from the error returned.
-    fn error<T>(&self, _value: &Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
+    fn error(&self, _value: &KinboxError) {}
 
     // The generated code streams nothing: `list --all` is driven by
     // `cmd_list_all`.
@@ -129,9 +125,5 @@ impl CliConfig for KinboxCliConfig {
     {
     }
 
-    fn list_end_error<T>(&self, _value: &Error<T>)
-    where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
+    fn list_end_error(&self, _value: &KinboxError) {}
 }

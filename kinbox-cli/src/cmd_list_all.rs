@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use futures::StreamExt as _;
 use futures::stream::{TryReadyChunksError, TryStreamExt as _};
 use kinbox_api::server_text::shown;
-use kinbox_api::{KinboxError, OperationError, paginate};
+use kinbox_api::{KinboxError, paginate};
 use serde_json::Value;
 
 use crate::CliError;
@@ -83,8 +83,8 @@ impl Pages<'_> {
             }
         };
         self.cli.execute(self.op, matches).await.map_err(|error| {
-            match error.downcast::<OperationError>() {
-                Ok(error) => KinboxError::from(error),
+            match error.downcast::<KinboxError>() {
+                Ok(error) => error,
                 // A hook or the body; nothing was sent.
                 Err(other) => {
                     KinboxError::InvalidRequest(CliError::from_generated(other).to_string())

@@ -150,7 +150,7 @@ pub async fn deal_contact(client: &Client, id: i64) -> Result<types::DealContact
         .send()
         .await
         .map_err(
-            |error| match CliError::from(kinbox_api::KinboxError::from(error)) {
+            |error| match CliError::from(error) {
                 CliError::Failure(message) => CliError::failure(format!(
                     "reading contact {id} failed, so the deal was not changed: {message}"
                 )),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use kinbox_api::server_text::{Redactor, escape_controls};
-use kinbox_api::{KinboxError, OperationError, Token};
+use kinbox_api::{KinboxError, Token};
 
 /// The token of this run, taken out of every message printed (see
 /// [`CliError::report`]); servers echo tokens back.
@@ -189,8 +189,8 @@ impl CliError {
     /// one of our request hooks, or a JSON body that does not fit the
     /// operation.
     pub fn from_generated(error: anyhow::Error) -> Self {
-        let error = match error.downcast::<OperationError>() {
-            Ok(error) => return KinboxError::from(error).into(),
+        let error = match error.downcast::<KinboxError>() {
+            Ok(error) => return error.into(),
             Err(error) => error,
         };
         let error = match error.downcast::<CliError>() {

@@ -137,10 +137,11 @@ impl From<kinbox_input::InputError> for CliError {
         use kinbox_input::InputError;
         match error {
             InputError::Invalid(message) => CliError::usage(message),
-            InputError::Lookup {
-                source: kinbox_api::KinboxError::InvalidRequest(_),
-                ..
-            } => CliError::Usage(error.into()),
+            InputError::Lookup { ref source, .. }
+                if matches!(**source, kinbox_api::KinboxError::InvalidRequest(_)) =>
+            {
+                CliError::Usage(error.into())
+            }
             error => CliError::Failure(error.into()),
         }
     }

@@ -44,7 +44,7 @@ pub async fn find(
             match client.get_pipeline().id(given).send().await {
                 Ok(pipeline) => encode(serde_json::to_value(pipeline.into_inner())).map(Some),
                 Err(error) => {
-                    let error = kinbox_api::KinboxError::from(error);
+                    let error = error;
                     if error.status() != Some(reqwest::StatusCode::NOT_FOUND) {
                         return Err(error.into());
                     }
@@ -56,22 +56,10 @@ pub async fn find(
         }
         CliCommand::GetCustomField => {
             if let Ok(id) = given.parse::<i64>() {
-                let field = client
-                    .get_custom_field()
-                    .id(id)
-                    .send()
-                    .await
-                    .map_err(|e| CliError::from(kinbox_api::KinboxError::from(e)))?
-                    .into_inner();
+                let field = client.get_custom_field().id(id).send().await?.into_inner();
                 return encode(serde_json::to_value(field)).map(Some);
             }
-            let fields = client
-                .list_custom_fields()
-                .send()
-                .await
-                .map_err(|e| CliError::from(kinbox_api::KinboxError::from(e)))?
-                .into_inner()
-                .data;
+            let fields = client.list_custom_fields().send().await?.into_inner().data;
             let lookup = Lookup {
                 what: "custom field",
                 id_flag: None,

@@ -1,7 +1,7 @@
 //! What the workflow commands over `update` (`move`, `win`, `lose`) share.
 
 use clap::{Arg, ArgMatches};
-use kinbox_api::{Client, KinboxError, types};
+use kinbox_api::{Client, types};
 
 use crate::CliError;
 use crate::context::Context;
@@ -45,7 +45,7 @@ pub async fn update_with(
         .body(body)
         .send()
         .await
-        .map_err(|error| match CliError::from(KinboxError::from(error)) {
+        .map_err(|error| match CliError::from(error) {
             CliError::OutcomeUnknown(message) => CliError::outcome_unknown(format!(
                 "{message}\n{}",
                 crate::cli_builder::how_to_check_object("deals", id)

@@ -23,7 +23,7 @@ pub async fn deal_definitions(client: &Client) -> Result<Vec<CustomField>, Input
         .list_custom_fields()
         .send()
         .await
-        .map_err(|error| InputError::lookup("listing the custom fields")(error.into()))?
+        .map_err(InputError::lookup("listing the custom fields"))?
         .into_inner();
     Ok(list
         .data

@@ -19,8 +19,10 @@ pub enum InputError {
     #[error("{what} failed, so nothing was changed: {source}")]
     Lookup {
         what: String,
+        /// Boxed: an error is the rare path, and `Result`s of this type
+        /// are returned everywhere.
         #[source]
-        source: KinboxError,
+        source: Box<KinboxError>,
     },
 }
 
@@ -39,7 +41,7 @@ impl InputError {
     pub fn lookup(what: &str) -> impl FnOnce(KinboxError) -> Self + '_ {
         move |source| InputError::Lookup {
             what: what.to_owned(),
-            source,
+            source: Box::new(source),
         }
     }
 }

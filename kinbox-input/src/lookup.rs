@@ -12,8 +12,8 @@ use crate::InputError;
 use crate::matching::{Lookup, choose};
 
 /// A failed lookup request: says which lookup, and that nothing was changed.
-fn lookup_failed(what: &str) -> impl FnOnce(kinbox_api::Error<types::Error>) -> InputError + '_ {
-    move |error| InputError::lookup(what)(KinboxError::from(error))
+fn lookup_failed(what: &str) -> impl FnOnce(KinboxError) -> InputError + '_ {
+    InputError::lookup(what)
 }
 
 pub async fn deal(client: &Client, id: &str) -> Result<types::Deal, InputError> {

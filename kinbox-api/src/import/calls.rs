@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::import::limiter::Limiter;
 use crate::retry::Next;
-use crate::{ErrorKind, KinboxError, OperationError, ResponseValue, RetryPolicy};
+use crate::{ErrorKind, KinboxError, ResponseValue, RetryPolicy};
 
 /// Reads are tried this many times (besides 429s, which wait as they are
 /// told and count against [`MAX_RATE_LIMITED`]).
@@ -51,14 +51,14 @@ pub(crate) enum Written<T> {
 /// (earlier rows go first).
 pub(crate) async fn write<T, F>(limiter: &Limiter, line: u64, send: F) -> Written<T>
 where
-    F: Future<Output = Result<ResponseValue<T>, OperationError>>,
+    F: Future<Output = Result<ResponseValue<T>, KinboxError>>,
 {
     let permit = limiter.acquire(line).await;
     if let Some(reason) = limiter.halted() {
         return Written::Halted(reason.to_owned());
     }
     limiter.sending();
-    match send.await.map_err(KinboxError::from) {
+    match send.await {
         Ok(answer) => {
             permit.success();
             Written::Done(answer.into_inner())
@@ -107,7 +107,7 @@ pub(crate) async fn read<T, F, Fut>(
 ) -> Result<T, KinboxError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, OperationError>>,
+    Fut: Future<Output = Result<ResponseValue<T>, KinboxError>>,
 {
     let mut attempt = 0;
     let mut rate_limited = 0;
@@ -117,7 +117,7 @@ where
             return Err(KinboxError::InvalidRequest(halted_message(reason)));
         }
         limiter.sending();
-        let error = match send().await.map_err(KinboxError::from) {
+        let error = match send().await {
             Ok(answer) => {
                 permit.success();
                 return Ok(answer.into_inner());

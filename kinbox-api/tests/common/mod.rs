@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use httpmock::{HttpMockRequest, HttpMockResponse, MockServer, When};
-use kinbox_api::{Client, KinboxError, OperationError, ResponseValue};
+use kinbox_api::{Client, KinboxError, ResponseValue};
 use kinbox_spec::{Spec, Violation};
 use serde_json::Value;
 
@@ -68,7 +68,7 @@ pub type Call = for<'a> fn(&'a Client) -> BoxFuture<'a, Result<Value, KinboxErro
 /// Awaits `send` (an operation's `.send()`), and gives what the SDK read as
 /// JSON: `null` for an operation without a response body.
 pub fn read_as_json<'a, T: serde::Serialize>(
-    send: impl Future<Output = Result<ResponseValue<T>, OperationError>> + Send + 'a,
+    send: impl Future<Output = Result<ResponseValue<T>, KinboxError>> + Send + 'a,
 ) -> BoxFuture<'a, Result<Value, KinboxError>> {
     Box::pin(async move {
         let value = send.await?.into_inner();
