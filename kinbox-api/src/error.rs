@@ -110,12 +110,39 @@ pub enum ErrorKind {
     Other,
 }
 
-/// An error answer: its status, its body, and how long to wait if rate limited.
+/// An error answer: its status, its body, how long to wait if rate limited,
+/// and the id the server gave the request, for its support to find it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ApiError {
     pub status: StatusCode,
     pub body: types::Error,
     pub retry_after: Option<Duration>,
+    /// `X-Request-Id` (or `X-Amzn-RequestId`, `CF-Ray`), if the answer had
+    /// one.
+    pub request_id: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, body: types::Error) -> Self {
+        Self {
+            status,
+            body,
+            retry_after: None,
+            request_id: None,
+        }
+    }
+}
+
+/// The headers a request id comes in, most specific first.
+const REQUEST_ID_HEADERS: [&str; 3] = ["x-request-id", "x-amzn-requestid", "cf-ray"];
+
+/// The request id of an answer with `headers`, if it has one that is text.
+fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .map(|id| cut(id.trim(), 200).into_owned())
 }
 
 impl std::fmt::Display for ApiError {
@@ -191,6 +218,22 @@ impl KinboxError {
             _ => None,
         }
     }
+
+    /// The API's own message (`message`, else `error`), as it sent it:
+    /// escape it before it reaches a terminal
+    /// ([`server_text::shown`](crate::server_text::shown)).
+    pub fn message(&self) -> Option<&str> {
+        let body = self.body()?;
+        body.message.as_deref().or(body.error.as_deref())
+    }
+
+    /// The id the server gave the request, to quote to Kinbox's support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            KinboxError::Api(api) => api.request_id.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 impl From<OperationError> for KinboxError {
@@ -200,10 +243,12 @@ impl From<OperationError> for KinboxError {
             E::ErrorResponse(response) => {
                 let status = response.status();
                 let retry_after = crate::retry::retry_after(response.headers());
+                let request_id = request_id(response.headers());
                 KinboxError::Api(ApiError {
                     status,
                     body: response.into_inner(),
                     retry_after,
+                    request_id,
                 })
             }
             E::InvalidRequest(message) => KinboxError::InvalidRequest(message),

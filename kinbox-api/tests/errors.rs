@@ -352,3 +352,23 @@ async fn an_error_that_never_reached_the_api_has_no_status() {
     assert!(error.to_string().contains("nothing was sent"), "{error}");
     assert_eq!(mock.calls_async().await, 0);
 }
+
+/// One error type from `send()`, with what support asks for reachable: the
+/// status, the API's message and the id the server gave the request.
+#[tokio::test]
+async fn the_status_message_and_request_id_are_reachable_from_send() {
+    let error = get_deal_json_error(
+        404,
+        json!({"statusCode": 404, "message": "Deal not found"}),
+        &[("x-request-id", "req-7f3a")],
+    )
+    .await;
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(error.message(), Some("Deal not found"));
+    assert_eq!(error.request_id(), Some("req-7f3a"));
+
+    let without = get_deal_json_error(404, json!({"error": "Not Found"}), &[]).await;
+    assert_eq!(without.message(), Some("Not Found"));
+    assert_eq!(without.request_id(), None);
+}

@@ -170,11 +170,10 @@ mod tests {
     use reqwest::StatusCode;
 
     fn api(status: u16) -> KinboxError {
-        KinboxError::Api(ApiError {
-            status: StatusCode::from_u16(status).unwrap(),
-            body: crate::types::Error::default(),
-            retry_after: None,
-        })
+        KinboxError::Api(ApiError::new(
+            StatusCode::from_u16(status).unwrap(),
+            crate::types::Error::default(),
+        ))
     }
 
     fn kind(error: KinboxError) -> &'static str {
