@@ -144,8 +144,9 @@ pub async fn run(
     printer.finish(table)
 }
 
-/// A walk that stopped before the API said it was over: what was printed is
-/// not the whole list, and the message says so with what to do.
+/// A walk that the API would have gone on with (a repeated cursor, the page
+/// limit): what was printed is not the whole list, and the message says so,
+/// with what to do. Other errors say what failed as they are.
 fn incomplete(error: KinboxError, printed: usize, noun: &str, next: Option<String>) -> CliError {
     let what_to_do = match (&error, next) {
         (KinboxError::TooManyPages { .. }, Some(next)) => format!(
@@ -157,15 +158,11 @@ fn incomplete(error: KinboxError, printed: usize, noun: &str, next: Option<Strin
              the list with filters (dates, status) and walk each part"
                 .to_owned()
         }
-        _ => "run the command again".to_owned(),
+        _ => return error.into(),
     };
-    let message =
-        format!("{error}; the list is incomplete: {printed} {noun} were printed; {what_to_do}");
-    match CliError::from(error) {
-        CliError::Usage(_) => CliError::usage(message),
-        CliError::OutcomeUnknown(_) => CliError::outcome_unknown(message),
-        _ => CliError::failure(message),
-    }
+    CliError::failure(format!(
+        "{error}; the list is incomplete, {noun} printed so far: {printed}; {what_to_do}"
+    ))
 }
 
 /// A page's `nextCursor`, as the text to send back as `cursor` (the SDK's

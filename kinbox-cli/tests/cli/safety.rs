@@ -316,7 +316,7 @@ fn all_fails_when_a_page_names_the_cursor_just_sent() {
         assert!(out.stdout.contains("d2"), "{format}: {}", out.stdout);
         assert!(
             out.stderr.contains("same page cursor `c1`")
-                && out.stderr.contains("incomplete: 2 deals were printed")
+                && out.stderr.contains("incomplete, deals printed so far: 2;")
                 && out.stderr.contains("narrow the list with filters"),
             "{format}: {}",
             out.stderr
@@ -474,7 +474,7 @@ fn a_table_of_a_never_ending_list_is_printed_as_it_comes_and_stops_at_the_page_l
     assert!(
         stderr.contains(&format!("stopped after {} pages", kinbox_api::MAX_PAGES))
             && stderr.contains(&format!(
-                "incomplete: {} deals were printed",
+                "incomplete, deals printed so far: {};",
                 kinbox_api::MAX_PAGES
             ))
             && stderr.contains("--cursor c"),
