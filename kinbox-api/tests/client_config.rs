@@ -268,14 +268,12 @@ async fn a_redirect_is_reported_not_followed() {
         .await;
     let client = client_for(&api);
 
-    let error = 
-        client
-            .get_deal()
-            .id(DEAL_ID)
-            .send()
-            .await
-            .expect_err("a redirect is an error"),
-    ;
+    let error = client
+        .get_deal()
+        .id(DEAL_ID)
+        .send()
+        .await
+        .expect_err("a redirect is an error");
 
     redirect.assert_async().await;
     assert_eq!(landed.calls_async().await, 0, "the redirect was followed");

@@ -98,7 +98,6 @@ async fn create(client: &Client) -> Result<kinbox_api::types::Deal, KinboxError>
         .send()
         .await
         .map(|deal| deal.into_inner())
-        .map_err(KinboxError::from)
 }
 
 async fn get(client: &Client) -> Result<kinbox_api::types::Deal, KinboxError> {
@@ -108,7 +107,6 @@ async fn get(client: &Client) -> Result<kinbox_api::types::Deal, KinboxError> {
         .send()
         .await
         .map(|deal| deal.into_inner())
-        .map_err(KinboxError::from)
 }
 
 fn assert_outcome_unknown(error: KinboxError, what: &str) {

@@ -21,7 +21,7 @@ use kinbox_api::types::{
     Campaign, CampaignChunkLead, CampaignPage, Contact, ContactPage, CustomField, CustomFieldList,
     Deal, DealPage, Pipeline, Product, ProductPage, Session, SessionPage, Tag,
 };
-use kinbox_api::{ClientConfig, KinboxError, Token, server_text::acts_on_terminal};
+use kinbox_api::{ClientConfig, Token, server_text::acts_on_terminal};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use serde_json::Value;

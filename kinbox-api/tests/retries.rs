@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{TOKEN, response_fixture};
 use httpmock::{HttpMockRequest, HttpMockResponse, Method, MockServer};
-use kinbox_api::{Client, ClientConfig, ErrorKind, KinboxError, RetryPolicy, Token};
+use kinbox_api::{Client, ClientConfig, ErrorKind, RetryPolicy, Token};
 use serde_json::Value;
 
 const DEAL_PATH: &str = "/v1/deals/65f0c0ffee0000000000dddd";
@@ -95,14 +95,12 @@ async fn a_read_gives_up_after_max_retries_with_the_last_answer() {
         })
         .await;
 
-    let error = KinboxError::from(
-        client(&server, 2)
-            .get_deal()
-            .id("65f0c0ffee0000000000dddd")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client(&server, 2)
+        .get_deal()
+        .id("65f0c0ffee0000000000dddd")
+        .send()
+        .await
+        .unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::Server);
     assert_eq!(
@@ -132,7 +130,7 @@ async fn a_write_is_never_retried() {
         .await
         .unwrap_err();
 
-    assert_eq!(KinboxError::from(error).kind(), ErrorKind::Server);
+    assert_eq!(error.kind(), ErrorKind::Server);
     assert_eq!(
         calls.load(Ordering::SeqCst),
         1,
@@ -172,14 +170,12 @@ async fn a_wait_longer_than_max_wait_is_left_to_the_caller() {
         })
         .await;
 
-    let error = KinboxError::from(
-        client(&server, 3)
-            .get_deal()
-            .id("65f0c0ffee0000000000dddd")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client(&server, 3)
+        .get_deal()
+        .id("65f0c0ffee0000000000dddd")
+        .send()
+        .await
+        .unwrap_err();
 
     assert_eq!(error.kind(), ErrorKind::RateLimited);
     assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));

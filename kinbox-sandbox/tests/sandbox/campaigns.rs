@@ -1,5 +1,5 @@
 use kinbox_api::types::{CampaignCreate, CampaignStatus, CampaignUpdate};
-use kinbox_api::{ErrorKind, KinboxError, OrOther};
+use kinbox_api::{ErrorKind, OrOther};
 use kinbox_sandbox::{Sandbox, seeded};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -91,10 +91,7 @@ async fn pause_and_resume_set_the_status() {
             .await
             .map(drop),
     ] {
-        assert_eq!(
-            KinboxError::from(error.unwrap_err()).kind(),
-            ErrorKind::NotFound
-        );
+        assert_eq!(error.unwrap_err().kind(), ErrorKind::NotFound);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Products and tags.
 
+use kinbox_api::ErrorKind;
 use kinbox_api::types::{CustomFieldsInput, ProductCreate, ProductUpdate, TagCreate, TagUpdate};
-use kinbox_api::{ErrorKind, KinboxError};
 use kinbox_sandbox::{Sandbox, seeded};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -49,7 +49,7 @@ async fn products_are_found_by_id_and_external_id() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(KinboxError::from(unknown).kind(), ErrorKind::NotFound);
+    assert_eq!(unknown.kind(), ErrorKind::NotFound);
 
     let updated = client
         .update_product()
@@ -72,7 +72,7 @@ async fn products_are_found_by_id_and_external_id() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(KinboxError::from(gone).kind(), ErrorKind::NotFound);
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
 }
 
 #[tokio::test]
@@ -192,7 +192,7 @@ async fn tag_names_are_unique_in_the_workspace() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(KinboxError::from(gone).kind(), ErrorKind::NotFound);
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
     // A deleted tag's name is free again.
     client
         .create_tag()

@@ -1,7 +1,7 @@
 use std::num::NonZeroU32;
 
+use kinbox_api::ErrorKind;
 use kinbox_api::types::{ContactCreate, ContactUpdate, CustomFieldsInput};
-use kinbox_api::{ErrorKind, KinboxError};
 use kinbox_sandbox::{Sandbox, seeded};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -137,10 +137,7 @@ async fn update_merges_and_unknown_ids_are_404() {
             .await
             .map(drop),
     ] {
-        assert_eq!(
-            KinboxError::from(error.unwrap_err()).kind(),
-            ErrorKind::NotFound
-        );
+        assert_eq!(error.unwrap_err().kind(), ErrorKind::NotFound);
     }
     let not_a_number = call(&sandbox, Method::GET, "/v1/contacts/maria", None).await;
     assert_eq!(not_a_number.status, StatusCode::BAD_REQUEST);

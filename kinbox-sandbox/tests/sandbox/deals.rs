@@ -2,8 +2,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::Utc;
+use kinbox_api::ErrorKind;
 use kinbox_api::types::{DealStatus, DealUpdate};
-use kinbox_api::{ErrorKind, KinboxError};
 use kinbox_sandbox::Sandbox;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -80,7 +80,7 @@ async fn create_get_update_delete_then_404() {
             .await
             .map(drop),
     ] {
-        let error = KinboxError::from(error.unwrap_err());
+        let error = error.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
         let message = error
             .body()

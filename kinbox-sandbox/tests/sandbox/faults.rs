@@ -29,7 +29,7 @@ async fn past_the_rate_limit_answers_429_with_retry_after() {
         .unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
 
-    let error = KinboxError::from(sandbox.client().list_deals().send().await.unwrap_err());
+    let error = sandbox.client().list_deals().send().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::RateLimited);
     let wait = error.retry_after().expect("the SDK reads Retry-After");
     assert!(
@@ -100,7 +100,7 @@ async fn the_sdk_sees_injected_server_errors_as_server_errors() {
         .start()
         .await
         .unwrap();
-    let error = KinboxError::from(sandbox.client().list_deals().send().await.unwrap_err());
+    let error = sandbox.client().list_deals().send().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Server);
 }
 
@@ -143,7 +143,7 @@ async fn a_dropped_connection_has_no_answer_at_all() {
         .start()
         .await
         .unwrap();
-    let error = KinboxError::from(sandbox.client().list_deals().send().await.unwrap_err());
+    let error = sandbox.client().list_deals().send().await.unwrap_err();
     assert!(matches!(error, KinboxError::Network(_)), "{error:?}");
     assert_eq!(error.status(), None);
 
@@ -233,15 +233,13 @@ async fn a_create_applied_then_dropped_is_stored_though_the_client_got_no_answer
     assert_eq!(deal_names(&sandbox).await, ["Pedido #1042"]);
 
     // Through the SDK: an unknown outcome, not a status, and indeed stored.
-    let error = KinboxError::from(
-        sandbox
-            .client()
-            .create_deal()
-            .body(deal("by the SDK"))
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = sandbox
+        .client()
+        .create_deal()
+        .body(deal("by the SDK"))
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, KinboxError::OutcomeUnknown { .. }),
         "{error:?}"

@@ -1,5 +1,5 @@
+use kinbox_api::ErrorKind;
 use kinbox_api::types::{PipelineCreate, PipelineStageInput, PipelineUpdate};
-use kinbox_api::{ErrorKind, KinboxError};
 use kinbox_sandbox::Sandbox;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -77,7 +77,7 @@ async fn create_keeps_the_stage_ids_given_then_update_delete_and_404() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(KinboxError::from(gone).kind(), ErrorKind::NotFound);
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
     assert_eq!(client.list_pipelines().send().await.unwrap().len(), 2);
 }
 

@@ -1,4 +1,4 @@
-use kinbox_api::{ErrorKind, KinboxError};
+use kinbox_api::ErrorKind;
 use kinbox_sandbox::{Sandbox, seeded};
 use reqwest::{Method, StatusCode};
 
@@ -23,7 +23,7 @@ async fn a_session_is_found_by_its_id_or_its_call_id() {
     assert_eq!(*by_id, *by_call);
     assert_eq!(by_id.extra["callId"], seeded::CALL_IDS[0]);
     let unknown = client.get_session().id("777").send().await.unwrap_err();
-    assert_eq!(KinboxError::from(unknown).kind(), ErrorKind::NotFound);
+    assert_eq!(unknown.kind(), ErrorKind::NotFound);
 }
 
 #[tokio::test]

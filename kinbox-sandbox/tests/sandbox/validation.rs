@@ -1,5 +1,5 @@
 use kinbox_api::types::DealUpdate;
-use kinbox_api::{ClientConfig, ErrorKind, KinboxError, Token};
+use kinbox_api::{ClientConfig, ErrorKind, Token};
 use kinbox_sandbox::Sandbox;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -173,7 +173,7 @@ async fn a_fixed_token_refuses_any_other() {
         .base_url(sandbox.base_url())
         .build()
         .unwrap();
-    let error = KinboxError::from(wrong.list_deals().send().await.unwrap_err());
+    let error = wrong.list_deals().send().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Unauthorized);
     assert!(sandbox.client().list_deals().send().await.is_ok());
 }
