@@ -7,7 +7,7 @@ use kinbox_api::types::DealStatus;
 use crate::matching::fold;
 
 /// How a status may be written, for help texts.
-pub const STATUS_HELP: &str = "open, won or lost; in Portuguese too: aberto, ganho or perdido";
+pub const STATUS_HELP: &str = "In Portuguese too: aberto, ganho or perdido.";
 
 /// A status as the spec names it (`open`, `won`, `lost`), or in
 /// Portuguese (`aberto`, `ganho`, `perdido`, and their feminine forms), in
