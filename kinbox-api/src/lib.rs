@@ -95,8 +95,8 @@ pub use config::{
     Token,
 };
 pub use cursor::{PageCursor, Timestamp};
-pub use error::{ApiError, ErrorKind, KinboxError};
 pub(crate) use error::OperationError;
+pub use error::{ApiError, ErrorKind, KinboxError};
 pub use hooks::RequestPolicy;
 pub use id::Id;
 pub use or_other::OrOther;
