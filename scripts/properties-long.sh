@@ -2,7 +2,7 @@
 # The property suites (proptest) for longer than CI runs them: round after
 # round with a new seed each, until MINUTES have passed. The targets: the
 # SDK's answers, path ids, tokens and import journals (kinbox-api's
-# tests/properties.rs), the CLI's values and config, and kinbox-input's
+# tests/api/properties.rs), the CLI's values and config, and kinbox-input's
 # numbers, dates, phones and spreadsheet reading. Prints one line per
 # round and a total; exits non-zero at the first failure, whose output shows
 # the minimal failing input and the seed that reproduces it.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 minutes="${1:-10}"
 cases="${2:-2000}"
 deadline=$(( $(date +%s) + minutes * 60 ))
-cargo test -p kinbox-api --test properties --no-run --quiet
+cargo test -p kinbox-api --test api --no-run --quiet
 cargo test -p kinbox-cli --lib --no-run --quiet
 cargo test -p kinbox-input --lib --no-run --quiet
 rounds=0
@@ -21,7 +21,7 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   seed=$(( (RANDOM << 15) | RANDOM ))
   started=$(date +%s)
   PROPTEST_CASES="$cases" PROPTEST_RNG_SEED="$seed" \
-    cargo test -p kinbox-api --test properties --quiet 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-api, PROPTEST_RNG_SEED=$seed)"; exit 1; }
+    cargo test -p kinbox-api --test api --quiet -- properties:: 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-api, PROPTEST_RNG_SEED=$seed)"; exit 1; }
   PROPTEST_CASES=$(( cases * 10 )) PROPTEST_RNG_SEED="$seed" \
     cargo test -p kinbox-cli --lib --quiet -- values:: config:: 2>&1 | grep -E '^test result' || { echo "FAILED (kinbox-cli, PROPTEST_RNG_SEED=$seed)"; exit 1; }
   # --jq over hostile programs: each case may run to its deadline, so it runs an eighth of $cases.

@@ -332,5 +332,4 @@ fn every_operation_sends_valid_bodies_and_prints_any_valid_answer() {
         ours.operations().len() as u64 * draws(),
         "every operation, every draw"
     );
-    assert_eq!(ours.operations().len(), 37);
 }

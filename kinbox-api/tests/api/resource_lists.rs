@@ -4,10 +4,8 @@
 //! that are not paginated (pipelines, tags, custom fields) are read whole in
 //! one request.
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, Utc};
-use common::*;
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use httpmock::Method::GET;

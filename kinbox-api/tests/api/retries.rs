@@ -1,13 +1,11 @@
 //! Retries: failed reads are tried again as the `RetryPolicy` says; writes
 //! never are, so nothing is created twice.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{TOKEN, response_fixture};
+use crate::common::{TOKEN, response_fixture};
 use httpmock::{HttpMockRequest, HttpMockResponse, Method, MockServer};
 use kinbox_api::{Client, ClientConfig, ErrorKind, RetryPolicy, Token};
 use serde_json::Value;
@@ -121,7 +119,7 @@ async fn a_write_is_never_retried() {
         })
         .await;
     let body: kinbox_api::types::DealCreate =
-        serde_json::from_value(common::raw_fixture("create_deal_request.json")).unwrap();
+        serde_json::from_value(crate::common::raw_fixture("create_deal_request.json")).unwrap();
 
     let error = client(&server, 3)
         .create_deal()
@@ -149,7 +147,7 @@ async fn retries_are_off_by_default() {
         })
         .await;
 
-    let result = common::client_for(&server)
+    let result = crate::common::client_for(&server)
         .get_deal()
         .id("65f0c0ffee0000000000dddd")
         .send()

@@ -3,9 +3,7 @@
 //! first checked to be valid under the spec, then served by a mock and read
 //! by the SDK, so that the spec and the SDK are held to the same promise.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use httpmock::Method::GET;
 use kinbox_api::OrOther;
 use kinbox_api::types::{AuthorType, Deal, DealStatus, DiscountType};

@@ -1,10 +1,8 @@
 //! The request and response bodies, field by field: the SDK's types against
 //! the reference page ("Create a deal"), the spec's schemas, and the fixtures.
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, TimeZone, Utc};
-use common::*;
 use httpmock::Method::POST;
 use kinbox_api::types::{
     AuthorType, CustomFields, CustomFieldsInput, Deal, DealContactInput, DealContext,
@@ -750,7 +748,7 @@ fn an_update_can_clear_lists_by_sending_them_empty() {
         body,
         json!({"status": "open", "lostReason": [], "tagIds": []})
     );
-    common::assert_valid_request_body("update_deal", &body);
+    crate::common::assert_valid_request_body("update_deal", &body);
 }
 
 #[test]
@@ -764,7 +762,7 @@ fn an_update_leaves_alone_sets_or_clears_each_nullable_field() {
         .unwrap();
     let body = serde_json::to_value(&reopen).unwrap();
     assert_eq!(body, json!({"status": "open", "wonLostDate": null}));
-    common::assert_valid_request_body("update_deal", &body);
+    crate::common::assert_valid_request_body("update_deal", &body);
     let read: kinbox_api::types::DealUpdate = serde_json::from_value(body).unwrap();
     assert_eq!(read.won_lost_date, kinbox_api::Patch::Clear);
     assert_eq!(read.products, kinbox_api::Patch::Keep);

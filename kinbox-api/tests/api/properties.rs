@@ -5,17 +5,15 @@
 //! CI runs a short version with a fixed seed. For a long run:
 //!
 //! ```sh
-//! PROPTEST_CASES=200000 PROPTEST_RNG_SEED=$RANDOM cargo test --release -p kinbox-api --test properties
+//! PROPTEST_CASES=200000 PROPTEST_RNG_SEED=$RANDOM cargo test --release -p kinbox-api --test api -- properties::
 //! ```
 //!
 //! (`PROPTEST_RNG_SEED` is read by [`config`]; proptest's own `PROPTEST_CASES`
 //! sets the number of cases.)
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
-use common::{TOKEN, raw_fixture};
+use crate::common::{TOKEN, raw_fixture};
 use httpmock::{HttpMockResponse, MockServer};
 use kinbox_api::types::{
     Campaign, CampaignChunkLead, CampaignPage, Contact, ContactPage, CustomField, CustomFieldList,

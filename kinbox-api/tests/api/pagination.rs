@@ -1,9 +1,7 @@
 //! `list_deals().stream()`: every deal, page after page, following
 //! `nextCursor` exactly as the spec describes, and never looping.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use futures::{StreamExt, TryStreamExt};
 use httpmock::Method::GET;
 use httpmock::{Mock, MockServer};

@@ -1,12 +1,10 @@
 //! Building a client and the transport under it: which base URLs carry the
 //! token, timeouts, unreachable servers, redirects, `User-Agent`.
 
-mod common;
-
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use kinbox_api::{

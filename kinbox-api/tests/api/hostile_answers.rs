@@ -5,15 +5,13 @@
 //! These servers are raw TCP on 127.0.0.1, since httpmock cannot drop a
 //! connection mid-answer or stream forever.
 
-mod common;
-
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{TOKEN, raw_fixture};
+use crate::common::{TOKEN, raw_fixture};
 use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus};
 use kinbox_api::{Client, ClientConfig, ErrorKind, KinboxError, RetryPolicy, Token};
 

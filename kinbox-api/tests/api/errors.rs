@@ -1,11 +1,9 @@
 //! Error answers become a `KinboxError` a caller can act on: its kind, the
 //! status, the server's words, how long to wait; and never the token.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use httpmock::Method::{GET, POST};
 use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus};
 use kinbox_api::{Client, ErrorKind, KinboxError};

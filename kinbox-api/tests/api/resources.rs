@@ -6,10 +6,8 @@
 //! Every body is first checked against the spec, then served by a mock and
 //! read by the SDK, so that the spec and the SDK keep the same promise.
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, Utc};
-use common::*;
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use kinbox_api::types::{
