@@ -600,9 +600,9 @@ async fn lone_cr_line_ends_are_checked_and_imported_alike() {
     assert_imported_once(&sandbox, 3, 3).await;
 }
 
-#[test]
-fn a_token_refused_mid_import_stops_it_and_says_so_once() {
-    const ROWS: u64 = 300;
+/// A mock API with the reads every import makes first: the pipeline of
+/// the fixtures, and no custom fields.
+fn api_with_a_pipeline() -> httpmock::MockServer {
     let server = httpmock::MockServer::start();
     let pipeline: serde_json::Value = serde_json::from_str(include_str!(
         "../../kinbox-api/tests/fixtures/pipeline_full.json"
@@ -617,6 +617,13 @@ fn a_token_refused_mid_import_stops_it_and_says_so_once() {
         then.status(200)
             .json_body(serde_json::json!({ "data": [] }));
     });
+    server
+}
+
+#[test]
+fn a_token_refused_mid_import_stops_it_and_says_so_once() {
+    const ROWS: u64 = 300;
+    let server = api_with_a_pipeline();
     // Revoked after the reads, as a token can be mid-import.
     let creates = server.mock(|when, then| {
         when.method("POST").path("/v1/deals");
@@ -678,20 +685,7 @@ fn a_created_deal_whose_answer_hides_the_token_in_json_escapes_leaves_it_nowhere
         .encode_utf16()
         .map(|unit| format!("\\u{unit:04x}"))
         .collect();
-    let server = httpmock::MockServer::start();
-    let pipeline: serde_json::Value = serde_json::from_str(include_str!(
-        "../../kinbox-api/tests/fixtures/pipeline_full.json"
-    ))
-    .unwrap();
-    server.mock(|when, then| {
-        when.method("GET").path("/v1/pipelines");
-        then.status(200).json_body(serde_json::json!([pipeline]));
-    });
-    server.mock(|when, then| {
-        when.method("GET").path("/v1/custom-fields");
-        then.status(200)
-            .json_body(serde_json::json!({ "data": [] }));
-    });
+    let server = api_with_a_pipeline();
     // Both rows are answered with the same deal, whose id and name are the
     // token: each row's report and journal records name the id, and the
     // second row's warning does too.

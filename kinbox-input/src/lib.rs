@@ -35,11 +35,13 @@ pub mod row;
 
 pub use error::InputError;
 
-/// proptest's settings for this crate's properties: `PROPTEST_CASES`
-/// cases (256 by default), from the seed `PROPTEST_RNG_SEED`, or a fixed
-/// one so that CI is repeatable (`scripts/properties-long.sh` varies it).
-#[cfg(test)]
-pub(crate) fn proptest_config() -> proptest::test_runner::Config {
+/// proptest's settings for the properties of this crate and of the CLI:
+/// `PROPTEST_CASES` cases (256 by default), from the seed
+/// `PROPTEST_RNG_SEED`, or a fixed one so that CI is repeatable
+/// (`scripts/properties-long.sh` varies it).
+#[cfg(any(test, feature = "test-support"))]
+#[doc(hidden)]
+pub fn proptest_config() -> proptest::test_runner::Config {
     let seed = std::env::var("PROPTEST_RNG_SEED")
         .ok()
         .and_then(|seed| seed.parse().ok())

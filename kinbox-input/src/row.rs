@@ -713,14 +713,8 @@ mod tests {
 
     #[test]
     fn statuses_in_english_or_portuguese() {
-        for (text, status) in [
-            ("open", DealStatus::Open),
-            ("ABERTO", DealStatus::Open),
-            ("Won", DealStatus::Won),
-            ("ganho", DealStatus::Won),
-            ("lost", DealStatus::Lost),
-            ("Perdido", DealStatus::Lost),
-        ] {
+        // Every word is `deal::status`'s (tested there); the column reads them.
+        for (text, status) in [("ABERTO", DealStatus::Open), ("Won", DealStatus::Won)] {
             let row = context()
                 .validate(&row(2, &[(Column::Status, text)]))
                 .unwrap();

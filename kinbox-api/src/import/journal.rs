@@ -1195,19 +1195,23 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
-    #[test]
-    fn a_new_journal_starts_with_its_header_and_counts_its_records() {
-        let path = temp("header");
-        let journal = Journal::open(&path).unwrap();
+    /// A new journal at `path` with a `sending` record for lines 1 to `n`.
+    fn journal_of_sends(path: &Path, n: u64) {
+        let journal = Journal::open(path).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        for line in 1..=3 {
+        for line in 1..=n {
             runtime
                 .block_on(journal.append(&Record::new(line, Event::Sending, line)))
                 .unwrap();
         }
-        drop(journal);
+    }
+
+    #[test]
+    fn a_new_journal_starts_with_its_header_and_counts_its_records() {
+        let path = temp("header");
+        journal_of_sends(&path, 3);
         let text = std::fs::read_to_string(&path).unwrap();
         let header: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(header["kinbox"], "import-journal");
@@ -1223,16 +1227,7 @@ mod tests {
     #[test]
     fn a_journal_cut_short_is_found_by_its_count_and_stays_unsure() {
         let path = temp("cut");
-        let journal = Journal::open(&path).unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        for line in 1..=4 {
-            runtime
-                .block_on(journal.append(&Record::new(line, Event::Sending, line)))
-                .unwrap();
-        }
-        drop(journal);
+        journal_of_sends(&path, 4);
         let text = std::fs::read_to_string(&path).unwrap();
         let kept: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
         std::fs::write(&path, &kept).unwrap();
