@@ -201,7 +201,7 @@ impl CliError {
             .chain()
             .find_map(|cause| cause.downcast_ref::<serde_json::Error>())
         {
-            return crate::request_body::does_not_fit(json);
+            return crate::input::request_body::does_not_fit(json);
         }
         // Anything else stopped the generated code before it sent the
         // request (reading its body file): ours to fix, not the user's.

@@ -18,40 +18,16 @@
 )]
 mod generated_cli;
 
-pub mod cli_builder;
-mod cli_config;
-mod cmd_api;
-mod cmd_auth;
-mod cmd_close;
-mod cmd_completion;
-mod cmd_import;
-mod cmd_list_all;
-mod cmd_move;
-#[cfg(feature = "sandbox")]
-mod cmd_sandbox;
-mod columns;
+mod app;
+mod commands;
 pub mod config;
-mod confirm;
-mod context;
-mod custom;
-mod custom_fields;
-mod datetime;
-mod deal_create;
-mod deal_list;
-mod deal_update;
-mod defaults;
 mod error;
-mod global;
-mod import_paths;
-mod jq;
-mod limits;
-mod named;
+mod input;
+mod lookup;
 mod output;
-mod phone;
-mod progress;
-mod request_body;
-mod values;
-mod workflow;
+
+/// The naming table under its former path, which the tests use.
+pub use app::tree as cli_builder;
 
 // What people type, turned into typed requests: the library the import,
 // these commands and any other front end share.
@@ -60,7 +36,7 @@ use kinbox_input::{file as import_file, lookup as resolve, matching, row as impo
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-pub use cli_builder::command;
+pub use app::tree::command;
 pub use error::CliError;
 
 /// A panic's message can hold anything a value held, the token included:
@@ -95,7 +71,7 @@ where
 {
     install_panic_hook();
     let argv: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let mut root = cli_builder::command();
+    let mut root = app::tree::command();
     let matches = match root.try_get_matches_from_mut(&argv) {
         Ok(matches) => matches,
         Err(error) => {
@@ -109,16 +85,16 @@ where
         error.report();
         return error.exit_code();
     }
-    let result = match global::Globals::from_matches(&matches) {
+    let result = match config::global::Globals::from_matches(&matches) {
         Ok(globals) => {
             globals.init_tracing();
-            let context = context::Context::new(globals);
+            let context = config::context::Context::new(globals);
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))
                 .and_then(|runtime| {
-                    runtime.block_on(cli_builder::dispatch(&root, &argv, &matches, &context))
+                    runtime.block_on(app::tree::dispatch(&root, &argv, &matches, &context))
                 })
         }
         Err(error) => Err(error),
@@ -149,20 +125,8 @@ impl From<kinbox_input::InputError> for CliError {
 
 #[cfg(test)]
 mod tests {
-    /// proptest's settings for this crate's properties: `PROPTEST_CASES`
-    /// cases (256 by default), from the seed `PROPTEST_RNG_SEED`, or a fixed
-    /// one so that CI is repeatable (`scripts/properties-long.sh` varies it).
-    pub fn proptest_config() -> proptest::test_runner::Config {
-        let seed = std::env::var("PROPTEST_RNG_SEED")
-            .ok()
-            .and_then(|seed| seed.parse().ok())
-            .unwrap_or(0x6b69_6e62_6f78);
-        proptest::test_runner::Config {
-            rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
-            failure_persistence: None,
-            ..Default::default()
-        }
-    }
+    /// The seeded proptest settings every property of the workspace uses.
+    pub use kinbox_input::proptest_config;
 
     #[test]
     fn a_panic_report_says_where_and_holds_nothing_else() {

@@ -4,8 +4,9 @@ use clap::{Arg, ArgGroup, ArgMatches, Command};
 use kinbox_api::types;
 
 use crate::CliError;
-use crate::context::Context;
-use crate::{resolve, workflow};
+use crate::commands::deals::workflow;
+use crate::config::context::Context;
+use crate::resolve;
 
 pub fn command() -> Command {
     Command::new("move")

@@ -25,7 +25,7 @@ pub fn arg(arg: Arg) -> Arg {
     } else {
         HELP.to_owned()
     };
-    crate::values::with_note(arg, &note)
+    crate::input::values::with_note(arg, &note)
         .value_parser(DateTimeParser)
         .value_name(VALUE_NAME)
 }
@@ -49,7 +49,7 @@ impl TypedValueParser for DateTimeParser {
         };
         parse(&text, edge)
             .map(|date| date.with_timezone(&Utc))
-            .map_err(|reason| crate::values::invalid(cmd, arg, &text, &reason))
+            .map_err(|reason| crate::input::values::invalid(cmd, arg, &text, &reason))
     }
 }
 

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::CliError;
 use crate::generated_cli::CliCommand;
-use crate::request_body::Body;
+use crate::input::request_body::Body;
 
 /// The colour of a stage given without one.
 pub const STAGE_COLOR: &str = "#cccccc";
@@ -149,14 +149,12 @@ pub async fn deal_contact(client: &Client, id: i64) -> Result<types::DealContact
         .id(id)
         .send()
         .await
-        .map_err(
-            |error| match CliError::from(error) {
-                CliError::Failure(message) => CliError::failure(format!(
-                    "reading contact {id} failed, so the deal was not changed: {message}"
-                )),
-                other => other,
-            },
-        )?
+        .map_err(|error| match CliError::from(error) {
+            CliError::Failure(message) => CliError::failure(format!(
+                "reading contact {id} failed, so the deal was not changed: {message}"
+            )),
+            other => other,
+        })?
         .into_inner();
     Ok(types::DealContactInput {
         id: contact.id.get(),

@@ -7,7 +7,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{Map, Value};
 
 use crate::CliError;
-use crate::context::Context;
+use crate::config::context::Context;
 use crate::output::Printer;
 
 pub fn command() -> Command {
@@ -171,7 +171,7 @@ fn with_query(path: &str, fields: &Map<String, Value>) -> String {
 }
 
 fn read_input(file: &std::path::Path) -> Result<Value, CliError> {
-    let (what, text) = crate::limits::read_body(file).map_err(CliError::usage)?;
+    let (what, text) = crate::input::limits::read_body(file).map_err(CliError::usage)?;
     serde_json::from_str(&text)
         .map_err(|e| CliError::usage(format!("{what} is not valid JSON: {e}")))
 }

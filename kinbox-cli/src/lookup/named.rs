@@ -18,7 +18,7 @@ pub fn adapt_id(op: CliCommand, arg: Arg) -> Arg {
         ),
         // The API's ids of custom fields are numbers; a placeholder is text.
         CliCommand::GetCustomField => arg
-            .value_parser(crate::values::PATH_ID)
+            .value_parser(crate::input::values::PATH_ID)
             .help("The custom field's id, or its placeholder (e.g. cpf) or name"),
         _ => arg,
     }

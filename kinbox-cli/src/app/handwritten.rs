@@ -8,7 +8,7 @@ use std::pin::Pin;
 use clap::{ArgMatches, Command};
 
 use crate::CliError;
-use crate::context::Context;
+use crate::config::context::Context;
 
 /// What a handler gets.
 pub struct Invocation<'a> {
@@ -38,50 +38,58 @@ pub fn all() -> Vec<Custom> {
         Custom {
             name: "move",
             parent: Some("deals"),
-            command: crate::cmd_move::command,
-            run: |i| Box::pin(crate::cmd_move::run(i.context, i.matches)),
+            command: crate::commands::deals::r#move::command,
+            run: |i| Box::pin(crate::commands::deals::r#move::run(i.context, i.matches)),
         },
         Custom {
             name: "win",
             parent: Some("deals"),
-            command: crate::cmd_close::win_command,
-            run: |i| Box::pin(crate::cmd_close::run_win(i.context, i.matches)),
+            command: crate::commands::deals::close::win_command,
+            run: |i| Box::pin(crate::commands::deals::close::run_win(i.context, i.matches)),
         },
         Custom {
             name: "lose",
             parent: Some("deals"),
-            command: crate::cmd_close::lose_command,
-            run: |i| Box::pin(crate::cmd_close::run_lose(i.context, i.matches)),
+            command: crate::commands::deals::close::lose_command,
+            run: |i| {
+                Box::pin(crate::commands::deals::close::run_lose(
+                    i.context, i.matches,
+                ))
+            },
         },
         Custom {
             name: "reopen",
             parent: Some("deals"),
-            command: crate::cmd_close::reopen_command,
-            run: |i| Box::pin(crate::cmd_close::run_reopen(i.context, i.matches)),
+            command: crate::commands::deals::close::reopen_command,
+            run: |i| {
+                Box::pin(crate::commands::deals::close::run_reopen(
+                    i.context, i.matches,
+                ))
+            },
         },
         Custom {
             name: "import",
             parent: Some("deals"),
-            command: crate::cmd_import::command,
-            run: |i| Box::pin(crate::cmd_import::run(i.context, i.matches)),
+            command: crate::commands::deals::import::command,
+            run: |i| Box::pin(crate::commands::deals::import::run(i.context, i.matches)),
         },
         Custom {
             name: "api",
             parent: None,
-            command: crate::cmd_api::command,
-            run: |i| Box::pin(crate::cmd_api::run(i.context, i.matches)),
+            command: crate::commands::api::command,
+            run: |i| Box::pin(crate::commands::api::run(i.context, i.matches)),
         },
         Custom {
             name: "auth",
             parent: None,
-            command: crate::cmd_auth::command,
-            run: |i| Box::pin(crate::cmd_auth::run(i.context, i.matches)),
+            command: crate::commands::auth::command,
+            run: |i| Box::pin(crate::commands::auth::run(i.context, i.matches)),
         },
         Custom {
             name: "completion",
             parent: None,
-            command: crate::cmd_completion::command,
-            run: |i| Box::pin(async move { crate::cmd_completion::run(i.root, i.matches) }),
+            command: crate::commands::completion::command,
+            run: |i| Box::pin(async move { crate::commands::completion::run(i.root, i.matches) }),
         },
     ];
     #[cfg(feature = "sandbox")]
@@ -90,8 +98,8 @@ pub fn all() -> Vec<Custom> {
         all.push(Custom {
             name: "sandbox",
             parent: None,
-            command: crate::cmd_sandbox::command,
-            run: |i| Box::pin(crate::cmd_sandbox::run(i.matches)),
+            command: crate::commands::sandbox::command,
+            run: |i| Box::pin(crate::commands::sandbox::run(i.matches)),
         });
         all
     };

@@ -9,7 +9,7 @@ use kinbox_api::{Client, types};
 use serde_json::{Map, Value};
 
 use crate::CliError;
-use crate::custom_fields::{self, Assignment};
+use crate::input::custom_fields::{self, Assignment};
 
 /// `deals update --contact-id`: the contact, read whole before the update.
 pub const CONTACT_ID: &str = "contact-id";
@@ -52,7 +52,7 @@ impl Lookups {
 /// Makes the lookups `matches` ask for; `None` when they ask for none.
 pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Lookups>, CliError> {
     let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten().is_some();
-    let contact_id = match crate::deal_create::contact_key(matches)? {
+    let contact_id = match crate::commands::deals::create::contact_key(matches)? {
         Some(key) => Some(crate::resolve::contact_id(client, &key).await?),
         None => matches
             .try_get_one::<i64>(CONTACT_ID)
@@ -77,7 +77,7 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Loo
         .expect("ID is a required positional");
     let mut lookups = Lookups::default();
     if let Some(contact_id) = contact_id {
-        lookups.contact = Some(crate::defaults::deal_contact(client, contact_id).await?);
+        lookups.contact = Some(crate::input::defaults::deal_contact(client, contact_id).await?);
     }
     // The deal is read once, for the merge, and then also serves a stage
     // named without its pipeline.
@@ -87,7 +87,8 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Loo
     };
     if by_name {
         let (stage_id, pipeline_id) =
-            crate::cmd_move::stage_and_pipeline(client, id, deal.as_ref(), matches).await?;
+            crate::commands::deals::r#move::stage_and_pipeline(client, id, deal.as_ref(), matches)
+                .await?;
         lookups.stage_id = stage_id;
         lookups.pipeline_id = pipeline_id;
     }

@@ -10,8 +10,8 @@ use kinbox_api::Client;
 use kinbox_api::types::CustomFieldsInput;
 
 use crate::CliError;
-use crate::custom_fields::{self, Assignment};
-use crate::request_body::Body;
+use crate::input::custom_fields::{self, Assignment};
+use crate::input::request_body::Body;
 use crate::resolve::{self, ContactKey};
 use serde_json::Value;
 
@@ -113,7 +113,10 @@ pub fn contact_args(what: &str, instead: &str) -> [Arg; 2] {
             .long(CONTACT_PHONE)
             .value_name("PHONE")
             .conflicts_with(CONTACT_EMAIL)
-            .help(format!("{what} by phone {instead}. {}", crate::phone::HELP)),
+            .help(format!(
+                "{what} by phone {instead}. {}",
+                crate::input::phone::HELP
+            )),
         Arg::new(CONTACT_EMAIL)
             .long(CONTACT_EMAIL)
             .value_name("EMAIL")
@@ -187,7 +190,7 @@ pub async fn resolve(
             .cloned()
             .map(serde_json::from_value::<CustomFieldsInput>)
             .transpose()
-            .map_err(|e| crate::request_body::does_not_fit(&e))?
+            .map_err(|e| crate::input::request_body::does_not_fit(&e))?
             .unwrap_or_default();
         resolved.custom_fields = Some(custom_fields::apply(&definitions, &assignments, base)?);
     }

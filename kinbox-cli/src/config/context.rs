@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use kinbox_api::{Client, ClientConfig, ConfigError, DEFAULT_BASE_URL, TOKEN_ENV, Token};
 
 use crate::CliError;
-use crate::config::{Credentials, Profile, credentials_path};
-use crate::global::{DEFAULT_PROFILE, Globals};
+use crate::config::credentials::{Credentials, Profile, credentials_path};
+use crate::config::global::{DEFAULT_PROFILE, Globals};
 
 /// Sent after the SDK's own `User-Agent`.
 const USER_AGENT: &str = concat!("kinbox-cli/", env!("CARGO_PKG_VERSION"));
@@ -227,7 +227,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::global::Format;
+    use crate::config::global::Format;
 
     const PATH: &str = "/conf/credentials.toml";
 

@@ -23,9 +23,9 @@ use kinbox_api::import::{
 use serde_json::json;
 
 use crate::CliError;
-use crate::context::Context;
+use crate::commands::deals::import_paths;
+use crate::config::context::Context;
 use crate::import_file::{self, Format, MapEntry, ReadOptions};
-use crate::import_paths;
 use crate::import_row::{RowContext, ValidatedRow};
 
 /// The default of `--concurrency`: enough to keep a pipe full without
@@ -511,7 +511,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         eprintln!("{}", crate::error::printable(notice));
     }
     let mut report = Report::create(report_path, matches.get_flag("force"))?;
-    let progress = crate::progress::bar(checked.valid, "deals");
+    let progress = crate::output::progress::bar(checked.valid, "deals");
 
     // The second pass reads on a thread of its own, a few rows ahead of
     // the engine: the file is never in memory whole. Rows cross in chunks:

@@ -21,7 +21,7 @@ struct State {
     /// The first output error (a closed pipe), reported after the command.
     output_error: Mutex<Option<crate::CliError>>,
     /// `deals list --pipeline NAME --contact-phone …`: the ids found.
-    deal_filters: Mutex<crate::deal_list::Filters>,
+    deal_filters: Mutex<crate::commands::deals::list::Filters>,
 }
 
 impl KinboxCliConfig {
@@ -43,7 +43,7 @@ impl KinboxCliConfig {
         }))
     }
 
-    pub fn set_deal_filters(&self, filters: crate::deal_list::Filters) {
+    pub fn set_deal_filters(&self, filters: crate::commands::deals::list::Filters) {
         *lock(&self.0.deal_filters) = filters;
     }
 

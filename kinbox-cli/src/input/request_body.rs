@@ -17,7 +17,8 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Command};
 use serde_json::{Map, Value};
 
-use crate::{CliError, limits};
+use crate::CliError;
+use crate::input::limits;
 
 /// The arguments the generated code gives every operation with a body.
 pub const ARG: &str = "json-body";
@@ -305,7 +306,7 @@ fn ways_to_give(field: &str, leaf: &Command) -> String {
         })
         .collect();
     ways.extend(
-        crate::deal_create::name_flags(field)
+        crate::commands::deals::create::name_flags(field)
             .iter()
             .filter(|(long, _)| leaf.get_arguments().any(|a| a.get_long() == Some(long)))
             .map(|(long, value)| format!("--{long} {value}")),
@@ -419,7 +420,7 @@ mod tests {
             if properties.is_empty() {
                 continue;
             }
-            let command = Cli::<crate::cli_config::KinboxCliConfig>::get_command(op);
+            let command = Cli::<crate::app::hooks::KinboxCliConfig>::get_command(op);
             for arg in command.get_arguments() {
                 let id = arg.get_id().as_str();
                 // Path parameters are the only arguments progenitor marks

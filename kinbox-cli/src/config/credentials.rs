@@ -83,9 +83,9 @@ impl Credentials {
                 )));
             }
         };
-        let text = crate::limits::read_text(
+        let text = crate::input::limits::read_text(
             file,
-            crate::limits::CREDENTIALS,
+            crate::input::limits::CREDENTIALS,
             &path.display().to_string(),
         )
         .map_err(CliError::failure)?;

@@ -19,7 +19,7 @@ use kinbox_api::{KinboxError, paginate};
 use serde_json::Value;
 
 use crate::CliError;
-use crate::cli_config::KinboxCliConfig;
+use crate::app::hooks::KinboxCliConfig;
 use crate::generated_cli::{Cli, CliCommand};
 use crate::output::{Printer, Table};
 
@@ -177,6 +177,9 @@ pub fn next_cursor(page: &Value) -> Option<String> {
 }
 
 /// A page's items and next cursor, from the generated command's response.
+// The error goes straight into the SDK's pagination, which takes a
+// `KinboxError` as it is: boxing it here would be undone there.
+#[allow(clippy::result_large_err)]
 fn page_of(mut page: Value) -> Result<(Vec<Value>, Option<String>), KinboxError> {
     let next = next_cursor(&page);
     match page.get_mut("data").map(Value::take) {

@@ -4,7 +4,7 @@ use clap::{Arg, ArgMatches};
 use kinbox_api::{Client, types};
 
 use crate::CliError;
-use crate::context::Context;
+use crate::config::context::Context;
 use crate::generated_cli::CliCommand;
 use crate::output::Printer;
 
@@ -12,7 +12,7 @@ pub fn id_arg() -> Arg {
     Arg::new("id")
         .value_name("ID")
         .required(true)
-        .value_parser(crate::values::PATH_ID)
+        .value_parser(crate::input::values::PATH_ID)
         .help("The deal's id")
 }
 
@@ -48,7 +48,7 @@ pub async fn update_with(
         .map_err(|error| match CliError::from(error) {
             CliError::OutcomeUnknown(message) => CliError::outcome_unknown(format!(
                 "{message}\n{}",
-                crate::cli_builder::how_to_check_object("deals", id)
+                crate::app::tree::how_to_check_object("deals", id)
             )),
             error => error,
         })?

@@ -7,8 +7,8 @@ use clap::{Arg, ArgMatches, Command};
 use kinbox_api::{Client, DEFAULT_BASE_URL, ErrorKind, KinboxError, TOKEN_ENV, Token};
 
 use crate::CliError;
-use crate::config::{CONFIG_DIR_ENV, Profile};
-use crate::context::{Context, Resolved, Source, Stored};
+use crate::config::context::{Context, Resolved, Source, Stored};
+use crate::config::credentials::{CONFIG_DIR_ENV, Profile};
 
 pub fn command() -> Command {
     Command::new("auth")
@@ -120,7 +120,7 @@ async fn login(context: &Context) -> Result<(), CliError> {
 
     // Read again, under the lock until written: it may have changed while
     // the token was checked, and other logins may be writing it now.
-    let _lock = crate::config::lock(&crate::config::credentials_path()?)?;
+    let _lock = crate::config::credentials::lock(&crate::config::credentials::credentials_path()?)?;
     let Stored {
         path,
         mut credentials,
@@ -160,9 +160,9 @@ fn read_token() -> Result<String, CliError> {
         rpassword::prompt_password("Kinbox API token (Configurações > Integrações > API): ")
             .map_err(|e| CliError::failure(format!("cannot read the token: {e}")))?
     } else {
-        crate::limits::read_text(
+        crate::input::limits::read_text(
             std::io::stdin().lock(),
-            crate::limits::TOKEN,
+            crate::input::limits::TOKEN,
             "the token on stdin",
         )
         .map_err(CliError::usage)?
@@ -252,7 +252,7 @@ fn print_profiles(context: &Context) {
 }
 
 fn logout(context: &Context) -> Result<(), CliError> {
-    let _lock = crate::config::lock(&crate::config::credentials_path()?)?;
+    let _lock = crate::config::credentials::lock(&crate::config::credentials::credentials_path()?)?;
     let Stored {
         path,
         mut credentials,

@@ -8,8 +8,8 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, FromArgMatches as _};
 
 use crate::CliError;
-use crate::config::PROFILE_ENV;
-use crate::context::Source;
+use crate::config::context::Source;
+use crate::config::credentials::PROFILE_ENV;
 
 pub const DEFAULT_PROFILE: &str = "default";
 pub const HEADING: &str = "Global options";

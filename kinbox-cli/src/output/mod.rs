@@ -9,6 +9,10 @@
 //! - `--json FIELDS`, `--jq EXPR` and `--template TEXT` select what is
 //!   printed of each item (or of the object), as `gh` does.
 
+pub mod columns;
+pub mod jq;
+pub mod progress;
+
 use std::io::{IsTerminal as _, Write};
 use std::sync::{Arc, OnceLock};
 
@@ -17,10 +21,9 @@ use kinbox_api::server_text::{acts_on_terminal, escape_controls};
 use serde_json::Value;
 
 use crate::CliError;
-use crate::columns::{self, Column, Names};
+use crate::config::global::{Format, Globals};
 use crate::generated_cli::CliCommand;
-use crate::global::{Format, Globals};
-use crate::jq;
+use columns::{Column, Names};
 
 const HEADING: &str = "Output options";
 
@@ -80,7 +83,7 @@ struct Options {
     explicit: Option<Format>,
     /// `--json FIELDS`; `Some(empty)` for `--json` alone.
     fields: Option<Vec<String>>,
-    jq: Option<crate::jq::Filter>,
+    jq: Option<jq::Filter>,
     template: Option<String>,
 }
 
@@ -105,7 +108,7 @@ pub fn init(matches: &ArgMatches) -> Result<(), CliError> {
     });
     let jq = matches
         .get_one::<String>("jq")
-        .map(|code| crate::jq::Filter::new(code))
+        .map(|code| jq::Filter::new(code))
         .transpose()
         .map_err(CliError::usage)?;
     let template = matches.get_one::<String>("template").cloned();
@@ -121,7 +124,7 @@ pub fn init(matches: &ArgMatches) -> Result<(), CliError> {
     // Forked now, while kinbox has a single thread (see `jq::Filter::isolated`).
     #[cfg(unix)]
     let jq = jq
-        .map(crate::jq::Filter::isolated)
+        .map(jq::Filter::isolated)
         .transpose()
         .map_err(CliError::failure)?;
     let _ = OPTIONS.set(Options {
@@ -273,7 +276,7 @@ impl Printer {
             }
         }
         out.flush()?;
-        if let (Some(items), Some(cursor)) = (&items, crate::cmd_list_all::next_cursor(value)) {
+        if let (Some(items), Some(cursor)) = (&items, crate::app::list_all::next_cursor(value)) {
             eprintln!(
                 "showing {} {}; more with --cursor {}, or all with --all",
                 items.len(),

@@ -7,9 +7,10 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use kinbox_api::types;
 
 use crate::CliError;
-use crate::context::Context;
-use crate::datetime::{self, DateTimeParser};
-use crate::{resolve, workflow};
+use crate::commands::deals::workflow;
+use crate::config::context::Context;
+use crate::input::datetime::{self, DateTimeParser};
+use crate::resolve;
 
 fn date_arg() -> Arg {
     Arg::new("date")

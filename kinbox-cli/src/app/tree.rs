@@ -6,11 +6,13 @@
 
 use clap::{Arg, ArgMatches, Command};
 
-use crate::cli_config::KinboxCliConfig;
-use crate::context::Context;
+use crate::CliError;
+use crate::app::hooks::KinboxCliConfig;
+use crate::app::{handwritten as custom, list_all as cmd_list_all};
+use crate::config::context::Context;
+use crate::config::global;
 use crate::generated_cli::{Cli, CliCommand};
 use crate::output::Printer;
-use crate::{CliError, cmd_list_all, custom, global};
 
 /// The words of each operation: `kinbox <resource> <verb>`.
 pub fn words(op: CliCommand) -> (&'static str, &'static str) {
@@ -410,18 +412,18 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
         cmd = cmd.after_help(examples);
     }
     if (resource, verb) == ("deals", "create") {
-        cmd = crate::deal_create::adapt(cmd);
+        cmd = crate::commands::deals::create::adapt(cmd);
     }
     if (resource, verb) == ("deals", "list") {
-        cmd = crate::deal_list::adapt(cmd);
+        cmd = crate::commands::deals::list::adapt(cmd);
     }
     if let Some(op) = operation(resource, verb)
         && cmd.get_arguments().any(|arg| arg.get_id() == "id")
     {
-        cmd = cmd.mut_arg("id", |arg| crate::named::adapt_id(op, arg));
+        cmd = cmd.mut_arg("id", |arg| crate::lookup::named::adapt_id(op, arg));
     }
     if verb == "delete" {
-        cmd = cmd.arg(crate::confirm::arg());
+        cmd = cmd.arg(crate::input::confirm::arg());
     }
     if (resource, verb) == ("deals", "update") {
         cmd = cmd
@@ -442,15 +444,15 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
                          pipeline (instead of --stage-id)",
                     ),
             );
-        cmd = cmd.arg(crate::custom_fields::arg().long_help(
+        cmd = cmd.arg(crate::input::custom_fields::arg().long_help(
             "A custom field by its placeholder, e.g. cpf=060.715.303-54; repeat for several. \
              It is merged with the deal's current custom fields (the deal is read first), \
              so the others are kept: the API replaces the whole map. Checked against the \
              field's type as `deals create --custom-field` does.",
         ));
         cmd = cmd.arg(
-            Arg::new(crate::deal_update::CONTACT_ID)
-                .long(crate::deal_update::CONTACT_ID)
+            Arg::new(crate::commands::deals::update::CONTACT_ID)
+                .long(crate::commands::deals::update::CONTACT_ID)
                 .value_name("ID")
                 .value_parser(clap::value_parser!(i64))
                 .help("Give the deal to this contact, by its numeric id")
@@ -460,11 +462,11 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
                      (GET /v1/contacts/ID) and its name, avatar, phone and e-mail are sent.",
                 )
                 .conflicts_with_all([
-                    crate::deal_create::CONTACT_PHONE,
-                    crate::deal_create::CONTACT_EMAIL,
+                    crate::commands::deals::create::CONTACT_PHONE,
+                    crate::commands::deals::create::CONTACT_EMAIL,
                 ]),
         );
-        cmd = cmd.args(crate::deal_create::contact_args(
+        cmd = cmd.args(crate::commands::deals::create::contact_args(
             "Give the deal to the contact",
             "(instead of --contact-id; the contact is read whole, as for --contact-id)",
         ));
@@ -479,7 +481,7 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
             _ => arg.display_order(rank),
         }
     });
-    if let Some(filled) = operation(resource, verb).and_then(crate::defaults::help) {
+    if let Some(filled) = operation(resource, verb).and_then(crate::input::defaults::help) {
         let after = cmd
             .get_after_help()
             .map(|help| format!("{filled}\n\n{help}"))
@@ -574,37 +576,39 @@ fn adapt_arg(arg: Arg) -> Arg {
     match id.as_str() {
         // Path parameters are the only arguments progenitor marks required
         // outright (body fields are required unless --json-body is given).
-        _ if id != crate::request_body::ARG && arg.is_required_set() => {
+        _ if id != crate::input::request_body::ARG && arg.is_required_set() => {
             let arg = arg
                 .long(None)
                 .value_name(id.to_uppercase().replace('-', "_"));
             if is_text {
-                arg.value_parser(crate::values::PATH_ID)
+                arg.value_parser(crate::input::values::PATH_ID)
             } else {
                 arg
             }
         }
         _ if is_float => {
-            crate::values::number_arg(arg).value_name(id.to_uppercase().replace('-', "_"))
+            crate::input::values::number_arg(arg).value_name(id.to_uppercase().replace('-', "_"))
         }
-        crate::request_body::ARG => arg
+        crate::input::request_body::ARG => arg
             .required(false)
             .value_name("FILE")
             .value_parser(clap::value_parser!(std::path::PathBuf))
-            .help(crate::request_body::help()),
-        crate::request_body::TEMPLATE_ARG => arg.hide(true),
+            .help(crate::input::request_body::help()),
+        crate::input::request_body::TEMPLATE_ARG => arg.hide(true),
         _ if arg.get_value_parser().type_id()
             == std::any::TypeId::of::<chrono::DateTime<chrono::Utc>>() =>
         {
-            crate::datetime::arg(arg)
+            crate::input::datetime::arg(arg)
         }
-        "phone" => crate::phone::arg(arg).value_name("PHONE"),
+        "phone" => crate::input::phone::arg(arg).value_name("PHONE"),
         // The same words as the import's status column, Portuguese too.
         _ if arg.get_value_parser().type_id()
             == std::any::TypeId::of::<kinbox_api::types::DealStatus>() =>
         {
-            crate::values::with_note(arg, kinbox_input::deal::STATUS_HELP)
-                .value_parser(crate::values::TextParser::new(kinbox_input::deal::status))
+            crate::input::values::with_note(arg, kinbox_input::deal::STATUS_HELP)
+                .value_parser(crate::input::values::TextParser::new(
+                    kinbox_input::deal::status,
+                ))
                 .value_name("STATUS")
         }
         _ => arg.value_name(id.to_uppercase().replace('-', "_")),
@@ -649,7 +653,7 @@ pub async fn dispatch(
         .find_subcommand(group)
         .and_then(|g| g.find_subcommand(verb))
         .expect("the command that was parsed exists");
-    let mut body = crate::request_body::Body::assemble(
+    let mut body = crate::input::request_body::Body::assemble(
         op.operation_id(),
         &format!("kinbox {group} {verb}"),
         &Cli::<KinboxCliConfig>::get_command(op),
@@ -662,9 +666,9 @@ pub async fn dispatch(
     let mut printer = Printer::new(&context.globals, Some(op), resource)
         .ready(&client)
         .await?;
-    let mut deal_filters = crate::deal_list::Filters::default();
+    let mut deal_filters = crate::commands::deals::list::Filters::default();
     if matches!(op, CliCommand::ListDeals) {
-        deal_filters = crate::deal_list::resolve(&client, leaf_matches).await?;
+        deal_filters = crate::commands::deals::list::resolve(&client, leaf_matches).await?;
         if let Some(stage) = &deal_filters.stage_id {
             printer = printer.keeping("stageId", stage.clone().into());
         }
@@ -685,7 +689,7 @@ pub async fn dispatch(
         };
         return cmd_list_all::run(pages, leaf_matches, &printer).await;
     }
-    if let Some(object) = crate::named::find(op, &client, leaf_matches).await? {
+    if let Some(object) = crate::lookup::named::find(op, &client, leaf_matches).await? {
         return printer.print(&object);
     }
     // A delete reads the object first: to ask about it, and to say what went.
@@ -697,7 +701,7 @@ pub async fn dispatch(
                 .await
                 .map_err(CliError::from_generated)?;
             let object = config.take_captured().unwrap_or_default();
-            crate::confirm::delete(leaf_matches, singular(resource), &object)?;
+            crate::input::confirm::delete(leaf_matches, singular(resource), &object)?;
             Some(object)
         }
         None => None,
@@ -710,17 +714,20 @@ pub async fn dispatch(
     if let Some(mut body) = body.take() {
         match op {
             CliCommand::CreateDeal => {
-                let resolved = crate::deal_create::resolve(&client, leaf_matches, &body).await?;
+                let resolved =
+                    crate::commands::deals::create::resolve(&client, leaf_matches, &body).await?;
                 body.overlay(resolved.body_fields());
             }
             CliCommand::UpdateDeal => {
-                if let Some(lookups) = crate::deal_update::resolve(&client, leaf_matches).await? {
+                if let Some(lookups) =
+                    crate::commands::deals::update::resolve(&client, leaf_matches).await?
+                {
                     body.overlay(lookups.body_fields()?);
                 }
             }
             _ => {}
         }
-        crate::defaults::complete(op, &client, leaf_matches, &mut body).await?;
+        crate::input::defaults::complete(op, &client, leaf_matches, &mut body).await?;
         body.check(leaf)?;
         let (file, matches) = body.into_matches(leaf, leaf_matches)?;
         _body_file = Some(file);
@@ -739,7 +746,7 @@ pub async fn dispatch(
             error => error,
         })?;
     if let Some(object) = doomed {
-        crate::confirm::deleted(singular(resource), &object);
+        crate::input::confirm::deleted(singular(resource), &object);
     }
     match config.take_output_error() {
         Some(error) => Err(error),

@@ -1,0 +1,7 @@
+//! The command tree and how a command runs: the generated commands named and
+//! adapted, the hand-written ones registered beside them.
+
+pub mod handwritten;
+pub mod hooks;
+pub mod list_all;
+pub mod tree;

@@ -1,0 +1,4 @@
+//! Objects found by name rather than by id; every lookup is a read made
+//! before the write.
+
+pub mod named;
