@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
+use clap::{ArgMatches, Command};
 use kinbox_api::server_text::{Redactor, escape_controls};
 use kinbox_api::{KinboxError, Token};
 
@@ -201,7 +202,7 @@ impl CliError {
             .chain()
             .find_map(|cause| cause.downcast_ref::<serde_json::Error>())
         {
-            return crate::input::request_body::does_not_fit(json);
+            return does_not_fit(json);
         }
         // Anything else stopped the generated code before it sent the
         // request (reading its body file): ours to fix, not the user's.
@@ -218,6 +219,19 @@ impl CliError {
             CliError::BrokenPipe => None,
         }
     }
+}
+
+/// A body that passed the spec's check but not the generated code's typed
+/// parse.
+pub fn does_not_fit(error: &serde_json::Error) -> CliError {
+    let message = error.to_string();
+    // Positions refer to the merged copy, not to the user's file.
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(head, _)| head);
+    CliError::usage(format!(
+        "the request body (--json-body with the flags applied) is not valid: {message}"
+    ))
 }
 
 impl std::fmt::Display for CliError {
@@ -259,6 +273,56 @@ impl From<std::io::Error> for CliError {
             CliError::Failure(anyhow::Error::new(error).context(message))
         }
     }
+}
+
+/// What to run to learn whether a write whose answer was lost was applied:
+/// for a create, the list filtered to what it would have made; otherwise,
+/// the object itself.
+pub fn how_to_check(
+    root: &Command,
+    resource: &str,
+    verb: &str,
+    matches: &ArgMatches,
+    sent_at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let given = |id: &str| {
+        matches
+            .try_get_raw(id)
+            .ok()
+            .flatten()
+            .and_then(|mut values| values.next())
+            .map(|value| value.to_string_lossy().into_owned())
+    };
+    if verb == "create" {
+        let list = root
+            .find_subcommand(resource)
+            .and_then(|r| r.find_subcommand("list"));
+        let filters = |id: &str| list.is_some_and(|l| l.get_arguments().any(|a| a.get_id() == id));
+        let mut command = format!("kinbox {resource} list");
+        if filters("created-at-from") {
+            // A minute early: the server's clock may be behind ours.
+            let from = sent_at - chrono::Duration::minutes(1);
+            command.push_str(&format!(
+                " --created-at-from {}",
+                from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
+        for filter in ["contact-id", "pipeline-id"] {
+            if let Some(value) = given(filter).filter(|_| filters(filter)) {
+                command.push_str(&format!(" --{filter} {value}"));
+            }
+        }
+        return format!("look for it with `{command} -o table` before creating it again");
+    }
+    match given("id") {
+        Some(id) => how_to_check_object(resource, &id),
+        None => "check its state before sending it again".to_owned(),
+    }
+}
+
+/// [`how_to_check`] for a write to one object.
+pub fn how_to_check_object(resource: &str, id: &str) -> String {
+    format!("see its state with `kinbox {resource} get {id}` before sending it again")
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ mod lookup;
 mod output;
 
 /// The naming table under its former path, which the tests use.
-pub use app::tree as cli_builder;
+pub use app::words as cli_builder;
 
 // What people type, turned into typed requests: the library the import,
 // these commands and any other front end share.
@@ -94,7 +94,7 @@ where
                 .build()
                 .map_err(|e| CliError::failure(format!("cannot start the async runtime: {e}")))
                 .and_then(|runtime| {
-                    runtime.block_on(app::tree::dispatch(&root, &argv, &matches, &context))
+                    runtime.block_on(app::dispatch::dispatch(&root, &argv, &matches, &context))
                 })
         }
         Err(error) => Err(error),

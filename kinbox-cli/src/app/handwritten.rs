@@ -1,6 +1,7 @@
 //! The commands written by hand, each registered once with where it sits in
 //! the tree, its parser and its handler (as oxide.rs's `add_custom`):
-//! `cli_builder` adds them to the tree and dispatches to them from this list.
+//! [`tree`](crate::app::tree) adds them to the tree and
+//! [`dispatch`](crate::app::dispatch) runs them from this list.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -22,7 +23,7 @@ pub struct Invocation<'a> {
 pub type Outcome<'a> = Pin<Box<dyn Future<Output = Result<(), CliError>> + 'a>>;
 
 /// One hand-written command.
-pub struct Custom {
+pub struct Handwritten {
     /// Its name, as its command says (checked by a test).
     pub name: &'static str,
     /// The resource it belongs to (`kinbox deals move`), or `None` for a
@@ -33,21 +34,21 @@ pub struct Custom {
 }
 
 /// Every hand-written command.
-pub fn all() -> Vec<Custom> {
+pub fn all() -> Vec<Handwritten> {
     let all = vec![
-        Custom {
+        Handwritten {
             name: "move",
             parent: Some("deals"),
             command: crate::commands::deals::r#move::command,
             run: |i| Box::pin(crate::commands::deals::r#move::run(i.context, i.matches)),
         },
-        Custom {
+        Handwritten {
             name: "win",
             parent: Some("deals"),
             command: crate::commands::deals::close::win_command,
             run: |i| Box::pin(crate::commands::deals::close::run_win(i.context, i.matches)),
         },
-        Custom {
+        Handwritten {
             name: "lose",
             parent: Some("deals"),
             command: crate::commands::deals::close::lose_command,
@@ -57,7 +58,7 @@ pub fn all() -> Vec<Custom> {
                 ))
             },
         },
-        Custom {
+        Handwritten {
             name: "reopen",
             parent: Some("deals"),
             command: crate::commands::deals::close::reopen_command,
@@ -67,25 +68,25 @@ pub fn all() -> Vec<Custom> {
                 ))
             },
         },
-        Custom {
+        Handwritten {
             name: "import",
             parent: Some("deals"),
             command: crate::commands::deals::import::command,
             run: |i| Box::pin(crate::commands::deals::import::run(i.context, i.matches)),
         },
-        Custom {
+        Handwritten {
             name: "api",
             parent: None,
             command: crate::commands::api::command,
             run: |i| Box::pin(crate::commands::api::run(i.context, i.matches)),
         },
-        Custom {
+        Handwritten {
             name: "auth",
             parent: None,
             command: crate::commands::auth::command,
             run: |i| Box::pin(crate::commands::auth::run(i.context, i.matches)),
         },
-        Custom {
+        Handwritten {
             name: "completion",
             parent: None,
             command: crate::commands::completion::command,
@@ -95,7 +96,7 @@ pub fn all() -> Vec<Custom> {
     #[cfg(feature = "sandbox")]
     let all = {
         let mut all = all;
-        all.push(Custom {
+        all.push(Handwritten {
             name: "sandbox",
             parent: None,
             command: crate::commands::sandbox::command,
@@ -110,8 +111,8 @@ pub fn all() -> Vec<Custom> {
 mod tests {
     #[test]
     fn each_name_is_its_commands() {
-        for custom in super::all() {
-            assert_eq!((custom.command)().get_name(), custom.name);
+        for handwritten in super::all() {
+            assert_eq!((handwritten.command)().get_name(), handwritten.name);
         }
     }
 }

@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::CliError;
 use crate::app::hooks::KinboxCliConfig;
 use crate::generated_cli::{Cli, CliCommand};
-use crate::output::{Printer, Table};
+use crate::output::{Printer, Table, next_cursor};
 
 /// The flag added to list commands (those with a `--cursor`).
 pub const ARG: &str = "all";
@@ -163,17 +163,6 @@ fn incomplete(error: KinboxError, printed: usize, noun: &str, next: Option<Strin
     CliError::failure(format!(
         "{error}; the list is incomplete, {noun} printed so far: {printed}; {what_to_do}"
     ))
-}
-
-/// A page's `nextCursor`, as the text to send back as `cursor` (the SDK's
-/// `PageCursor` reading: a string as it is, anything else as its JSON).
-pub fn next_cursor(page: &Value) -> Option<String> {
-    match page.get("nextCursor")? {
-        Value::Null => None,
-        cursor => serde_json::from_value::<kinbox_api::PageCursor>(cursor.clone())
-            .ok()
-            .map(|cursor| cursor.to_string()),
-    }
 }
 
 /// A page's items and next cursor, from the generated command's response.

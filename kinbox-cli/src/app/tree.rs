@@ -1,126 +1,14 @@
-//! The command tree, `kinbox <resource> <verb>`, and what runs each command.
-//!
-//! Every operation of the OpenAPI description is a command built by
-//! progenitor (`generated_cli.rs`); [`words`] names it. A new operation in the
-//! spec does not compile until it is named there, and needs nothing else.
+//! The command tree, `kinbox <resource> <verb>`: the generated commands
+//! named by [`words`](crate::app::words) and adapted to be typed by a person,
+//! the hand-written ones added beside them, the global options listed once.
 
-use clap::{Arg, ArgMatches, Command};
+use clap::{Arg, Command};
 
-use crate::CliError;
 use crate::app::hooks::KinboxCliConfig;
-use crate::app::{handwritten as custom, list_all as cmd_list_all};
-use crate::config::context::Context;
+use crate::app::words::{examples, operation, resource_about, words};
+use crate::app::{handwritten, list_all};
 use crate::config::global;
 use crate::generated_cli::{Cli, CliCommand};
-use crate::output::Printer;
-
-/// The words of each operation: `kinbox <resource> <verb>`.
-pub fn words(op: CliCommand) -> (&'static str, &'static str) {
-    match op {
-        CliCommand::CreateDeal => ("deals", "create"),
-        CliCommand::ListDeals => ("deals", "list"),
-        CliCommand::GetDeal => ("deals", "get"),
-        CliCommand::UpdateDeal => ("deals", "update"),
-        CliCommand::DeleteDeal => ("deals", "delete"),
-        CliCommand::ListPipelines => ("pipelines", "list"),
-        CliCommand::CreatePipeline => ("pipelines", "create"),
-        CliCommand::GetPipeline => ("pipelines", "get"),
-        CliCommand::UpdatePipeline => ("pipelines", "update"),
-        CliCommand::DeletePipeline => ("pipelines", "delete"),
-        CliCommand::ListContacts => ("contacts", "list"),
-        CliCommand::CreateContact => ("contacts", "create"),
-        CliCommand::GetContact => ("contacts", "get"),
-        CliCommand::UpdateContact => ("contacts", "update"),
-        CliCommand::ListCustomFields => ("custom-fields", "list"),
-        CliCommand::GetCustomField => ("custom-fields", "get"),
-        CliCommand::ListProducts => ("products", "list"),
-        CliCommand::CreateProduct => ("products", "create"),
-        CliCommand::GetProduct => ("products", "get"),
-        CliCommand::GetProductByExternalId => ("products", "get-by-external-id"),
-        CliCommand::UpdateProduct => ("products", "update"),
-        CliCommand::DeleteProduct => ("products", "delete"),
-        CliCommand::ListTags => ("tags", "list"),
-        CliCommand::CreateTag => ("tags", "create"),
-        CliCommand::GetTag => ("tags", "get"),
-        CliCommand::UpdateTag => ("tags", "update"),
-        CliCommand::DeleteTag => ("tags", "delete"),
-        CliCommand::ListCampaigns => ("campaigns", "list"),
-        CliCommand::CreateCampaign => ("campaigns", "create"),
-        CliCommand::GetCampaign => ("campaigns", "get"),
-        CliCommand::UpdateCampaign => ("campaigns", "update"),
-        CliCommand::DeleteCampaign => ("campaigns", "delete"),
-        CliCommand::PauseCampaign => ("campaigns", "pause"),
-        CliCommand::ResumeCampaign => ("campaigns", "resume"),
-        CliCommand::ListCampaignChunkLeads => ("campaigns", "chunk-leads"),
-        CliCommand::ListSessions => ("sessions", "list"),
-        CliCommand::GetSession => ("sessions", "get"),
-    }
-}
-
-/// The words of the operation whose `operationId` is `operation_id`
-/// (`create_deal` → `("deals", "create")`), for tests driven by the spec.
-pub fn words_of_operation(operation_id: &str) -> Option<(&'static str, &'static str)> {
-    let pascal: String = operation_id
-        .split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
-    CliCommand::iter()
-        .find(|op| format!("{op:?}") == pascal)
-        .map(words)
-}
-
-/// The operation named `kinbox <resource> <verb>`, if any.
-pub fn operation(resource: &str, verb: &str) -> Option<CliCommand> {
-    CliCommand::iter().find(|op| words(*op) == (resource, verb))
-}
-
-/// What the resource of `op` is about, in `kinbox --help`; a new operation
-/// does not compile until its resource is described here.
-fn resource_about(op: CliCommand) -> &'static str {
-    use CliCommand as C;
-    match op {
-        C::CreateDeal | C::ListDeals | C::GetDeal | C::UpdateDeal | C::DeleteDeal => {
-            "Create, list, update and close deals (negócios)"
-        }
-        C::ListPipelines
-        | C::CreatePipeline
-        | C::GetPipeline
-        | C::UpdatePipeline
-        | C::DeletePipeline => "List and manage pipelines, their stages and lost reasons (funis)",
-        C::ListContacts | C::CreateContact | C::GetContact | C::UpdateContact => {
-            "Find contacts by phone or e-mail, create and update them (contatos)"
-        }
-        C::ListCustomFields | C::GetCustomField => {
-            "Read the custom field definitions (campos personalizados)"
-        }
-        C::ListProducts
-        | C::CreateProduct
-        | C::GetProduct
-        | C::GetProductByExternalId
-        | C::UpdateProduct
-        | C::DeleteProduct => "Manage the product catalogue (produtos)",
-        C::ListTags | C::CreateTag | C::GetTag | C::UpdateTag | C::DeleteTag => {
-            "Manage tags (etiquetas)"
-        }
-        C::ListCampaigns
-        | C::CreateCampaign
-        | C::GetCampaign
-        | C::UpdateCampaign
-        | C::DeleteCampaign
-        | C::PauseCampaign
-        | C::ResumeCampaign
-        | C::ListCampaignChunkLeads => {
-            "Manage bulk-messaging campaigns: create, pause, resume (campanhas)"
-        }
-        C::ListSessions | C::GetSession => "Read service sessions (atendimentos)",
-    }
-}
 
 const ABOUT: &str = "Command line tool for the Kinbox CRM API";
 
@@ -147,151 +35,6 @@ Examples:
   kinbox deals move 65f0c0ffee0000000000dddd --stage \"Fechamento\"
   kinbox deals win 65f0c0ffee0000000000dddd
   kinbox contacts list --phone 5585997281648 -o table";
-
-/// Examples shown under a command's help; a new operation does not compile
-/// until it is given its examples here (or none).
-fn examples(op: CliCommand) -> Option<&'static str> {
-    Some(match op {
-        CliCommand::CreateDeal => {
-            "Required unless --json-body gives them: --name, --value, the pipeline
-(--pipeline NAME or --pipeline-id), the stage (--stage NAME or --stage-id) and the contact
-(--contact-phone, --contact-email or --contact-id). --status is open unless given, and
-customFields is sent as {} unless --custom-field or --json-body gives some.
-
-Names are looked up before the deal is created (GET /v1/pipelines, /v1/contacts?phone=…,
-/v1/custom-fields): case and accents are ignored (\"negociacao\" finds \"Negociação\") unless
-a name matches exactly. A name that matches nothing or several things exits with status 2
-and lists the choices; nothing is created.
-
-Examples:
-  kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
-    --pipeline \"Vendas\" --stage \"Proposta\" --contact-phone 5585997281648 \\
-    --custom-field cpf=060.715.303-54 --custom-field segmento=varejo
-
-  kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
-    --pipeline-id 65f0c0ffee0000000000aaaa --stage-id 65f0c0ffee0000000000bbbb \\
-    --contact-id 123456 --due-date 2024-05-31T18:00:00-03:00
-
-  # Products and custom fields from a file; flags override the file's fields:
-  kinbox deals create --json-body deal.json --name \"Pedido #1043\"
-  jq '.value = 10' deal.json | kinbox deals create --json-body -"
-        }
-        CliCommand::ListDeals => {
-            "Examples:
-  kinbox deals list --status open --pipeline-id 65f0c0ffee0000000000aaaa -o table
-  kinbox deals list --created-at-from 2024-05-01T00:00:00-03:00 --limit 100
-  kinbox deals list --all --status won --jq .value | paste -sd+ | bc
-  kinbox deals list --status open --json id,name,value"
-        }
-        CliCommand::GetDeal => "Examples:\n  kinbox deals get 65f0c0ffee0000000000dddd -o table",
-        CliCommand::UpdateDeal => {
-            "Examples:
-  kinbox deals update 65f0c0ffee0000000000dddd --value 2500 --due-date 2024-06-30T18:00:00-03:00
-  kinbox deals update 65f0c0ffee0000000000dddd --json-body products.json"
-        }
-        CliCommand::DeleteDeal => "Examples:\n  kinbox deals delete 65f0c0ffee0000000000dddd",
-        CliCommand::ListPipelines => {
-            "Every pipeline, with its stages; not paginated.
-
-Examples:
-  kinbox pipelines list -o table
-  kinbox pipelines list --jq '{name, stages: [.stages[].name]}'"
-        }
-        CliCommand::GetPipeline => {
-            "Examples:\n  kinbox pipelines get 65f0c0ffee0000000000aaaa --jq .lostReasons"
-        }
-        CliCommand::CreatePipeline => {
-            "The stages, rules and privacy are lists and objects: give them with --json-body.
-
-Examples:
-  kinbox pipelines create --json-body pipeline.json
-  echo '{\"name\": \"Vendas\", \"stages\": [{\"name\": \"Proposta\"}]}' | \\
-    kinbox pipelines create --json-body -"
-        }
-        CliCommand::ListContacts => {
-            "Examples:
-  kinbox contacts list --phone 5585997281648 -o table
-  kinbox contacts list --email ana@example.com
-  kinbox contacts list --all --created-at-from 2024-05-01T00:00:00-03:00"
-        }
-        CliCommand::CreateContact => {
-            "customFields is sent as {} unless --json-body gives some.
-
-Examples:
-  kinbox contacts create --name \"Ana Souza\" --phone 5585997281648 --email ana@example.com"
-        }
-        CliCommand::GetContact => "Examples:\n  kinbox contacts get 123456 -o table",
-        CliCommand::ListCustomFields => {
-            "The placeholder is the key of a field in customFields, and what
-`kinbox deals create --custom-field PLACEHOLDER=VALUE` takes.
-
-Examples:
-  kinbox custom-fields list -o table
-  kinbox custom-fields list --jq 'select(.entity == \"deal\") | .placeholder'"
-        }
-        CliCommand::ListProducts => {
-            "Examples:\n  kinbox products list -o table\n  kinbox products list --all --template '{externalId};{name};{price}'"
-        }
-        CliCommand::CreateProduct => {
-            "customFields is sent as {} unless --json-body gives some.
-
-Examples:
-  kinbox products create --name \"Cadeira\" --price 350 --external-id SKU-0042"
-        }
-        CliCommand::GetProductByExternalId => {
-            "Examples:\n  kinbox products get-by-external-id SKU-0042"
-        }
-        CliCommand::ListTags => "Examples:\n  kinbox tags list -o table",
-        CliCommand::CreateTag => {
-            "Examples:\n  kinbox tags create --name \"VIP\" --color \"#f5a623\""
-        }
-        CliCommand::ListCampaigns => {
-            "Examples:\n  kinbox campaigns list -o table\n  kinbox campaigns list --all --jq .status"
-        }
-        CliCommand::CreateCampaign => {
-            "Only --name is required; the lists (channelIds, assetsUrls) and the template go in
---json-body.
-
-Examples:
-  kinbox campaigns create --name \"Black Friday\" --channel-id 65f0c0ffee0000000000abcd \\
-    --message \"A Black Friday começou!\" --scheduled-to 2024-11-29T09:00:00-03:00"
-        }
-        CliCommand::PauseCampaign => {
-            "Examples:\n  kinbox campaigns pause 65f0c0ffee0000000000eeee -o table"
-        }
-        CliCommand::ResumeCampaign => {
-            "Examples:\n  kinbox campaigns resume 65f0c0ffee0000000000eeee -o table"
-        }
-        CliCommand::ListCampaignChunkLeads => {
-            "Examples:\n  kinbox campaigns chunk-leads 65f0c0ffee0000000000eeee -o table"
-        }
-        CliCommand::ListSessions => {
-            "Examples:
-  kinbox sessions list --contact-id 123456 -o table
-  kinbox sessions list --all --updated-at-from 2024-05-01T00:00:00-03:00"
-        }
-        CliCommand::GetSession => {
-            "The id is a session's id, or the numeric id of a call.
-
-Examples:
-  kinbox sessions get 65f0c0ffee0000000000ffff
-  kinbox sessions get 98765"
-        }
-        CliCommand::UpdatePipeline
-        | CliCommand::DeletePipeline
-        | CliCommand::UpdateContact
-        | CliCommand::GetCustomField
-        | CliCommand::GetProduct
-        | CliCommand::UpdateProduct
-        | CliCommand::DeleteProduct
-        | CliCommand::GetTag
-        | CliCommand::UpdateTag
-        | CliCommand::DeleteTag
-        | CliCommand::GetCampaign
-        | CliCommand::UpdateCampaign
-        | CliCommand::DeleteCampaign => return None,
-    })
-}
 
 /// The whole command tree.
 pub fn command() -> Command {
@@ -326,7 +69,7 @@ pub fn command() -> Command {
         let group = resources.remove(position);
         resources.insert(position, group.subcommand(leaf));
     }
-    let customs = custom::all();
+    let customs = handwritten::all();
     for mut resource in resources {
         let name = resource.get_name().to_owned();
         for extra in customs.iter().filter(|c| c.parent == Some(name.as_str())) {
@@ -406,7 +149,7 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
     if cmd.get_arguments().any(|a| a.get_id() == "cursor") {
         // `--all` asks for each next page with `--cursor` added to the
         // command line, which must win over one the user gave.
-        cmd = cmd.arg(cmd_list_all::arg()).args_override_self(true);
+        cmd = cmd.arg(list_all::arg()).args_override_self(true);
     }
     if let Some(examples) = operation(resource, verb).and_then(examples) {
         cmd = cmd.after_help(examples);
@@ -462,11 +205,11 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
                      (GET /v1/contacts/ID) and its name, avatar, phone and e-mail are sent.",
                 )
                 .conflicts_with_all([
-                    crate::commands::deals::create::CONTACT_PHONE,
-                    crate::commands::deals::create::CONTACT_EMAIL,
+                    crate::input::name_flags::CONTACT_PHONE,
+                    crate::input::name_flags::CONTACT_EMAIL,
                 ]),
         );
-        cmd = cmd.args(crate::commands::deals::create::contact_args(
+        cmd = cmd.args(crate::input::name_flags::contact_args(
             "Give the deal to the contact",
             "(instead of --contact-id; the contact is read whole, as for --contact-id)",
         ));
@@ -613,200 +356,6 @@ fn adapt_arg(arg: Arg) -> Arg {
         }
         _ => arg.value_name(id.to_uppercase().replace('-', "_")),
     }
-}
-
-/// Runs the command `matches` selected.
-pub async fn dispatch(
-    root: &Command,
-    argv: &[std::ffi::OsString],
-    matches: &ArgMatches,
-    context: &Context,
-) -> Result<(), CliError> {
-    let (group, group_matches) = matches.subcommand().expect("a subcommand is required");
-    let customs = custom::all();
-    let run_custom = |extra: &custom::Custom, matches| {
-        let invocation = custom::Invocation {
-            context,
-            root,
-            matches,
-        };
-        let run = extra.run;
-        async move { run(&invocation).await }
-    };
-    if let Some(extra) = customs
-        .iter()
-        .find(|c| c.parent.is_none() && c.name == group)
-    {
-        return run_custom(extra, group_matches).await;
-    }
-    let (verb, leaf_matches) = group_matches
-        .subcommand()
-        .expect("a subcommand is required");
-    if let Some(extra) = customs
-        .iter()
-        .find(|c| c.parent == Some(group) && c.name == verb)
-    {
-        return run_custom(extra, leaf_matches).await;
-    }
-    let op = operation(group, verb).expect("every command in the tree is dispatched");
-    let leaf = root
-        .find_subcommand(group)
-        .and_then(|g| g.find_subcommand(verb))
-        .expect("the command that was parsed exists");
-    let mut body = crate::input::request_body::Body::assemble(
-        op.operation_id(),
-        &format!("kinbox {group} {verb}"),
-        &Cli::<KinboxCliConfig>::get_command(op),
-        leaf,
-        leaf_matches,
-    )?;
-
-    let client = context.client()?;
-    let (resource, verb) = words(op);
-    let mut printer = Printer::new(&context.globals, Some(op), resource)
-        .ready(&client)
-        .await?;
-    let mut deal_filters = crate::commands::deals::list::Filters::default();
-    if matches!(op, CliCommand::ListDeals) {
-        deal_filters = crate::commands::deals::list::resolve(&client, leaf_matches).await?;
-        if let Some(stage) = &deal_filters.stage_id {
-            printer = printer.keeping("stageId", stage.clone().into());
-        }
-    }
-    if leaf_matches
-        .try_get_one::<bool>(cmd_list_all::ARG)
-        .is_ok_and(|all| all == Some(&true))
-    {
-        let config = KinboxCliConfig::capturing(printer.clone());
-        config.set_deal_filters(deal_filters);
-        let cli = Cli::new(client, config.clone());
-        let pages = cmd_list_all::Pages {
-            root,
-            argv,
-            cli: &cli,
-            config: &config,
-            op,
-        };
-        return cmd_list_all::run(pages, leaf_matches, &printer).await;
-    }
-    if let Some(object) = crate::lookup::named::find(op, &client, leaf_matches).await? {
-        return printer.print(&object);
-    }
-    // A delete reads the object first: to ask about it, and to say what went.
-    let doomed = match operation(resource, "get").filter(|_| verb == "delete") {
-        Some(get) => {
-            let config = KinboxCliConfig::capturing(printer.clone());
-            Cli::new(client.clone(), config.clone())
-                .execute(get, leaf_matches)
-                .await
-                .map_err(CliError::from_generated)?;
-            let object = config.take_captured().unwrap_or_default();
-            crate::input::confirm::delete(leaf_matches, singular(resource), &object)?;
-            Some(object)
-        }
-        None => None,
-    };
-    let config = KinboxCliConfig::printing(printer);
-    config.set_deal_filters(deal_filters);
-    // The body's file, kept until the request is sent.
-    let mut _body_file = None;
-    let mut run_matches = leaf_matches.clone();
-    if let Some(mut body) = body.take() {
-        match op {
-            CliCommand::CreateDeal => {
-                let resolved =
-                    crate::commands::deals::create::resolve(&client, leaf_matches, &body).await?;
-                body.overlay(resolved.body_fields());
-            }
-            CliCommand::UpdateDeal => {
-                if let Some(lookups) =
-                    crate::commands::deals::update::resolve(&client, leaf_matches).await?
-                {
-                    body.overlay(lookups.body_fields()?);
-                }
-            }
-            _ => {}
-        }
-        crate::input::defaults::complete(op, &client, leaf_matches, &mut body).await?;
-        body.check(leaf)?;
-        let (file, matches) = body.into_matches(leaf, leaf_matches)?;
-        _body_file = Some(file);
-        run_matches = matches;
-    }
-    let cli = Cli::new(client, config.clone());
-    let sent_at = chrono::Utc::now();
-    cli.execute(op, &run_matches)
-        .await
-        .map_err(CliError::from_generated)
-        .map_err(|error| match error {
-            CliError::OutcomeUnknown(message) => CliError::outcome_unknown(format!(
-                "{message}\n{}",
-                how_to_check(root, resource, verb, leaf_matches, sent_at)
-            )),
-            error => error,
-        })?;
-    if let Some(object) = doomed {
-        crate::input::confirm::deleted(singular(resource), &object);
-    }
-    match config.take_output_error() {
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
-}
-
-/// `deals` → `deal`, for messages about one object.
-fn singular(resource: &str) -> &str {
-    resource.strip_suffix('s').unwrap_or(resource)
-}
-
-/// What to run to learn whether a write whose answer was lost was applied:
-/// for a create, the list filtered to what it would have made; otherwise,
-/// the object itself.
-pub fn how_to_check(
-    root: &Command,
-    resource: &str,
-    verb: &str,
-    matches: &ArgMatches,
-    sent_at: chrono::DateTime<chrono::Utc>,
-) -> String {
-    let given = |id: &str| {
-        matches
-            .try_get_raw(id)
-            .ok()
-            .flatten()
-            .and_then(|mut values| values.next())
-            .map(|value| value.to_string_lossy().into_owned())
-    };
-    if verb == "create" {
-        let list = root
-            .find_subcommand(resource)
-            .and_then(|r| r.find_subcommand("list"));
-        let filters = |id: &str| list.is_some_and(|l| l.get_arguments().any(|a| a.get_id() == id));
-        let mut command = format!("kinbox {resource} list");
-        if filters("created-at-from") {
-            // A minute early: the server's clock may be behind ours.
-            let from = sent_at - chrono::Duration::minutes(1);
-            command.push_str(&format!(
-                " --created-at-from {}",
-                from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ));
-        }
-        for filter in ["contact-id", "pipeline-id"] {
-            if let Some(value) = given(filter).filter(|_| filters(filter)) {
-                command.push_str(&format!(" --{filter} {value}"));
-            }
-        }
-        return format!("look for it with `{command} -o table` before creating it again");
-    }
-    match given("id") {
-        Some(id) => how_to_check_object(resource, &id),
-        None => "check its state before sending it again".to_owned(),
-    }
-}
-
-/// [`how_to_check`] for a write to one object.
-pub fn how_to_check_object(resource: &str, id: &str) -> String {
-    format!("see its state with `kinbox {resource} get {id}` before sending it again")
 }
 
 #[cfg(test)]

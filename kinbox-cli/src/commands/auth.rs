@@ -7,8 +7,9 @@ use clap::{Arg, ArgMatches, Command};
 use kinbox_api::{Client, DEFAULT_BASE_URL, ErrorKind, KinboxError, TOKEN_ENV, Token};
 
 use crate::CliError;
-use crate::config::context::{Context, Resolved, Source, Stored};
+use crate::config::context::{Context, Resolved, Stored};
 use crate::config::credentials::{CONFIG_DIR_ENV, Profile};
+use crate::config::global::Source;
 
 pub fn command() -> Command {
     Command::new("auth")

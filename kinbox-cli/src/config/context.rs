@@ -7,39 +7,10 @@ use kinbox_api::{Client, ClientConfig, ConfigError, DEFAULT_BASE_URL, TOKEN_ENV,
 
 use crate::CliError;
 use crate::config::credentials::{Credentials, Profile, credentials_path};
-use crate::config::global::{DEFAULT_PROFILE, Globals};
+use crate::config::global::{DEFAULT_PROFILE, Globals, Source};
 
 /// Sent after the SDK's own `User-Agent`.
 const USER_AGENT: &str = concat!("kinbox-cli/", env!("CARGO_PKG_VERSION"));
-
-/// Where a value in use was found. Precedence: a flag, then an environment
-/// variable, then the selected profile, then the default.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// On the command line, e.g. `--base-url`.
-    Flag(&'static str),
-    /// In the environment, e.g. `KINBOX_BASE_URL`.
-    Env(&'static str),
-    /// In a profile of the credentials file.
-    Profile {
-        name: String,
-        path: PathBuf,
-    },
-    Default,
-}
-
-impl std::fmt::Display for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Source::Flag(flag) => f.write_str(flag),
-            Source::Env(var) => write!(f, "the {var} environment variable"),
-            Source::Profile { name, path } => {
-                write!(f, "profile \"{name}\" in {}", path.display())
-            }
-            Source::Default => f.write_str("the default"),
-        }
-    }
-}
 
 /// The credentials file, read.
 pub struct Stored {
@@ -227,7 +198,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::config::global::Format;
 
     const PATH: &str = "/conf/credentials.toml";
 
@@ -241,7 +211,6 @@ mod tests {
             base_url: base_url.map(|(u, s)| (u.to_owned(), s)),
             timeout: Duration::from_secs(1),
             retries: 0,
-            format: Format::Json,
             pretty: false,
             verbose: 0,
         }

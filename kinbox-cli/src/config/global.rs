@@ -2,17 +2,46 @@
 //! `--output`, `-v`; declared once, in [`GlobalArgs`].
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, FromArgMatches as _};
 
 use crate::CliError;
-use crate::config::context::Source;
 use crate::config::credentials::PROFILE_ENV;
 
 pub const DEFAULT_PROFILE: &str = "default";
 pub const HEADING: &str = "Global options";
+/// Where a value in use was found. Precedence: a flag, then an environment
+/// variable, then the selected profile, then the default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// On the command line, e.g. `--base-url`.
+    Flag(&'static str),
+    /// In the environment, e.g. `KINBOX_BASE_URL`.
+    Env(&'static str),
+    /// In a profile of the credentials file.
+    Profile {
+        name: String,
+        path: PathBuf,
+    },
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag(flag) => f.write_str(flag),
+            Source::Env(var) => write!(f, "the {var} environment variable"),
+            Source::Profile { name, path } => {
+                write!(f, "profile \"{name}\" in {}", path.display())
+            }
+            Source::Default => f.write_str("the default"),
+        }
+    }
+}
+
 /// The ids of the options whose origin matters (see [`Source`]).
 const PROFILE: &str = "profile";
 const BASE_URL: &str = "base-url";
@@ -144,7 +173,6 @@ pub struct Globals {
     pub timeout: Duration,
     /// Retries of a failed read (`GET`); writes are never retried.
     pub retries: u32,
-    pub format: Format,
     /// Indent JSON: stdout is a terminal.
     pub pretty: bool,
     pub verbose: u8,
@@ -177,7 +205,6 @@ impl Globals {
             ),
             timeout: Duration::from_secs(args.timeout),
             retries: args.retries,
-            format: args.output,
             pretty: std::io::stdout().is_terminal(),
             verbose: args.verbose,
         })
@@ -240,7 +267,6 @@ mod tests {
         let globals = globals(&["kinbox"]);
         assert_eq!(globals.timeout, kinbox_api::DEFAULT_TIMEOUT);
         assert_eq!(globals.retries, 0);
-        assert_eq!(globals.format, Format::Json);
         assert_eq!(globals.profile, DEFAULT_PROFILE);
         assert_eq!(globals.profile_source, Source::Default);
         assert_eq!(globals.base_url, None);
@@ -270,7 +296,6 @@ mod tests {
         );
         assert_eq!(globals.timeout, Duration::from_secs(5));
         assert_eq!(globals.retries, 2);
-        assert_eq!(globals.format, Format::Table);
         assert_eq!(globals.verbose, 2);
     }
 

@@ -7,6 +7,7 @@ pub mod custom_fields;
 pub mod datetime;
 pub mod defaults;
 pub mod limits;
+pub mod name_flags;
 pub mod phone;
 pub mod request_body;
 pub mod values;

@@ -306,7 +306,7 @@ fn ways_to_give(field: &str, leaf: &Command) -> String {
         })
         .collect();
     ways.extend(
-        crate::commands::deals::create::name_flags(field)
+        crate::input::name_flags::name_flags(field)
             .iter()
             .filter(|(long, _)| leaf.get_arguments().any(|a| a.get_long() == Some(long)))
             .map(|(long, value)| format!("--{long} {value}")),
@@ -370,19 +370,6 @@ fn plain(message: &str) -> String {
         _ => "a",
     };
     format!("expected {article} {kind}, got {value}")
-}
-
-/// A body that passed the spec's check but not the generated code's typed
-/// parse.
-pub fn does_not_fit(error: &serde_json::Error) -> CliError {
-    let message = error.to_string();
-    // Positions refer to the merged copy, not to the user's file.
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(head, _)| head);
-    CliError::usage(format!(
-        "the request body (--json-body with the flags applied) is not valid: {message}"
-    ))
 }
 
 #[cfg(test)]

@@ -276,7 +276,7 @@ impl Printer {
             }
         }
         out.flush()?;
-        if let (Some(items), Some(cursor)) = (&items, crate::app::list_all::next_cursor(value)) {
+        if let (Some(items), Some(cursor)) = (&items, next_cursor(value)) {
             eprintln!(
                 "showing {} {}; more with --cursor {}, or all with --all",
                 items.len(),
@@ -595,6 +595,17 @@ fn json_io(error: serde_json::Error) -> CliError {
     match error.io_error_kind() {
         Some(kind) => std::io::Error::from(kind).into(),
         None => CliError::failure(format!("cannot encode the output: {error}")),
+    }
+}
+
+/// A page's `nextCursor`, as the text to send back as `cursor` (the SDK's
+/// `PageCursor` reading: a string as it is, anything else as its JSON).
+pub fn next_cursor(page: &Value) -> Option<String> {
+    match page.get("nextCursor")? {
+        Value::Null => None,
+        cursor => serde_json::from_value::<kinbox_api::PageCursor>(cursor.clone())
+            .ok()
+            .map(|cursor| cursor.to_string()),
     }
 }
 

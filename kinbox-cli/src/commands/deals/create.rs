@@ -5,32 +5,28 @@
 //! The generated command keeps its id flags; each conflicts with its name
 //! form, and either one satisfies the requirement.
 
-use clap::{Arg, ArgMatches, Command};
+use clap::{ArgMatches, Command};
 use kinbox_api::Client;
 use kinbox_api::types::CustomFieldsInput;
 
 use crate::CliError;
 use crate::input::custom_fields::{self, Assignment};
+use crate::input::name_flags::{PIPELINE, STAGE, by_name, contact_key};
 use crate::input::request_body::Body;
-use crate::resolve::{self, ContactKey};
+use crate::resolve;
 use serde_json::Value;
-
-pub const PIPELINE: &str = "pipeline";
-pub const STAGE: &str = "stage";
-pub const CONTACT_PHONE: &str = "contact-phone";
-pub const CONTACT_EMAIL: &str = "contact-email";
 
 /// What the name flags resolved to; laid over the flags and the
 /// `--json-body` file's fields.
 #[derive(Clone, Debug, Default)]
-pub struct Resolved {
+pub struct FromNames {
     pub pipeline_id: Option<String>,
     pub stage_id: Option<String>,
     pub contact_id: Option<i64>,
     pub custom_fields: Option<CustomFieldsInput>,
 }
 
-impl Resolved {
+impl FromNames {
     /// The body fields these stand for, camelCase as the API names them.
     pub fn body_fields(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut fields = serde_json::Map::new();
@@ -53,17 +49,6 @@ impl Resolved {
     }
 }
 
-/// The flags that give body field `field` by name instead of by id, with
-/// the value each takes: named in the message for a missing field.
-pub fn name_flags(field: &str) -> &'static [(&'static str, &'static str)] {
-    match field {
-        "pipelineId" => &[(PIPELINE, "NAME")],
-        "stageId" => &[(STAGE, "NAME")],
-        "contactId" => &[(CONTACT_PHONE, "PHONE"), (CONTACT_EMAIL, "EMAIL")],
-        _ => &[],
-    }
-}
-
 /// Adds the name flags to the generated `deals create`.
 pub fn adapt(cmd: Command) -> Command {
     // A new deal is open unless said otherwise; the default is shown in
@@ -82,69 +67,14 @@ pub fn adapt(cmd: Command) -> Command {
     .arg(custom_fields::arg())
 }
 
-/// Adds `--pipeline`, `--stage`, `--contact-phone` and `--contact-email` to
-/// a deals command, each in conflict with the id flag it stands for; the
-/// help says what each does in that command.
-pub fn by_name(cmd: Command, pipeline: &str, stage: &str, contact: (&str, &str)) -> Command {
-    cmd.mut_arg("pipeline-id", |arg| arg.conflicts_with(PIPELINE))
-        .mut_arg("contact-id", |arg| {
-            arg.conflicts_with_all([CONTACT_PHONE, CONTACT_EMAIL])
-        })
-        .arg(
-            Arg::new(PIPELINE)
-                .long(PIPELINE)
-                .value_name("NAME")
-                .help(pipeline.to_owned()),
-        )
-        .arg(
-            Arg::new(STAGE)
-                .long(STAGE)
-                .value_name("NAME")
-                .help(stage.to_owned()),
-        )
-        .args(contact_args(contact.0, contact.1))
-}
-
-/// `--contact-phone` and `--contact-email`, helped as `what` by phone, …
-/// `instead`.
-pub fn contact_args(what: &str, instead: &str) -> [Arg; 2] {
-    [
-        Arg::new(CONTACT_PHONE)
-            .long(CONTACT_PHONE)
-            .value_name("PHONE")
-            .conflicts_with(CONTACT_EMAIL)
-            .help(format!(
-                "{what} by phone {instead}. {}",
-                crate::input::phone::HELP
-            )),
-        Arg::new(CONTACT_EMAIL)
-            .long(CONTACT_EMAIL)
-            .value_name("EMAIL")
-            .help(format!(
-                "{what} by e-mail, in any case: Ana@Example.com finds ana@example.com {instead}"
-            )),
-    ]
-}
-
-/// The contact `--contact-phone` or `--contact-email` names, if either is
-/// given (and defined for the command).
-pub fn contact_key(matches: &ArgMatches) -> Result<Option<ContactKey>, CliError> {
-    let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten();
-    Ok(match (given(CONTACT_PHONE), given(CONTACT_EMAIL)) {
-        (Some(phone), _) => Some(ContactKey::phone(phone)?),
-        (None, Some(email)) => Some(ContactKey::email(email)),
-        (None, None) => None,
-    })
-}
-
 /// Resolves the name flags given, in the order: pipeline, stage, contact,
 /// custom fields. Nothing is resolved (and nothing requested) without them.
 pub async fn resolve(
     client: &Client,
     matches: &ArgMatches,
     body: &Body,
-) -> Result<Resolved, CliError> {
-    let mut resolved = Resolved::default();
+) -> Result<FromNames, CliError> {
+    let mut resolved = FromNames::default();
     let mut pipeline = None;
     if let Some(name) = matches.get_one::<String>(PIPELINE) {
         let found = resolve::pipeline_named(client, name).await?;
@@ -190,7 +120,7 @@ pub async fn resolve(
             .cloned()
             .map(serde_json::from_value::<CustomFieldsInput>)
             .transpose()
-            .map_err(|e| crate::input::request_body::does_not_fit(&e))?
+            .map_err(|e| crate::error::does_not_fit(&e))?
             .unwrap_or_default();
         resolved.custom_fields = Some(custom_fields::apply(&definitions, &assignments, base)?);
     }

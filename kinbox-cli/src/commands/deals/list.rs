@@ -7,7 +7,7 @@ use clap::{ArgMatches, Command};
 use kinbox_api::Client;
 
 use crate::CliError;
-use crate::commands::deals::create::{PIPELINE, STAGE, by_name, contact_key};
+use crate::input::name_flags::{PIPELINE, STAGE, by_name, contact_key};
 use crate::resolve;
 
 /// What the name filters resolved to.

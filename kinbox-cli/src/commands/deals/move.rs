@@ -6,7 +6,7 @@ use kinbox_api::types;
 use crate::CliError;
 use crate::commands::deals::workflow;
 use crate::config::context::Context;
-use crate::resolve;
+use crate::lookup::deal_stage::stage_and_pipeline;
 
 pub fn command() -> Command {
     Command::new("move")
@@ -71,53 +71,4 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         body = body.pipeline_id(pipeline_id);
     }
     workflow::update_with(context, &client, deal_id, body).await
-}
-
-/// The stage and pipeline ids `matches` give, by id or by name (`--stage`,
-/// `--pipeline`): a stage named alone is looked for in the deal's current
-/// pipeline (`deal`, when the caller has read it already, else read here).
-/// Shared by `deals move` and `deals update`.
-pub async fn stage_and_pipeline(
-    client: &kinbox_api::Client,
-    deal_id: &str,
-    deal: Option<&types::Deal>,
-    matches: &ArgMatches,
-) -> Result<(Option<String>, Option<String>), CliError> {
-    // The pipeline sent with the stage: only when one was given.
-    let mut pipeline = None;
-    let pipeline_id = match (
-        matches.get_one::<String>("pipeline"),
-        matches.get_one::<String>("pipeline-id"),
-    ) {
-        (Some(name), _) => {
-            let found = resolve::pipeline_named(client, name).await?;
-            let id = found.id.clone();
-            pipeline = Some(found);
-            Some(id)
-        }
-        (None, Some(id)) => Some(id.clone()),
-        (None, None) => None,
-    };
-    let stage_id = match matches.get_one::<String>("stage") {
-        Some(name) => {
-            let pipeline = match (pipeline, &pipeline_id) {
-                (Some(pipeline), _) => pipeline,
-                (None, Some(id)) => resolve::pipeline_by_id(client, id).await?,
-                (None, None) => match deal {
-                    Some(deal) => resolve::pipeline_by_id(client, &deal.pipeline_id).await?,
-                    None => {
-                        let deal = resolve::deal(client, deal_id).await?;
-                        resolve::pipeline_by_id(client, &deal.pipeline_id).await?
-                    }
-                },
-            };
-            Some(
-                resolve::stage_named(&pipeline, name, Some("--stage-id"))?
-                    .id
-                    .clone(),
-            )
-        }
-        None => matches.get_one::<String>("stage-id").cloned(),
-    };
-    Ok((stage_id, pipeline_id))
 }

@@ -52,7 +52,7 @@ impl Lookups {
 /// Makes the lookups `matches` ask for; `None` when they ask for none.
 pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Lookups>, CliError> {
     let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten().is_some();
-    let contact_id = match crate::commands::deals::create::contact_key(matches)? {
+    let contact_id = match crate::input::name_flags::contact_key(matches)? {
         Some(key) => Some(crate::resolve::contact_id(client, &key).await?),
         None => matches
             .try_get_one::<i64>(CONTACT_ID)
@@ -87,7 +87,7 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Loo
     };
     if by_name {
         let (stage_id, pipeline_id) =
-            crate::commands::deals::r#move::stage_and_pipeline(client, id, deal.as_ref(), matches)
+            crate::lookup::deal_stage::stage_and_pipeline(client, id, deal.as_ref(), matches)
                 .await?;
         lookups.stage_id = stage_id;
         lookups.pipeline_id = pipeline_id;

@@ -48,7 +48,7 @@ pub async fn update_with(
         .map_err(|error| match CliError::from(error) {
             CliError::OutcomeUnknown(message) => CliError::outcome_unknown(format!(
                 "{message}\n{}",
-                crate::app::tree::how_to_check_object("deals", id)
+                crate::error::how_to_check_object("deals", id)
             )),
             error => error,
         })?
