@@ -1,12 +1,22 @@
 //! `kinbox`, the command line tool for the Kinbox CRM API.
 //!
 //! Every operation of `openapi/kinbox.yaml` is a command, built by progenitor
-//! (`generated_cli.rs`) and named in [`cli_builder::words`]. The hand-written
-//! code is limited to global options ([`global`]), auth and configuration
-//! ([`config`], [`context`], [`cmd_auth`]), output ([`output`], [`columns`]),
-//! a few workflow commands (the `cmd_*` modules) and working by name rather
-//! than by id ([`custom_fields`], [`deal_create`], over the `kinbox-input`
-//! crate).
+//! (`generated_cli.rs`) and named in `app/words.rs`. The hand-written code is
+//! laid out by layer, each using only those listed after it:
+//!
+//! - `app/`: the command tree, what runs a command, the generated commands'
+//!   hooks, the registry of hand-written commands, `--all`;
+//! - `commands/`: the hand-written commands (`api`, `auth`, `completion`,
+//!   `sandbox`, and `deals/`: `move`, `win`/`lose`/`reopen`, `import`, the
+//!   names `deals create`, `list` and `update` take);
+//! - `lookup/`: objects found by name, read before the write;
+//! - `output/`: printing, columns, `--jq`, the import's progress bar;
+//! - `config/`: global options, profiles and credentials, the one resolver
+//!   of token and base URL;
+//! - `input/`: flag values and request bodies, over the `kinbox-input`
+//!   crate;
+//! - `error.rs`: exit statuses, redaction, and how to check a write whose
+//!   answer was lost.
 
 #[rustfmt::skip]
 #[allow(
@@ -26,7 +36,8 @@ mod input;
 mod lookup;
 mod output;
 
-/// The naming table under its former path, which the tests use.
+/// The naming table under its former path, which the tests use
+/// (`cli_builder::words_of_operation`).
 pub use app::words as cli_builder;
 
 // What people type, turned into typed requests: the library the import,
