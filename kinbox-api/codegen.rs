@@ -134,6 +134,7 @@ pub fn sdk(spec: &openapiv3::OpenAPI) -> Result<String, String> {
     });
     tokens.extend(cursor_streams(spec)?);
     tokens.extend(operation_tables(spec)?);
+    tokens.extend(request_body_checks(spec)?);
     format(tokens)
 }
 
@@ -505,6 +506,53 @@ fn option_to_patch(ty: &mut syn::Type) -> Result<(), String> {
     let inner = first_generic(ty)?.clone();
     *ty = syn::parse_quote!(crate::Patch<#inner>);
     Ok(())
+}
+
+/// `check_request_body(operation_id, json)`: a request body given as JSON
+/// (a `--json-body` file, a form post, an assistant's tool call) read into
+/// the operation's typed body, as `send()` would take it, with the path of
+/// the field that does not fit. One arm per operation with a JSON body, from
+/// the spec.
+fn request_body_checks(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let doc = serde_json::to_value(spec).map_err(|e| e.to_string())?;
+    let mut arms = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            let (Some(operation_id), Some(schema)) = (
+                op.get("operationId").and_then(|o| o.as_str()),
+                op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/")),
+            ) else {
+                continue;
+            };
+            let body = quote::format_ident!("{}", schema);
+            arms.push(quote::quote! {
+                #operation_id => crate::body_check::check::<types::#body>(body)
+            });
+        }
+    }
+    if arms.is_empty() {
+        return Err("no operation with a JSON request body was found".to_owned());
+    }
+    Ok(quote::quote! {
+        /// Reads `body` as the typed request body of `operation_id`, as
+        /// `send()` would take it; the error names the field that does not
+        /// fit. `Ok` for an operation without a JSON body.
+        pub fn check_request_body(
+            operation_id: &str,
+            body: &::serde_json::Value,
+        ) -> ::std::result::Result<(), crate::BodyError> {
+            match operation_id {
+                #(#arms,)*
+                _ => Ok(()),
+            }
+        }
+    })
 }
 
 /// Facts about the operations that the client's hooks act on, from the spec:

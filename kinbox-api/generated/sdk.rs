@@ -18892,3 +18892,26 @@ pub(crate) const QUERY_BOUNDS: &[(&str, &str, Option<i64>, Option<i64>)] = &[
     ("list_products", "limit", Some(1i64), Some(100i64)),
     ("list_sessions", "limit", Some(1i64), Some(100i64)),
 ];
+/// Reads `body` as the typed request body of `operation_id`, as
+/// `send()` would take it; the error names the field that does not
+/// fit. `Ok` for an operation without a JSON body.
+pub fn check_request_body(
+    operation_id: &str,
+    body: &::serde_json::Value,
+) -> ::std::result::Result<(), crate::BodyError> {
+    match operation_id {
+        "create_campaign" => crate::body_check::check::<types::CampaignCreate>(body),
+        "update_campaign" => crate::body_check::check::<types::CampaignUpdate>(body),
+        "create_contact" => crate::body_check::check::<types::ContactCreate>(body),
+        "update_contact" => crate::body_check::check::<types::ContactUpdate>(body),
+        "create_deal" => crate::body_check::check::<types::DealCreate>(body),
+        "update_deal" => crate::body_check::check::<types::DealUpdate>(body),
+        "create_pipeline" => crate::body_check::check::<types::PipelineCreate>(body),
+        "update_pipeline" => crate::body_check::check::<types::PipelineUpdate>(body),
+        "create_product" => crate::body_check::check::<types::ProductCreate>(body),
+        "update_product" => crate::body_check::check::<types::ProductUpdate>(body),
+        "create_tag" => crate::body_check::check::<types::TagCreate>(body),
+        "update_tag" => crate::body_check::check::<types::TagUpdate>(body),
+        _ => Ok(()),
+    }
+}

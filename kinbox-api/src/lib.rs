@@ -72,9 +72,11 @@ mod generated {
 // progenitor's own error type stays inside: every operation's `send()`
 // converts it to `KinboxError` (`codegen.rs`).
 pub use generated::{
-    ByteStream, Client, ClientInfo, DEFAULT_BASE_URL, ResponseValue, builder, prelude, types,
+    ByteStream, Client, ClientInfo, DEFAULT_BASE_URL, ResponseValue, builder, check_request_body,
+    prelude, types,
 };
 
+mod body_check;
 mod config;
 mod cursor;
 mod custom_fields;
@@ -90,6 +92,7 @@ mod raw;
 mod retry;
 pub mod server_text;
 
+pub use body_check::BodyError;
 pub use config::{
     BASE_URL_ENV, ClientConfig, ConfigError, DEFAULT_MAX_ANSWER_BYTES, DEFAULT_TIMEOUT, TOKEN_ENV,
     Token,
