@@ -6,7 +6,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::StatusCode;
 
-use crate::hooks::UnreadableAnswer;
 use crate::server_text::{cut, escape_controls, shown};
 use crate::types;
 
@@ -277,6 +276,19 @@ impl From<OperationError> for KinboxError {
             },
         }
     }
+}
+
+/// A success answer that could not be read, carried as the source of the
+/// body error the generated code then meets (see `KinboxError::from`): made by
+/// the hooks (`hooks.rs`), read here, so it lives with the errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{reason}")]
+pub(crate) struct UnreadableAnswer {
+    pub(crate) reason: String,
+    /// The request was a write: it was applied, and its answer is lost.
+    pub(crate) write: bool,
+    /// Set when the answer was larger than this many bytes.
+    pub(crate) limit: Option<usize>,
 }
 
 /// The hooks' mark on a body error, if it has one.

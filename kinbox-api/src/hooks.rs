@@ -18,6 +18,7 @@ use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo, ResponseV
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, ResponseBuilderExt as _, StatusCode};
 
+use crate::error::UnreadableAnswer;
 use crate::generated::{QUERY_BOUNDS, WRITE_OPERATIONS};
 use crate::retry::Next;
 use crate::server_text::Redactor;
@@ -44,18 +45,6 @@ impl Default for RequestPolicy {
             redactor: Redactor::default(),
         }
     }
-}
-
-/// A success answer that could not be read, carried as the source of the
-/// body error the generated code then meets (see `KinboxError::from`).
-#[derive(Debug, thiserror::Error)]
-#[error("{reason}")]
-pub(crate) struct UnreadableAnswer {
-    pub(crate) reason: String,
-    /// The request was a write: it was applied, and its answer is lost.
-    pub(crate) write: bool,
-    /// Set when the answer was larger than this many bytes.
-    pub(crate) limit: Option<usize>,
 }
 
 /// The operation id of a write sent by [`Client::raw`](crate::Client::raw).
