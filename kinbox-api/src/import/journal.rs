@@ -412,10 +412,9 @@ impl Journal {
                 records,
                 created,
             } => {
-                let (state, read, good_end) = read(&mut file, path, first.len() as u64)?;
+                let (mut state, read, good_end) = read(&mut file, path, first.len() as u64)?;
                 let damaged = keep_tail_aside(&mut file, path, good_end).map_err(open_error)?;
                 notices.extend(damaged);
-                let mut state = state;
                 if records > read && state.unsure_since.is_none() {
                     state.mark_cut(created);
                     notices.push(format!(
