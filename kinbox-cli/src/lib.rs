@@ -35,6 +35,7 @@ mod error;
 mod input;
 mod lookup;
 mod output;
+mod resources;
 
 /// The naming table under its former path, which the tests use
 /// (`cli_builder::words_of_operation`).

@@ -5,7 +5,7 @@
 use clap::{Arg, Command};
 
 use crate::app::hooks::KinboxCliConfig;
-use crate::app::words::{examples, operation, resource_about, words};
+use crate::app::words::{operation, words};
 use crate::app::{handwritten, list_all};
 use crate::config::global;
 use crate::generated_cli::{Cli, CliCommand};
@@ -58,7 +58,7 @@ pub fn command() -> Command {
             None => {
                 resources.push(
                     Command::new(resource)
-                        .about(resource_about(op))
+                        .about(crate::resources::operation(op).resource.about)
                         .subcommand_required(true)
                         .arg_required_else_help(true),
                 );
@@ -151,7 +151,9 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
         // command line, which must win over one the user gave.
         cmd = cmd.arg(list_all::arg()).args_override_self(true);
     }
-    if let Some(examples) = operation(resource, verb).and_then(examples) {
+    if let Some(examples) =
+        operation(resource, verb).and_then(|op| crate::resources::operation(op).examples)
+    {
         cmd = cmd.after_help(examples);
     }
     if (resource, verb) == ("deals", "create") {

@@ -165,7 +165,7 @@ impl Printer {
             format,
             pretty: globals.pretty,
             color: terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-            columns: op.and_then(columns::for_operation),
+            columns: op.and_then(|op| crate::resources::operation(op).columns),
             names: Arc::default(),
             noun,
             keep: None,

@@ -1,0 +1,135 @@
+//! What the CLI says of each resource and operation, in one table: the
+//! resource's name and description, its table's columns, and each
+//! operation's verb and examples, in a file per resource. Code elsewhere
+//! asks [`operation`] and names no resource of its own.
+
+use std::borrow::Cow;
+
+use crate::generated_cli::CliCommand;
+
+pub mod campaigns;
+pub mod contacts;
+pub mod custom_fields;
+pub mod deals;
+pub mod pipelines;
+pub mod products;
+pub mod sessions;
+pub mod tags;
+
+/// A resource: `kinbox <name> …`.
+pub struct Resource {
+    pub name: &'static str,
+    /// What it is about, in `kinbox --help`.
+    pub about: &'static str,
+    /// The columns of its tables.
+    pub columns: &'static [Column],
+}
+
+/// An operation: `kinbox <resource> <verb>`.
+pub struct Operation {
+    pub resource: &'static Resource,
+    pub verb: &'static str,
+    /// Shown under the command's help.
+    pub examples: Option<&'static str>,
+    /// The columns of its answer; `None` when they are derived from the rows.
+    pub columns: Option<&'static [Column]>,
+}
+
+impl Operation {
+    /// `kinbox <resource> <verb>`, with the resource's columns and no examples.
+    pub const fn new(resource: &'static Resource, verb: &'static str) -> Self {
+        Self {
+            resource,
+            verb,
+            examples: None,
+            columns: Some(resource.columns),
+        }
+    }
+
+    pub const fn examples(mut self, text: &'static str) -> Self {
+        self.examples = Some(text);
+        self
+    }
+
+    /// Columns derived from the rows, for an answer whose shape the API does
+    /// not document.
+    pub const fn derived_columns(mut self) -> Self {
+        self.columns = None;
+        self
+    }
+}
+
+/// What the CLI says of `op`; a new operation does not compile until it is
+/// given its place here (and its entry in its resource's file).
+pub fn operation(op: CliCommand) -> &'static Operation {
+    use CliCommand as C;
+    match op {
+        C::CreateDeal => &deals::CREATE,
+        C::ListDeals => &deals::LIST,
+        C::GetDeal => &deals::GET,
+        C::UpdateDeal => &deals::UPDATE,
+        C::DeleteDeal => &deals::DELETE,
+        C::ListPipelines => &pipelines::LIST,
+        C::CreatePipeline => &pipelines::CREATE,
+        C::GetPipeline => &pipelines::GET,
+        C::UpdatePipeline => &pipelines::UPDATE,
+        C::DeletePipeline => &pipelines::DELETE,
+        C::ListContacts => &contacts::LIST,
+        C::CreateContact => &contacts::CREATE,
+        C::GetContact => &contacts::GET,
+        C::UpdateContact => &contacts::UPDATE,
+        C::ListCustomFields => &custom_fields::LIST,
+        C::GetCustomField => &custom_fields::GET,
+        C::ListProducts => &products::LIST,
+        C::CreateProduct => &products::CREATE,
+        C::GetProduct => &products::GET,
+        C::GetProductByExternalId => &products::GET_BY_EXTERNAL_ID,
+        C::UpdateProduct => &products::UPDATE,
+        C::DeleteProduct => &products::DELETE,
+        C::ListTags => &tags::LIST,
+        C::CreateTag => &tags::CREATE,
+        C::GetTag => &tags::GET,
+        C::UpdateTag => &tags::UPDATE,
+        C::DeleteTag => &tags::DELETE,
+        C::ListCampaigns => &campaigns::LIST,
+        C::CreateCampaign => &campaigns::CREATE,
+        C::GetCampaign => &campaigns::GET,
+        C::UpdateCampaign => &campaigns::UPDATE,
+        C::DeleteCampaign => &campaigns::DELETE,
+        C::PauseCampaign => &campaigns::PAUSE,
+        C::ResumeCampaign => &campaigns::RESUME,
+        C::ListCampaignChunkLeads => &campaigns::CHUNK_LEADS,
+        C::ListSessions => &sessions::LIST,
+        C::GetSession => &sessions::GET,
+    }
+}
+
+/// How a column's value is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// `R$ 1.890,50`.
+    Money,
+    /// `30/06/2024 18:00`, in the local time zone.
+    Date,
+    /// A stage id, shown by the stage's name.
+    Stage,
+    /// A pipeline id, shown by the pipeline's name.
+    Pipeline,
+}
+
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub header: Cow<'static, str>,
+    /// A field of the row; dotted for a nested one (`contact.name`).
+    pub field: Cow<'static, str>,
+    pub kind: Kind,
+}
+
+pub const fn column(header: &'static str, field: &'static str, kind: Kind) -> Column {
+    Column {
+        header: Cow::Borrowed(header),
+        field: Cow::Borrowed(field),
+        kind,
+    }
+}

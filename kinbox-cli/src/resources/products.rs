@@ -1,0 +1,34 @@
+//! `kinbox products`, the products (produtos): their description and columns,
+//! and each operation's verb and examples.
+
+use super::{Kind, Operation, Resource, column};
+
+pub static RESOURCE: Resource = Resource {
+    name: "products",
+    about: "Manage the product catalogue (produtos)",
+    columns: &[
+        column("ID", "id", Kind::Text),
+        column("NAME", "name", Kind::Text),
+        column("PRICE", "price", Kind::Money),
+        column("EXTERNAL ID", "externalId", Kind::Text),
+        column("ACTIVE", "isActive", Kind::Text),
+    ],
+};
+
+pub static LIST: Operation = Operation::new(&RESOURCE, "list").examples("Examples:\n  kinbox products list -o table\n  kinbox products list --all --template '{externalId};{name};{price}'");
+
+pub static CREATE: Operation = Operation::new(&RESOURCE, "create").examples(
+    "customFields is sent as {} unless --json-body gives some.
+
+Examples:
+  kinbox products create --name \"Cadeira\" --price 350 --external-id SKU-0042",
+);
+
+pub static GET: Operation = Operation::new(&RESOURCE, "get");
+
+pub static GET_BY_EXTERNAL_ID: Operation = Operation::new(&RESOURCE, "get-by-external-id")
+    .examples("Examples:\n  kinbox products get-by-external-id SKU-0042");
+
+pub static UPDATE: Operation = Operation::new(&RESOURCE, "update");
+
+pub static DELETE: Operation = Operation::new(&RESOURCE, "delete");
