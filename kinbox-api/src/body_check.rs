@@ -30,9 +30,33 @@ pub(crate) fn check<T: serde::de::DeserializeOwned>(
             let field = error.path().to_string();
             BodyError {
                 field: if field == "." { String::new() } else { field },
-                message: error.into_inner().to_string(),
+                message: plain(&error.into_inner().to_string()),
             }
         })
+}
+
+/// serde's `invalid type: string "mil", expected f64` as a person reads it:
+/// `expected a number, got "mil"`; other messages as they are.
+fn plain(message: &str) -> String {
+    let Some((got, expected)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    else {
+        return message.to_owned();
+    };
+    let expected = match expected {
+        "f64" | "f32" => "a number",
+        "i64" | "i32" | "u64" | "u32" | "i16" | "u16" | "i8" | "u8" => "an integer",
+        "a boolean" | "bool" => "true or false",
+        other => other,
+    };
+    // `string "mil"` → `"mil"`, `integer `7`` → `7`
+    let got = match got.split_once(' ') {
+        Some((_, value)) if value.starts_with('"') => value.to_owned(),
+        Some((_, value)) if value.starts_with('`') => value.trim_matches('`').to_owned(),
+        _ => got.to_owned(),
+    };
+    format!("expected {expected}, got {got}")
 }
 
 #[cfg(test)]
@@ -49,8 +73,7 @@ mod tests {
         let mut bad = good.clone();
         bad["value"] = json!("10");
         let error = crate::check_request_body("create_deal", &bad).unwrap_err();
-        assert_eq!(error.field, "value");
-        assert!(error.message.contains("expected f64"), "{error}");
+        assert_eq!(error.to_string(), "value: expected a number, got \"10\"");
         bad = good.clone();
         bad["status"] = json!("ganho");
         let error = crate::check_request_body("create_deal", &bad).unwrap_err();

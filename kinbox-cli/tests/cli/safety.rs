@@ -428,6 +428,8 @@ fn a_table_of_a_never_ending_list_is_printed_as_it_comes_and_stops_at_the_page_l
     for var in ["KINBOX_PROFILE", "COLUMNS", "RUST_LOG", "NO_COLOR"] {
         cmd.env_remove(var);
     }
+    // Reaped below by `wait4`, which also gives its peak RSS.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd
         .args(["deals", "list", "--all", "-o", "table", "--limit", "1"])
         .env("KINBOX_TOKEN", TOKEN)
