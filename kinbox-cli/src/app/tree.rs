@@ -5,7 +5,7 @@
 use clap::{Arg, Command};
 
 use crate::app::hooks::KinboxCliConfig;
-use crate::app::words::{operation, words};
+use crate::app::words::words;
 use crate::app::{handwritten, list_all};
 use crate::config::global;
 use crate::generated_cli::{Cli, CliCommand};
@@ -52,7 +52,7 @@ pub fn command() -> Command {
     ops.sort_by_key(|op| verb_rank(words(*op).1));
     let mut resources: Vec<Command> = Vec::new();
     for op in ops {
-        let (resource, verb) = words(op);
+        let resource = words(op).0;
         let position = match resources.iter().position(|r| r.get_name() == resource) {
             Some(position) => position,
             None => {
@@ -65,7 +65,7 @@ pub fn command() -> Command {
                 resources.len() - 1
             }
         };
-        let leaf = adapt(Cli::<KinboxCliConfig>::get_command(op), resource, verb);
+        let leaf = adapt(Cli::<KinboxCliConfig>::get_command(op), op);
         let group = resources.remove(position);
         resources.insert(position, group.subcommand(leaf));
     }
@@ -131,9 +131,10 @@ fn verb_rank(verb: &str) -> usize {
 /// Turns a generated command into `kinbox <resource> <verb>`: a one-line
 /// summary, the path parameter as a positional (`ID`, `EXTERNAL_ID`),
 /// `--json-body` optional and read from a file or stdin, date-times with a
-/// clear error, `--all` on paginated lists, and the by-name flags of
-/// `deals create`.
-fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
+/// clear error, `--all` on paginated lists, and the flags that give by
+/// name what it takes by id.
+fn adapt(cmd: Command, op: CliCommand) -> Command {
+    let verb = words(op).1;
     let about = english(&cmd.get_about().map(|a| a.to_string()).unwrap_or_default());
     let summary = about
         .split("\n\n")
@@ -151,70 +152,17 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
         // command line, which must win over one the user gave.
         cmd = cmd.arg(list_all::arg()).args_override_self(true);
     }
-    if let Some(examples) =
-        operation(resource, verb).and_then(|op| crate::resources::operation(op).examples)
-    {
+    if let Some(examples) = crate::resources::operation(op).examples {
         cmd = cmd.after_help(examples);
     }
-    if (resource, verb) == ("deals", "create") {
-        cmd = crate::commands::deals::create::adapt(cmd);
+    if let Some(by_name) = by_name_flags(op) {
+        cmd = by_name(cmd);
     }
-    if (resource, verb) == ("deals", "list") {
-        cmd = crate::commands::deals::list::adapt(cmd);
-    }
-    if let Some(op) = operation(resource, verb)
-        && cmd.get_arguments().any(|arg| arg.get_id() == "id")
-    {
+    if cmd.get_arguments().any(|arg| arg.get_id() == "id") {
         cmd = cmd.mut_arg("id", |arg| crate::lookup::named::adapt_id(op, arg));
     }
     if verb == "delete" {
         cmd = cmd.arg(crate::input::confirm::arg());
-    }
-    if (resource, verb) == ("deals", "update") {
-        cmd = cmd
-            .arg(
-                Arg::new("pipeline")
-                    .long("pipeline")
-                    .value_name("NAME")
-                    .conflicts_with("pipeline-id")
-                    .help("The pipeline (funil) by its name, e.g. \"Vendas\" (instead of --pipeline-id)"),
-            )
-            .arg(
-                Arg::new("stage")
-                    .long("stage")
-                    .value_name("NAME")
-                    .conflicts_with("stage-id")
-                    .help(
-                        "The stage (etapa) by its name, in --pipeline's or else the deal's \
-                         pipeline (instead of --stage-id)",
-                    ),
-            );
-        cmd = cmd.arg(crate::input::custom_fields::arg().long_help(
-            "A custom field by its placeholder, e.g. cpf=060.715.303-54; repeat for several. \
-             It is merged with the deal's current custom fields (the deal is read first), \
-             so the others are kept: the API replaces the whole map. Checked against the \
-             field's type as `deals create --custom-field` does.",
-        ));
-        cmd = cmd.arg(
-            Arg::new(crate::commands::deals::update::CONTACT_ID)
-                .long(crate::commands::deals::update::CONTACT_ID)
-                .value_name("ID")
-                .value_parser(clap::value_parser!(i64))
-                .help("Give the deal to this contact, by its numeric id")
-                .long_help(
-                    "Give the deal to this contact, by its numeric id. The update carries \
-                     the whole contact, as the API requires, so the contact is read first \
-                     (GET /v1/contacts/ID) and its name, avatar, phone and e-mail are sent.",
-                )
-                .conflicts_with_all([
-                    crate::input::name_flags::CONTACT_PHONE,
-                    crate::input::name_flags::CONTACT_EMAIL,
-                ]),
-        );
-        cmd = cmd.args(crate::input::name_flags::contact_args(
-            "Give the deal to the contact",
-            "(instead of --contact-id; the contact is read whole, as for --contact-id)",
-        ));
     }
     cmd = cmd.mut_args(|arg| {
         let rank = COMMON_FIRST
@@ -226,7 +174,7 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
             _ => arg.display_order(rank),
         }
     });
-    if let Some(filled) = operation(resource, verb).and_then(crate::input::defaults::help) {
+    if let Some(filled) = crate::input::defaults::help(op) {
         let after = cmd
             .get_after_help()
             .map(|help| format!("{filled}\n\n{help}"))
@@ -234,6 +182,18 @@ fn adapt(cmd: Command, resource: &str, verb: &str) -> Command {
         cmd = cmd.after_help(after);
     }
     cmd
+}
+
+/// The flags that give by name what an operation takes by id, added by the
+/// command that looks the names up before the write.
+fn by_name_flags(op: CliCommand) -> Option<fn(Command) -> Command> {
+    use crate::commands::deals;
+    match op {
+        CliCommand::CreateDeal => Some(deals::create::adapt),
+        CliCommand::ListDeals => Some(deals::list::adapt),
+        CliCommand::UpdateDeal => Some(deals::update::adapt),
+        _ => None,
+    }
 }
 
 /// The flags most commands are used with, listed first in this order; the

@@ -4,15 +4,64 @@
 //! at most once, and the result is laid over the body built from the flags
 //! and `--json-body` (`request_body.rs`).
 
-use clap::ArgMatches;
+use clap::{Arg, ArgMatches, Command};
 use kinbox_api::{Client, types};
 use serde_json::{Map, Value};
 
 use crate::CliError;
 use crate::input::custom_fields::{self, Assignment};
+use crate::input::name_flags;
 
 /// `deals update --contact-id`: the contact, read whole before the update.
 pub const CONTACT_ID: &str = "contact-id";
+
+/// Adds the by-name flags to the generated `deals update`.
+pub fn adapt(mut cmd: Command) -> Command {
+    cmd = cmd
+        .arg(
+            Arg::new("pipeline")
+                .long("pipeline")
+                .value_name("NAME")
+                .conflicts_with("pipeline-id")
+                .help(
+                    "The pipeline (funil) by its name, e.g. \"Vendas\" (instead of --pipeline-id)",
+                ),
+        )
+        .arg(
+            Arg::new("stage")
+                .long("stage")
+                .value_name("NAME")
+                .conflicts_with("stage-id")
+                .help(
+                    "The stage (etapa) by its name, in --pipeline's or else the deal's \
+                     pipeline (instead of --stage-id)",
+                ),
+        );
+    cmd = cmd.arg(custom_fields::arg().long_help(
+        "A custom field by its placeholder, e.g. cpf=060.715.303-54; repeat for several. \
+         It is merged with the deal's current custom fields (the deal is read first), \
+         so the others are kept: the API replaces the whole map. Checked against the \
+         field's type as `deals create --custom-field` does.",
+    ));
+    cmd = cmd.arg(
+        Arg::new(CONTACT_ID)
+            .long(CONTACT_ID)
+            .value_name("ID")
+            .value_parser(clap::value_parser!(i64))
+            .help("Give the deal to this contact, by its numeric id")
+            .long_help(
+                "Give the deal to this contact, by its numeric id. The update carries \
+                 the whole contact, as the API requires, so the contact is read first \
+                 (GET /v1/contacts/ID) and its name, avatar, phone and e-mail are sent.",
+            )
+            .conflicts_with_all([name_flags::CONTACT_PHONE, name_flags::CONTACT_EMAIL]),
+    );
+    cmd = cmd.args(name_flags::contact_args(
+        "Give the deal to the contact",
+        "(instead of --contact-id; the contact is read whole, as for --contact-id)",
+    ));
+    cmd
+}
 
 /// What the lookups found.
 #[derive(Clone, Debug, Default)]
