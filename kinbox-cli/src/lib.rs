@@ -1,8 +1,9 @@
 //! `kinbox`, the command line tool for the Kinbox CRM API.
 //!
 //! Every operation of `openapi/kinbox.yaml` is a command, built by progenitor
-//! (`generated_cli.rs`) and named in `app/words.rs`. The hand-written code is
-//! laid out by layer, each using only those listed after it:
+//! (`generated_cli.rs`) and described in `resources/` (its words, examples
+//! and columns). The hand-written code is laid out by layer, each using only
+//! those listed after it:
 //!
 //! - `app/`: the command tree, what runs a command, the generated commands'
 //!   hooks, the registry of hand-written commands, `--all`;
@@ -15,6 +16,8 @@
 //!   of token and base URL;
 //! - `input/`: flag values and request bodies, over the `kinbox-input`
 //!   crate;
+//! - `resources/`: one table of what the CLI says of each operation, a file
+//!   per resource;
 //! - `error.rs`: exit statuses, redaction, and how to check a write whose
 //!   answer was lost.
 
