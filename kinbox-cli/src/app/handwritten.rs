@@ -10,6 +10,7 @@ use clap::{ArgMatches, Command};
 
 use crate::CliError;
 use crate::config::context::Context;
+use crate::resources;
 
 /// What a handler gets.
 pub struct Invocation<'a> {
@@ -38,19 +39,19 @@ pub fn all() -> Vec<Handwritten> {
     let all = vec![
         Handwritten {
             name: "move",
-            parent: Some("deals"),
+            parent: Some(resources::deals::RESOURCE.name),
             command: crate::commands::deals::r#move::command,
             run: |i| Box::pin(crate::commands::deals::r#move::run(i.context, i.matches)),
         },
         Handwritten {
             name: "win",
-            parent: Some("deals"),
+            parent: Some(resources::deals::RESOURCE.name),
             command: crate::commands::deals::close::win_command,
             run: |i| Box::pin(crate::commands::deals::close::run_win(i.context, i.matches)),
         },
         Handwritten {
             name: "lose",
-            parent: Some("deals"),
+            parent: Some(resources::deals::RESOURCE.name),
             command: crate::commands::deals::close::lose_command,
             run: |i| {
                 Box::pin(crate::commands::deals::close::run_lose(
@@ -60,7 +61,7 @@ pub fn all() -> Vec<Handwritten> {
         },
         Handwritten {
             name: "reopen",
-            parent: Some("deals"),
+            parent: Some(resources::deals::RESOURCE.name),
             command: crate::commands::deals::close::reopen_command,
             run: |i| {
                 Box::pin(crate::commands::deals::close::run_reopen(
@@ -70,7 +71,7 @@ pub fn all() -> Vec<Handwritten> {
         },
         Handwritten {
             name: "import",
-            parent: Some("deals"),
+            parent: Some(resources::deals::RESOURCE.name),
             command: crate::commands::deals::import::command,
             run: |i| Box::pin(crate::commands::deals::import::run(i.context, i.matches)),
         },
