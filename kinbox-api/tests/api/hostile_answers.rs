@@ -58,10 +58,13 @@ fn read_request(stream: &mut TcpStream) -> Option<()> {
     reader.read_exact(&mut body).ok()
 }
 
+/// One answer, then the connection closes (the thread serving it ends): said
+/// in the answer, or the client may send its next request on a connection
+/// that is being closed and read a reset.
 fn answer(stream: &mut TcpStream, status: &str, headers: &str, body: &str) {
     let _ = write!(
         stream,
-        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{headers}\r\n{body}",
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n{headers}\r\n{body}",
         body.len()
     );
 }
