@@ -269,20 +269,11 @@ impl RowContext {
             ),
             None => None,
         };
-        match (by_name, by_id) {
-            (Some(named), Some(given)) if named.id != given.id => Err(RowError::new(
-                line,
-                Some(&Column::PipelineId),
-                &format!(
-                    "{} is pipeline \"{}\", but pipeline is \"{}\" (id {}); give one of them",
-                    quoted(&given.id),
-                    given.name,
-                    named.name,
-                    named.id
-                ),
-            )),
-            (Some(pipeline), _) | (None, Some(pipeline)) => Ok(pipeline),
-            (None, None) => Err(RowError::new(
+        match one_of(line, "pipeline", Column::PipelineId, by_name, by_id, |p| {
+            (&p.id, &p.name)
+        })? {
+            Some(pipeline) => Ok(pipeline),
+            None => Err(RowError::new(
                 line,
                 Some(&Column::Pipeline),
                 "empty; every deal needs a pipeline: give its name (pipeline) or id (pipeline_id)",
@@ -339,6 +330,35 @@ fn amount(text: &str) -> Result<f64, String> {
     })
 }
 
+/// The one `what` a row names, by name or by id (its column `id_column`),
+/// or neither; both must be the same one.
+fn one_of<'t, T>(
+    line: u64,
+    what: &str,
+    id_column: Column,
+    by_name: Option<&'t T>,
+    by_id: Option<&'t T>,
+    id_and_name: impl Fn(&T) -> (&String, &String),
+) -> Result<Option<&'t T>, RowError> {
+    match (by_name, by_id) {
+        (Some(named), Some(given)) if id_and_name(named).0 != id_and_name(given).0 => {
+            let ((given_id, given_name), (named_id, named_name)) =
+                (id_and_name(given), id_and_name(named));
+            Err(RowError::new(
+                line,
+                Some(&id_column),
+                &format!(
+                    "{} is {what} \"{given_name}\", but {what} is \"{named_name}\" (id \
+                     {named_id}); give one of them",
+                    quoted(given_id)
+                ),
+            ))
+        }
+        (Some(one), _) | (None, Some(one)) => Ok(Some(one)),
+        (None, None) => Ok(None),
+    }
+}
+
 /// The item of `items` whose id is `id`, or the choices.
 fn by_id<'i, T>(
     items: &'i [T],
@@ -379,20 +399,11 @@ fn stage<'p>(pipeline: &'p Pipeline, record: &Record) -> Result<&'p PipelineStag
         ),
         None => None,
     };
-    match (by_name, by_id) {
-        (Some(named), Some(given)) if named.id != given.id => Err(RowError::new(
-            line,
-            Some(&Column::StageId),
-            &format!(
-                "{} is stage \"{}\", but stage is \"{}\" (id {}); give one of them",
-                quoted(&given.id),
-                given.name,
-                named.name,
-                named.id
-            ),
-        )),
-        (Some(stage), _) | (None, Some(stage)) => Ok(stage),
-        (None, None) => crate::lookup::first_stage(pipeline)
+    match one_of(line, "stage", Column::StageId, by_name, by_id, |s| {
+        (&s.id, &s.name)
+    })? {
+        Some(stage) => Ok(stage),
+        None => crate::lookup::first_stage(pipeline)
             .map_err(|error| RowError::new(line, Some(&Column::Stage), &error.to_string())),
     }
 }
