@@ -72,8 +72,10 @@ pub enum KinboxError {
         location: Option<String>,
     },
     /// The pagination cursor did not advance; stopping instead of looping.
+    // The cursor is the server's text, of any length: escaped and cut.
     #[error(
-        "the Kinbox API returned the same page cursor `{cursor}` twice; stopping to avoid a loop"
+        "the Kinbox API returned the same page cursor `{}` twice; stopping to avoid a loop",
+        shown(.cursor)
     )]
     CursorDidNotAdvance { cursor: String },
     /// A walk through the pages reached [`MAX_PAGES`](crate::MAX_PAGES);

@@ -370,3 +370,14 @@ async fn the_status_message_and_request_id_are_reachable_from_send() {
     assert_eq!(without.message(), Some("Not Found"));
     assert_eq!(without.request_id(), None);
 }
+
+/// A server's cursor is its own text, of any length: the error that quotes
+/// it escapes it and cuts it.
+#[test]
+fn a_repeated_cursor_is_quoted_escaped_and_cut() {
+    let cursor = format!("\u{1b}[2J{}", "c".repeat(100_000));
+    let shown = KinboxError::CursorDidNotAdvance { cursor }.to_string();
+    assert!(!shown.contains('\u{1b}'), "{shown:.80}");
+    assert!(shown.len() < 8 * 1024, "{} bytes", shown.len());
+    assert!(shown.ends_with("twice; stopping to avoid a loop"), "{shown:.80}");
+}
