@@ -379,5 +379,8 @@ fn a_repeated_cursor_is_quoted_escaped_and_cut() {
     let shown = KinboxError::CursorDidNotAdvance { cursor }.to_string();
     assert!(!shown.contains('\u{1b}'), "{shown:.80}");
     assert!(shown.len() < 8 * 1024, "{} bytes", shown.len());
-    assert!(shown.ends_with("twice; stopping to avoid a loop"), "{shown:.80}");
+    assert!(
+        shown.ends_with("twice; stopping to avoid a loop"),
+        "{shown:.80}"
+    );
 }
