@@ -143,7 +143,7 @@ fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS
         .iter()
         .find_map(|name| headers.get(*name)?.to_str().ok())
-        .map(|id| cut(id.trim(), 200).into_owned())
+        .map(|id| escape_controls(&cut(id.trim(), 200)).into_owned())
 }
 
 impl std::fmt::Display for ApiError {

@@ -40,9 +40,9 @@ mod lookup;
 mod output;
 mod resources;
 
-/// The naming table under its former path, which the tests use
-/// (`cli_builder::words_of_operation`).
-pub use app::words as cli_builder;
+/// The naming table (operation → `kinbox <resource> <verb>`), for tests
+/// that hold every operation of the spec to a command.
+pub use app::words;
 
 // What people type, turned into typed requests: the library the import,
 // these commands and any other front end share.

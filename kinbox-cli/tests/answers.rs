@@ -158,7 +158,7 @@ fn every_operation_sends_valid_bodies_and_prints_any_valid_answer() {
     let mut checked = 0;
 
     for operation in ours.operations() {
-        let (resource, verb) = kinbox_cli::cli_builder::words_of_operation(&operation.id)
+        let (resource, verb) = kinbox_cli::words::words_of_operation(&operation.id)
             .unwrap_or_else(|| panic!("{} has no command", operation.id));
         let answer_operation = match &reference {
             Some(reference) => counterpart(reference, &operation.method, &operation.path)

@@ -19,7 +19,7 @@ fn help_of_every_command() {
     command_paths(&kinbox_cli::command(), &[], &mut paths);
     // Every operation of the spec is a command of the tree.
     for operation in kinbox_spec::spec().operations() {
-        let (resource, verb) = kinbox_cli::cli_builder::words_of_operation(&operation.id)
+        let (resource, verb) = kinbox_cli::words::words_of_operation(&operation.id)
             .unwrap_or_else(|| panic!("{} has no command", operation.id));
         assert!(
             paths.contains(&vec![resource.to_owned(), verb.to_owned()]),

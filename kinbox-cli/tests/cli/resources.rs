@@ -631,7 +631,7 @@ fn every_cursor_list_of_the_spec_has_all_and_no_other_list_does() {
     let spec = kinbox_spec::spec();
     let mut paginated = 0;
     for operation in spec.operations().iter().filter(|op| op.method == "GET") {
-        let (resource, verb) = kinbox_cli::cli_builder::words_of_operation(&operation.id).unwrap();
+        let (resource, verb) = kinbox_cli::words::words_of_operation(&operation.id).unwrap();
         if verb != "list" {
             continue;
         }
