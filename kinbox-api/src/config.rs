@@ -171,8 +171,8 @@ impl ClientConfig {
         self
     }
 
-    /// Retry failed reads (`GET`) up to `max_retries` times: see
-    /// [`RetryPolicy`]. Writes are never retried.
+    /// Retry failed reads (`GET`) up to `max_retries` times (3 unless set;
+    /// 0 turns retries off): see [`RetryPolicy`]. Writes are never retried.
     pub fn retries(mut self, max_retries: u32) -> Self {
         self.retry.max_retries = max_retries;
         self

@@ -103,7 +103,7 @@ pub use error::{ApiError, ErrorKind, KinboxError};
 pub use hooks::RequestPolicy;
 pub use id::Id;
 pub use or_other::OrOther;
-pub use pagination::{MAX_PAGES, Page, paginate};
+pub use pagination::{MAX_PAGES, Page, largest_page, paginate};
 pub use patch::Patch;
 pub use path::{PathIdError, check_path_id, encode_path};
 pub use raw::RawAnswer;

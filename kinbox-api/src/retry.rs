@@ -15,8 +15,11 @@ use std::time::{Duration, SystemTime};
 /// that asks for a longer wait than `max_wait` is returned as it is, and the
 /// client logs why (a `WARN` event), as it does when the retries run out.
 ///
-/// Off by default (`max_retries: 0`): set it with
-/// [`ClientConfig::retries`](crate::ClientConfig::retries).
+/// On by default: [`RetryPolicy::DEFAULT_RETRIES`] retries, 0.5 s doubling, a wait of at
+/// most 30 s, as the SDKs of AWS and Stripe do, since a real API
+/// rate-limits and has bad seconds. Set it with
+/// [`ClientConfig::retries`](crate::ClientConfig::retries) (0 turns it off)
+/// or [`ClientConfig::retry_policy`](crate::ClientConfig::retry_policy).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts after the first one.
@@ -30,7 +33,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_retries: 0,
+            max_retries: Self::DEFAULT_RETRIES,
             base_delay: Duration::from_millis(500),
             max_wait: Duration::from_secs(30),
         }
@@ -49,6 +52,10 @@ pub(crate) enum Next {
 }
 
 impl RetryPolicy {
+    /// How many times a failed read is tried again unless the client says
+    /// otherwise.
+    pub const DEFAULT_RETRIES: u32 = 3;
+
     /// What to do before retry number `attempt` (0 for the first), given the
     /// server's `Retry-After` if any.
     pub(crate) fn next(&self, attempt: u32, retry_after: Option<Duration>) -> Next {
@@ -129,11 +136,18 @@ mod tests {
             Next::GiveUp,
             "three retries at most"
         );
-        assert_eq!(
-            RetryPolicy::default().next(0, None),
-            Next::GiveUp,
-            "off by default"
+        let default = RetryPolicy::default();
+        assert!(
+            matches!(default.next(0, None), Next::RetryAfter(_)),
+            "on by default"
         );
+        assert!(matches!(default.next(2, None), Next::RetryAfter(_)));
+        assert_eq!(default.next(3, None), Next::GiveUp, "three by default");
+        let off = RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(off.next(0, None), Next::GiveUp, "0 turns it off");
     }
 
     #[test]

@@ -137,7 +137,48 @@ async fn a_write_is_never_retried() {
 }
 
 #[tokio::test]
-async fn retries_are_off_by_default() {
+async fn a_default_client_retries_a_read_three_times_and_a_write_never() {
+    let server = MockServer::start_async().await;
+    // `Retry-After: 0`, so that the default delays are not waited for.
+    let (reads, read_responder) = sequence(vec![(429, Some("0"), unavailable())]);
+    server
+        .mock_async(|when, then| {
+            when.method(Method::GET).path(DEAL_PATH);
+            then.respond_with(read_responder);
+        })
+        .await;
+    let (writes, write_responder) = sequence(vec![(503, Some("0"), unavailable())]);
+    server
+        .mock_async(|when, then| {
+            when.method(Method::POST).path("/v1/deals");
+            then.respond_with(write_responder);
+        })
+        .await;
+    let client = crate::common::client_for(&server);
+
+    let error = client
+        .get_deal()
+        .id("65f0c0ffee0000000000dddd")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
+    assert_eq!(
+        reads.load(Ordering::SeqCst),
+        1 + RetryPolicy::DEFAULT_RETRIES as usize,
+        "one attempt and the default retries"
+    );
+    assert_eq!(RetryPolicy::DEFAULT_RETRIES, 3);
+
+    let body: kinbox_api::types::DealCreate =
+        serde_json::from_value(crate::common::raw_fixture("create_deal_request.json")).unwrap();
+    let error = client.create_deal().body(body).send().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Server);
+    assert_eq!(writes.load(Ordering::SeqCst), 1, "writes are never retried");
+}
+
+#[tokio::test]
+async fn retries_can_be_turned_off() {
     let server = MockServer::start_async().await;
     let (calls, responder) = sequence(vec![(503, Some("0"), unavailable())]);
     server
@@ -147,7 +188,11 @@ async fn retries_are_off_by_default() {
         })
         .await;
 
-    let result = crate::common::client_for(&server)
+    let result = ClientConfig::new(Token::new(TOKEN).unwrap())
+        .base_url(server.base_url())
+        .retries(0)
+        .build()
+        .unwrap()
         .get_deal()
         .id("65f0c0ffee0000000000dddd")
         .send()
