@@ -13,10 +13,17 @@
 //!   too), or the encoding given, e.g. Windows-1252 (`--encoding latin1`), the
 //!   one Excel saves CSV files in in Brazil. Text that is not UTF-8 is an error
 //!   that says so, never replaced silently.
-//! - Headers name [`Column`]s, ignoring case and surrounding spaces; `--map
+//! - Headers name [`Column`]s, ignoring case and surrounding spaces, or are
+//!   recognised as a shop writes them, in Portuguese or English, accents and
+//!   case aside (`Pedido`, `Telefone`, `E-mail`, `Valor (R$)`, `Funil`,
+//!   `Etapa`…: [`HEADER_WORDS`]), or name a deal custom field by its name or
+//!   placeholder (`CPF`, [`ReadOptions::custom_fields`]); `--map
 //!   HEADER=COLUMN` names the others (`--map 'Telefone=contact_phone'`) or
-//!   leaves them out (`--map 'Obs=-'`). An unknown or repeated column stops
-//!   the import before any row is read.
+//!   leaves them out (`--map 'Obs=-'`). [`Records::mapping`] says what each
+//!   header was read as, and why, to show before anything is sent. A CSV
+//!   column that is none of these is left out and listed there; an NDJSON
+//!   key that is none (a program's typo) stops the import, as does a column
+//!   given twice by its own name, before any row is read.
 //! - Each [`Record`] has the line it starts on (the header being line 1) and
 //!   its non-empty cells, trimmed; empty cells are absent.
 
@@ -257,6 +264,17 @@ pub struct ReadOptions {
     pub encoding: Option<&'static Encoding>,
     /// `--map`, in the order given.
     pub map: Vec<MapEntry>,
+    /// The workspace's deal custom fields: a header that is one's name or
+    /// placeholder (`CPF`, `Cliente VIP`) is that field's column.
+    pub custom_fields: Vec<CustomFieldName>,
+}
+
+/// A deal custom field as a header may name it: by its name (`Cliente
+/// VIP`) or its placeholder (`vip`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomFieldName {
+    pub name: String,
+    pub placeholder: String,
 }
 
 /// `--encoding`: `utf-8`, `latin1` (as the web does, Windows-1252, which
@@ -462,7 +480,7 @@ pub fn from_reader<R: Read + Send + 'static>(
     match format {
         Format::Ndjson => {
             let source = Cursor::new(prefix).chain(rest);
-            NdjsonRecords::start(source, options.map.clone())
+            NdjsonRecords::start(source, options.map.clone(), options.custom_fields.clone())
         }
         Format::Csv => {
             // Excel's `sep=;` first line says the delimiter, and is no header.
@@ -489,7 +507,7 @@ pub fn from_reader<R: Read + Send + 'static>(
             }
             let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&prefix[start..]));
             let source = Cursor::new(prefix).chain(rest);
-            CsvRecords::start(source, delimiter, offset + 1, &options.map)
+            CsvRecords::start(source, delimiter, offset + 1, options)
         }
     }
 }
@@ -608,32 +626,251 @@ fn detect_delimiter(header: &[u8]) -> u8 {
 #[derive(Clone, Debug, PartialEq)]
 enum Slot {
     Column(Column),
-    /// Left out by `--map HEADER=-`.
+    /// Left out: by `--map HEADER=-`, or not known (listed in the mapping).
     Skip,
     /// A column without a header: Excel's trailing `;`. Its cells must be
     /// empty.
     Unnamed,
 }
 
-/// What `header` holds: by `--map` first, then by its name; `None` when it
-/// is unknown.
-fn slot(header: &str, map: &[MapEntry]) -> Option<Slot> {
-    let folded = fold(header);
-    if let Some(entry) = map.iter().find(|entry| fold(&entry.header) == folded) {
-        return Some(match &entry.target {
-            Some(column) => Slot::Column(column.clone()),
-            None => Slot::Skip,
-        });
-    }
-    if folded.is_empty() {
-        return Some(Slot::Unnamed);
-    }
-    Column::parse(header).map(Slot::Column)
+/// Headers as shops write them, in Portuguese and English, and the column
+/// each holds; compared as [`header_key`] writes them (case, accents and
+/// punctuation aside: `E-mail`, `e_mail` and `EMAIL ` are `e mail`… and
+/// `email`). `nome`/`nome completo` is not here: see [`plan`].
+pub const HEADER_WORDS: &[(&str, Column)] = &[
+    // The deal's own name: an order, a title, an opportunity.
+    ("pedido", Column::Name),
+    ("n pedido", Column::Name),
+    ("no pedido", Column::Name),
+    ("n do pedido", Column::Name),
+    ("no do pedido", Column::Name),
+    ("numero do pedido", Column::Name),
+    ("pedido n", Column::Name),
+    ("nome do negocio", Column::Name),
+    ("negocio", Column::Name),
+    ("titulo", Column::Name),
+    ("titulo do negocio", Column::Name),
+    ("oportunidade", Column::Name),
+    ("nome da oportunidade", Column::Name),
+    ("deal", Column::Name),
+    ("deal name", Column::Name),
+    ("title", Column::Name),
+    ("order", Column::Name),
+    ("order id", Column::Name),
+    ("valor", Column::Value),
+    ("valor r", Column::Value),
+    ("valor rs", Column::Value),
+    ("valor total", Column::Value),
+    ("valor do pedido", Column::Value),
+    ("valor do negocio", Column::Value),
+    ("preco", Column::Value),
+    ("preco r", Column::Value),
+    ("total", Column::Value),
+    ("amount", Column::Value),
+    ("price", Column::Value),
+    ("deal value", Column::Value),
+    ("situacao", Column::Status),
+    ("status do negocio", Column::Status),
+    ("funil", Column::Pipeline),
+    ("funil de vendas", Column::Pipeline),
+    ("id do funil", Column::PipelineId),
+    ("etapa", Column::Stage),
+    ("etapa do funil", Column::Stage),
+    ("fase", Column::Stage),
+    ("estagio", Column::Stage),
+    ("id da etapa", Column::StageId),
+    ("telefone", Column::ContactPhone),
+    ("telefone do cliente", Column::ContactPhone),
+    ("celular", Column::ContactPhone),
+    ("celular do cliente", Column::ContactPhone),
+    ("whatsapp", Column::ContactPhone),
+    ("whats", Column::ContactPhone),
+    ("fone", Column::ContactPhone),
+    ("tel", Column::ContactPhone),
+    ("phone", Column::ContactPhone),
+    ("phone number", Column::ContactPhone),
+    ("mobile", Column::ContactPhone),
+    ("e mail", Column::ContactEmail),
+    ("email", Column::ContactEmail),
+    ("e mail do cliente", Column::ContactEmail),
+    ("email do cliente", Column::ContactEmail),
+    ("id do contato", Column::ContactId),
+    ("id do cliente", Column::ContactId),
+    ("contact id", Column::ContactId),
+    ("cliente", Column::ContactName),
+    ("nome do cliente", Column::ContactName),
+    ("contato", Column::ContactName),
+    ("nome do contato", Column::ContactName),
+    ("customer", Column::ContactName),
+    ("customer name", Column::ContactName),
+    ("contact", Column::ContactName),
+    ("data", Column::DueDate),
+    ("vencimento", Column::DueDate),
+    ("data de vencimento", Column::DueDate),
+    ("prazo", Column::DueDate),
+    ("data prevista", Column::DueDate),
+    ("previsao de fechamento", Column::DueDate),
+    ("date", Column::DueDate),
+    ("due", Column::DueDate),
+    ("origem", Column::Origin),
+    ("origem do lead", Column::Origin),
+    ("source", Column::Origin),
+    ("lead source", Column::Origin),
+    ("campanha", Column::Campaign),
+    ("campaign", Column::Campaign),
+];
+
+/// Headers that name a person: the customer's name when another column is
+/// the deal's (see [`plan`]).
+const PERSON_NAME: &[&str] = &["nome", "nome completo", "full name"];
+
+/// A header as [`HEADER_WORDS`] are written: lower case without accents,
+/// each run of anything but letters and digits one space (`E-mail` is `e
+/// mail`, `Valor (R$)` is `valor r`, `Nº do pedido` is `no do pedido`).
+fn header_key(header: &str) -> String {
+    let folded = fold(header).replace('º', "o").replace('ª', "a");
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// The slot of each header; an error naming every unknown header, and a
-/// `--map` for each, or the first column given twice.
-fn plan(headers: &[String], map: &[MapEntry], all_mapped: bool) -> Result<Vec<Slot>, String> {
+/// What a header was read as, and why: [`Records::mapping`], shown before
+/// anything is sent (`kinbox deals import` prints it on stderr).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mapped {
+    pub header: String,
+    /// The column read, or `None` when the header is left out.
+    pub column: Option<Column>,
+    pub why: Why,
+}
+
+/// Why a header was read as its [`Mapped::column`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Why {
+    /// It is the column's own name (`value`, `cf.cpf`).
+    OwnName,
+    /// `--map` (or a `--mapping` file) said so.
+    Mapped,
+    /// It is the name or placeholder of a deal custom field.
+    CustomField,
+    /// A header as shops write it ([`HEADER_WORDS`]).
+    Recognised,
+    /// `Nome` beside the named column that is the deal's name: the
+    /// customer's name.
+    PersonBesideDealName(String),
+    /// Left out by `--map HEADER=-`.
+    LeftOut,
+    /// Left out: the column named holds the same.
+    Repeats(String),
+    /// Left out: a person's name, but the deal's and the contact's names
+    /// both have a column.
+    PersonNameTaken,
+    /// Left out: not a known header; the column it may be, if any.
+    Unknown(Option<String>),
+    /// No header, and no values.
+    Unnamed,
+}
+
+impl fmt::Display for Mapped {
+    /// `Telefone → contact_phone`, `Obs → not imported: not a known column
+    /// (--map 'Obs=COLUMN' reads it)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header = &self.header;
+        if let Some(column) = &self.column {
+            write!(f, "{header} → {column}")?;
+            return match &self.why {
+                Why::CustomField => write!(f, " (the custom field)"),
+                Why::PersonBesideDealName(deal) => write!(
+                    f,
+                    " (the customer: \"{deal}\" is the deal's name; --map '{header}=name' if not)"
+                ),
+                Why::Mapped => write!(f, " (--map)"),
+                _ => Ok(()),
+            };
+        }
+        write!(f, "{header} → not imported: ")?;
+        let how = shell_quote(&format!("{header}=COLUMN"));
+        match &self.why {
+            Why::LeftOut => write!(f, "left out by --map"),
+            Why::Repeats(first) => write!(
+                f,
+                "\"{first}\" holds the same (--map {} reads this one instead)",
+                shell_quote(&format!("{first}=-"))
+            ),
+            Why::PersonNameTaken => write!(
+                f,
+                "the deal's and the contact's names have columns already (--map {how})"
+            ),
+            Why::Unknown(Some(near)) => write!(
+                f,
+                "not a known column (did you mean {near}? --map {})",
+                shell_quote(&format!("{header}={near}"))
+            ),
+            Why::Unknown(None) => write!(f, "not a known column (--map {how} reads it)"),
+            Why::Unnamed => write!(f, "no header"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What `header` holds, by `--map` first, then by its own name, a custom
+/// field's name or placeholder, and the headers shops write; `None` when it
+/// is none of these (or `Nome`, decided in [`plan`]).
+fn slot(header: &str, map: &[MapEntry], custom_fields: &[CustomFieldName]) -> Option<Mapped> {
+    let mapped = |column: Option<Column>, why| {
+        Some(Mapped {
+            header: header.to_owned(),
+            column,
+            why,
+        })
+    };
+    let folded = fold(header);
+    if let Some(entry) = map.iter().find(|entry| fold(&entry.header) == folded) {
+        return match &entry.target {
+            Some(column) => mapped(Some(column.clone()), Why::Mapped),
+            None => mapped(None, Why::LeftOut),
+        };
+    }
+    if folded.is_empty() {
+        return mapped(None, Why::Unnamed);
+    }
+    if let Some(column) = Column::parse(header) {
+        return mapped(Some(column), Why::OwnName);
+    }
+    // The workspace's own words before the generic ones: a shop that made
+    // a custom field "Origem do lead" means it, not the deal's origin.
+    let key = header_key(header);
+    if let Some(field) = custom_fields
+        .iter()
+        .find(|field| header_key(&field.name) == key || header_key(&field.placeholder) == key)
+    {
+        let column = Column::CustomField(field.placeholder.clone());
+        return mapped(Some(column), Why::CustomField);
+    }
+    HEADER_WORDS
+        .iter()
+        .find(|(words, _)| *words == key)
+        .and_then(|(_, column)| mapped(Some(column.clone()), Why::Recognised))
+}
+
+/// The slot of each header and what it was read as; an error for a
+/// `--map` that names no header, a column given twice by its own name or
+/// by `--map`, and (`known_only`, NDJSON) a key that is not known.
+///
+/// `Nome` (a person's name) is the hard one: in a shop's export
+/// (`Pedido;Nome;Telefone;…`) it is the customer, and the order is the
+/// deal; in a list of leads (`Nome;Telefone;Valor`) it is all there is to
+/// name the deal by. So it is the contact's name when another column is
+/// the deal's name, and the deal's name otherwise; left out (and listed)
+/// when both names have columns already.
+fn plan(
+    headers: &[String],
+    map: &[MapEntry],
+    custom_fields: &[CustomFieldName],
+    known_only: bool,
+) -> Result<(Vec<Slot>, Vec<Mapped>), String> {
     for (i, entry) in map.iter().enumerate() {
         if map[..i]
             .iter()
@@ -641,7 +878,7 @@ fn plan(headers: &[String], map: &[MapEntry], all_mapped: bool) -> Result<Vec<Sl
         {
             return Err(format!("--map names the header \"{}\" twice", entry.header));
         }
-        if all_mapped && !headers.iter().any(|h| fold(h) == fold(&entry.header)) {
+        if !known_only && !headers.iter().any(|h| fold(h) == fold(&entry.header)) {
             return Err(format!(
                 "--map '{}={}': there is no column \"{}\"; the headers are {}",
                 entry.header,
@@ -654,37 +891,100 @@ fn plan(headers: &[String], map: &[MapEntry], all_mapped: bool) -> Result<Vec<Sl
             ));
         }
     }
-    let slots: Vec<Option<Slot>> = headers.iter().map(|h| slot(h, map)).collect();
+    let found: Vec<Option<Mapped>> = headers
+        .iter()
+        .map(|h| slot(h, map, custom_fields))
+        .collect();
+    let person = |header: &str| PERSON_NAME.contains(&header_key(header).as_str());
     let unknown: Vec<&str> = headers
         .iter()
-        .zip(&slots)
-        .filter(|(_, slot)| slot.is_none())
+        .zip(&found)
+        .filter(|(header, found)| found.is_none() && !person(header))
         .map(|(header, _)| header.as_str())
         .collect();
-    if !unknown.is_empty() {
+    if known_only && !unknown.is_empty() {
         return Err(unknown_columns(&unknown));
     }
-    let slots: Vec<Slot> = slots.into_iter().flatten().collect();
-    for (i, slot) in slots.iter().enumerate() {
-        let Slot::Column(column) = slot else { continue };
-        let earlier = slots[..i]
+    let has = |column: &Column| {
+        found
             .iter()
-            .position(|s| matches!(s, Slot::Column(c) if c.same_as(column)));
-        if let Some(earlier) = earlier {
-            let column = match &slots[earlier] {
-                Slot::Column(first) => first,
-                _ => column,
-            };
+            .flatten()
+            .find(|mapped| mapped.column.as_ref() == Some(column))
+    };
+    let deal_name = has(&Column::Name).map(|m| m.header.clone());
+    let contact_name = has(&Column::ContactName).is_some();
+    let mut mapping: Vec<Mapped> = Vec::with_capacity(headers.len());
+    for (header, found) in headers.iter().zip(found) {
+        let mapped = match found {
+            Some(mapped) => mapped,
+            None => {
+                let (column, why) = if !person(header) {
+                    let near = guess(header).map(|c| c.to_string()).or_else(|| {
+                        let names = NAMED.iter().filter_map(Column::fixed);
+                        closest(header, names).first().map(|c| (*c).to_owned())
+                    });
+                    (None, Why::Unknown(near))
+                } else if let Some(deal) = &deal_name {
+                    match contact_name {
+                        false => (
+                            Some(Column::ContactName),
+                            Why::PersonBesideDealName(deal.clone()),
+                        ),
+                        true => (None, Why::PersonNameTaken),
+                    }
+                } else {
+                    (Some(Column::Name), Why::Recognised)
+                };
+                Mapped {
+                    header: header.clone(),
+                    column,
+                    why,
+                }
+            }
+        };
+        mapping.push(mapped);
+    }
+    // A column twice: an error when both were named as it (by their own
+    // name, or --map), else the later one is left out and listed.
+    for i in 0..mapping.len() {
+        let Some(column) = mapping[i].column.clone() else {
+            continue;
+        };
+        let Some(earlier) = mapping[..i]
+            .iter()
+            .position(|m| m.column.as_ref().is_some_and(|c| c.same_as(&column)))
+        else {
+            continue;
+        };
+        let named = |m: &Mapped| matches!(m.why, Why::OwnName | Why::Mapped);
+        if named(&mapping[earlier]) && named(&mapping[i]) {
+            let first = mapping[earlier].column.clone().unwrap_or(column);
             return Err(format!(
-                "the columns \"{}\" and \"{}\" are both {column}; leave one out, e.g. with --map \
+                "the columns \"{}\" and \"{}\" are both {first}; leave one out, e.g. with --map \
                  {}",
                 headers[earlier],
                 headers[i],
                 shell_quote(&format!("{}=-", headers[i]))
             ));
         }
+        // The one named by its own name or --map wins over a recognised
+        // one; else the first.
+        let (keep, drop) = match named(&mapping[i]) {
+            true => (i, earlier),
+            false => (earlier, i),
+        };
+        mapping[drop].column = None;
+        mapping[drop].why = Why::Repeats(mapping[keep].header.clone());
     }
-    Ok(slots)
+    let slots = mapping
+        .iter()
+        .map(|mapped| match (&mapped.column, &mapped.why) {
+            (Some(column), _) => Slot::Column(column.clone()),
+            (None, Why::Unnamed) => Slot::Unnamed,
+            (None, _) => Slot::Skip,
+        })
+        .collect();
+    Ok((slots, mapping))
 }
 
 /// Why `unknown` headers stop the import, and the `--map` flags that would
@@ -790,6 +1090,7 @@ fn shell_quote(text: &str) -> String {
 pub struct Records {
     kind: Kind,
     columns: Vec<Column>,
+    mapping: Vec<Mapped>,
     format: Format,
 }
 
@@ -809,6 +1110,12 @@ impl Records {
 
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// What each header (each key of the first NDJSON object) is read as,
+    /// and why, in the file's order: the left out ones too.
+    pub fn mapping(&self) -> &[Mapped] {
+        &self.mapping
     }
 
     /// The delimiter of a CSV file.
@@ -863,7 +1170,7 @@ impl CsvRecords {
         source: Source,
         delimiter: u8,
         first_line: u64,
-        map: &[MapEntry],
+        options: &ReadOptions,
     ) -> Result<Records, InputError> {
         let mut csv = CsvRecords {
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
@@ -888,7 +1195,9 @@ impl CsvRecords {
             .map_err(|_| {
                 InputError::invalid(format!("the header row (line {line}): {NOT_UTF8}"))
             })?;
-        csv.slots = plan(&headers, map, true).map_err(InputError::invalid)?;
+        let (slots, mapping) = plan(&headers, &options.map, &options.custom_fields, false)
+            .map_err(InputError::invalid)?;
+        csv.slots = slots;
         let columns = csv
             .slots
             .iter()
@@ -900,6 +1209,7 @@ impl CsvRecords {
         Ok(Records {
             kind: Kind::Csv(Box::new(csv)),
             columns,
+            mapping,
             format: Format::Csv,
         })
     }
@@ -1022,6 +1332,7 @@ type JsonObject = serde_json::Map<String, Value>;
 struct NdjsonRecords {
     source: Source,
     map: Vec<MapEntry>,
+    custom_fields: Vec<CustomFieldName>,
     /// The line last read.
     line: u64,
     buffer: Vec<u8>,
@@ -1031,21 +1342,28 @@ struct NdjsonRecords {
 }
 
 impl NdjsonRecords {
-    fn start(source: Source, map: Vec<MapEntry>) -> Result<Records, InputError> {
+    fn start(
+        source: Source,
+        map: Vec<MapEntry>,
+        custom_fields: Vec<CustomFieldName>,
+    ) -> Result<Records, InputError> {
         let mut records = NdjsonRecords {
             source,
             map,
+            custom_fields,
             line: 0,
             buffer: Vec::new(),
             pending: None,
             done: false,
         };
-        let mut columns = Vec::new();
+        let (mut columns, mut mapping) = (Vec::new(), Vec::new());
         if let Some((line, object)) = records.next_object() {
             records.pending = Some(match object {
                 Ok(object) => {
                     let keys: Vec<String> = object.keys().cloned().collect();
-                    let slots = plan(&keys, &records.map, false).map_err(InputError::invalid)?;
+                    let (slots, mapped) = plan(&keys, &records.map, &records.custom_fields, true)
+                        .map_err(InputError::invalid)?;
+                    mapping = mapped;
                     columns = slots
                         .into_iter()
                         .filter_map(|slot| match slot {
@@ -1061,6 +1379,7 @@ impl NdjsonRecords {
         Ok(Records {
             kind: Kind::Ndjson(Box::new(records)),
             columns,
+            mapping,
             format: Format::Ndjson,
         })
     }
@@ -1110,8 +1429,8 @@ impl NdjsonRecords {
 
     fn record(&self, line: u64, object: &JsonObject) -> Result<Record, RecordError> {
         let keys: Vec<String> = object.keys().cloned().collect();
-        let slots =
-            plan(&keys, &self.map, false).map_err(|message| RecordError { line, message })?;
+        let (slots, _) = plan(&keys, &self.map, &self.custom_fields, true)
+            .map_err(|message| RecordError { line, message })?;
         let fields = slots
             .into_iter()
             .zip(object.values())
@@ -1471,36 +1790,203 @@ mod tests {
     }
 
     #[test]
-    fn unknown_headers_are_refused_before_any_row_with_the_map_that_would_name_them() {
-        let error = read(
-            b"Nome;Telefone;Valor;contact_emial;Obs\nA;1;2;3;4\n",
+    fn unknown_headers_are_left_out_and_listed_with_the_map_that_would_name_them() {
+        let records = read(
+            b"name;value;contact_emial;Obs;Etapa do neg\xc3\xb3cio\nA;1;2;3;4\n",
             &options(),
         )
-        .err()
         .unwrap();
+        assert_eq!(records.columns(), [Column::Name, Column::Value]);
+        let shown: Vec<String> = records.mapping().iter().map(Mapped::to_string).collect();
         assert_eq!(
-            error,
-            "the columns \"Nome\" (did you mean name?), \"Telefone\", \"Valor\", \
-             \"contact_emial\" (did you mean contact_email?), \"Obs\" are not known; the columns are name, value, status, \
-             pipeline, pipeline_id, stage, stage_id, contact_phone, contact_email, contact_id, \
-             contact_name, due_date, origin, campaign, tag_ids and cf.<placeholder> (a deal \
-             custom field). Name each with --map HEADER=COLUMN, or leave it out with --map \
-             HEADER=-, e.g. --map 'Nome=name' --map 'Telefone=contact_phone' --map \
-             'Valor=value' --map 'contact_emial=contact_email' --map 'Obs=COLUMN'"
+            shown,
+            [
+                "name → name",
+                "value → value",
+                "contact_emial → not imported: not a known column (did you mean contact_email? \
+                 --map 'contact_emial=contact_email')",
+                "Obs → not imported: not a known column (--map 'Obs=COLUMN' reads it)",
+                "Etapa do negócio → not imported: not a known column (did you mean stage? \
+                 --map 'Etapa do negócio=stage')",
+            ]
         );
-        let error = read(b"name;value;Etapa do funil\n", &options())
-            .err()
+        assert_eq!(
+            records.collect::<Vec<_>>(),
+            [record(2, &[(Column::Name, "A"), (Column::Value, "1")])]
+        );
+        let records = read(b"name;value;Cliente's\n", &options()).unwrap();
+        assert_eq!(
+            records.mapping()[2].to_string(),
+            "Cliente's → not imported: not a known column (did you mean contact_name? --map \
+             \"Cliente's=contact_name\")"
+        );
+    }
+
+    fn shop(custom_fields: &[(&str, &str)]) -> ReadOptions {
+        ReadOptions {
+            custom_fields: custom_fields
+                .iter()
+                .map(|(name, placeholder)| CustomFieldName {
+                    name: (*name).to_owned(),
+                    placeholder: (*placeholder).to_owned(),
+                })
+                .collect(),
+            ..options()
+        }
+    }
+
+    #[test]
+    fn a_shops_portuguese_headers_are_read_without_a_map() {
+        let options = shop(&[
+            ("CPF", "cpf"),
+            ("Segmento", "segmento"),
+            ("Cliente VIP", "vip"),
+        ]);
+        let file = "Pedido;Nome;Telefone;E-mail;Valor;Funil;Etapa;Data;Origem;CPF;Segmento\n\
+                    #1042;Maria Oliveira;(85) 99728-1648;maria@example.com;1.890,50;Vendas;\
+                    Proposta;30/06/2025;Site;060.715.303-54;Varejo\n";
+        let records = read(file.as_bytes(), &options).unwrap();
+        let shown: Vec<String> = records.mapping().iter().map(Mapped::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "Pedido → name",
+                "Nome → contact_name (the customer: \"Pedido\" is the deal's name; --map \
+                 'Nome=name' if not)",
+                "Telefone → contact_phone",
+                "E-mail → contact_email",
+                "Valor → value",
+                "Funil → pipeline",
+                "Etapa → stage",
+                "Data → due_date",
+                "Origem → origin",
+                "CPF → cf.cpf (the custom field)",
+                "Segmento → cf.segmento (the custom field)",
+            ]
+        );
+        assert_eq!(
+            records.collect::<Vec<_>>(),
+            [record(
+                2,
+                &[
+                    (Column::Name, "#1042"),
+                    (Column::ContactName, "Maria Oliveira"),
+                    (Column::ContactPhone, "(85) 99728-1648"),
+                    (Column::ContactEmail, "maria@example.com"),
+                    (Column::Value, "1.890,50"),
+                    (Column::Pipeline, "Vendas"),
+                    (Column::Stage, "Proposta"),
+                    (Column::DueDate, "30/06/2025"),
+                    (Column::Origin, "Site"),
+                    (Column::CustomField("cpf".into()), "060.715.303-54"),
+                    (Column::CustomField("segmento".into()), "Varejo"),
+                ]
+            )]
+        );
+    }
+
+    #[test]
+    fn headers_are_recognised_whatever_their_case_accents_and_punctuation() {
+        let columns = |header: &str| {
+            let records = read(
+                format!("{header}\n").as_bytes(),
+                &shop(&[("Cliente VIP", "vip")]),
+            )
             .unwrap();
-        assert!(error.ends_with("--map 'Etapa do funil=stage'"), "{error}");
-        let error = read(b"name;value;Cliente's\n", &options()).err().unwrap();
-        assert!(
-            error.starts_with("the column \"Cliente's\" is not known;"),
-            "{error}"
+            records.columns().to_vec()
+        };
+        for (header, column) in [
+            ("NEGÓCIO", Column::Name),
+            ("Nome do negócio", Column::Name),
+            ("título", Column::Name),
+            ("Nº do pedido", Column::Name),
+            ("Valor (R$)", Column::Value),
+            ("preço", Column::Value),
+            ("Value", Column::Value),
+            ("Situação", Column::Status),
+            ("Status", Column::Status),
+            ("FUNIL", Column::Pipeline),
+            ("Pipeline", Column::Pipeline),
+            ("fase", Column::Stage),
+            ("Stage", Column::Stage),
+            ("Celular", Column::ContactPhone),
+            ("WhatsApp", Column::ContactPhone),
+            ("Phone", Column::ContactPhone),
+            ("e_mail", Column::ContactEmail),
+            ("EMAIL", Column::ContactEmail),
+            ("Nome do cliente", Column::ContactName),
+            ("Cliente", Column::ContactName),
+            ("Vencimento", Column::DueDate),
+            ("Prazo", Column::DueDate),
+            ("Source", Column::Origin),
+            ("Campanha", Column::Campaign),
+            // A custom field by its name or its placeholder.
+            ("cliente vip", Column::CustomField("vip".into())),
+            ("VIP", Column::CustomField("vip".into())),
+        ] {
+            assert_eq!(columns(header), [column], "{header}");
+        }
+    }
+
+    #[test]
+    fn nome_is_the_deals_name_unless_another_column_is() {
+        let mapped = |file: &[u8]| {
+            let records = read(file, &options()).unwrap();
+            records
+                .mapping()
+                .iter()
+                .map(|m| (m.header.clone(), m.column.clone()))
+                .collect::<Vec<_>>()
+        };
+        let pair = |header: &str, column: Option<Column>| (header.to_owned(), column);
+        // A list of leads: the person's name is all there is to name the deal.
+        assert_eq!(
+            mapped(b"Nome;Telefone;Valor\n"),
+            [
+                pair("Nome", Some(Column::Name)),
+                pair("Telefone", Some(Column::ContactPhone)),
+                pair("Valor", Some(Column::Value)),
+            ]
         );
-        assert!(
-            error.ends_with("--map \"Cliente's=contact_name\""),
-            "{error}"
+        // Beside the deal's name (wherever it is), Nome is the customer.
+        assert_eq!(
+            mapped(b"Nome;Valor;T\xc3\xadtulo\n")[0],
+            pair("Nome", Some(Column::ContactName))
         );
+        // Both names have columns: Nome is left out, and said.
+        let records = read(b"Nome;Pedido;Cliente\n", &options()).unwrap();
+        assert_eq!(records.mapping()[0].column, None);
+        assert_eq!(
+            records.mapping()[0].to_string(),
+            "Nome → not imported: the deal's and the contact's names have columns already \
+             (--map 'Nome=COLUMN')"
+        );
+        // --map decides.
+        let options = ReadOptions {
+            map: vec![MapEntry::parse("Nome=name").unwrap()],
+            ..options()
+        };
+        let records = read(b"Nome;Pedido\n", &options).unwrap();
+        assert_eq!(records.columns(), [Column::Name]);
+        assert_eq!(
+            records.mapping()[1].to_string(),
+            "Pedido → not imported: \"Nome\" holds the same (--map 'Nome=-' reads this one \
+             instead)"
+        );
+    }
+
+    #[test]
+    fn a_second_recognised_column_for_the_same_field_is_left_out_and_listed() {
+        let records = read(b"Telefone;Celular;WhatsApp;value\n", &options()).unwrap();
+        assert_eq!(records.columns(), [Column::ContactPhone, Column::Value]);
+        assert_eq!(
+            records.mapping()[1].why,
+            Why::Repeats("Telefone".to_owned())
+        );
+        // The one named as the column wins over one recognised.
+        let records = read(b"Telefone;contact_phone\n", &options()).unwrap();
+        assert_eq!(records.mapping()[0].column, None);
+        assert_eq!(records.mapping()[1].column, Some(Column::ContactPhone));
     }
 
     #[test]
@@ -1666,17 +2152,18 @@ mod tests {
 
     #[test]
     fn ndjson_keys_are_columns_too() {
-        let error = read(b"{\"nome\": \"A\"}\n", &options()).err().unwrap();
+        // A program's key that is not known is a typo: refused, not left out.
+        let error = read(b"{\"nmae\": \"A\"}\n", &options()).err().unwrap();
         assert!(
-            error.starts_with("the column \"nome\" (did you mean name?) is not known;"),
+            error.starts_with("the column \"nmae\" (did you mean name?) is not known;"),
             "{error}"
         );
         let options = ReadOptions {
-            map: vec![MapEntry::parse("nome=name").unwrap()],
+            map: vec![MapEntry::parse("nmae=name").unwrap()],
             ..options()
         };
         let rows = all(
-            b"{\"nome\": \"A\"}\n{\"nome\": \"B\", \"x\": 1}\n",
+            b"{\"nmae\": \"A\"}\n{\"nmae\": \"B\", \"x\": 1}\n",
             &options,
         );
         assert_eq!(rows[0], record(1, &[(Column::Name, "A")]));

@@ -120,6 +120,20 @@ impl RowContext {
         &self.pipelines
     }
 
+    /// The deal custom fields by the names a header may give them, for
+    /// [`crate::file::ReadOptions::custom_fields`].
+    pub fn custom_field_names(&self) -> Vec<crate::file::CustomFieldName> {
+        self.custom_fields
+            .iter()
+            .filter_map(|field| {
+                Some(crate::file::CustomFieldName {
+                    name: field.name.clone(),
+                    placeholder: field.placeholder.clone()?,
+                })
+            })
+            .collect()
+    }
+
     /// Checks the columns of `records` before any row is read, so that a
     /// mistake there stops the import rather than fail every row: the custom
     /// fields must exist, and a CSV file must have the columns every deal

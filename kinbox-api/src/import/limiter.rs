@@ -1,7 +1,24 @@
 //! An adaptive bound on the requests in flight (AIMD): at most `window` at
-//! once, the window halved when the API rate-limits and grown by one after a
+//! once, the window halved when the API rate-limits (and no pace could be
+//! learnt from it, see below) and grown by one after a
 //! run of answers as long as the window, up to the most the caller allows;
-//! and a pause that holds every sender back until `Retry-After` has passed.
+//! a pause that holds every sender back until `Retry-After` has passed; and
+//! a pace learned from the 429s, so that the import stays under the API's
+//! rate instead of meeting it again and again.
+//!
+//! The pace: nothing is paced until the first 429. When a request is
+//! refused, the requests the API let through in the `Retry-After` (at least
+//! a second, at most a minute) before it left are what the API allows in
+//! that time: with a fixed window as with a sliding one, the API let
+//! through exactly its quota before it refused. From then on requests leave
+//! one every `1 / rate` (a token bucket holding [`CATCH_UP`] of requests, so
+//! a late timer is made up for), at [`PACE_MARGIN`] of that rate, and the
+//! next refused request learns it again. Kinbox documents no rate-limit
+//! headers, so the 429s and their `Retry-After` are the only signal. Each
+//! [`PROBE_EVERY`] without a 429 the pace rises by [`PROBE_STEP`], so a
+//! limit that was raised (or shared with a client that stopped) is found
+//! again, slowly: a 429 costs a pause, which is worth many seconds of a
+//! slightly slower pace.
 //!
 //! Slots go to the waiters in the order of their priority (a row's line),
 //! not of their arrival: the rows ahead of those in flight do their local
@@ -9,7 +26,7 @@
 //! do not overtake the requests of earlier rows. Without it, a hundred rows
 //! ahead each looking up a new contact held back every deal for seconds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,6 +40,25 @@ use tokio::time::Instant;
 
 /// How long to pause after a 429 that does not say how long.
 pub(crate) const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
+
+/// The share of the rate learned that the import paces at: the sends'
+/// timing is not exact (timers, connections being made), and each 429
+/// costs a whole `Retry-After`, so a little under the limit is faster than
+/// at it.
+const PACE_MARGIN: f64 = 0.95;
+/// The requests counted to learn the rate: those sent in `Retry-After`
+/// before the refused one, within these bounds.
+const LEARN_SHORTEST: Duration = Duration::from_secs(1);
+const LEARN_LONGEST: Duration = Duration::from_secs(60);
+/// The most send times remembered (a minute at 2,000 a second is far
+/// more than any API allows one client).
+const REMEMBERED: usize = 120_000;
+/// How far behind its schedule the pace may fall and catch up with a
+/// burst (a timer that fired late, a row that waited for its journal).
+const CATCH_UP: Duration = Duration::from_millis(10);
+/// Without a 429 for this long, the pace rises by [`PROBE_STEP`].
+const PROBE_EVERY: Duration = Duration::from_secs(10);
+const PROBE_STEP: f64 = 1.01;
 
 /// Shared by every row of one import.
 #[derive(Debug)]
@@ -56,6 +92,23 @@ struct State {
     /// progress polled once per answer: 9 % of an import's CPU) wakes one.
     waiting: BTreeMap<(u64, u64), oneshot::Sender<u64>>,
     arrivals: u64,
+    /// The pace learned from the 429s; none before the first.
+    pace: Option<Pace>,
+    /// When the requests of the last minute left, oldest first, and when
+    /// those the API refused had left.
+    sent: VecDeque<Instant>,
+    refused: VecDeque<Instant>,
+}
+
+/// Requests leave one every `1 / rate` seconds.
+#[derive(Debug)]
+struct Pace {
+    /// Requests a second.
+    rate: f64,
+    /// When the next request may leave.
+    next: Instant,
+    /// When the rate last changed (for the probe).
+    since: Instant,
 }
 
 /// What the import tells its caller about the rate control (see
@@ -78,6 +131,8 @@ pub(crate) struct Counters {
 pub(crate) struct Permit<'a> {
     limiter: &'a Limiter,
     epoch: u64,
+    /// When it was let go: the request leaves at once.
+    sent_at: Instant,
     done: bool,
 }
 
@@ -96,6 +151,9 @@ impl Limiter {
                 paused_until: None,
                 waiting: BTreeMap::new(),
                 arrivals: 0,
+                pace: None,
+                sent: VecDeque::new(),
+                refused: VecDeque::new(),
             }),
             pause_started: Notify::new(),
             halted: std::sync::OnceLock::new(),
@@ -107,9 +165,67 @@ impl Limiter {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits for a slot, and for any pause to end; among waiters, the
-    /// lowest `priority` (then the first come) is served first.
+    /// Waits for a slot, for any pause to end and for the pace's next
+    /// turn; among waiters, the lowest `priority` (then the first come) is
+    /// served first, and takes the earlier turn.
     pub(crate) async fn acquire(&self, priority: u64) -> Permit<'_> {
+        let permit = self.slot(priority).await;
+        self.paced(permit).await
+    }
+
+    /// Holds `permit` back until the pace's next turn (a slot held while
+    /// waiting for it is a request about to leave), and any pause that
+    /// started meanwhile.
+    async fn paced<'a>(&'a self, mut permit: Permit<'a>) -> Permit<'a> {
+        loop {
+            let turn = {
+                let mut state = self.lock();
+                self.turn(&mut state)
+            };
+            if let Some(turn) = turn {
+                tokio::time::sleep_until(turn).await;
+            }
+            let pause = {
+                let state = self.lock();
+                let pause = state.paused_until.filter(|until| *until > Instant::now());
+                if pause.is_none() {
+                    // A 429 belongs to the burst of the rate it was sent at.
+                    permit.epoch = state.epoch;
+                    permit.sent_at = Instant::now();
+                }
+                pause
+            };
+            match pause {
+                // The pace starts again where the pause ends.
+                Some(until) => tokio::time::sleep_until(until).await,
+                None => return permit,
+            }
+        }
+    }
+
+    /// When the next request may leave, by the pace, taking that turn;
+    /// `None` for now.
+    fn turn(&self, state: &mut State) -> Option<Instant> {
+        let pace = state.pace.as_mut()?;
+        let now = Instant::now();
+        if now.saturating_duration_since(pace.since) >= PROBE_EVERY {
+            pace.rate *= PROBE_STEP;
+            pace.since = now;
+        }
+        let earliest = now.checked_sub(CATCH_UP).unwrap_or(now);
+        let turn = pace.next.max(earliest);
+        pace.next = turn + Duration::from_secs_f64(1.0 / pace.rate);
+        (turn > now).then_some(turn)
+    }
+
+    /// The requests a second the import is paced at, once a 429 taught it.
+    #[cfg(test)]
+    pub(crate) fn pace(&self) -> Option<f64> {
+        self.lock().pace.as_ref().map(|pace| pace.rate)
+    }
+
+    /// Waits for a slot, and for any pause to end.
+    async fn slot(&self, priority: u64) -> Permit<'_> {
         let mut waiter = {
             let mut state = self.lock();
             if state.waiting.is_empty() && self.free_slot(&mut state) {
@@ -154,6 +270,7 @@ impl Limiter {
                         limiter: self,
                         // The sender is only dropped with a grant sent.
                         epoch: epoch.unwrap_or_default(),
+                        sent_at: Instant::now(),
                         done: false,
                     };
                 }
@@ -182,6 +299,7 @@ impl Limiter {
         Permit {
             limiter: self,
             epoch: state.epoch,
+            sent_at: Instant::now(),
             done: false,
         }
     }
@@ -210,9 +328,12 @@ impl Limiter {
         self.halted.get().map(String::as_str)
     }
 
-    /// Counts a request about to leave (with its permit).
+    /// Counts a request about to leave (with its permit), and when.
     pub(crate) fn sending(&self) {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let now = Instant::now();
+        let mut state = self.lock();
+        remember(&mut state.sent, now);
     }
 
     /// Counts a write whose outcome is unknown.
@@ -235,7 +356,38 @@ impl Limiter {
         }
     }
 
-    fn release(&self, epoch: u64, verdict: Verdict) {
+    /// Learns the pace from a request sent at `sent_at` and refused, told
+    /// to wait `wait`: the requests sent in the `wait` before it and not
+    /// refused are what the API allows in that time. Nothing is learnt
+    /// when none was let through (the quota was spent by someone else).
+    fn learn(&self, state: &mut State, sent_at: Instant, wait: Duration) -> bool {
+        let span = wait.clamp(LEARN_SHORTEST, LEARN_LONGEST);
+        let from = sent_at.checked_sub(span).unwrap_or(sent_at);
+        let within = |at: &Instant| (from..sent_at).contains(at);
+        let sent = state.sent.iter().filter(|at| within(at)).count();
+        let refused = state.refused.iter().filter(|at| within(at)).count();
+        let allowed = sent.saturating_sub(refused);
+        if allowed == 0 {
+            return false;
+        }
+        let rate = allowed as f64 / span.as_secs_f64() * PACE_MARGIN;
+        let now = Instant::now();
+        tracing::debug!(
+            allowed,
+            in_seconds = span.as_secs_f64(),
+            pace = rate,
+            "the API let {allowed} requests through in {span:?} before refusing one: pacing \
+             at {rate:.1} a second"
+        );
+        state.pace = Some(Pace {
+            rate,
+            next: state.paused_until.unwrap_or(now),
+            since: now,
+        });
+        true
+    }
+
+    fn release(&self, epoch: u64, sent_at: Instant, verdict: Verdict) {
         let mut state = self.lock();
         state.in_flight = state.in_flight.saturating_sub(1);
         match verdict {
@@ -252,22 +404,43 @@ impl Limiter {
             }
             Verdict::RateLimited(wait) => {
                 self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                self.pause(&mut state, wait.unwrap_or(DEFAULT_PAUSE));
+                let wait = wait.unwrap_or(DEFAULT_PAUSE);
+                self.pause(&mut state, wait);
+                remember(&mut state.refused, sent_at);
+                // Once per burst: a 429 for a request sent before the
+                // last one was answered is the same news. The pace learnt
+                // keeps the rate under the limit; fewer requests in flight
+                // would not (an API that refuses past N a second refuses
+                // the N+1st however few are in flight), so the window is
+                // halved only when nothing could be learnt.
                 if epoch == state.epoch {
                     state.epoch += 1;
-                    state.window = (state.window / 2).max(1);
                     state.successes = 0;
-                    self.stats
-                        .window
-                        .store(state.window as u64, Ordering::Relaxed);
-                    self.stats
-                        .smallest_window
-                        .fetch_min(state.window as u64, Ordering::Relaxed);
+                    if !self.learn(&mut state, sent_at, wait) {
+                        state.window = (state.window / 2).max(1);
+                        self.stats
+                            .window
+                            .store(state.window as u64, Ordering::Relaxed);
+                        self.stats
+                            .smallest_window
+                            .fetch_min(state.window as u64, Ordering::Relaxed);
+                    }
                 }
             }
         }
         self.hand_out(&mut state);
     }
+}
+
+/// Keeps `at` among the last minute's times, and no more than
+/// [`REMEMBERED`] of them.
+fn remember(times: &mut VecDeque<Instant>, at: Instant) {
+    while times.front().is_some_and(|first| {
+        times.len() >= REMEMBERED || at.saturating_duration_since(*first) > LEARN_LONGEST
+    }) {
+        times.pop_front();
+    }
+    times.push_back(at);
 }
 
 enum Verdict {
@@ -280,7 +453,8 @@ impl Permit<'_> {
     /// The API answered (anything but a 429).
     pub(crate) fn success(mut self) {
         self.done = true;
-        self.limiter.release(self.epoch, Verdict::Success);
+        self.limiter
+            .release(self.epoch, self.sent_at, Verdict::Success);
     }
 
     /// The API answered 429: pause everyone for `retry_after` (1 s when it
@@ -288,7 +462,7 @@ impl Permit<'_> {
     pub(crate) fn rate_limited(mut self, retry_after: Option<Duration>) {
         self.done = true;
         self.limiter
-            .release(self.epoch, Verdict::RateLimited(retry_after));
+            .release(self.epoch, self.sent_at, Verdict::RateLimited(retry_after));
     }
 }
 
@@ -325,7 +499,8 @@ impl Drop for Waiter<'_> {
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.done {
-            self.limiter.release(self.epoch, Verdict::Neutral);
+            self.limiter
+                .release(self.epoch, self.sent_at, Verdict::Neutral);
         }
     }
 }
@@ -492,5 +667,145 @@ mod tests {
         assert_eq!(limiter.window(), 4, "never above the max");
         drop(limiter.acquire(0).await);
         assert_eq!(limiter.lock().in_flight, 0);
+    }
+
+    /// A rate limit as the sandbox's (`kinbox sandbox --rate-limit`): at
+    /// most `quota` requests in each second, counted from the first request
+    /// after the last second ended, and `Retry-After` in whole seconds (at
+    /// least 1).
+    struct FixedWindow {
+        quota: u32,
+        started: Option<Instant>,
+        requests: u32,
+    }
+
+    impl FixedWindow {
+        fn new(quota: u32) -> Mutex<Self> {
+            Mutex::new(Self {
+                quota,
+                started: None,
+                requests: 0,
+            })
+        }
+
+        fn admit(&mut self, now: Instant) -> Result<(), Duration> {
+            let window = Duration::from_secs(1);
+            let started = match self.started {
+                Some(started) if now < started + window => started,
+                _ => {
+                    self.requests = 0;
+                    *self.started.insert(now)
+                }
+            };
+            self.requests += 1;
+            if self.requests <= self.quota {
+                return Ok(());
+            }
+            let left = (started + window).saturating_duration_since(now);
+            Err(Duration::from_secs(
+                left.as_secs_f64().ceil().max(1.0) as u64
+            ))
+        }
+    }
+
+    /// Sends `rows` requests through `limiter` to `server`, each answered
+    /// after 20 to 40 ms, each sent again after a 429 as the engine does;
+    /// the requests a second.
+    async fn import(limiter: &Limiter, server: &Mutex<FixedWindow>, rows: u64) -> f64 {
+        let started = Instant::now();
+        let requests = (0..rows).map(|line| async move {
+            loop {
+                let permit = limiter.acquire(line).await;
+                limiter.sending();
+                let admitted = server.lock().unwrap().admit(Instant::now());
+                tokio::time::sleep(Duration::from_millis(20 + line * 7 % 21)).await;
+                match admitted {
+                    Ok(()) => return permit.success(),
+                    Err(retry_after) => permit.rate_limited(Some(retry_after)),
+                }
+            }
+        });
+        futures::future::join_all(requests).await;
+        rows as f64 / started.elapsed().as_secs_f64()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pace_learnt_from_the_429s_reaches_nine_tenths_of_the_rate_allowed() {
+        for quota in [50, 200] {
+            let limiter = limiter(32);
+            let server = FixedWindow::new(quota);
+            let rows = u64::from(quota) * 10;
+            let rate = import(&limiter, &server, rows).await;
+            let refused = limiter.stats.rate_limited.load(Ordering::Relaxed);
+            assert!(
+                rate >= 0.9 * f64::from(quota),
+                "{rate:.1} a second against {quota} allowed, {refused} refused"
+            );
+            assert!(rate <= f64::from(quota), "{rate:.1} against {quota}");
+            // The first burst meets the limit (the requests in flight then
+            // are refused with it); the pace keeps the rest under it.
+            assert!(refused <= 32, "{refused} refused");
+            let pace = limiter.pace().expect("a pace was learnt");
+            assert!(
+                (0.9 * f64::from(quota)..f64::from(quota)).contains(&pace),
+                "paced at {pace:.1} a second against {quota}"
+            );
+            assert_eq!(
+                limiter.window(),
+                32,
+                "the window is not cut when a pace is learnt"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pace_follows_a_limit_that_falls_and_rises_slowly_when_unrefused() {
+        let limiter = limiter(32);
+        let server = FixedWindow::new(200);
+        import(&limiter, &server, 1_000).await;
+        let first = limiter.pace().unwrap();
+        // The API now allows fewer: the next 429 teaches the new rate.
+        server.lock().unwrap().quota = 50;
+        import(&limiter, &server, 500).await;
+        let lower = limiter.pace().unwrap();
+        assert!((45.0..50.0).contains(&lower), "{first:.1} then {lower:.1}");
+        // Without a 429, the pace rises by a step every PROBE_EVERY.
+        tokio::time::sleep(PROBE_EVERY).await;
+        drop(limiter.acquire(0).await);
+        let probed = limiter.pace().unwrap();
+        assert!(
+            (probed / lower - PROBE_STEP).abs() < 1e-9,
+            "{lower} then {probed}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn paced_requests_leave_one_every_interval_and_none_before_the_pause_ends() {
+        let limiter = limiter(8);
+        // 10 requests let through in the second before a refused one, told
+        // to wait 2 s: the API allows 10 in 2 s, paced at 95 % of 5 a second.
+        for _ in 0..10 {
+            let permit = limiter.acquire(0).await;
+            limiter.sending();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            permit.success();
+        }
+        let permit = limiter.acquire(0).await;
+        limiter.sending();
+        let refused_at = Instant::now();
+        permit.rate_limited(Some(Duration::from_secs(2)));
+        assert!((limiter.pace().unwrap() - 4.75).abs() < 1e-9);
+        let mut left = Vec::new();
+        for _ in 0..4 {
+            let permit = limiter.acquire(0).await;
+            left.push(refused_at.elapsed());
+            permit.success();
+        }
+        assert!(left[0] >= Duration::from_secs(2), "{left:?}");
+        for pair in left.windows(2) {
+            let gap = pair[1] - pair[0];
+            let interval = Duration::from_secs_f64(1.0 / 4.75);
+            assert!(gap >= interval - Duration::from_millis(1), "{left:?}");
+        }
     }
 }

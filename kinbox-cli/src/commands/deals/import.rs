@@ -18,7 +18,8 @@ use std::time::Instant;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use futures::StreamExt;
 use kinbox_api::import::{
-    ContactLookup, FailureKind, ImportOptions, ImportRow, Importer, RowOutcome,
+    ContactLookup, FailureKind, ImportOptions, ImportRow, Importer, ResumePlan, RowKey, RowOutcome,
+    Stopped,
 };
 use serde_json::json;
 
@@ -326,6 +327,9 @@ struct Checked {
     options: ReadOptions,
     /// What the second pass reads: the input, or stdin's copy.
     input: Input,
+    /// Each valid row's line, content and identity: the journal is
+    /// compared with the whole file before anything is sent.
+    keys: Vec<RowKey>,
 }
 
 /// Reads every record and checks it; `each_bad` hears why each bad row is.
@@ -369,10 +373,14 @@ fn check_all(
     second.format = Some(records.format());
     second.delimiter = records.delimiter().or(second.delimiter);
     let (mut valid, mut invalid) = (0, 0);
+    let mut keys = Vec::new();
     for record in records {
         match record {
             Ok(record) => match rows.validate(&record) {
-                Ok(_) => valid += 1,
+                Ok(row) => {
+                    valid += 1;
+                    keys.push(RowKey::of(&import_row(row)));
+                }
                 Err(error) => {
                     invalid += 1;
                     each_bad(&error.to_string());
@@ -401,6 +409,7 @@ fn check_all(
         invalid,
         options: second,
         input,
+        keys,
     })
 }
 
@@ -430,7 +439,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     let check_only = matches.get_flag("check");
     let skip_invalid = matches.get_flag("skip-invalid");
     let resume = matches.get_flag("resume");
-    let read_options = ReadOptions {
+    let mut read_options = ReadOptions {
         format: matches.get_one::<Format>("format").copied(),
         delimiter: matches.get_one::<u8>("delimiter").copied(),
         encoding: matches
@@ -442,6 +451,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
             .flatten()
             .cloned()
             .collect(),
+        custom_fields: Vec::new(),
     };
     let journal = match matches.get_one::<PathBuf>("journal") {
         Some(path) => Some(path.clone()),
@@ -457,10 +467,12 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
 
     let client = context.client()?;
     let rows = Arc::new(RowContext::load(&client).await?);
+    // A header that names a custom field (`CPF`) is its column.
+    read_options.custom_fields = rows.custom_field_names();
 
     let started = Instant::now();
     let mut shown = 0usize;
-    let checked = check_all(&file, &read_options, &rows, |reason| {
+    let mut checked = check_all(&file, &read_options, &rows, |reason| {
         if check_only {
             println!("{}", crate::error::printable(reason));
         } else if shown < BAD_ROWS_SHOWN {
@@ -509,6 +521,17 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     let importer = Importer::new(client, options).map_err(|e| CliError::usage(e.to_string()))?;
     for notice in importer.notices() {
         eprintln!("{}", crate::error::printable(notice));
+    }
+    // The file against the journal, before anything is sent: rows are
+    // known by their content, wherever they moved.
+    let plan = importer
+        .plan(std::mem::take(&mut checked.keys))
+        .await
+        .map_err(|e| CliError::failure(e.to_string()))?;
+    if resume {
+        for line in plan_summary(&plan) {
+            eprintln!("{line}");
+        }
     }
     let mut report = Report::create(report_path, matches.get_flag("force"))?;
     let progress = crate::output::progress::bar(checked.valid, "deals");
