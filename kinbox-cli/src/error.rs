@@ -123,6 +123,9 @@ pub enum CliError {
     Unchecked(anyhow::Error),
     /// stdout was closed (`kinbox deals list --all | head`): stop quietly.
     BrokenPipe,
+    /// A command stopped part-way, with an exit status of its own, listed
+    /// in its `--help` (the import's 5, API unreachable, and 130, Ctrl-C).
+    Stopped(anyhow::Error, u8),
 }
 
 impl CliError {
@@ -166,6 +169,7 @@ impl CliError {
             CliError::OutcomeUnknown(_) => ExitCode::from(OUTCOME_UNKNOWN_EXIT),
             CliError::Unchecked(_) => ExitCode::from(4),
             CliError::BrokenPipe => ExitCode::SUCCESS,
+            CliError::Stopped(_, code) => ExitCode::from(*code),
         }
     }
 
@@ -179,7 +183,8 @@ impl CliError {
             ),
             CliError::Failure(message)
             | CliError::OutcomeUnknown(message)
-            | CliError::Unchecked(message) => {
+            | CliError::Unchecked(message)
+            | CliError::Stopped(message, _) => {
                 eprintln!("error: {}", printable(&message.to_string()))
             }
             CliError::BrokenPipe => {}
@@ -215,7 +220,8 @@ impl CliError {
             CliError::Usage(error)
             | CliError::Failure(error)
             | CliError::OutcomeUnknown(error)
-            | CliError::Unchecked(error) => Some(error),
+            | CliError::Unchecked(error)
+            | CliError::Stopped(error, _) => Some(error),
             CliError::BrokenPipe => None,
         }
     }

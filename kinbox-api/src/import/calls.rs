@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::import::limiter::Limiter;
+use crate::import::shared::Shared;
 use crate::retry::Next;
 use crate::{ErrorKind, KinboxError, ResponseValue, RetryPolicy};
 
@@ -43,28 +43,32 @@ pub(crate) enum Written<T> {
     /// Refused (4xx other than 429) or not sendable: not applied, and
     /// sending it again would not help.
     Rejected(String),
-    /// Not sent: the API refused the token for an earlier request.
+    /// Not sent: the import stopped sending (the API refused the token, it
+    /// was interrupted, the API is gone).
     Halted(String),
 }
 
 /// Sends a write (one attempt) within the limiter, for the row `line`
-/// (earlier rows go first).
-pub(crate) async fn write<T, F>(limiter: &Limiter, line: u64, send: F) -> Written<T>
+/// (earlier rows go first); not once the import stopped.
+pub(crate) async fn write<T, F>(shared: &Shared, line: u64, send: F) -> Written<T>
 where
     F: Future<Output = Result<ResponseValue<T>, KinboxError>>,
 {
-    let permit = limiter.acquire(line).await;
-    if let Some(reason) = limiter.halted() {
-        return Written::Halted(reason.to_owned());
-    }
+    let limiter = &shared.limiter;
+    let permit = shared.unless_stopped(limiter.acquire(line)).await;
+    let (Some(permit), None) = (permit, shared.halted()) else {
+        return Written::Halted(shared.halted().unwrap_or_default().to_owned());
+    };
     limiter.sending();
-    match send.await {
+    let answer = send.await;
+    shared.observe(answer.as_ref().err()).await;
+    match answer {
         Ok(answer) => {
             permit.success();
             Written::Done(answer.into_inner())
         }
         Err(error) => {
-            halt_on_refused_token(limiter, &error);
+            halt_on_refused_token(shared, &error);
             let written = classify(&error);
             match written {
                 Written::Unknown(_) => {
@@ -101,7 +105,7 @@ fn classify<T>(error: &KinboxError) -> Written<T> {
 /// client may retry it too, as its [`RetryPolicy`] says. For the row
 /// `line`, like [`write`].
 pub(crate) async fn read<T, F, Fut>(
-    limiter: &Limiter,
+    shared: &Shared,
     line: u64,
     mut send: F,
 ) -> Result<T, KinboxError>
@@ -109,22 +113,26 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<ResponseValue<T>, KinboxError>>,
 {
+    let limiter = &shared.limiter;
     let mut attempt = 0;
     let mut rate_limited = 0;
     loop {
-        let permit = limiter.acquire(line).await;
-        if let Some(reason) = limiter.halted() {
+        let permit = shared.unless_stopped(limiter.acquire(line)).await;
+        let (Some(permit), None) = (permit, shared.halted()) else {
+            let reason = shared.halted().unwrap_or_default();
             return Err(KinboxError::InvalidRequest(halted_message(reason)));
-        }
+        };
         limiter.sending();
-        let error = match send().await {
+        let answer = send().await;
+        shared.observe(answer.as_ref().err()).await;
+        let error = match answer {
             Ok(answer) => {
                 permit.success();
                 return Ok(answer.into_inner());
             }
             Err(error) => error,
         };
-        halt_on_refused_token(limiter, &error);
+        halt_on_refused_token(shared, &error);
         match error.kind() {
             ErrorKind::RateLimited if rate_limited < MAX_RATE_LIMITED => {
                 rate_limited += 1;
@@ -134,7 +142,7 @@ where
                 if attempt + 1 < READ_ATTEMPTS && retryable(&error) =>
             {
                 drop(permit);
-                tokio::time::sleep(backoff(attempt)).await;
+                shared.pause(backoff(attempt)).await;
                 attempt += 1;
             }
             _ => return Err(error),
@@ -144,15 +152,16 @@ where
 
 /// A 401 says the token is wrong or revoked: every later request would be
 /// refused alike, so the import stops sending.
-fn halt_on_refused_token(limiter: &Limiter, error: &KinboxError) {
+fn halt_on_refused_token(shared: &Shared, error: &KinboxError) {
     if error.kind() == ErrorKind::Unauthorized {
-        limiter.halt(&error.to_string());
+        shared.stop(crate::import::Stopped::TokenRefused(error.to_string()));
     }
 }
 
-/// Why a request was not sent after the import halted.
+/// Why a request was not sent after the import stopped (`reason`, from
+/// [`Stopped`](crate::import::Stopped)'s text).
 pub(crate) fn halted_message(reason: &str) -> String {
-    format!("the import stopped sending when the API refused the token ({reason})")
+    format!("the import stopped sending: {reason}")
 }
 
 fn retryable(error: &KinboxError) -> bool {

@@ -117,7 +117,7 @@ async fn find_or_create(
     let mut last_error = String::new();
     while attempts < max_attempts && rate_limited < MAX_RATE_LIMITED {
         let send = shared.client.create_contact().body(body.clone()).send();
-        match calls::write(&shared.limiter, line, send).await {
+        match calls::write(shared, line, send).await {
             Written::Done(contact) => {
                 shared
                     .stats
@@ -133,7 +133,7 @@ async fn find_or_create(
                 });
             }
             Written::NotSent(error) => {
-                tokio::time::sleep(calls::backoff(attempts)).await;
+                shared.pause(calls::backoff(attempts)).await;
                 attempts += 1;
                 last_error = error;
             }
@@ -142,7 +142,7 @@ async fn find_or_create(
             Written::Unknown(error) => {
                 attempts += 1;
                 last_error = error;
-                tokio::time::sleep(shared.options.reconcile_delay).await;
+                shared.pause(shared.options.reconcile_delay).await;
                 let found = find(shared, lookup, line).await.map_err(|e| {
                     failed("creating it may have worked, but cannot look up again", &e)
                 })?;
@@ -170,7 +170,7 @@ async fn find(
     line: u64,
 ) -> Result<Option<i64>, crate::KinboxError> {
     if let Some(phone) = lookup.given_phone() {
-        let page = calls::read(&shared.limiter, line, || {
+        let page = calls::read(shared, line, || {
             shared
                 .client
                 .list_contacts()
@@ -197,7 +197,7 @@ async fn find(
         }
         let mut found: Option<i64> = None;
         for asked in &asked {
-            let page = calls::read(&shared.limiter, line, || {
+            let page = calls::read(shared, line, || {
                 shared
                     .client
                     .list_contacts()

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::calls::{self, MAX_RATE_LIMITED, Written};
 use super::contacts;
 use super::journal::{Event, Record, Recorded};
+use super::resume::{Assignment, Key};
 use super::shared::Shared;
 use super::{FailureKind, ImportRow, RowOutcome, reconcile};
 use crate::types;
@@ -43,11 +44,55 @@ pub(crate) fn fingerprint(row: &ImportRow) -> u64 {
     super::journal::fingerprint(&row, leave_out)
 }
 
+/// The identity of a row: what it keeps when it is corrected, its deal's
+/// name and its contact (the phone and e-mail it is looked up by, else the
+/// contact's id). A row found in the journal by its identity but not by its
+/// content changed since; its deal is not made again.
+pub(crate) fn identity(row: &ImportRow) -> u64 {
+    #[derive(Serialize)]
+    struct Identity<'a> {
+        name: &'a str,
+        phone: Option<&'a str>,
+        email: Option<String>,
+        contact_id: Option<i64>,
+    }
+    let identity = match &row.contact {
+        Some(contact) => Identity {
+            name: row.deal.name.trim(),
+            phone: contact.phone.as_deref().map(str::trim),
+            email: contact.email.as_deref().map(|e| e.trim().to_lowercase()),
+            contact_id: None,
+        },
+        None => Identity {
+            name: row.deal.name.trim(),
+            phone: None,
+            email: None,
+            contact_id: Some(row.deal.contact_id),
+        },
+    };
+    super::journal::fingerprint(&identity, &[])
+}
+
 fn failed(line: u64, kind: FailureKind, error: impl Into<String>) -> RowOutcome {
     RowOutcome::Failed {
         line,
         error: error.into(),
         kind,
+    }
+}
+
+/// How a row's records name it in the journal: the line an earlier run
+/// recorded it under (it may have moved since), its content and identity.
+#[derive(Clone, Copy, Debug)]
+struct Journaled {
+    line: u64,
+    fingerprint: u64,
+    identity: u64,
+}
+
+impl Journaled {
+    fn record(&self, event: Event) -> Record {
+        Record::new(self.line, event, self.fingerprint).identity(self.identity)
     }
 }
 
@@ -65,39 +110,92 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
             format!("line {line} appears twice in this import: each row needs a line of its own"),
         );
     }
-    let fingerprint = fingerprint(&row);
+    let key = Key {
+        line,
+        fingerprint: fingerprint(&row),
+        identity: identity(&row),
+    };
+    let mut journaled = Journaled {
+        line,
+        fingerprint: key.fingerprint,
+        identity: key.identity,
+    };
     let mut pending = None;
-    let unsure_since = shared.journal.as_ref().and_then(|j| j.unsure_since());
-    if let Some(journal) = &shared.journal
-        && let Some(entry) = journal.recorded(line)
-    {
-        match &entry.state {
-            // Refused or never sent: the row may have been fixed since.
-            // Unless the journal was cut: it may have been sent again and
-            // created since, in records that were lost.
-            Recorded::Failed => pending = unsure_since.map(|since| (since, None)),
-            _ if entry.fingerprint != fingerprint => {
+    if let Some(journal) = &shared.journal {
+        let assignment = shared
+            .matcher
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .assign(key);
+        let unsure_since = journal.unsure_since();
+        match assignment {
+            None => {
                 return failed(
                     line,
                     FailureKind::JournalMismatch,
                     format!(
-                        "line {line} differs from the journal's ({}): is this the same file? \
-                         Nothing was sent for it",
+                        "line {line} is not the row it was when the import read the file first: \
+                         the file changed while it was being imported. Nothing was sent for it; \
+                         run the import again (the journal, {}, makes that safe)",
                         journal.path().display()
                     ),
                 );
             }
-            Recorded::Done { deal } => {
-                return RowOutcome::Skipped {
-                    line,
-                    deal_id: deal.to_string(),
+            Some(Assignment::Same { line: recorded }) => {
+                journaled.line = recorded;
+                match journal
+                    .recorded(recorded, key.fingerprint)
+                    .map(|e| &e.state)
+                {
+                    Some(Recorded::Done { deal }) => {
+                        return RowOutcome::Skipped {
+                            line,
+                            deal_id: deal.to_string(),
+                        };
+                    }
+                    Some(Recorded::Pending { sent_at, contact }) => {
+                        pending = Some((*sent_at, *contact));
+                    }
+                    // Refused or never sent: the row may have been fixed
+                    // since. Unless the journal was cut: it may have been
+                    // sent again and created since, in records that were lost.
+                    _ => pending = unsure_since.map(|since| (since, None)),
+                }
+            }
+            Some(Assignment::Changed {
+                line: recorded,
+                fingerprint: was,
+            }) => {
+                let moved = match recorded == line {
+                    true => String::new(),
+                    false => format!(" (then on line {recorded})"),
+                };
+                return match journal.recorded(recorded, was).map(|e| &e.state) {
+                    Some(Recorded::Done { deal }) => RowOutcome::Changed {
+                        line,
+                        deal_id: deal.to_string(),
+                        error: format!(
+                            "line {line} changed after an earlier run made its deal {deal}{moved}: \
+                             not sent again, which would make a second deal; change the deal \
+                             itself if the change matters"
+                        ),
+                    },
+                    _ => failed(
+                        line,
+                        FailureKind::Changed,
+                        format!(
+                            "line {line} changed after an earlier run sent it{moved} without \
+                             learning whether its deal was made: nothing was sent for it, which \
+                             could make a second deal; look for the deal, and import the row on \
+                             its own if it is not there"
+                        ),
+                    ),
                 };
             }
-            Recorded::Pending { sent_at, contact } => pending = Some((*sent_at, *contact)),
+            // Not in the journal: if it was cut, its records may be the
+            // lost ones.
+            Some(Assignment::New) => pending = unsure_since.map(|since| (since, None)),
         }
-    } else if let Some(since) = unsure_since {
-        // Not in the journal, which was cut: its records may be the lost ones.
-        pending = Some((since, None));
     }
     let not_sent = |reason: &str| {
         // Sent by an earlier run, and not looked for: it may exist.
@@ -114,7 +212,7 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
             ),
         )
     };
-    if let Some(reason) = shared.limiter.halted() {
+    if let Some(reason) = shared.halted() {
         return not_sent(reason);
     }
     let mut deal = row.deal;
@@ -122,7 +220,7 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
         match Box::pin(contacts::resolve(shared, lookup, line)).await {
             Ok(contact) => deal.contact_id = contact,
             Err(no_contact) => {
-                return match shared.limiter.halted() {
+                return match shared.halted() {
                     Some(reason) => not_sent(reason),
                     None => failed(line, no_contact.kind, no_contact.error),
                 };
@@ -132,7 +230,7 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
     let _identity = shared.lock(&deal).await;
     // Boxed: the row's future is moved as it is queued, and the create's
     // state (the request's, reqwest's and hyper's futures) is most of it.
-    Box::pin(create(shared, line, fingerprint, deal, pending)).await
+    Box::pin(create(shared, line, journaled, deal, pending)).await
 }
 
 /// Sends the create until it is known to have worked (or found), or it is
@@ -141,7 +239,7 @@ pub(crate) async fn run_row(shared: &Shared, row: ImportRow) -> RowOutcome {
 async fn create(
     shared: &Shared,
     line: u64,
-    fingerprint: u64,
+    journaled: Journaled,
     deal: types::DealCreate,
     pending: Option<(DateTime<Utc>, Option<i64>)>,
 ) -> RowOutcome {
@@ -156,12 +254,12 @@ async fn create(
         first_sent = Some(sent_at);
         let ready = sent_at + options.reconcile_delay;
         if let Ok(wait) = (ready - Utc::now()).to_std() {
-            tokio::time::sleep(wait).await;
+            shared.pause(wait).await;
         }
         let mut sent = deal.clone();
         sent.contact_id = contact.unwrap_or(deal.contact_id);
         match Box::pin(reconcile::find(shared, line, &sent, since(shared, sent_at))).await {
-            Ok(Some(id)) => return reconciled(shared, line, fingerprint, id).await,
+            Ok(Some(id)) => return reconciled(shared, line, journaled, id).await,
             Ok(None) => {}
             Err(error) => {
                 let error = format!(
@@ -171,7 +269,7 @@ async fn create(
                 return give_up(
                     shared,
                     line,
-                    fingerprint,
+                    journaled,
                     sent_at,
                     &deal,
                     FailureKind::Unresolved,
@@ -184,7 +282,7 @@ async fn create(
     let (mut attempts, mut rate_limited) = (0, 0);
     let mut last_error = String::new();
     while attempts < options.max_attempts.get() && rate_limited < MAX_RATE_LIMITED {
-        if let Some(reason) = shared.limiter.halted() {
+        if let Some(reason) = shared.halted() {
             let error = format!(
                 "line {line} was not sent: {}",
                 calls::halted_message(reason)
@@ -194,10 +292,10 @@ async fn create(
                 true => FailureKind::Unresolved,
                 false => FailureKind::Halted,
             };
-            return give_up(shared, line, fingerprint, first, &deal, kind, error).await;
+            return give_up(shared, line, journaled, first, &deal, kind, error).await;
         }
         let now = Utc::now();
-        let mut sending = Record::new(line, Event::Sending, fingerprint);
+        let mut sending = journaled.record(Event::Sending);
         sending.at = Some(now);
         sending.contact = Some(deal.contact_id);
         if let Err(error) = shared.record(sending).await {
@@ -213,7 +311,7 @@ async fn create(
         // Boxed where it is made: the request's future is kilobytes, and
         // moving it into `write` and then into this future copied it whole.
         let send = Box::pin(shared.client.create_deal().body(deal.clone()).send());
-        let written = calls::write(&shared.limiter, line, send).await;
+        let written = calls::write(shared, line, send).await;
         if !matches!(written, Written::Halted(_)) {
             shared.stats.creates.fetch_add(1, Ordering::Relaxed);
         }
@@ -226,7 +324,7 @@ async fn create(
                         "the deal created is already attributed to another row"
                     );
                 }
-                let mut record = Record::new(line, Event::Created, fingerprint);
+                let mut record = journaled.record(Event::Created);
                 record.deal = Some(created.id.clone());
                 if let Err(error) = shared.record(record).await {
                     tracing::warn!(line, %error, "the deal was created, but the journal cannot say so; the next run will find it");
@@ -240,12 +338,12 @@ async fn create(
             // The loop's next turn gives up.
             Written::Halted(_) => {}
             Written::NotSent(error) => {
-                tokio::time::sleep(calls::backoff(attempts)).await;
+                shared.pause(calls::backoff(attempts)).await;
                 attempts += 1;
                 last_error = error;
             }
             Written::Rejected(error) => {
-                let mut record = Record::new(line, Event::Failed, fingerprint);
+                let mut record = journaled.record(Event::Failed);
                 record.kind = Some("rejected".to_owned());
                 record.error = Some(error.clone());
                 record.maybe_applied = Some(false);
@@ -261,9 +359,9 @@ async fn create(
                 had_unknown = true;
                 // An answer lost on the way may belong to a create still
                 // being applied: give it a moment.
-                tokio::time::sleep(options.reconcile_delay).await;
+                shared.pause(options.reconcile_delay).await;
                 match Box::pin(reconcile::find(shared, line, &deal, since(shared, first))).await {
-                    Ok(Some(id)) => return reconciled(shared, line, fingerprint, id).await,
+                    Ok(Some(id)) => return reconciled(shared, line, journaled, id).await,
                     Ok(None) => {}
                     Err(error) => {
                         let error = format!(
@@ -273,7 +371,7 @@ async fn create(
                         return give_up(
                             shared,
                             line,
-                            fingerprint,
+                            journaled,
                             first,
                             &deal,
                             FailureKind::Unresolved,
@@ -295,7 +393,7 @@ async fn create(
         true => FailureKind::Unresolved,
         false => FailureKind::GaveUp,
     };
-    give_up(shared, line, fingerprint, first, &deal, kind, error).await
+    give_up(shared, line, journaled, first, &deal, kind, error).await
 }
 
 fn since(shared: &Shared, sent_at: DateTime<Utc>) -> DateTime<Utc> {
@@ -304,10 +402,15 @@ fn since(shared: &Shared, sent_at: DateTime<Utc>) -> DateTime<Utc> {
     sent_at - skew
 }
 
-async fn reconciled(shared: &Shared, line: u64, fingerprint: u64, deal_id: String) -> RowOutcome {
+async fn reconciled(
+    shared: &Shared,
+    line: u64,
+    journaled: Journaled,
+    deal_id: String,
+) -> RowOutcome {
     tracing::debug!(line, deal = %deal_id, "found the deal of a create whose answer was lost");
     shared.stats.reconciled.fetch_add(1, Ordering::Relaxed);
-    let mut record = Record::new(line, Event::Reconciled, fingerprint);
+    let mut record = journaled.record(Event::Reconciled);
     record.deal = Some(deal_id.clone());
     if let Err(error) = shared.record(record).await {
         tracing::warn!(line, %error, "the deal was found, but the journal cannot say so; the next run will find it again");
@@ -318,13 +421,13 @@ async fn reconciled(shared: &Shared, line: u64, fingerprint: u64, deal_id: Strin
 async fn give_up(
     shared: &Shared,
     line: u64,
-    fingerprint: u64,
+    journaled: Journaled,
     first_sent: DateTime<Utc>,
     deal: &types::DealCreate,
     kind: FailureKind,
     error: String,
 ) -> RowOutcome {
-    let mut record = Record::new(line, Event::Failed, fingerprint);
+    let mut record = journaled.record(Event::Failed);
     record.at = Some(first_sent);
     record.contact = Some(deal.contact_id);
     record.error = Some(error.clone());

@@ -88,6 +88,10 @@ pub enum ImportError {
 pub(crate) struct Entry {
     /// The fingerprint of the row recorded with the last event.
     pub(crate) fingerprint: u64,
+    /// The row's identity (its name and contact), when the journal says it:
+    /// journals of earlier versions do not, and their rows are known by
+    /// their line instead.
+    pub(crate) identity: Option<u64>,
     pub(crate) state: Recorded,
 }
 
@@ -126,6 +130,14 @@ pub(crate) struct Record {
     /// On `failed`: whether a create may have been applied all the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) maybe_applied: Option<bool>,
+    /// The row's identity ([`identity`](super::engine::identity)) in 16 hex
+    /// digits: what a row keeps when it is corrected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) id: Option<String>,
+    /// On `rows`: the rows of the file as this run found them, each as its
+    /// fingerprint and identity (32 hex digits), a part of them per record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) rows: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +150,9 @@ pub(crate) enum Event {
     /// The journal was found cut: rows without an outcome before this
     /// record may have been sent.
     Cut,
+    /// A part of the file's rows as a run found them (`at`: when that run
+    /// started): what the next run compares its file with.
+    Rows,
 }
 
 impl Record {
@@ -152,7 +167,15 @@ impl Record {
             kind: None,
             error: None,
             maybe_applied: None,
+            id: None,
+            rows: None,
         }
+    }
+
+    /// With the row's identity.
+    pub(crate) fn identity(mut self, identity: u64) -> Self {
+        self.id = Some(format!("{identity:016x}"));
+        self
     }
 }
 
@@ -192,10 +215,18 @@ impl Shared {
 /// What the journal held when it was opened.
 #[derive(Debug, Default)]
 struct State {
-    recorded: HashMap<u64, Entry>,
+    /// By the line the records name and the row's fingerprint: a line of
+    /// an edited file may hold another row than it did.
+    recorded: HashMap<(u64, u64), Entry>,
     /// Since a cut, rows without an outcome may have been sent: from when.
     unsure_since: Option<DateTime<Utc>>,
+    /// The rows of the file as the last run that said so found them
+    /// (fingerprint, identity), and when that run started.
+    last_rows: Option<(DateTime<Utc>, Vec<FileRow>)>,
 }
+
+/// A row of the file as a `rows` record lists it: fingerprint, identity.
+pub(crate) type FileRow = (u64, u64);
 
 /// An open journal: what it recorded before, and the writer of new records.
 pub(crate) struct Journal {
@@ -235,7 +266,9 @@ impl std::fmt::Debug for Journal {
 /// The first line of a journal of this version. `records` is rewritten in
 /// place at every sync, so it is padded to a fixed width.
 const HEADER_KIND: &str = "import-journal";
-const HEADER_VERSION: u32 = 2;
+/// 3: records name the row's identity, and `rows` records list the file's
+/// rows (a journal of version 2 is read, and marked 3 when opened).
+const HEADER_VERSION: u32 = 3;
 const COUNT_KEY: &[u8] = b"\"records\":";
 const COUNT_WIDTH: usize = 20;
 
@@ -264,6 +297,8 @@ enum Kind {
         count_at: u64,
         records: u64,
         created: DateTime<Utc>,
+        /// Where the version's digit is, when it is older than this one's.
+        older_at: Option<u64>,
     },
     /// A journal of an earlier version, whose first line is a record.
     Unversioned,
@@ -293,16 +328,46 @@ fn kind_of(first: &[u8]) -> Result<Kind, String> {
             .map(|at| at + COUNT_KEY.len())
             .filter(|at| text.get(at + COUNT_WIDTH) == Some(&b'}'))
             .ok_or_else(|| "its header was changed by hand (the record count moved)".to_owned())?;
+        let older_at = match header.version < HEADER_VERSION {
+            true => {
+                let key = format!("\"version\":{}", header.version);
+                let at = memchr::memmem::find(text, key.as_bytes())
+                    .filter(|_| header.version < 10)
+                    .ok_or_else(|| {
+                        "its header was changed by hand (the version moved)".to_owned()
+                    })?;
+                Some((at + key.len() - 1) as u64)
+            }
+            false => None,
+        };
         return Ok(Kind::Versioned {
             count_at: count_at as u64,
             records: header.records,
             created: header.created,
+            older_at,
         });
     }
     match serde_json::from_slice::<Record>(text) {
         Ok(_) => Ok(Kind::Unversioned),
         Err(_) => Err(NOT_OURS.to_owned()),
     }
+}
+
+/// Writes this version's digit over an older one's at `at`.
+fn upgrade(file: &File, at: u64) -> std::io::Result<()> {
+    let digit = HEADER_VERSION.to_string();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.write_all_at(digit.as_bytes(), at)?;
+    }
+    #[cfg(not(unix))]
+    {
+        let mut file = file;
+        file.seek(SeekFrom::Start(at))?;
+        file.write_all(digit.as_bytes())?;
+    }
+    file.sync_data()
 }
 
 /// Opens `path` to read and write without following a symbolic link in its
@@ -411,8 +476,15 @@ impl Journal {
                 count_at,
                 records,
                 created,
+                older_at,
             } => {
                 let (mut state, read, good_end) = read(&mut file, path, first.len() as u64)?;
+                if let Some(at) = older_at {
+                    // Marked as this version's before a record of it is
+                    // written: an older kinbox then says to resume with
+                    // this one rather than find records it cannot read.
+                    upgrade(&file, at).map_err(open_error)?;
+                }
                 let damaged = keep_tail_aside(&mut file, path, good_end).map_err(open_error)?;
                 notices.extend(damaged);
                 if records > read && state.unsure_since.is_none() {
@@ -513,9 +585,27 @@ impl Journal {
         &self.notices
     }
 
-    /// What the journal held for `line` when it was opened.
-    pub(crate) fn recorded(&self, line: u64) -> Option<&Entry> {
-        self.state.recorded.get(&line)
+    /// What the journal held for the row of fingerprint `fingerprint` its
+    /// records name `line`, when it was opened.
+    pub(crate) fn recorded(&self, line: u64, fingerprint: u64) -> Option<&Entry> {
+        self.state.recorded.get(&(line, fingerprint))
+    }
+
+    /// Everything the journal held, by the line its records name.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (u64, &Entry)> {
+        self.state
+            .recorded
+            .iter()
+            .map(|((line, _), entry)| (*line, entry))
+    }
+
+    /// The rows of the file (fingerprint, identity) as the last run that
+    /// recorded them found them; `None` for a journal of an earlier version.
+    pub(crate) fn last_rows(&self) -> Option<&[(u64, u64)]> {
+        self.state
+            .last_rows
+            .as_ref()
+            .map(|(_, rows)| rows.as_slice())
     }
 
     /// When the journal was found cut: from then on, any row without a
@@ -707,13 +797,28 @@ fn parse_fingerprint(text: &str) -> Result<u64, String> {
     u64::from_str_radix(text, 16).map_err(|_| format!("`{text}` is not a fingerprint"))
 }
 
-/// Folds one record into the state of its line.
+/// Folds one record into the state of its row (its line and fingerprint).
 fn apply(state: &mut State, record: Record, fingerprint: u64) {
+    let key = (record.line, fingerprint);
+    let identity = record
+        .id
+        .as_deref()
+        .and_then(|id| u64::from_str_radix(id, 16).ok());
     let recorded = &mut state.recorded;
-    let previous = recorded.get(&record.line).map(|entry| &entry.state);
+    let previous = recorded.get(&key).map(|entry| &entry.state);
     let new = match (record.event, previous) {
         (Event::Cut, _) => {
             state.mark_cut(record.at.unwrap_or(DateTime::<Utc>::MIN_UTC));
+            return;
+        }
+        (Event::Rows, _) => {
+            let at = record.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
+            let rows = parse_rows(record.rows.as_deref().unwrap_or_default());
+            // A run's rows come in parts, and the last run's count.
+            match &mut state.last_rows {
+                Some((run, last)) if *run == at => last.extend(rows),
+                _ => state.last_rows = Some((at, rows)),
+            }
             return;
         }
         // An outcome is final: the row is skipped from then on.
@@ -740,13 +845,40 @@ fn apply(state: &mut State, record: Record, fingerprint: u64) {
         },
         (Event::Failed, _) => Recorded::Failed,
     };
+    let identity = identity.or_else(|| recorded.get(&key).and_then(|entry| entry.identity));
     recorded.insert(
-        record.line,
+        key,
         Entry {
             fingerprint,
+            identity,
             state: new,
         },
     );
+}
+
+/// The rows of a `rows` record: 32 hex digits each (fingerprint, then
+/// identity); what does not read as such is left out (the list only feeds
+/// the summary of what changed).
+fn parse_rows(text: &str) -> Vec<(u64, u64)> {
+    text.as_bytes()
+        .chunks_exact(32)
+        .filter_map(|row| {
+            let row = std::str::from_utf8(row).ok()?;
+            let fingerprint = u64::from_str_radix(&row[..16], 16).ok()?;
+            let identity = u64::from_str_radix(&row[16..], 16).ok()?;
+            Some((fingerprint, identity))
+        })
+        .collect()
+}
+
+/// `rows` as a `rows` record holds them.
+pub(crate) fn rows_text(rows: &[(u64, u64)]) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(rows.len() * 32);
+    for (fingerprint, identity) in rows {
+        let _ = write!(text, "{fingerprint:016x}{identity:016x}");
+    }
+    text
 }
 
 /// Where the header's record count is written: the journal's own handle
@@ -1008,20 +1140,23 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let journal = Journal::open(&path).unwrap();
         assert_eq!(
-            journal.recorded(1).unwrap().state,
+            journal.recorded(1, 1).unwrap().state,
             Recorded::Done { deal: "d1".into() }
         );
         assert_eq!(
-            journal.recorded(2).unwrap().state,
+            journal.recorded(2, 2).unwrap().state,
             Recorded::Pending {
                 sent_at: "2026-01-01T00:00:03Z".parse().unwrap(),
                 contact: Some(7)
             },
             "the earliest send"
         );
-        assert_eq!(journal.recorded(3).unwrap().state, Recorded::Failed);
+        assert_eq!(journal.recorded(3, 3).unwrap().state, Recorded::Failed);
         assert!(
-            matches!(journal.recorded(4).unwrap().state, Recorded::Pending { .. }),
+            matches!(
+                journal.recorded(4, 4).unwrap().state,
+                Recorded::Pending { .. }
+            ),
             "given up with an unknown outcome: still to reconcile"
         );
         assert_eq!(journal.deals().collect::<Vec<_>>(), ["d1"]);
@@ -1035,7 +1170,7 @@ mod tests {
         let torn = created(2, 2, "d2");
         std::fs::write(&path, format!("{whole}{}", &torn[..torn.len() / 2])).unwrap();
         let journal = Journal::open(&path).unwrap();
-        assert!(journal.recorded(2).is_none());
+        assert!(journal.recorded(2, 2).is_none());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), whole);
         // What was cut is kept, and said.
         let aside = path.with_file_name("journal.ndjson.damaged-1");
@@ -1063,7 +1198,7 @@ mod tests {
         );
         let reopened = Journal::open(&path).unwrap();
         assert!(matches!(
-            reopened.recorded(2).unwrap().state,
+            reopened.recorded(2, 2).unwrap().state,
             Recorded::Pending { .. }
         ));
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
@@ -1103,7 +1238,7 @@ mod tests {
         let reopened = Journal::open(&path).unwrap();
         for line in 1..=500 {
             assert_eq!(
-                reopened.recorded(line).unwrap().state,
+                reopened.recorded(line, line).unwrap().state,
                 Recorded::Done {
                     deal: format!("d{line}").into()
                 },
@@ -1132,7 +1267,7 @@ mod tests {
         // Zeroes where a crash left the block unwritten, then a newline.
         std::fs::write(&path, format!("{good}\0\0\0\0\n{{\"li\n")).unwrap();
         let journal = Journal::open(&path).unwrap();
-        assert!(journal.recorded(1).is_some());
+        assert!(journal.recorded(1, 1).is_some());
         drop(journal);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), good);
 
@@ -1208,6 +1343,84 @@ mod tests {
     }
 
     #[test]
+    fn rows_are_known_by_line_and_content_and_the_last_runs_file_is_kept() {
+        let path = temp("content");
+        let journal = Journal::open(&path).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let at = |text: &str| Some(text.parse::<DateTime<Utc>>().unwrap());
+        let mut records = vec![
+            Record::new(2, Event::Sending, 0xA).identity(1),
+            Record::new(2, Event::Created, 0xA).identity(1),
+            // Line 2 holds another row on the next run: its own entry.
+            Record::new(2, Event::Sending, 0xB).identity(2),
+        ];
+        records[1].deal = Some("d1".to_owned());
+        for (run, rows) in [
+            ("2026-01-01T00:00:00Z", vec![(9, 9)]),
+            ("2026-01-02T00:00:00Z", vec![(0xA, 1), (0xB, 2)]),
+        ] {
+            let mut record = Record::new(0, Event::Rows, 0);
+            record.at = at(run);
+            record.rows = Some(rows_text(&rows));
+            records.push(record);
+        }
+        for record in &records {
+            runtime.block_on(journal.append(record)).unwrap();
+        }
+        drop(journal);
+        let reopened = Journal::open(&path).unwrap();
+        assert_eq!(
+            reopened.recorded(2, 0xA).unwrap().state,
+            Recorded::Done { deal: "d1".into() }
+        );
+        assert_eq!(reopened.recorded(2, 0xA).unwrap().identity, Some(1));
+        assert!(matches!(
+            reopened.recorded(2, 0xB).unwrap().state,
+            Recorded::Pending { .. }
+        ));
+        assert_eq!(reopened.last_rows(), Some(&[(0xA, 1), (0xB, 2)][..]));
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_version_2_journal_is_read_and_marked_version_3() {
+        let path = temp("v2");
+        let header = header_line("2026-01-01T00:00:00Z".parse().unwrap())
+            .replace("\"version\":3", "\"version\":2");
+        let header = header.replace("\"records\":0 ", "\"records\":2 ");
+        std::fs::write(
+            &path,
+            format!(
+                "{header}{}{}",
+                sending(1, 1, "2026-01-01T00:00:05Z"),
+                created(1, 1, "d1")
+            ),
+        )
+        .unwrap();
+        let journal = Journal::open(&path).unwrap();
+        assert!(journal.notices().is_empty(), "{:?}", journal.notices());
+        assert_eq!(
+            journal.recorded(1, 1).unwrap().identity,
+            None,
+            "no identity then"
+        );
+        assert_eq!(journal.last_rows(), None);
+        drop(journal);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("{\"kinbox\":\"import-journal\",\"version\":3,"),
+            "{text}"
+        );
+        assert_eq!(
+            text.len(),
+            header.len() + sending(1, 1, "2026-01-01T00:00:05Z").len() + created(1, 1, "d1").len()
+        );
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
     fn a_new_journal_starts_with_its_header_and_counts_its_records() {
         let path = temp("header");
         journal_of_sends(&path, 3);
@@ -1219,7 +1432,7 @@ mod tests {
         let reopened = Journal::open(&path).unwrap();
         assert!(reopened.notices().is_empty(), "{:?}", reopened.notices());
         assert_eq!(reopened.unsure_since(), None);
-        assert!(reopened.recorded(3).is_some());
+        assert!(reopened.recorded(3, 3).is_some());
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 

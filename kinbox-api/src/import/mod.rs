@@ -111,7 +111,9 @@
 //!         RowOutcome::Created { line, deal_id }
 //!         | RowOutcome::Reconciled { line, deal_id }
 //!         | RowOutcome::Skipped { line, deal_id } => println!("line {line}: deal {deal_id}"),
-//!         RowOutcome::Failed { line, error, .. } => eprintln!("line {line}: {error}"),
+//!         RowOutcome::Changed { line, error, .. } | RowOutcome::Failed { line, error, .. } => {
+//!             eprintln!("line {line}: {error}")
+//!         }
 //!     }
 //! }
 //! # Ok(()) }
@@ -123,6 +125,7 @@ mod engine;
 mod journal;
 mod limiter;
 mod reconcile;
+mod resume;
 mod shared;
 
 use std::num::{NonZeroU32, NonZeroUsize};
@@ -269,6 +272,15 @@ pub enum RowOutcome {
     Skipped { line: u64, deal_id: String },
     /// A create whose answer was lost, found on the server.
     Reconciled { line: u64, deal_id: String },
+    /// Created by an earlier run, as the journal says, from a row with the
+    /// same name and contact and other content: the row was changed after
+    /// its deal was made. Nothing was sent (that would make a second deal);
+    /// `error` says so, for the user to change the deal if it matters.
+    Changed {
+        line: u64,
+        deal_id: String,
+        error: String,
+    },
     /// Not created (or, for [`FailureKind::Unresolved`], maybe created).
     Failed {
         line: u64,
@@ -282,6 +294,7 @@ impl RowOutcome {
         match self {
             RowOutcome::Created { line, .. }
             | RowOutcome::Skipped { line, .. }
+            | RowOutcome::Changed { line, .. }
             | RowOutcome::Reconciled { line, .. }
             | RowOutcome::Failed { line, .. } => *line,
         }
@@ -292,6 +305,7 @@ impl RowOutcome {
         match self {
             RowOutcome::Created { deal_id, .. }
             | RowOutcome::Skipped { deal_id, .. }
+            | RowOutcome::Changed { deal_id, .. }
             | RowOutcome::Reconciled { deal_id, .. } => Some(deal_id),
             RowOutcome::Failed { .. } => None,
         }
@@ -310,9 +324,13 @@ pub enum FailureKind {
     ContactNotFound,
     /// Finding or creating the row's contact failed; the deal was not sent.
     Contact,
-    /// The row differs from the one the journal recorded for its line: not
-    /// the same file? Nothing was sent.
+    /// The row is not the one [`Importer::plan`] was given for its line:
+    /// the file changed while it was imported. Nothing was sent.
     JournalMismatch,
+    /// The row changed after an earlier run sent it (same name and contact,
+    /// other content) without learning whether its deal was made. Nothing
+    /// was sent: that could make a second deal.
+    Changed,
     /// Another row of this import has the same line.
     DuplicateLine,
     /// The journal could not be written, so nothing was sent.
@@ -323,11 +341,129 @@ pub enum FailureKind {
     /// Gave up while a create's outcome is unknown: the deal may exist. With
     /// a journal, the next run looks for it before sending anything.
     Unresolved,
-    /// Not sent: the API refused the token (401) for an earlier request, and
-    /// the import stopped sending (every request would be refused alike).
-    /// Fix the token and run the import again; with the journal, the rows
+    /// Not sent: the import stopped sending ([`ImportHandle::stopped`] says
+    /// why: the API refused the token, the import was stopped, the API could
+    /// not be reached). Run the import again; with the journal, the rows
     /// created are skipped.
     Halted,
+}
+
+/// Why an import stopped sending before its last row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stopped {
+    /// The API refused the token (401): every request would be refused
+    /// alike. The server's error.
+    TokenRefused(String),
+    /// [`ImportHandle::stop`] was called (the user pressed Ctrl-C).
+    Interrupted,
+    /// Requests kept failing as they do when the API is gone (no
+    /// connection, answers lost, 5xx), and a probe after a pause failed too:
+    /// the probe's error.
+    Unreachable(String),
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::TokenRefused(error) => write!(f, "the API refused the token ({error})"),
+            Stopped::Interrupted => f.write_str("the import was interrupted"),
+            Stopped::Unreachable(error) => write!(
+                f,
+                "the API could not be reached ({} requests in a row failed, and so did a probe \
+                 after a pause: {error})",
+                shared::FAILURES_BEFORE_PROBE
+            ),
+        }
+    }
+}
+
+/// Stops a running import, and says whether (and why) it stopped: cloned
+/// from [`Importer::handle`] before [`Importer::run`] takes the importer.
+#[derive(Clone, Debug)]
+pub struct ImportHandle(Arc<shared::Shared>);
+
+impl ImportHandle {
+    /// Stops sending: no request leaves after this, rows not yet sent end as
+    /// [`FailureKind::Halted`] and rows whose request is in flight end when
+    /// its answer comes (or is looked for, next run, when the outcome
+    /// stream is dropped first). Every wait of the engine (a pause, a
+    /// retry's back-off) is cut short.
+    pub fn stop(&self) {
+        self.0.stop(Stopped::Interrupted);
+    }
+
+    /// Why the import stopped sending, once it did.
+    pub fn stopped(&self) -> Option<Stopped> {
+        self.0.stopped().cloned()
+    }
+}
+
+/// How a row is known when an import is resumed: its line, its content
+/// (the fingerprint the journal records) and its identity (its deal's name
+/// and its contact: what a corrected row keeps). See [`Importer::plan`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowKey(resume::Key);
+
+impl RowKey {
+    pub fn of(row: &ImportRow) -> Self {
+        Self(resume::Key {
+            line: row.line,
+            fingerprint: engine::fingerprint(row),
+            identity: engine::identity(row),
+        })
+    }
+
+    pub fn line(&self) -> u64 {
+        self.0.line
+    }
+}
+
+/// What [`Importer::plan`] found: how the file compares with the journal,
+/// before anything is sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResumePlan {
+    /// Rows given.
+    pub rows: u64,
+    /// Rows created by an earlier run (wherever they are in the file now):
+    /// skipped.
+    pub created_before: u64,
+    /// Rows sent by an earlier run without learning the outcome: looked for
+    /// before being sent again.
+    pub to_look_for: u64,
+    /// Rows changed after an earlier run made (or may have made) their deal:
+    /// not sent.
+    pub changed_after_sent: u64,
+    /// Rows to send.
+    pub to_send: u64,
+    /// Rows an earlier run created (or may have) whose content and identity
+    /// are no longer in the file.
+    pub gone_from_file: u64,
+    /// How the file differs from the one the last run read, when the
+    /// journal says what that one held (journals of earlier versions do
+    /// not).
+    pub since_last_run: Option<FileChanges>,
+}
+
+/// How a file differs from the one the last run read: rows are paired by
+/// content first (a row that moved is the same row), then by identity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FileChanges {
+    /// Rows whose content and identity the last file did not have.
+    pub added: u64,
+    /// Rows whose identity (name and contact) the last file had, with other
+    /// content.
+    pub changed: u64,
+    /// Rows of the last file whose content and identity this one lacks.
+    pub removed: u64,
+}
+
+impl FileChanges {
+    pub fn is_empty(&self) -> bool {
+        self.added == 0 && self.changed == 0 && self.removed == 0
+    }
 }
 
 /// Counters of a running import, for progress and tests: read them at any
@@ -385,6 +521,9 @@ impl ImportStats {
     }
 }
 
+/// Rows listed in each `rows` record of the journal: 64 KiB lines.
+const ROWS_PER_RECORD: usize = 2048;
+
 /// An import, ready to run: its journal open and read.
 #[derive(Debug)]
 pub struct Importer {
@@ -419,6 +558,90 @@ impl Importer {
 
     pub fn stats(&self) -> ImportStats {
         ImportStats(self.shared.stats.clone())
+    }
+
+    /// A handle to stop the import once it runs, and to learn why it stopped.
+    pub fn handle(&self) -> ImportHandle {
+        ImportHandle(self.shared.clone())
+    }
+
+    /// Compares every row of the file with the journal before anything is
+    /// sent, and records the file's rows in it for the next run to compare
+    /// with. Rows are known by their content, wherever they moved: those
+    /// created before are skipped, a row whose content changed after its
+    /// deal was made (same name and contact) is [`RowOutcome::Changed`] and
+    /// not sent, new and corrected rows are sent. Rows of the same content
+    /// take as many of the journal's rows of that content as there are; the
+    /// others are new (two identical rows make two deals, as on a first
+    /// run).
+    ///
+    /// Without a plan, [`Importer::run`] matches each row as it comes: by
+    /// content, then by identity, in the order rows come, which cannot tell
+    /// a changed row from one whose content comes later in the file. With
+    /// one, `run` must be given the same rows: a row that differs from the
+    /// one planned for its line fails ([`FailureKind::JournalMismatch`]).
+    /// Without a journal, everything is to send and nothing is recorded.
+    pub async fn plan(
+        &self,
+        rows: impl IntoIterator<Item = RowKey>,
+    ) -> Result<ResumePlan, ImportError> {
+        let keys: Vec<resume::Key> = rows.into_iter().map(|key| key.0).collect();
+        let mut plan = ResumePlan {
+            rows: keys.len() as u64,
+            ..ResumePlan::default()
+        };
+        let Some(journal) = &self.shared.journal else {
+            plan.to_send = plan.rows;
+            return Ok(plan);
+        };
+        {
+            let mut matcher = self
+                .shared
+                .matcher
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let assigned = matcher.plan(&keys);
+            for (key, assignment) in keys.iter().zip(&assigned) {
+                match assignment {
+                    resume::Assignment::Same { line } => {
+                        match journal.recorded(*line, key.fingerprint).map(|e| &e.state) {
+                            Some(journal::Recorded::Done { .. }) => plan.created_before += 1,
+                            _ => plan.to_look_for += 1,
+                        }
+                    }
+                    resume::Assignment::Changed { .. } => plan.changed_after_sent += 1,
+                    resume::Assignment::New => plan.to_send += 1,
+                }
+            }
+            plan.gone_from_file = matcher.left() as u64;
+        }
+        let rows: Vec<(u64, u64)> = keys.iter().map(|k| (k.fingerprint, k.identity)).collect();
+        plan.since_last_run = journal.last_rows().map(|last| {
+            let (added, changed, removed) = resume::compare(last, &rows);
+            FileChanges {
+                added,
+                changed,
+                removed,
+            }
+        });
+        let io = |reason: String| ImportError::Open {
+            path: journal.path().to_owned(),
+            source: std::io::Error::other(reason),
+        };
+        let at = chrono::Utc::now();
+        if rows.is_empty() {
+            let mut record = journal::Record::new(0, journal::Event::Rows, 0);
+            record.at = Some(at);
+            record.rows = Some(String::new());
+            journal.append(&record).await.map_err(io)?;
+        }
+        for part in rows.chunks(ROWS_PER_RECORD) {
+            let mut record = journal::Record::new(0, journal::Event::Rows, 0);
+            record.at = Some(at);
+            record.rows = Some(journal::rows_text(part));
+            journal.append(&record).await.map_err(io)?;
+        }
+        Ok(plan)
     }
 
     /// Imports `rows`, pulling them as slots free up; yields one outcome per

@@ -29,7 +29,7 @@ pub(crate) async fn find(
         .limit(LIMIT);
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let page = calls::read(&shared.limiter, line, || {
+        let page = calls::read(shared, line, || {
             let request = request.clone();
             match &cursor {
                 Some(cursor) => request.cursor(cursor.clone()),

@@ -5,14 +5,26 @@
 //! one another.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
-use tokio::sync::OnceCell;
+use tokio::sync::{Notify, OnceCell};
 
-use super::ImportOptions;
 use super::journal::{Journal, Record};
 use super::limiter::{Counters, Limiter};
-use crate::{Client, types};
+use super::resume::Matcher;
+use super::{ImportOptions, Stopped};
+use crate::{Client, ErrorKind, KinboxError, types};
+
+/// Failures in a row (connections refused or dropped, 5xx) after which the
+/// API is probed: one may be a blip, this many across the rows in flight
+/// say it may be gone.
+pub(crate) const FAILURES_BEFORE_PROBE: u32 = 5;
+/// How long the import waits before the probe: a restart, a failover.
+pub(crate) const PROBE_PAUSE: Duration = Duration::from_secs(1);
+/// How long the probe may take before the API is taken for gone.
+pub(crate) const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What the rows of one import share.
 #[derive(Debug)]
@@ -29,6 +41,16 @@ pub(crate) struct Shared {
     /// The lines met in this run.
     pub(crate) seen: Mutex<HashSet<u64>>,
     locks: Mutex<HashMap<Identity, Arc<tokio::sync::Mutex<()>>>>,
+    /// Which row of the journal each row of this run is.
+    pub(crate) matcher: Mutex<Matcher>,
+    /// Why the import stopped sending, once it did.
+    stopped: OnceLock<Stopped>,
+    /// Wakes whoever waits (a pause, a slot) when the import stops.
+    stopping: Notify,
+    /// Requests that failed as a gone API fails, in a row.
+    failures: AtomicU32,
+    /// Held by the one probe of the API at a time.
+    probing: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
@@ -41,6 +63,7 @@ impl Shared {
             .collect();
         Self {
             limiter: Limiter::new(options.concurrency.get(), stats.clone()),
+            matcher: Mutex::new(Matcher::new(journal.as_ref())),
             client,
             options,
             journal,
@@ -49,6 +72,90 @@ impl Shared {
             claimed: Mutex::new(claimed),
             seen: Mutex::default(),
             locks: Mutex::default(),
+            stopped: OnceLock::new(),
+            stopping: Notify::new(),
+            failures: AtomicU32::new(0),
+            probing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Stops sending: requests not yet sent are not, and whoever waits is
+    /// woken. The first reason stays.
+    pub(crate) fn stop(&self, why: Stopped) {
+        let reason = why.to_string();
+        if self.stopped.set(why).is_ok() {
+            self.limiter.halt(&reason);
+            self.stopping.notify_waiters();
+        }
+    }
+
+    /// Why the import stopped sending, once it did.
+    pub(crate) fn stopped(&self) -> Option<&Stopped> {
+        self.stopped.get()
+    }
+
+    /// Why nothing more may be sent, as a sentence, once the import stopped.
+    pub(crate) fn halted(&self) -> Option<&str> {
+        self.limiter.halted()
+    }
+
+    /// Runs `work` unless the import stops first (`None` then).
+    pub(crate) async fn unless_stopped<F: std::future::Future>(
+        &self,
+        work: F,
+    ) -> Option<F::Output> {
+        let stopping = self.stopping.notified();
+        let mut stopping = std::pin::pin!(stopping);
+        stopping.as_mut().enable();
+        if self.stopped().is_some() {
+            return None;
+        }
+        let work = std::pin::pin!(work);
+        match futures::future::select(work, stopping).await {
+            futures::future::Either::Left((output, _)) => Some(output),
+            futures::future::Either::Right(_) => None,
+        }
+    }
+
+    /// Waits `wait`, or less when the import stops meanwhile.
+    pub(crate) async fn pause(&self, wait: Duration) {
+        self.unless_stopped(tokio::time::sleep(wait)).await;
+    }
+
+    /// Counts what a request's result says of the API's health; after
+    /// [`FAILURES_BEFORE_PROBE`] failures in a row, pauses, probes the API
+    /// with one cheap read, and stops the import if it is still gone.
+    pub(crate) async fn observe(&self, error: Option<&KinboxError>) {
+        if !error.is_some_and(looks_gone) {
+            self.failures.store(0, Ordering::Relaxed);
+            return;
+        }
+        if self.failures.fetch_add(1, Ordering::Relaxed) + 1 < FAILURES_BEFORE_PROBE {
+            return;
+        }
+        // One probe at a time; whoever comes meanwhile waits for its word.
+        let Ok(_probing) = self.probing.try_lock() else {
+            let _ = self.probing.lock().await;
+            return;
+        };
+        if self.failures.load(Ordering::Relaxed) < FAILURES_BEFORE_PROBE || self.stopped().is_some()
+        {
+            return;
+        }
+        tracing::debug!("{FAILURES_BEFORE_PROBE} requests in a row failed; probing the API");
+        self.pause(PROBE_PAUSE).await;
+        if self.stopped().is_some() {
+            return;
+        }
+        let probe = self.client.list_pipelines().send();
+        match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
+            Ok(Ok(_)) => self.failures.store(0, Ordering::Relaxed),
+            Ok(Err(error)) if !looks_gone(&error) => self.failures.store(0, Ordering::Relaxed),
+            Ok(Err(error)) => self.stop(Stopped::Unreachable(error.to_string())),
+            Err(_) => self.stop(Stopped::Unreachable(format!(
+                "no answer in {} s",
+                PROBE_TIMEOUT.as_secs()
+            ))),
         }
     }
 
@@ -85,6 +192,17 @@ impl Shared {
             Some(journal) => journal.append(&record).await,
             None => Ok(()),
         }
+    }
+}
+
+/// Whether `error` is what a request meets when the API is gone: no
+/// connection, an answer lost, a 5xx. Any other answer (a 4xx, a 429) says
+/// it is there.
+fn looks_gone(error: &KinboxError) -> bool {
+    match error {
+        KinboxError::Network(_) | KinboxError::OutcomeUnknown { .. } => true,
+        KinboxError::Api(_) => error.kind() == ErrorKind::Server,
+        _ => false,
     }
 }
 
