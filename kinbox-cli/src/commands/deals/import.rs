@@ -198,8 +198,12 @@ struct Tally {
     invalid: u64,
     failed: u64,
     unresolved: u64,
-    /// The import stopped sending (the API refused the token): said once.
-    halted: bool,
+    /// Changed after their deal was made: not sent again.
+    changed: u64,
+    /// Not sent: the import stopped before them.
+    not_sent: u64,
+    /// Rows the engine answered for.
+    done: u64,
 }
 
 impl Tally {
@@ -211,13 +215,31 @@ impl Tally {
             String::new()
         };
         format!(
-            "{} created, {} reconciled, {} skipped (created before), {} invalid, {} failed \
+            "{} created, {} reconciled, {} skipped (created before), {} invalid, {} failed{} \
              in {seconds:.1} s{rate}",
             self.created,
             self.reconciled,
             self.skipped,
             self.invalid,
-            self.failed + self.unresolved
+            self.failed + self.unresolved,
+            match self.changed {
+                0 => String::new(),
+                n => format!(", {n} changed after their deal was made (not sent again)"),
+            }
+        )
+    }
+
+    /// What a stopped import did and left: created, failed, not tried.
+    fn counts(&self, not_tried: u64) -> String {
+        let unknown = match self.unresolved {
+            0 => String::new(),
+            n => format!(", {n} sent without a known outcome (looked for by --resume)"),
+        };
+        format!(
+            "{} created (and {} created before), {} failed{unknown}, {not_tried} not tried",
+            self.created + self.reconciled,
+            self.skipped,
+            self.failed + self.invalid
         )
     }
 }
@@ -573,8 +595,11 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
 
     let tally = Arc::new(Mutex::new(Tally::default()));
     let bad: Arc<Mutex<Vec<(u64, String)>>> = Arc::default();
+    let handle = importer.handle();
     let rows_in = {
         let bad = bad.clone();
+        // Once the import stopped, the rows left still come through, each
+        // "not sent" at once: the report has every row.
         tokio_stream_of(receiver)
             .flat_map(futures::stream::iter)
             .filter_map(move |item| {
@@ -590,12 +615,51 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
                 }
             })
     };
-    let mut outcomes = std::pin::pin!(importer.run(rows_in));
-    while let Some(outcome) = outcomes.next().await {
+    // Ctrl-C: the first stops sending and leaves GRACE for the requests in
+    // flight; the second ends the process at once (every request is
+    // journaled before it leaves: --resume looks for what it may have made).
+    let (interrupts, mut interrupted) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let signals = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        let _ = interrupts.send(());
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "\nstopped at once: the journal has every request sent, and --resume looks \
+                 for their deals before sending anything again"
+            );
+            std::process::exit(i32::from(INTERRUPTED_EXIT));
+        }
+    });
+    // Boxed (not pinned in place): dropped below, which closes the journal.
+    let mut outcomes = importer.run(rows_in);
+    let mut grace: Option<tokio::time::Instant> = None;
+    let mut cut_short = false;
+    loop {
+        let outcome = tokio::select! {
+            outcome = outcomes.next() => outcome,
+            Some(()) = interrupted.recv(), if grace.is_none() => {
+                handle.stop();
+                grace = Some(tokio::time::Instant::now() + GRACE);
+                progress.println(format!(
+                    "interrupted: no new row is sent; waiting up to {} s for the requests in \
+                     flight (Ctrl-C again to stop at once)",
+                    GRACE.as_secs()
+                ));
+                continue;
+            }
+            () = sleep_until(grace) => {
+                cut_short = true;
+                break;
+            }
+        };
+        let Some(outcome) = outcome else { break };
         for (line, reason) in lock(&bad).drain(..) {
             lock(&tally).invalid += 1;
             report.row(line, "invalid", None, Some(&reason))?;
         }
+        let stopped = handle.stopped().is_some();
         let mut tally = lock(&tally);
         match &outcome {
             RowOutcome::Created { line, deal_id } => {
@@ -610,47 +674,108 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
                 tally.skipped += 1;
                 report.row(*line, "skipped", Some(deal_id), None)?;
             }
+            RowOutcome::Changed {
+                line,
+                deal_id,
+                error,
+            } => {
+                tally.changed += 1;
+                report.row(*line, "changed", Some(deal_id), Some(error))?;
+                progress.println(crate::error::printable(error));
+            }
             RowOutcome::Failed { line, error, kind } => {
-                if *kind == FailureKind::Unresolved {
-                    tally.unresolved += 1;
-                } else {
-                    tally.failed += 1;
+                match kind {
+                    FailureKind::Unresolved => tally.unresolved += 1,
+                    FailureKind::Halted => tally.not_sent += 1,
+                    _ => tally.failed += 1,
                 }
                 report.row(*line, "failed", None, Some(error))?;
-                if *kind != FailureKind::Halted {
-                    progress.println(format!("line {line}: {}", crate::error::printable(error)));
-                } else if !std::mem::replace(&mut tally.halted, true) {
-                    // Said once: every row left fails alike.
-                    progress.println(
-                        "the import stopped when the API refused the token: the rows left are \
-                         not sent; fix the token (kinbox auth login, or KINBOX_TOKEN) and run \
-                         the same command with --resume",
+                // Once the import stopped, the rows it stops are counted,
+                // not listed: one message says why.
+                let said_by_the_stop = stopped
+                    && matches!(
+                        kind,
+                        FailureKind::Halted | FailureKind::Unresolved | FailureKind::GaveUp
                     );
+                if *kind != FailureKind::Halted && !said_by_the_stop {
+                    progress.println(format!("line {line}: {}", crate::error::printable(error)));
                 }
             }
         }
+        tally.done += 1;
         progress.inc(1);
     }
+    signals.abort();
+    // Rows still in flight after the grace: their requests are journaled,
+    // and --resume looks for their deals. Dropping the stream closes the
+    // journal (what is queued is written and synced).
+    drop(outcomes);
     for (line, reason) in lock(&bad).drain(..) {
         lock(&tally).invalid += 1;
         report.row(line, "invalid", None, Some(&reason))?;
     }
     progress.finish_and_clear();
     report.finish()?;
+    let stopped = handle.stopped();
+    drop(handle);
+    // Ends at once if the rows stopped being taken: nobody receives them.
     reader
         .join()
         .map_err(|_| CliError::failure("the file reader stopped unexpectedly"))??;
 
     let tally = lock(&tally);
+    let shown_file = if file == "-" {
+        "stdin".into()
+    } else {
+        crate::error::printable(&file)
+    };
     eprintln!(
-        "{}: {}",
-        if file == "-" {
-            "stdin".into()
-        } else {
-            crate::error::printable(&file)
-        },
+        "{shown_file}: {}",
         tally.summary(started.elapsed().as_secs_f64())
     );
+    let not_tried = checked.valid.saturating_sub(tally.done) + tally.not_sent;
+    let how_to_resume = match &journal {
+        Some(_) => format!("to continue, run: {}", resume_command()),
+        None => "stdin has no journal: import the rows not created from a file, with a journal"
+            .to_owned(),
+    };
+    match stopped {
+        Some(Stopped::Interrupted) => {
+            let in_flight = match cut_short {
+                true => format!(
+                    "; requests still in flight after {} s were left to --resume",
+                    GRACE.as_secs()
+                ),
+                false => String::new(),
+            };
+            return Err(CliError::Stopped(
+                anyhow::Error::msg(format!(
+                    "interrupted: {}{in_flight}; {how_to_resume}",
+                    tally.counts(not_tried)
+                )),
+                INTERRUPTED_EXIT,
+            ));
+        }
+        Some(Stopped::Unreachable(_)) => {
+            let why = stopped
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            return Err(CliError::Stopped(
+                anyhow::Error::msg(format!(
+                    "stopped: {why}. {}; once the API answers again, {how_to_resume}",
+                    tally.counts(not_tried)
+                )),
+                UNREACHABLE_EXIT,
+            ));
+        }
+        Some(_) => eprintln!(
+            // The token: said once, not for every row it stopped.
+            "the import stopped when the API refused the token: the rows left are not sent; fix \
+             the token (kinbox auth login, or KINBOX_TOKEN) and {how_to_resume}"
+        ),
+        None => {}
+    }
     if tally.unresolved > 0 {
         let resume = match &journal {
             Some(_) => {
@@ -665,10 +790,11 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
             rows_were(tally.unresolved)
         )));
     }
-    if tally.failed + tally.invalid > 0 {
+    let not_imported = tally.failed + tally.invalid + tally.not_sent + tally.changed;
+    if not_imported > 0 {
         return Err(CliError::failure(format!(
-            "{} not imported (see above{})",
-            rows_were(tally.failed + tally.invalid),
+            "{} not imported as the file says (see above{})",
+            rows_were(not_imported),
             match &report.0 {
                 Some((_, path)) => format!(
                     ", and {}",
@@ -679,6 +805,92 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         )));
     }
     Ok(())
+}
+
+/// How long the first Ctrl-C waits for the requests in flight.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+/// Exit status after Ctrl-C (128 + SIGINT, as a shell reports it).
+const INTERRUPTED_EXIT: u8 = 130;
+/// Exit status when the import stopped because the API could not be reached.
+const UNREACHABLE_EXIT: u8 = 5;
+
+/// Sleeps until `deadline`, or for ever without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The command line that continues this import: the one given, with
+/// --resume, quoted for a POSIX shell and printable on a terminal.
+fn resume_command() -> String {
+    let mut args: Vec<String> = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    if !args.iter().any(|arg| arg == "--resume") {
+        args.push("--resume".to_owned());
+    }
+    let quoted: Vec<String> = args.iter().map(|arg| shell_quoted(arg)).collect();
+    crate::error::printable(&quoted.join(" "))
+}
+
+/// `arg` as a POSIX shell reads it back.
+fn shell_quoted(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./=:@%+,".contains(&b));
+    match plain {
+        true => arg.to_owned(),
+        false => format!("'{}'", arg.replace('\'', "'\\''")),
+    }
+}
+
+/// What the comparison of the file with the journal found, said before
+/// anything is sent on --resume.
+fn plan_summary(plan: &ResumePlan) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(changes) = plan.since_last_run
+        && !changes.is_empty()
+    {
+        lines.push(format!(
+            "the file changed since the last run: {} added, {} changed, {} removed",
+            rows(changes.added),
+            changes.changed,
+            changes.removed
+        ));
+    }
+    let mut parts = vec![format!("{} created before (skipped)", plan.created_before)];
+    if plan.to_look_for > 0 {
+        parts.push(format!(
+            "{} sent without a known outcome (looked for first)",
+            plan.to_look_for
+        ));
+    }
+    if plan.changed_after_sent > 0 {
+        parts.push(format!(
+            "{} changed after their deal was made (not sent again)",
+            plan.changed_after_sent
+        ));
+    }
+    parts.push(format!("{} to import", plan.to_send));
+    if plan.gone_from_file > 0 {
+        parts.push(format!(
+            "{} made by earlier runs no longer in the file (their deals are kept)",
+            plan.gone_from_file
+        ));
+    }
+    lines.push(format!("resuming: {}", parts.join(", ")));
+    lines
+}
+
+/// "1 row" / "3 rows".
+fn rows(n: u64) -> String {
+    match n {
+        1 => "1 row".to_owned(),
+        n => format!("{n} rows"),
+    }
 }
 
 /// Refuses to start over a journal by accident, or to resume without one.
