@@ -106,8 +106,11 @@ impl ClientHooks<RequestPolicy> for Client {
                     attempt += 1;
                 }
                 Next::GiveUp => {
+                    // Debug, not a warning: the caller gets the last answer
+                    // or error, which says what failed; retries are on by
+                    // default, and every failed read would warn twice.
                     if policy.max_retries > 0 {
-                        tracing::warn!(
+                        tracing::debug!(
                             operation = info.operation_id,
                             "giving up after {attempt} retries: {why}"
                         );

@@ -13,7 +13,8 @@ use std::time::{Duration, SystemTime};
 /// `base_delay` doubling at each attempt, each wait drawn at random between
 /// half and all of it so that many clients do not retry in step. An answer
 /// that asks for a longer wait than `max_wait` is returned as it is, and the
-/// client logs why (a `WARN` event), as it does when the retries run out.
+/// client logs why (a `WARN` event); when the retries run out, the last
+/// answer or error is returned (and a `DEBUG` event says so).
 ///
 /// On by default: [`RetryPolicy::DEFAULT_RETRIES`] retries, 0.5 s doubling, a wait of at
 /// most 30 s, as the SDKs of AWS and Stripe do, since a real API

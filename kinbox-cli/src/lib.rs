@@ -86,6 +86,9 @@ where
 {
     install_panic_hook();
     let argv: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Date flags are read while the line is parsed, in the run's time zone.
+    let zone = config::zone::Given::from_process(&argv);
+    input::datetime::use_zone(move || zone.resolve());
     let mut root = app::tree::command();
     let matches = match root.try_get_matches_from_mut(&argv) {
         Ok(matches) => matches,

@@ -4,14 +4,16 @@
 //! a table whose columns the first page fixes. Nothing is held past its page.
 //!
 //! Each page is fetched by the generated `list` command itself, with the
-//! command line parsed again with `--cursor` added, so every filter flag
-//! applies to every page; the SDK's `paginate` (which the SDK's `stream()`s
+//! command line parsed again with `--cursor` added (and `--limit` at the
+//! largest page the spec allows, unless given), so every filter flag
+//! applies to every page; each page is a read, retried as `--retries` says; the SDK's `paginate` (which the SDK's `stream()`s
 //! use too) follows `nextCursor`, empty pages included, and ends in an error
 //! at a repeated cursor or after `MAX_PAGES`: a walk that did not read the
 //! whole list never exits 0.
 
 use std::sync::Mutex;
 
+use clap::parser::ValueSource;
 use futures::StreamExt as _;
 use futures::stream::{TryReadyChunksError, TryStreamExt as _};
 use kinbox_api::server_text::shown;
@@ -25,6 +27,8 @@ use crate::output::{Printer, Table, next_cursor};
 
 /// The flag added to list commands (those with a `--cursor`).
 pub const ARG: &str = "all";
+/// The page size flag of the list commands.
+const LIMIT: &str = "limit";
 
 pub fn arg() -> clap::Arg {
     clap::Arg::new(ARG)
@@ -35,10 +39,13 @@ pub fn arg() -> clap::Arg {
             "Fetch every page, following nextCursor, and print each item as one compact \
              JSON object per line (JSON lines) as it arrives; with -o table, rows as they \
              arrive, in columns as wide as the first page needs (a wider cell later is cut \
-             with …). --limit sets the page size, --cursor where to start. Empty pages that \
+             with …). Pages are as large as the API allows ({}), unless --limit sets the page size; \
+             --cursor sets where to start. A page that fails (429, 5xx, a dropped connection) is \
+             asked for again, as --retries says. Empty pages that \
              name a next cursor are followed. The walk fails (exit 1, saying how many items \
              were printed) at a cursor already followed and after {} pages, rather than \
              end as if the list were whole.",
+            kinbox_api::largest_page("list_deals").unwrap_or(100),
             kinbox_api::MAX_PAGES
         ))
 }
@@ -61,19 +68,21 @@ impl Pages<'_> {
         &self,
         parser: &Mutex<clap::Command>,
         first: &clap::ArgMatches,
+        page_size: Option<&str>,
         cursor: Option<String>,
     ) -> Result<(Vec<Value>, Option<String>), KinboxError> {
         let reparsed;
-        let matches = match cursor {
-            None => first,
-            Some(cursor) => {
+        let matches = match (cursor, page_size) {
+            (None, None) => first,
+            (cursor, page_size) => {
                 let argv = self
                     .argv
                     .iter()
                     .cloned()
+                    .chain(page_size.map(Into::into))
                     // One word, so that a cursor starting with `-` is not read
                     // as a flag.
-                    .chain([format!("--cursor={cursor}").into()]);
+                    .chain(cursor.map(|cursor| format!("--cursor={cursor}").into()));
                 let mut parser = parser.lock().unwrap_or_else(|e| e.into_inner());
                 reparsed = parser
                     .try_get_matches_from_mut(argv)
@@ -116,12 +125,18 @@ pub async fn run(
     // One copy of the command tree, parsed again for each page: a copy a
     // page was most of the CPU of a long walk.
     let parser = Mutex::new(pages.root.clone());
+    // The largest page the API serves, unless --limit says otherwise: fewer
+    // requests, so a walk is quicker and meets fewer rate limits.
+    let page_size = kinbox_api::largest_page(pages.op.operation_id())
+        .filter(|_| matches.value_source(LIMIT) != Some(ValueSource::CommandLine))
+        .map(|size| format!("--{LIMIT}={size}"));
+    let page_size = page_size.as_deref();
     // The next cursor of the last page read: where to go on from when the
     // walk is stopped by its page limit.
     let next = Mutex::new(None);
     let (pages, parser, next) = (&pages, &parser, &next);
     let mut chunks = paginate(|cursor| async move {
-        let page = pages.fetch(parser, matches, cursor).await?;
+        let page = pages.fetch(parser, matches, page_size, cursor).await?;
         *next.lock().unwrap_or_else(|e| e.into_inner()) = page.1.clone();
         Ok(page)
     })

@@ -7,9 +7,12 @@ use clap::{Arg, ArgMatches, Command};
 use kinbox_api::{Client, DEFAULT_BASE_URL, ErrorKind, KinboxError, TOKEN_ENV, Token};
 
 use crate::CliError;
-use crate::config::context::{Context, Resolved, Stored};
+use crate::config::context::{Context, Resolved, Stored, same_host};
 use crate::config::credentials::{CONFIG_DIR_ENV, Profile};
-use crate::config::global::Source;
+use crate::config::global::{DEFAULT_PROFILE, Source};
+
+/// `auth login --no-check`: store a token that cannot be checked now.
+const NO_CHECK: &str = "no-check";
 
 pub fn command() -> Command {
     Command::new("auth")
@@ -27,16 +30,31 @@ pub fn command() -> Command {
                         .num_args(1..)
                         .value_parser(clap::builder::NonEmptyStringValueParser::new()),
                 )
+                .arg(
+                    Arg::new(NO_CHECK)
+                        .long(NO_CHECK)
+                        .action(clap::ArgAction::SetTrue)
+                        .help("Store the token without checking it (e.g. offline)"),
+                )
                 .long_about(format!(
                     "Check an API token and store it for a profile.\n\n\
                      The token is read from a prompt that does not echo it, or from stdin when \
                      stdin is not a terminal; never from the command line, where other users \
                      and the shell history could see it. It is checked with one request (the \
-                     first deal), then stored in credentials.toml, readable by you only, in \
-                     ${CONFIG_DIR_ENV} or your config directory (~/.config/kinbox on Linux), \
-                     with the base URL it was checked against unless that is the default: \
-                     --base-url, else KINBOX_BASE_URL, else the profile's. A credentials file \
-                     that cannot be read is never overwritten.\n\n\
+                     first deal); a token the API refuses is not stored, and one that cannot be \
+                     checked (the API cannot be reached, or fails) is not stored either, unless \
+                     --no-check says to (exit status 4 otherwise). It is stored in \
+                     credentials.toml, readable by you only, in ${CONFIG_DIR_ENV} or your config \
+                     directory (~/.config/kinbox on Linux), with the base URL it was checked \
+                     against unless that is the default: --base-url, else KINBOX_BASE_URL, else \
+                     the profile's; --tz, when given, is kept as the profile's time zone. A \
+                     credentials file that cannot be read is never overwritten.\n\n\
+                     A profile is a host and its token: the token is only ever sent to that \
+                     host. Without --profile, a login to the default API stores profile \
+                     `default`; a login to another host (a sandbox) stores a profile named \
+                     after it (`sandbox` for 127.0.0.1, else the host's name) and says so, \
+                     leaving `default` as it was. A profile that holds another host's token \
+                     is not overwritten: log out of it first, or choose another name.\n\n\
                      Tokens are created in the Kinbox app under Configurações > Integrações > \
                      API, and act with the permissions of the user who made them."
                 ))
@@ -44,7 +62,13 @@ pub fn command() -> Command {
                     "Examples:\n  \
                      kinbox auth login\n  \
                      kinbox auth login --profile loja2 < token.txt\n  \
-                     pass show kinbox | kinbox auth login --profile sandbox --base-url http://127.0.0.1:8080",
+                     pass show kinbox | kinbox auth login --profile sandbox --base-url http://127.0.0.1:8080\n\n\
+                     Exit status:\n  \
+                     0  the token was checked (or --no-check) and stored\n  \
+                     1  the API refuses the token (401, 403); nothing was stored\n  \
+                     2  usage error, e.g. the profile holds another host's token; nothing was sent\n  \
+                     4  the token could not be checked (unreachable, timed out, 5xx, 429);\n     \
+                     nothing was stored",
                 ),
         )
         .subcommand(
@@ -86,7 +110,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
                      stdin (`kinbox auth login < token.txt`)",
                 ));
             }
-            login(context).await
+            login(context, login_matches).await
         }
         Some(("status", _)) => status(context).await,
         Some(("logout", _)) => logout(context),
@@ -105,54 +129,208 @@ fn load_for_writing() -> Result<Stored, CliError> {
     })
 }
 
-async fn login(context: &Context) -> Result<(), CliError> {
+/// The profile a login stores its token in, and whether it was named by
+/// the user or derived from the host.
+#[derive(Debug, PartialEq, Eq)]
+enum Name {
+    Given(String),
+    Derived(String),
+}
+
+impl Name {
+    fn as_str(&self) -> &str {
+        match self {
+            Name::Given(name) | Name::Derived(name) => name,
+        }
+    }
+}
+
+/// The host a stored profile's token is for.
+fn host_of(profile: &Profile) -> &str {
+    profile
+        .base_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .unwrap_or(DEFAULT_BASE_URL)
+}
+
+/// `--profile` (or `KINBOX_PROFILE`) when given; else `default` for the
+/// default API or the default profile's own host; else a name derived from
+/// the host, `sandbox` for a loopback address (`sandbox-PORT` when
+/// `sandbox` holds another host), the host's name otherwise: a login to a
+/// sandbox never replaces the production token of `default`.
+fn profile_for_login(context: &Context, stored: &Stored, base_url: &str) -> Name {
+    if context.globals.profile_source != Source::Default {
+        return Name::Given(context.profile_name().to_owned());
+    }
+    let profiles = &stored.credentials.profiles;
+    let free_or_same = |name: &str| {
+        profiles
+            .get(name)
+            .is_none_or(|profile| same_host(host_of(profile), base_url))
+    };
+    let default_is_this_host = profiles
+        .get(DEFAULT_PROFILE)
+        .is_some_and(|profile| same_host(host_of(profile), base_url));
+    if same_host(base_url, DEFAULT_BASE_URL) || default_is_this_host {
+        return Name::Given(DEFAULT_PROFILE.to_owned());
+    }
+    let url = url::Url::parse(base_url).ok();
+    let host = url
+        .as_ref()
+        .and_then(|url| url.host_str())
+        .unwrap_or("api")
+        .trim_matches(['[', ']'])
+        .to_ascii_lowercase();
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let port = url.as_ref().and_then(url::Url::port);
+    let mut candidates = Vec::new();
+    if loopback {
+        candidates.push("sandbox".to_owned());
+        candidates.extend(port.map(|port| format!("sandbox-{port}")));
+    } else {
+        let host: String = host
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        candidates.push(host.clone());
+        candidates.extend(port.map(|port| format!("{host}-{port}")));
+    }
+    let name = candidates
+        .iter()
+        .find(|name| free_or_same(name))
+        .cloned()
+        .unwrap_or_else(|| {
+            (2..)
+                .map(|n| format!("{}-{n}", candidates[0]))
+                .find(|name| free_or_same(name))
+                .expect("some name is free")
+        });
+    Name::Derived(name)
+}
+
+async fn login(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
     // Before asking for the token: a file that cannot be written to is
     // reported first.
     let stored = load_for_writing()?;
+    let (base_url, base_url_source) = context.resolve_base_url(&stored);
+    let name = profile_for_login(context, &stored, &base_url);
+    refuse_another_host(&stored, name.as_str(), &base_url, &base_url_source)?;
     let text = read_token()?;
     let token = Token::new(text).map_err(|e| CliError::Usage(anyhow::Error::new(e)))?;
-    let (base_url, base_url_source) = context.resolve_base_url(&stored);
     let client = context.client_for(token.clone(), &base_url)?;
-    check(&client).await.map_err(|e| {
-        CliError::failure(format!(
-            "the token was not accepted, nothing was stored: {e}"
-        ))
-    })?;
+    let checked = if matches.get_flag(NO_CHECK) {
+        false
+    } else {
+        match check(&client).await {
+            Ok(()) => true,
+            Err(e) if matches!(e.kind(), ErrorKind::Unauthorized | ErrorKind::Forbidden) => {
+                return Err(CliError::failure(format!(
+                    "the token was not accepted, nothing was stored: {e}"
+                )));
+            }
+            Err(e) => {
+                return Err(CliError::unchecked(format!(
+                    "the token could not be checked, so nothing was stored: {e}. Try again when \
+                     {base_url} can be reached, or store it unchecked with `kinbox auth login \
+                     --{NO_CHECK}`"
+                )));
+            }
+        }
+    };
 
     // Read again, under the lock until written: it may have changed while
     // the token was checked, and other logins may be writing it now.
     let _lock = crate::config::credentials::lock(&crate::config::credentials::credentials_path()?)?;
+    let stored = load_for_writing()?;
+    refuse_another_host(&stored, name.as_str(), &base_url, &base_url_source)?;
     let Stored {
         path,
         mut credentials,
-    } = load_for_writing()?;
+    } = stored;
     // Later runs send this token where it was checked, not to the default.
-    let stored_url = (base_url != DEFAULT_BASE_URL).then(|| base_url.clone());
+    let stored_url = (!same_host(&base_url, DEFAULT_BASE_URL)).then(|| base_url.clone());
+    let replaced = credentials.profiles.contains_key(name.as_str());
+    // `--tz` given with the login is kept as the profile's zone.
+    let tz = match &context.globals.tz {
+        Some((tz, Source::Flag(_))) => Some(tz.clone()),
+        _ => credentials
+            .profiles
+            .get(name.as_str())
+            .and_then(|profile| profile.tz.clone()),
+    };
     credentials.profiles.insert(
-        context.profile_name().to_owned(),
+        name.as_str().to_owned(),
         Profile {
             token: token.expose().to_owned(),
             base_url: stored_url.clone(),
+            tz,
         },
     );
     credentials.save(&path)?;
-    match stored_url {
-        None => eprintln!(
-            "Logged in to {base_url}: the token of profile `{}` is stored in {}",
-            context.profile_name(),
-            path.display()
-        ),
-        Some(_) => eprintln!(
-            "Logged in to {base_url} (from {base_url_source}): the token of profile `{}` is \
-             stored in {}, with that base URL",
-            context.profile_name(),
-            path.display()
-        ),
+    let how = if checked {
+        "checked"
+    } else {
+        "NOT checked: --no-check"
+    };
+    let what = if replaced { "replaced" } else { "stored" };
+    let from = match base_url_source {
+        Source::Default => String::new(),
+        source => format!(" (from {source})"),
+    };
+    eprintln!(
+        "Logged in to {base_url}{from}: the token of profile `{}` ({how}) is {what} in {}{}",
+        name.as_str(),
+        path.display(),
+        if stored_url.is_some() {
+            ", with that base URL: it is only ever sent there"
+        } else {
+            ""
+        }
+    );
+    if let Name::Derived(name) = &name {
+        eprintln!(
+            "The profile is named `{name}` after its host, so that the `{DEFAULT_PROFILE}` \
+             profile is left as it was; use it with `--profile {name}` or \
+             KINBOX_PROFILE={name}, or log in with --profile NAME to choose the name"
+        );
     }
     if std::env::var_os(TOKEN_ENV).is_some() {
         eprintln!("note: {TOKEN_ENV} is set and takes precedence over the stored token");
     }
     Ok(())
+}
+
+/// A profile keeps the token of one host: logging in to another host under
+/// its name would send its next runs elsewhere, so it is refused.
+fn refuse_another_host(
+    stored: &Stored,
+    name: &str,
+    base_url: &str,
+    source: &Source,
+) -> Result<(), CliError> {
+    let Some(existing) = stored.credentials.profiles.get(name) else {
+        return Ok(());
+    };
+    let host = host_of(existing);
+    if same_host(host, base_url) {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "profile `{name}` holds the token of {host}, and this login is for {base_url} (from \
+         {source}); nothing was stored. Log in to {base_url} under another name with --profile \
+         NAME, or remove `{name}` first with `kinbox auth logout --profile {name}`"
+    )))
 }
 
 /// From a prompt without echo on a terminal, else the whole of stdin.
@@ -187,6 +365,7 @@ async fn status(context: &Context) -> Result<(), CliError> {
     let Resolved {
         token: (token, token_source),
         base_url: (base_url, base_url_source),
+        ..
     } = context.resolve()?;
     match &context.globals.profile_source {
         Source::Default => println!("Profile: {}", context.profile_name()),

@@ -61,6 +61,12 @@ impl Stored {
 pub struct Resolved {
     pub token: (Token, Source),
     pub base_url: (String, Source),
+    /// The host the token belongs to, and where that was said: the
+    /// profile's base URL for a profile's token, `KINBOX_BASE_URL` (else
+    /// the default) for `KINBOX_TOKEN`.
+    pub token_host: (String, Source),
+    /// The selected profile's token, when it is stored.
+    profile_token: Option<Token>,
 }
 
 pub struct Context {
@@ -78,11 +84,14 @@ impl Context {
 
     /// The token and base URL every command uses: `KINBOX_TOKEN`, else the
     /// selected profile's token; `--base-url`, else `KINBOX_BASE_URL`, else
-    /// the profile's, else the SDK's default. The credentials file is only
-    /// read when one of them is not given, so that a broken file does not
-    /// stop a run that does not need it.
+    /// the profile's, else the SDK's default. A token only goes to its own
+    /// host ([`check_binding`]). The credentials file is only read when one
+    /// of them is not given or a profile is named, so that a broken file
+    /// does not stop a run that does not need it.
     pub fn resolve(&self) -> Result<Resolved, CliError> {
-        resolve(&self.globals, env_token(), Stored::load)
+        let resolved = resolve(&self.globals, env_token(), Stored::load)?;
+        check_binding(&resolved)?;
+        Ok(resolved)
     }
 
     /// The base URL for a token that does not come from [`Context::resolve`]
@@ -92,13 +101,15 @@ impl Context {
     }
 
     /// The client for API commands. Fails, sending nothing, when no token is
-    /// available or the base URL is not acceptable.
+    /// available, the base URL is not acceptable, or the token is not the
+    /// base URL's.
     pub fn client(&self) -> Result<Client, CliError> {
-        let Resolved {
-            token: (token, _),
-            base_url: (base_url, _),
-        } = self.resolve()?;
-        self.client_for(token, &base_url)
+        let resolved = resolve(&self.globals, env_token(), Stored::load)?;
+        // The base URL is checked first (plain http to another host is a
+        // usage error whatever the token), then the token's host.
+        let client = self.client_for(resolved.token.0.clone(), &resolved.base_url.0)?;
+        check_binding(&resolved)?;
+        Ok(client)
     }
 
     pub fn client_for(&self, token: Token, base_url: &str) -> Result<Client, CliError> {
@@ -119,9 +130,14 @@ impl Context {
 }
 
 fn env_token() -> Option<String> {
-    std::env::var(TOKEN_ENV)
+    env_var(TOKEN_ENV)
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name)
         .ok()
-        .filter(|t| !t.trim().is_empty())
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
 }
 
 /// [`Context::resolve`], with the environment's token and the file's reader
@@ -131,24 +147,50 @@ fn resolve(
     env_token: Option<String>,
     load: impl FnOnce() -> Result<Stored, CliError>,
 ) -> Result<Resolved, CliError> {
-    let stored = if env_token.is_none() || globals.base_url.is_none() {
+    let named = globals.profile_source != Source::Default;
+    let stored = if env_token.is_none() || globals.base_url.is_none() || named {
         Some(load()?)
     } else {
         None
     };
-    let (token, source) = match (env_token, &stored) {
-        (Some(token), _) => (token, Source::Env(TOKEN_ENV)),
-        (None, Some(stored)) => match stored.profile(&globals.profile) {
-            Some(profile) => (profile.token.clone(), stored.source(&globals.profile)),
-            None => return Err(no_token(globals, stored)),
-        },
-        (None, None) => unreachable!("the file is read when KINBOX_TOKEN is not set"),
+    let profile = stored.as_ref().and_then(|s| s.profile(&globals.profile));
+    if let Some(stored) = &stored
+        && named
+        && profile.is_none()
+    {
+        // A profile asked for by name must exist, whatever else is set: a
+        // typo must not fall back to another account.
+        return Err(unknown_profile(globals, stored));
+    }
+    let (token, source, own_host) = match (env_token, &stored, profile) {
+        (Some(token), _, _) => {
+            // A token from the environment belongs with a base URL from the
+            // environment, or else with the default API.
+            let own_host = match &globals.env_base_url {
+                Some(url) => (url.clone(), Source::Env(kinbox_api::BASE_URL_ENV)),
+                None => (DEFAULT_BASE_URL.to_owned(), Source::Default),
+            };
+            (token, Source::Env(TOKEN_ENV), own_host)
+        }
+        (None, Some(stored), Some(profile)) => {
+            let source = stored.source(&globals.profile);
+            let own_host = match profile.base_url.as_deref().map(str::trim) {
+                Some(url) if !url.is_empty() => (url.to_owned(), source.clone()),
+                _ => (DEFAULT_BASE_URL.to_owned(), Source::Default),
+            };
+            (profile.token.clone(), source, own_host)
+        }
+        (None, Some(stored), None) => return Err(no_token(globals, stored)),
+        (None, None, _) => unreachable!("the file is read when KINBOX_TOKEN is not set"),
     };
     let token = Token::new(token)
         .map_err(|e| CliError::failure(format!("the token from {source} cannot be used: {e}")))?;
     Ok(Resolved {
         token: (token, source),
         base_url: base_url(globals, stored.as_ref()),
+        token_host: own_host,
+        // The profile's token, to tell whether KINBOX_TOKEN is that token.
+        profile_token: profile.and_then(|p| Token::new(p.token.clone()).ok()),
     })
 }
 
@@ -168,6 +210,91 @@ fn base_url(globals: &Globals, stored: Option<&Stored>) -> (String, Source) {
         .unwrap_or_else(|| (DEFAULT_BASE_URL.to_owned(), Source::Default))
 }
 
+/// Whether two base URLs name the same API: scheme, host, port and path,
+/// compared as URLs (`HTTP://Localhost:80/` is `http://localhost`).
+pub fn same_host(a: &str, b: &str) -> bool {
+    fn normal(url: &str) -> Option<(String, String, Option<u16>, String)> {
+        let url = url::Url::parse(url.trim()).ok()?;
+        Some((
+            url.scheme().to_owned(),
+            url.host_str()?.to_ascii_lowercase(),
+            url.port_or_known_default(),
+            url.path().trim_end_matches('/').to_owned(),
+        ))
+    }
+    match (normal(a), normal(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/'),
+    }
+}
+
+/// A token is sent to its own host only: a profile's to the profile's base
+/// URL, `KINBOX_TOKEN` to `KINBOX_BASE_URL` (or the default API when that
+/// is not set). Whatever else `--base-url`, `KINBOX_BASE_URL`, `--profile`
+/// or `KINBOX_TOKEN` say, a token saved for a sandbox never reaches
+/// production or any other host; the error says which value came from
+/// where, and how to say both.
+pub fn check_binding(resolved: &Resolved) -> Result<(), CliError> {
+    let (token, token_source) = &resolved.token;
+    let (url, url_source) = &resolved.base_url;
+    let (own, own_source) = &resolved.token_host;
+    if same_host(url, own) {
+        return Ok(());
+    }
+    // KINBOX_TOKEN holding the very token the profile keeps for this host.
+    if let (Source::Env(_), Source::Profile { .. }, Some(stored)) =
+        (token_source, url_source, &resolved.profile_token)
+        && stored.expose() == token.expose()
+    {
+        return Ok(());
+    }
+    let own_from = match own_source {
+        Source::Default => "the default API".to_owned(),
+        source => format!("from {source}"),
+    };
+    let fix = match (token_source, url_source) {
+        (Source::Profile { name, .. }, Source::Flag(_) | Source::Env(_)) => format!(
+            "to use {url}, store a token for it (`kinbox auth login --profile NAME --base-url \
+             {url}`) and choose that profile with --profile NAME; to use profile `{name}`, \
+             drop {url_source}"
+        ),
+        (Source::Env(_), Source::Flag(_)) => format!(
+            "to send {TOKEN_ENV} to {url}, give the URL in the environment too \
+             ({}={url}) instead of {url_source}; or store a token for it with `kinbox auth \
+             login --profile NAME --base-url {url}`",
+            kinbox_api::BASE_URL_ENV
+        ),
+        (Source::Env(_), Source::Profile { name, .. }) => format!(
+            "to send {TOKEN_ENV} to {url}, set {}={url} too; to use profile `{name}`'s own \
+             token, unset {TOKEN_ENV}",
+            kinbox_api::BASE_URL_ENV
+        ),
+        _ => format!(
+            "give the token and the URL together: both in the environment ({TOKEN_ENV} and \
+             {}), or a profile stored with `kinbox auth login --profile NAME --base-url {url}`",
+            kinbox_api::BASE_URL_ENV
+        ),
+    };
+    Err(CliError::usage(format!(
+        "refusing to send the token from {token_source} to {url} (from {url_source}): that \
+         token is for {own} ({own_from}), and a token is only sent to the host it was given \
+         with. Nothing was sent. {}{}",
+        fix[..1].to_uppercase(),
+        &fix[1..]
+    )))
+}
+
+/// A profile named by `--profile` or `KINBOX_PROFILE` that is not stored.
+fn unknown_profile(globals: &Globals, stored: &Stored) -> CliError {
+    let name = &globals.profile;
+    CliError::failure(format!(
+        "there is no profile `{name}` (from {}): {}. Create it with `kinbox auth login \
+         --profile {name}`, choose another with --profile, or set {TOKEN_ENV}",
+        globals.profile_source,
+        stored.names()
+    ))
+}
+
 /// No `KINBOX_TOKEN`, and the selected profile is not stored.
 fn no_token(globals: &Globals, stored: &Stored) -> CliError {
     let name = &globals.profile;
@@ -185,12 +312,7 @@ fn no_token(globals: &Globals, stored: &Stored) -> CliError {
              (tokens are created in the Kinbox app under Configurações > Integrações > API){others}"
         ));
     }
-    CliError::failure(format!(
-        "there is no profile `{name}` (from {}): {}. Create it with `kinbox auth login \
-         --profile {name}`, choose another with --profile, or set {TOKEN_ENV}",
-        globals.profile_source,
-        stored.names()
-    ))
+    unknown_profile(globals, stored)
 }
 
 #[cfg(test)]
@@ -208,7 +330,12 @@ mod tests {
         Globals {
             profile,
             profile_source,
+            env_base_url: base_url
+                .as_ref()
+                .filter(|(_, s)| matches!(s, Source::Env(_)))
+                .map(|(u, _)| (*u).to_owned()),
             base_url: base_url.map(|(u, s)| (u.to_owned(), s)),
+            tz: None,
             timeout: Duration::from_secs(1),
             retries: 0,
             pretty: false,
@@ -224,6 +351,7 @@ mod tests {
                 Profile {
                     token: (*token).to_owned(),
                     base_url: base_url.map(str::to_owned),
+                    tz: None,
                 },
             );
         }
@@ -321,14 +449,84 @@ mod tests {
              /conf/credentials.toml are `default`, `loja2`. Create it with `kinbox auth login \
              --profile lojas2`, choose another with --profile, or set KINBOX_TOKEN"
         );
-        // KINBOX_TOKEN, when set, is used whatever the profile.
-        let r = resolve(
+        // Even with KINBOX_TOKEN: a typo must not fall back to another account.
+        let error = resolve(
             &globals(Some(("lojas2", Source::Flag("--profile"))), None),
             Some("e".into()),
             file,
         )
-        .unwrap();
-        assert_eq!(sources(&r).1, DEFAULT_BASE_URL);
+        .unwrap_err()
+        .to_string();
+        assert!(error.starts_with("there is no profile `lojas2`"), "{error}");
+    }
+
+    #[test]
+    fn a_token_goes_only_to_its_own_host() {
+        const SANDBOX: &str = "http://127.0.0.1:8080";
+        const OTHER: &str = "http://127.0.0.1:9999";
+        let file = || {
+            Ok(stored(&[
+                ("default", "prod", None),
+                ("sandbox", "sand", Some(SANDBOX)),
+            ]))
+        };
+        let flag = |url| Some((url, Source::Flag("--base-url")));
+        let env = |url| Some((url, Source::Env("KINBOX_BASE_URL")));
+        let sandbox = || Some(("sandbox", Source::Flag("--profile")));
+        let bound = |profile, url, token: Option<&str>| {
+            let r = resolve(&globals(profile, url), token.map(str::to_owned), file)?;
+            check_binding(&r).map(|()| r.base_url.0)
+        };
+        // Allowed: each token to its own host.
+        assert_eq!(bound(sandbox(), None, None).unwrap(), SANDBOX);
+        assert_eq!(
+            bound(sandbox(), flag("http://127.0.0.1:8080/"), None).unwrap(),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(bound(None, None, None).unwrap(), DEFAULT_BASE_URL);
+        assert_eq!(bound(None, None, Some("e")).unwrap(), DEFAULT_BASE_URL);
+        assert_eq!(bound(None, env(OTHER), Some("e")).unwrap(), OTHER);
+        assert_eq!(bound(sandbox(), env(OTHER), Some("e")).unwrap(), OTHER);
+        // KINBOX_TOKEN that is the profile's own token.
+        assert_eq!(bound(sandbox(), None, Some("sand")).unwrap(), SANDBOX);
+        // Refused: a stored token to another host, KINBOX_TOKEN to a host
+        // it was not given with.
+        for (profile, url, token) in [
+            (sandbox(), flag(OTHER), None),
+            (sandbox(), env(OTHER), None),
+            (None, flag(OTHER), None),
+            (None, env(SANDBOX), None),
+            (None, flag(OTHER), Some("e")),
+            (sandbox(), None, Some("e")),
+            (sandbox(), flag(SANDBOX), Some("e")),
+        ] {
+            let case = format!("{profile:?} {url:?} {token:?}");
+            let error = bound(profile, url, token).expect_err(&case).to_string();
+            assert!(
+                error.starts_with("refusing to send the token from "),
+                "{case}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn hosts_are_compared_as_urls() {
+        assert!(same_host("http://127.0.0.1:8080", "http://127.0.0.1:8080/"));
+        assert!(same_host("HTTP://LocalHost:80/", "http://localhost"));
+        assert!(same_host(
+            "https://api4.kinbox.com.br",
+            "https://api4.kinbox.com.br:443/"
+        ));
+        assert!(!same_host("http://127.0.0.1:8080", "http://127.0.0.1:8081"));
+        assert!(!same_host("http://127.0.0.1:8080", "http://localhost:8080"));
+        assert!(!same_host(
+            "https://api4.kinbox.com.br",
+            "https://api4.kinbox.com.br.evil.example"
+        ));
+        assert!(!same_host(
+            "https://api4.kinbox.com.br/v1",
+            "https://api4.kinbox.com.br"
+        ));
     }
 
     #[test]

@@ -8,7 +8,11 @@
 //! [profiles.sandbox]
 //! token = "…"
 //! base_url = "http://127.0.0.1:8080"
+//! tz = "UTC"
 //! ```
+//!
+//! A profile is a host and its token: its token is only ever sent to its
+//! `base_url` (the default API when absent), see `context::check_binding`.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -33,6 +37,10 @@ pub struct Profile {
     pub token: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// The time zone of dates typed and shown with this profile
+    /// (`America/Sao_Paulo` when absent); `--tz` and `KINBOX_TZ` outrank it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -40,6 +48,7 @@ impl std::fmt::Debug for Profile {
         f.debug_struct("Profile")
             .field("token", &"<redacted>")
             .field("base_url", &self.base_url)
+            .field("tz", &self.tz)
             .finish()
     }
 }

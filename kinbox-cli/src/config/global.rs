@@ -45,6 +45,7 @@ impl std::fmt::Display for Source {
 /// The ids of the options whose origin matters (see [`Source`]).
 const PROFILE: &str = "profile";
 const BASE_URL: &str = "base-url";
+const TZ: &str = "tz";
 
 /// How results are printed on stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -85,8 +86,10 @@ pub struct GlobalArgs {
         help_heading = HEADING,
         help = "The stored profile whose token to use [default: default]",
         long_help = "The stored profile whose token and base URL to use, as saved by `kinbox \
-                     auth login --profile NAME`. KINBOX_TOKEN, when set, takes precedence over \
-                     the profile's token. [default: default]"
+                     auth login --profile NAME`; a profile is a host and its token, and its \
+                     token is only ever sent to its host. A profile that is not stored is an \
+                     error. KINBOX_TOKEN, when set, takes precedence over the profile's token, \
+                     and goes only to KINBOX_BASE_URL (else the default API). [default: default]"
     )]
     pub profile: Option<String>,
 
@@ -102,12 +105,40 @@ pub struct GlobalArgs {
         help = format!("The API to talk to [default: {}]", kinbox_api::DEFAULT_BASE_URL),
         long_help = format!(
             "The API to talk to, e.g. a sandbox or a mock. The token is only sent over \
-             https, or over http to a loopback address (127.0.0.1, localhost). \
-             [default: the profile's, else {}]",
+             https, or over http to a loopback address (127.0.0.1, localhost), and only to \
+             its own host: a stored profile's token to that profile's base URL, \
+             KINBOX_TOKEN to KINBOX_BASE_URL (else the default API). A URL that names \
+             another host is refused, and nothing is sent: give the token and the URL \
+             together (both in the environment, or a profile stored by `kinbox auth \
+             login`). [default: the profile's, else {}]",
             kinbox_api::DEFAULT_BASE_URL
         )
     )]
     pub base_url: Option<String>,
+
+    #[arg(
+        id = TZ,
+        long = "tz",
+        value_name = "ZONE",
+        env = crate::config::zone::TZ_ENV,
+        hide_env_values = true,
+        global = true,
+        help_heading = HEADING,
+        help = format!(
+            "The time zone of dates typed and shown, e.g. UTC [default: the profile's, else {}]",
+            crate::config::zone::DEFAULT
+        ),
+        long_help = format!(
+            "The time zone of dates typed without one (--due-date 30/06/2025 is midnight \
+             there) and of dates shown in tables: an IANA name, e.g. America/Sao_Paulo, \
+             America/Manaus, UTC, Europe/Lisbon. Read from the time zone database built into \
+             kinbox, with its history (Brazil's daylight saving until 2019), whatever the \
+             machine's zone. [default: the profile's `tz`, else {}, as the Kinbox app shows \
+             dates]",
+            crate::config::zone::DEFAULT
+        )
+    )]
+    pub tz: Option<String>,
 
     #[arg(
         long = "timeout",
@@ -124,16 +155,17 @@ pub struct GlobalArgs {
         long = "retries",
         value_name = "N",
         value_parser = clap::value_parser!(u32).range(0..=10),
-        default_value_t = 0,
+        default_value_t = kinbox_api::RetryPolicy::DEFAULT_RETRIES,
         global = true,
         help_heading = HEADING,
-        help = "Try a failed read again up to N times (429, 5xx, dropped, timed out)",
+        help = "Try a failed read again up to N times (429, 5xx, dropped, timed out); 0: never",
         long_help = format!(
             "Try a failed read (GET) again up to N times when the API answers 429, 500, 502, \
              503 or 504, or cannot be reached, drops the connection or times out; waiting as \
              Retry-After asks (seconds or a date), else 0.5 s doubling, with jitter. A wait \
-             over {} s is not made: the error is shown, and a warning says why. Creates, \
-             updates and deletes are never retried, so nothing is sent twice.",
+             over {} s is not made: the error is shown, and a warning says why. --retries 0 \
+             turns retries off. Creates, updates and deletes are never retried, so nothing is \
+             sent twice.",
             kinbox_api::RetryPolicy::default().max_wait.as_secs()
         )
     )]
@@ -170,6 +202,12 @@ pub struct Globals {
     /// `--base-url` or `KINBOX_BASE_URL`, and which; else the profile's or
     /// the default, which only the credentials file can tell.
     pub base_url: Option<(String, Source)>,
+    /// `KINBOX_BASE_URL` as set, even when `--base-url` outranks it: the
+    /// host that `KINBOX_TOKEN` goes with.
+    pub env_base_url: Option<String>,
+    /// `--tz` or `KINBOX_TZ`, checked, and which; else the profile's or the
+    /// default, found when needed (`config::zone`).
+    pub tz: Option<(String, Source)>,
     pub timeout: Duration,
     /// Retries of a failed read (`GET`); writes are never retried.
     pub retries: u32,
@@ -194,6 +232,21 @@ impl Globals {
         };
         let (profile, profile_source) = given(args.profile, PROFILE, "--profile", PROFILE_ENV)
             .unwrap_or_else(|| (DEFAULT_PROFILE.to_owned(), Source::Default));
+        let tz = given(args.tz, TZ, "--tz", crate::config::zone::TZ_ENV);
+        if let Some((name, source)) = &tz {
+            // Checked before anything is sent, whether or not a date is read.
+            let zone = kinbox_input::date::Zone::named(name)
+                .map_err(|why| CliError::usage(format!("{source}: {why}")))?;
+            // Date flags were read in the zone found before clap parsed the
+            // line (`config::zone`): it must be this one.
+            if crate::input::datetime::zone().is_ok_and(|used| used != zone) {
+                return Err(CliError::usage(format!(
+                    "{source} could not be read before the other flags: write it as `--tz {}` \
+                     before the command's own flags",
+                    zone.name()
+                )));
+            }
+        }
         Ok(Self {
             profile,
             profile_source,
@@ -203,6 +256,11 @@ impl Globals {
                 "--base-url",
                 kinbox_api::BASE_URL_ENV,
             ),
+            env_base_url: std::env::var(kinbox_api::BASE_URL_ENV)
+                .ok()
+                .map(|url| url.trim().to_owned())
+                .filter(|url| !url.is_empty()),
+            tz,
             timeout: Duration::from_secs(args.timeout),
             retries: args.retries,
             pretty: std::io::stdout().is_terminal(),
@@ -266,7 +324,7 @@ mod tests {
     fn the_timeout_default_is_the_sdks() {
         let globals = globals(&["kinbox"]);
         assert_eq!(globals.timeout, kinbox_api::DEFAULT_TIMEOUT);
-        assert_eq!(globals.retries, 0);
+        assert_eq!(globals.retries, 3, "reads are retried by default");
         assert_eq!(globals.profile, DEFAULT_PROFILE);
         assert_eq!(globals.profile_source, Source::Default);
         assert_eq!(globals.base_url, None);

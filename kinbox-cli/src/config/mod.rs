@@ -4,3 +4,4 @@
 pub(crate) mod context;
 pub mod credentials;
 pub(crate) mod global;
+pub(crate) mod zone;

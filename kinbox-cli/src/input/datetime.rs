@@ -1,12 +1,46 @@
 //! Date-time flags (`--due-date`, `--created-at-from`, …), read by
-//! `kinbox_input::date`, with a message that shows the accepted forms.
+//! `kinbox_input::date`, with a message that shows the accepted forms, in
+//! the time zone of the run ([`zone`]), the one tables show dates in too.
 
 use std::ffi::OsStr;
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use clap::builder::TypedValueParser;
 use clap::{Arg, Command};
-pub use kinbox_input::date::{DayEdge, END_HELP, EXAMPLE, HELP, parse};
+pub use kinbox_input::date::{DayEdge, END_HELP, EXAMPLE, HELP, Zone, parse_in};
+
+/// How the zone of a run is found, once: set before the command line is
+/// parsed ([`use_zone`]), since date flags are read while it is, and
+/// asked for only when a date is read or shown, so that a run without
+/// dates never looks for it.
+type Resolver = Box<dyn FnOnce() -> Result<Zone, String> + Send>;
+
+enum State {
+    Unresolved(Resolver),
+    Resolved(Result<Zone, String>),
+}
+
+static ZONE: Mutex<Option<State>> = Mutex::new(None);
+
+/// Makes `resolve` the way this run finds its zone (`--tz`, `KINBOX_TZ`,
+/// the profile's, Brasília).
+pub fn use_zone(resolve: impl FnOnce() -> Result<Zone, String> + Send + 'static) {
+    *ZONE.lock().unwrap_or_else(|e| e.into_inner()) = Some(State::Unresolved(Box::new(resolve)));
+}
+
+/// The time zone of this run: where dates without a zone are read, and
+/// where tables show dates. Brasília unless [`use_zone`] said otherwise.
+pub fn zone() -> Result<Zone, String> {
+    let mut state = ZONE.lock().unwrap_or_else(|e| e.into_inner());
+    let resolved = match state.take() {
+        None => Ok(Zone::brasilia()),
+        Some(State::Unresolved(resolve)) => resolve(),
+        Some(State::Resolved(resolved)) => resolved,
+    };
+    *state = Some(State::Resolved(resolved.clone()));
+    resolved
+}
 
 /// How the help names a date-time flag's value.
 pub const VALUE_NAME: &str = "DATETIME";
@@ -47,7 +81,8 @@ impl TypedValueParser for DateTimeParser {
             Some(arg) if is_range_end(arg.get_id().as_str()) => DayEdge::End,
             _ => DayEdge::Start,
         };
-        parse(&text, edge)
+        zone()
+            .and_then(|zone| parse_in(&text, edge, &zone))
             .map(|date| date.with_timezone(&Utc))
             .map_err(|reason| crate::input::values::invalid(cmd, arg, &text, &reason))
     }

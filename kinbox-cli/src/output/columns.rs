@@ -6,8 +6,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Utc};
 use kinbox_api::server_text::escape_controls;
+use kinbox_input::date::Zone;
 use serde_json::Value;
 
 pub use crate::resources::{Column, Kind};
@@ -100,7 +101,9 @@ pub fn cell(value: Option<&Value>, kind: Kind, names: &Names) -> String {
     let text = match (kind, value) {
         (_, None | Some(Value::Null)) => "-".to_owned(),
         (Kind::Money, Some(Value::Number(n))) => n.as_f64().map_or_else(|| n.to_string(), reais),
-        (Kind::Date, Some(Value::String(text))) => local_time(text),
+        (Kind::Date, Some(Value::String(text))) => {
+            local_time(text, crate::input::datetime::zone().ok().as_ref())
+        }
         (Kind::Stage, Some(Value::String(id))) => names.stages.get(id).unwrap_or(id).clone(),
         (Kind::Pipeline, Some(Value::String(id))) => names.pipelines.get(id).unwrap_or(id).clone(),
         (_, Some(value)) => text(value),
@@ -149,14 +152,15 @@ pub fn reais(amount: f64) -> String {
     format!("{sign}R$ {grouped},{cents:02.0}")
 }
 
-/// An RFC 3339 date-time in local time, `30/06/2024 18:00`; other text as it is.
-fn local_time(text: &str) -> String {
+/// An RFC 3339 date-time in the run's time zone (`--tz`, America/Sao_Paulo
+/// by default), `30/06/2024 18:00`, the zone dates are typed in; other text
+/// as it is.
+fn local_time(text: &str, zone: Option<&Zone>) -> String {
     DateTime::parse_from_rfc3339(text).map_or_else(
         |_| text.to_owned(),
-        |at| {
-            at.with_timezone(&Local)
-                .format("%d/%m/%Y %H:%M")
-                .to_string()
+        |at| match zone {
+            Some(zone) => zone.show(at.with_timezone(&Utc)),
+            None => text.to_owned(),
         },
     )
 }

@@ -30,12 +30,17 @@ fn login_checks_the_token_and_stores_it_readable_by_the_owner_only() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "");
     let path = api.config_path();
-    // The token was checked against KINBOX_BASE_URL: that is stored with it.
+    // The token was checked against KINBOX_BASE_URL: that is stored with it,
+    // in a profile named after the host, since it is not the default API.
     assert_eq!(
         out.stderr,
         format!(
             "Logged in to {} (from the KINBOX_BASE_URL environment variable): the token of \
-             profile `default` is stored in {}, with that base URL\n",
+             profile `sandbox` (checked) is stored in {}, with that base URL: it is only ever \
+             sent there\n\
+             The profile is named `sandbox` after its host, so that the `default` profile is \
+             left as it was; use it with `--profile sandbox` or KINBOX_PROFILE=sandbox, or log \
+             in with --profile NAME to choose the name\n",
             api.server.base_url(),
             path.display()
         )
@@ -44,7 +49,7 @@ fn login_checks_the_token_and_stores_it_readable_by_the_owner_only() {
     assert_eq!(
         stored,
         format!(
-            "[profiles.default]\ntoken = \"{TOKEN}\"\nbase_url = \"{}\"\n",
+            "[profiles.sandbox]\ntoken = \"{TOKEN}\"\nbase_url = \"{}\"\n",
             api.server.base_url()
         )
     );
@@ -207,7 +212,7 @@ fn status_shows_the_profile_the_token_source_and_the_api() {
     let api = Api::start();
     accepts_token(&api, TOKEN);
     run(api
-        .kinbox_without_token(&["auth", "login"])
+        .kinbox_without_token(&["auth", "login", "--profile", "default"])
         .write_stdin(TOKEN));
 
     let out = run(&mut api.kinbox_without_token(&["auth", "status"]));
@@ -262,7 +267,7 @@ fn logout_removes_the_profile() {
     accepts_token(&api, "a");
     accepts_token(&api, "b");
     run(api
-        .kinbox_without_token(&["auth", "login"])
+        .kinbox_without_token(&["auth", "login", "--profile", "default"])
         .write_stdin("a"));
     run(api
         .kinbox_without_token(&["auth", "login", "--profile", "other"])
@@ -306,6 +311,7 @@ fn login(api: &Api, args: &[&str], token: &str) {
 
 #[test]
 fn login_with_kinbox_base_url_stores_it_so_later_runs_use_it_without_the_variable() {
+    // Without --profile, a loopback host's profile is `sandbox`.
     let api = Api::start();
     accepts_token(&api, "sandbox-token");
     login(&api, &[], "sandbox-token");
@@ -322,7 +328,7 @@ fn login_with_kinbox_base_url_stores_it_so_later_runs_use_it_without_the_variabl
         then.status(200).json_body_obj(&deal("deal-1", "x"));
     });
     let out = run(api
-        .kinbox_without_token(&["deals", "get", "deal-1"])
+        .kinbox_without_token(&["deals", "get", "deal-1", "--profile", "sandbox"])
         .env_remove("KINBOX_BASE_URL"));
     assert_eq!(out.code, 0, "{}", out.stderr);
     get.assert();
@@ -482,7 +488,7 @@ fn status_tells_a_refused_token_from_an_unreachable_api() {
 fn an_unknown_profile_is_an_error_that_names_the_stored_ones() {
     let api = Api::start();
     accepts_token(&api, "a");
-    login(&api, &[], "a");
+    login(&api, &["--profile", "default"], "a");
     login(&api, &["--profile", "loja2"], "a");
     let catch_all = api.catch_all();
 
@@ -551,7 +557,8 @@ fn a_corrupt_credentials_file_does_not_stop_a_run_that_does_not_need_it() {
     // KINBOX_TOKEN and KINBOX_BASE_URL.
     let out = run(&mut api.kinbox(&["deals", "get", "deal-1"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    // KINBOX_TOKEN and --base-url.
+    // KINBOX_TOKEN and --base-url: refused before the file is needed (the
+    // token is not for that host), and nothing is sent.
     let out = run(api
         .kinbox(&[
             "deals",
@@ -561,6 +568,22 @@ fn a_corrupt_credentials_file_does_not_stop_a_run_that_does_not_need_it() {
             &api.server.base_url(),
         ])
         .env_remove("KINBOX_BASE_URL"));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: refusing to send the token from the KINBOX_TOKEN"),
+        "{}",
+        out.stderr
+    );
+    get.assert_calls(1);
+    // KINBOX_TOKEN and KINBOX_BASE_URL again, with the same --base-url.
+    let out = run(api.kinbox(&[
+        "deals",
+        "get",
+        "deal-1",
+        "--base-url",
+        &api.server.base_url(),
+    ]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     get.assert_calls(2);
 
@@ -697,4 +720,148 @@ fn concurrent_logins_keep_every_profile() {
         .collect();
     names.sort();
     assert!(names.is_empty(), "left behind: {names:?}");
+}
+
+/// `credentials.toml` with a `default` profile for the default API.
+fn production_profile(api: &Api) {
+    write(
+        api.config_dir.path(),
+        "credentials.toml",
+        "[profiles.default]\ntoken = \"production-token\"\n",
+    );
+}
+
+#[test]
+fn a_login_to_a_sandbox_leaves_the_default_profile_as_it_was() {
+    let api = Api::start();
+    production_profile(&api);
+    accepts_token(&api, "sandbox-token");
+    accepts_token(&api, "sandbox-token-2");
+    let other = Api::start();
+    accepts_token(&other, "other-token");
+
+    login(&api, &[], "sandbox-token");
+    // The same sandbox again: its profile's token is replaced.
+    let out = run(api
+        .kinbox_without_token(&["auth", "login"])
+        .write_stdin("sandbox-token-2"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("of profile `sandbox` (checked) is replaced in"),
+        "{}",
+        out.stderr
+    );
+    // Another sandbox: a profile of its own, named after its port.
+    let port = other.server.port();
+    let out = run(api
+        .kinbox_without_token(&["auth", "login"])
+        .env("KINBOX_BASE_URL", other.server.base_url())
+        .write_stdin("other-token"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "The profile is named `sandbox-{port}` after its host"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(api.config_path()).unwrap(),
+        format!(
+            "[profiles.default]\ntoken = \"production-token\"\n\n\
+             [profiles.sandbox]\ntoken = \"sandbox-token-2\"\nbase_url = \"{}\"\n\n\
+             [profiles.sandbox-{port}]\ntoken = \"other-token\"\nbase_url = \"{}\"\n",
+            api.server.base_url(),
+            other.server.base_url()
+        )
+    );
+}
+
+#[test]
+fn a_login_to_another_host_under_a_profile_that_holds_one_is_refused() {
+    let api = Api::start();
+    production_profile(&api);
+    let catch_all = api.catch_all();
+    let before = std::fs::read_to_string(api.config_path()).unwrap();
+
+    let out = run(api
+        .kinbox_without_token(&["auth", "login", "--profile", "default"])
+        .write_stdin("sandbox-token"));
+
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: profile `default` holds the token of {}, and this login is for {} (from \
+             the KINBOX_BASE_URL environment variable); nothing was stored. Log in to {} under \
+             another name with --profile NAME, or remove `default` first with `kinbox auth \
+             logout --profile default`",
+            kinbox_api::DEFAULT_BASE_URL,
+            api.server.base_url(),
+            api.server.base_url()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(catch_all.calls(), 0);
+    assert_eq!(std::fs::read_to_string(api.config_path()).unwrap(), before);
+}
+
+#[test]
+fn a_token_that_cannot_be_checked_is_stored_only_with_no_check() {
+    let api = Api::start();
+    let closed = closed_port();
+
+    let out = run(api
+        .kinbox_without_token(&["auth", "login", "--profile", "offline", "--retries", "0"])
+        .env("KINBOX_BASE_URL", &closed)
+        .write_stdin("offline-token"));
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(
+            "error: the token could not be checked, so nothing was stored: could not reach"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "Try again when {closed} can be reached, or store it unchecked with `kinbox auth \
+             login --no-check`"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!api.config_path().exists());
+
+    let out = run(api
+        .kinbox_without_token(&["auth", "login", "--profile", "offline", "--no-check"])
+        .env("KINBOX_BASE_URL", &closed)
+        .write_stdin("offline-token"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the token of profile `offline` (NOT checked: --no-check) is stored"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        std::fs::read_to_string(api.config_path())
+            .unwrap()
+            .contains("[profiles.offline]\ntoken = \"offline-token\"\n")
+    );
+}
+
+#[test]
+fn login_keeps_tz_as_the_profiles_time_zone() {
+    let api = Api::start();
+    accepts_token(&api, "t");
+    login(&api, &["--profile", "loja", "--tz", "America/Manaus"], "t");
+    assert_eq!(
+        std::fs::read_to_string(api.config_path()).unwrap(),
+        format!(
+            "[profiles.loja]\ntoken = \"t\"\nbase_url = \"{}\"\ntz = \"America/Manaus\"\n",
+            api.server.base_url()
+        )
+    );
 }

@@ -1,5 +1,6 @@
 //! Input as a person in Brazil types it: amounts (`R$ 1.890,50`), dates
-//! (`30/06/2024 18:00`, Brasília time), phones (`(85) 99728-1648`), e-mails
+//! (`30/06/2024 18:00`, Brasília time, whatever the machine's zone, or the
+//! zone of `--tz`, `KINBOX_TZ` or the profile), phones (`(85) 99728-1648`), e-mails
 //! in any case, and names with a typo ("did you mean \"Proposta\"?"). Each
 //! test checks the request sent carries the normalised value, or that
 //! nothing is sent.
@@ -565,8 +566,16 @@ fn the_help_says_how_brazilian_input_is_read() {
     };
     let list = help(&["deals", "list", "--help"]);
     assert!(
-        list.contains("without a zone is Brasília time, -03:00"),
+        list.contains(
+            "a date or time without a zone is in the time zone of --tz (America/Sao_Paulo, \
+             Brasília time, unless --tz, KINBOX_TZ or the profile says otherwise)"
+        ),
         "{list}"
+    );
+    let global = help(&["-h"]);
+    assert!(
+        global.contains("--tz <ZONE> The time zone of dates typed and shown, e.g. UTC"),
+        "{global}"
     );
     assert!(list.contains("A date alone means the end of that day, 23:59:59.999"));
     let update = help(&["deals", "update", "--help"]);
@@ -582,4 +591,245 @@ fn the_help_says_how_brazilian_input_is_read() {
         ),
         "{contacts}"
     );
+}
+
+/// `deals update deal-1 ARGS` with `env`, on a machine in UTC, expected to
+/// send `dueDate: sent`.
+fn due_date_sent(args: &[&str], env: &[(&str, &str)], sent: &str) {
+    let api = Api::start();
+    let updated = expect_update(&api, json!({"dueDate": sent}));
+    let mut cmd = api.kinbox(&[&["deals", "update", "deal-1"], args].concat());
+    cmd.env("TZ", "UTC");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let out = run(cmd);
+    assert_eq!(out.code, 0, "{args:?} {env:?}: {}", out.stderr);
+    updated.assert();
+}
+
+/// The DUE DATE cell of a deal whose `dueDate` is `at`, in a table printed
+/// on a machine in UTC with `args` and `env`.
+fn due_date_shown(at: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/pipelines");
+        then.status(200).json_body(pipelines());
+    });
+    let mut listed = serde_json::to_value(deal("deal-1", "Pedido #1042")).unwrap();
+    listed["dueDate"] = json!(at);
+    api.server.mock(|when, then| {
+        when.method(GET).path("/v1/deals");
+        then.status(200)
+            .json_body(json!({"data": [listed], "nextCursor": null}));
+    });
+    let mut cmd = api.kinbox(&[&["deals", "list", "-o", "table"], args].concat());
+    cmd.env("TZ", "UTC").env("COLUMNS", "200");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let out = run(cmd);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let row = out.stdout.lines().nth(1).unwrap_or_default().to_owned();
+    let date = row
+        .split("  ")
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(row.ends_with(&date), "{}", out.stdout);
+    date
+}
+
+#[test]
+fn a_date_typed_on_a_machine_in_utc_lands_on_that_day_in_brasilia_and_is_shown_as_typed() {
+    due_date_sent(&["--due-date", "30/06/2025"], &[], "2025-06-30T03:00:00Z");
+    assert_eq!(
+        due_date_shown("2025-06-30T03:00:00Z", &[], &[]),
+        "30/06/2025 00:00"
+    );
+    due_date_sent(
+        &["--due-date", "30/06/2025 18:00"],
+        &[],
+        "2025-06-30T21:00:00Z",
+    );
+    assert_eq!(
+        due_date_shown("2025-06-30T21:00:00Z", &[], &[]),
+        "30/06/2025 18:00"
+    );
+    // Whatever the machine's zone says.
+    assert_eq!(
+        due_date_shown("2025-06-30T03:00:00Z", &[], &[("TZ", "Asia/Tokyo")]),
+        "30/06/2025 00:00"
+    );
+}
+
+#[test]
+fn tz_and_kinbox_tz_change_both_directions() {
+    // --tz, before the command or among its flags, in either form.
+    due_date_sent(
+        &["--due-date", "30/06/2025", "--tz", "UTC"],
+        &[],
+        "2025-06-30T00:00:00Z",
+    );
+    due_date_sent(
+        &["--tz=utc", "--due-date", "30/06/2025 18:00"],
+        &[],
+        "2025-06-30T18:00:00Z",
+    );
+    assert_eq!(
+        due_date_shown("2025-06-30T03:00:00Z", &["--tz", "UTC"], &[]),
+        "30/06/2025 03:00"
+    );
+    // KINBOX_TZ; --tz outranks it.
+    let lisbon = [("KINBOX_TZ", "Europe/Lisbon")];
+    due_date_sent(
+        &["--due-date", "30/06/2025 10:00"],
+        &lisbon,
+        "2025-06-30T09:00:00Z",
+    );
+    due_date_sent(
+        &["--due-date", "15/01/2025 10:00"],
+        &lisbon,
+        "2025-01-15T10:00:00Z",
+    );
+    assert_eq!(
+        due_date_shown("2025-06-30T09:00:00Z", &[], &lisbon),
+        "30/06/2025 10:00"
+    );
+    due_date_sent(
+        &["--tz", "America/Manaus", "--due-date", "30/06/2025"],
+        &lisbon,
+        "2025-06-30T04:00:00Z",
+    );
+}
+
+#[test]
+fn the_profiles_tz_is_used_when_neither_flag_nor_environment_gives_one() {
+    let api = Api::start();
+    std::fs::write(
+        api.config_path(),
+        format!(
+            "[profiles.default]\ntoken = \"{}\"\nbase_url = \"{}\"\ntz = \"UTC\"\n",
+            crate::support::TOKEN,
+            api.server.base_url()
+        ),
+    )
+    .unwrap();
+    let updated = expect_update(&api, json!({"dueDate": "2025-06-30T00:00:00Z"}));
+    let out = run(api
+        .kinbox_without_token(&["deals", "update", "deal-1", "--due-date", "30/06/2025"])
+        .env("TZ", "America/Sao_Paulo"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    updated.assert();
+}
+
+#[test]
+fn historic_daylight_saving_dates_are_read_in_brasilia_as_they_were() {
+    // Summer 2018: Brasília was UTC-02:00.
+    due_date_sent(
+        &["--due-date", "15/01/2018 09:00"],
+        &[],
+        "2018-01-15T11:00:00Z",
+    );
+    assert_eq!(
+        due_date_shown("2018-01-15T11:00:00Z", &[], &[]),
+        "15/01/2018 09:00"
+    );
+    // 2018-11-04 began at 01:00: its first instant.
+    due_date_sent(&["--due-date", "04/11/2018"], &[], "2018-11-04T03:00:00Z");
+    assert_eq!(
+        due_date_shown("2018-11-04T03:00:00Z", &[], &[]),
+        "04/11/2018 01:00"
+    );
+    refused(
+        &[
+            "deals",
+            "update",
+            "deal-1",
+            "--due-date",
+            "04/11/2018 00:30",
+        ],
+        "04/11/2018 00:30 did not exist in America/Sao_Paulo: the clocks jumped from 00:00 \
+         (UTC-03:00) to 01:00 (UTC-02:00) that night",
+    );
+    // 2018-02-17 23:00-23:59 happened twice: a range to that day takes it
+    // all in; a time in it needs its offset.
+    let api = Api::start();
+    let listed = api.server.mock(|when, then| {
+        when.method(GET)
+            .path("/v1/deals")
+            .query_param("created_at_from", "2018-02-17T02:00:00Z")
+            .query_param("created_at_to", "2018-02-18T02:59:59.999Z");
+        then.status(200)
+            .json_body(json!({"data": [], "nextCursor": null}));
+    });
+    sends(
+        &api,
+        &[
+            "deals",
+            "list",
+            "--created-at-from",
+            "17/02/2018",
+            "--created-at-to",
+            "17/02/2018",
+        ],
+        &listed,
+    );
+    refused(
+        &[
+            "deals",
+            "update",
+            "deal-1",
+            "--due-date",
+            "17/02/2018 23:30",
+        ],
+        "17/02/2018 23:30 happened twice in America/Sao_Paulo (the clocks went back an hour \
+         that night): give its offset, 2018-02-17T23:30:00-02:00 for the first or \
+         2018-02-17T23:30:00-03:00 for the second",
+    );
+    due_date_sent(
+        &["--due-date", "2018-02-17T23:30:00-03:00"],
+        &[],
+        "2018-02-18T02:30:00Z",
+    );
+}
+
+#[test]
+fn an_unknown_time_zone_is_a_usage_error_that_names_examples() {
+    for (args, env) in [
+        (&["--tz", "Brasil/Fortaleza", "deals", "list"][..], None),
+        (
+            &[
+                "deals",
+                "update",
+                "deal-1",
+                "--due-date",
+                "30/06/2025",
+                "--tz",
+                "Brasil/Fortaleza",
+            ][..],
+            None,
+        ),
+        (&["deals", "list"][..], Some("Brasil/Fortaleza")),
+    ] {
+        let api = Api::start();
+        let catch_all = api.catch_all();
+        let mut cmd = api.kinbox(args);
+        if let Some(zone) = env {
+            cmd.env("KINBOX_TZ", zone);
+        }
+        let out = run(cmd);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(
+                "unknown time zone `Brasil/Fortaleza`: give an IANA name, e.g. \
+                 America/Sao_Paulo (Brasília), America/Manaus"
+            ),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert_eq!(catch_all.calls(), 0, "{args:?}: a request was sent");
+    }
 }

@@ -414,13 +414,10 @@ fn an_unreachable_api_exits_1() {
         .unwrap()
         .port();
 
-    let out = run(api.kinbox(&[
-        "deals",
-        "get",
-        "x",
-        "--base-url",
-        &format!("http://127.0.0.1:{port}"),
-    ]));
+    // The URL in the environment, with KINBOX_TOKEN: the token goes there.
+    let out = run(api
+        .kinbox(&["deals", "get", "x", "--retries", "0"])
+        .env("KINBOX_BASE_URL", format!("http://127.0.0.1:{port}")));
 
     assert_eq!(out.code, 1);
     assert!(
