@@ -751,3 +751,553 @@ fn a_created_deal_whose_answer_hides_the_token_in_json_escapes_leaves_it_nowhere
         assert!(!text.contains(TOKEN), "{what}: {text}");
     }
 }
+
+/// A row of a [`spreadsheet`] as its text, for files edited between runs.
+fn spreadsheet_row(row: u64, phones: u64) -> String {
+    let phone = row % phones;
+    format!(
+        "\"Pedido nº {row}; ação\";+55 (85) 9{:04}-{:04};Cliente {phone};R$ {}.{:03},{:02};Vendas;{};30/06/2024",
+        phone / 10_000,
+        phone % 10_000,
+        1 + row / 1000,
+        row % 1000,
+        row % 100,
+        ["Proposta", "Negociação", "proposta", "negociacao"][(row % 4) as usize],
+    )
+}
+
+/// `lines` under the spreadsheet's header, as Excel saves it.
+fn write_spreadsheet(path: &Path, lines: &[String]) {
+    let text = format!("{HEADER}\r\n{}\r\n", lines.join("\r\n"));
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// The deal name of a spreadsheet's row.
+fn deal_name(row: u64) -> String {
+    format!("Pedido nº {row}; ação")
+}
+
+/// Rows known by their content: a file edited between runs (a row
+/// inserted near the top, a bad row fixed, a row deleted, rows reordered)
+/// resumes to each good row imported once; the first version sent rows by
+/// line, and could never import the rows after an insertion.
+mod resume_by_content {
+    use super::*;
+
+    /// Waits until the sandbox holds at least `n` deals, for at most 60 s.
+    async fn wait_for_deals(sandbox: &Sandbox, n: usize) {
+        let started = std::time::Instant::now();
+        while deals_by_name(sandbox).await.values().sum::<usize>() < n {
+            assert!(started.elapsed() < Duration::from_secs(60), "no {n} deals");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_edited_file_resumes_to_each_good_row_once_and_then_sends_nothing() {
+        const ROWS: u64 = 60;
+        const PHONES: u64 = 20;
+        const BAD: u64 = 30;
+        let sandbox = start(Sandbox::builder().latency(Duration::from_millis(60))).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("leads.csv");
+        let bad_row = spreadsheet_row(BAD, PHONES).replace("R$ 1.030,30", "R$ 1.0X0,30");
+        assert_ne!(bad_row, spreadsheet_row(BAD, PHONES));
+        let first: Vec<String> = (1..=ROWS)
+            .map(|row| match row {
+                BAD => bad_row.clone(),
+                row => spreadsheet_row(row, PHONES),
+            })
+            .collect();
+        write_spreadsheet(&file, &first);
+        let args = |extra: &[&str]| {
+            let mut args = import_args(&file, &["--concurrency", "2"]);
+            args.extend(extra.iter().map(|arg| arg.to_string()));
+            args
+        };
+
+        // Part of it, then stopped hard.
+        let mut child = kinbox(&sandbox, dir.path(), &strs(&args(&["--skip-invalid"])))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for_deals(&sandbox, 12).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let made = deals_by_name(&sandbox).await;
+        let made_count = made.values().sum::<usize>() as u64;
+        assert!(made_count < ROWS - 1, "stopped part-way: {made_count}");
+        assert!(made.values().all(|n| *n == 1), "{made:?}");
+        // A row created before the stop is deleted from the file, and
+        // another one moves to the end.
+        let created = |row: u64| made.contains_key(&deal_name(row));
+        let deleted = (1..=ROWS).find(|row| created(*row)).unwrap();
+        let moved = (deleted + 1..=ROWS).find(|row| created(*row)).unwrap();
+
+        // The edit: a new row near the top, the bad row fixed, a row
+        // deleted, one moved to the end, and the rest of the second half
+        // in reverse.
+        let mut edited: Vec<String> = vec![spreadsheet_row(1, PHONES)];
+        edited.push(spreadsheet_row(1000, PHONES));
+        let mut rest: Vec<u64> = (2..=ROWS)
+            .filter(|row| *row != deleted && *row != moved)
+            .collect();
+        rest[20..].reverse();
+        edited.extend(rest.iter().map(|row| spreadsheet_row(*row, PHONES)));
+        edited.push(spreadsheet_row(moved, PHONES));
+        if deleted == 1 {
+            edited.remove(0);
+        }
+        write_spreadsheet(&file, &edited);
+        let mut wanted: Vec<u64> = (1..=ROWS).filter(|row| *row != deleted).collect();
+        wanted.push(1000);
+
+        let out = run(kinbox(&sandbox, dir.path(), &strs(&args(&["--resume"]))));
+
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        // The inserted row and the fixed one (bad, so never in the journal)
+        // are new; the deleted one is gone.
+        assert!(
+            out.stderr.contains(
+                "the file changed since the last run: 2 rows added, 0 changed, 1 removed"
+            ),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(&format!(
+                "resuming: {} created before (skipped)",
+                made_count - 1
+            )),
+            "{}",
+            out.stderr
+        );
+        let deals = deals_by_name(&sandbox).await;
+        for row in &wanted {
+            assert_eq!(
+                deals.get(&deal_name(*row)),
+                Some(&1),
+                "row {row}: {deals:?}"
+            );
+        }
+        assert_eq!(
+            deals.get(&deal_name(deleted)),
+            Some(&1),
+            "the deleted row's deal is kept"
+        );
+        assert_eq!(deals.len(), wanted.len() + 1, "no other deal: {deals:?}");
+        assert_eq!(deals.values().sum::<usize>(), wanted.len() + 1);
+
+        // Again: nothing is sent.
+        let again = run(kinbox(&sandbox, dir.path(), &strs(&args(&["--resume"]))));
+        assert_eq!(again.code, Some(0), "{}", again.stderr);
+        assert!(
+            again.stderr.contains(&format!(
+                "resuming: {} created before (skipped), 0 to import",
+                wanted.len()
+            )),
+            "{}",
+            again.stderr
+        );
+        assert!(
+            again.stderr.contains(": 0 created, 0 reconciled"),
+            "{}",
+            again.stderr
+        );
+        assert!(
+            !again.stderr.contains("the file changed"),
+            "{}",
+            again.stderr
+        );
+        assert_eq!(deals_by_name(&sandbox).await, deals);
+
+        // A row changed after its deal was made (same name and phone, other
+        // value) is said, with its deal, and not sent again.
+        let changed_row = rest[0];
+        let mut changed = edited.clone();
+        let at = changed
+            .iter()
+            .position(|line| *line == spreadsheet_row(changed_row, PHONES))
+            .unwrap();
+        changed[at] = changed[at].replacen(";R$ ", ";R$ 9", 1);
+        write_spreadsheet(&file, &changed);
+        let report = dir.path().join("report.ndjson");
+        let third = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &strs(&args(&["--resume", "--report", report.to_str().unwrap()])),
+        ));
+        assert_eq!(third.code, Some(1), "{}", third.stderr);
+        assert!(
+            third.stderr.contains(
+                "the file changed since the last run: 0 rows added, 1 changed, 0 removed"
+            ),
+            "{}",
+            third.stderr
+        );
+        assert!(
+            third
+                .stderr
+                .contains("changed after an earlier run made its deal"),
+            "{}",
+            third.stderr
+        );
+        assert_eq!(deals_by_name(&sandbox).await, deals, "nothing sent");
+        let report = std::fs::read_to_string(&report).unwrap();
+        let changed_records: Vec<serde_json::Value> = report
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .filter(|record: &serde_json::Value| record["outcome"] == "changed")
+            .collect();
+        assert_eq!(changed_records.len(), 1, "{report}");
+        assert!(changed_records[0]["deal_id"].is_string(), "{report}");
+    }
+}
+
+/// A loopback proxy in front of a sandbox, which the test can take away
+/// (the API goes away: connections refused, those open closed) and bring
+/// back on the same port.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+    accepting: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Proxy {
+    fn start(addr: std::net::SocketAddr, upstream: std::net::SocketAddr) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind(addr).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (stopping, opened) = (stop.clone(), open.clone());
+        let accepting = std::thread::spawn(move || {
+            while !stopping.load(Ordering::Relaxed) {
+                let (client, _) = match listener.accept() {
+                    Ok(accepted) => accepted,
+                    Err(_) => {
+                        std::thread::sleep(Duration::from_millis(2));
+                        continue;
+                    }
+                };
+                client.set_nonblocking(false).unwrap();
+                let Ok(server) = std::net::TcpStream::connect(upstream) else {
+                    continue;
+                };
+                let mut opened = opened.lock().unwrap();
+                opened.push(client.try_clone().unwrap());
+                opened.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        });
+        Proxy {
+            addr,
+            stop,
+            open,
+            accepting: Some(accepting),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops listening and closes every connection open through it.
+    fn kill(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(accepting) = self.accepting.take() {
+            accepting.join().unwrap();
+        }
+        for stream in self.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The API goes away mid-import: the import stops within seconds with one
+/// message, the counts and the command that resumes it (the first version
+/// retried for 1 min 44 s and printed a line per row); resumed once the API
+/// is back, every row is made once.
+mod outage {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_api_gone_mid_import_stops_it_with_one_message_and_resume_finishes() {
+        const ROWS: u64 = 300;
+        const PHONES: u64 = 60;
+        let sandbox = start(Sandbox::builder().latency(Duration::from_millis(30))).await;
+        let mut proxy = Proxy::start("127.0.0.1:0".parse().unwrap(), sandbox.addr());
+        let dir = tempfile::tempdir().unwrap();
+        let file = spreadsheet(dir.path(), ROWS, PHONES);
+        let report = dir.path().join("report.ndjson");
+        let args = import_args(
+            &file,
+            &["--concurrency", "4", "--report", report.to_str().unwrap()],
+        );
+        let through = |proxy: &Proxy, args: &[String]| {
+            let mut cmd = kinbox(&sandbox, dir.path(), &strs(args));
+            cmd.env("KINBOX_BASE_URL", proxy.url());
+            cmd
+        };
+        let child = through(&proxy, &args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while deals_by_name(&sandbox).await.values().sum::<usize>() < 30 {
+            assert!(started.elapsed() < Duration::from_secs(60), "no deals made");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+
+        proxy.kill();
+        let gone = std::time::Instant::now();
+        let out = child.wait_with_output().unwrap();
+        let took = gone.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+
+        assert_eq!(out.status.code(), Some(5), "{stderr}");
+        assert!(
+            took < Duration::from_secs(10),
+            "stopped after {took:?}: {stderr}"
+        );
+        assert_eq!(
+            stderr.matches("the API could not be reached").count(),
+            1,
+            "one message: {stderr}"
+        );
+        assert!(stderr.contains("not tried"), "{stderr}");
+        assert!(
+            stderr.contains("--resume") && stderr.contains(file.to_str().unwrap()),
+            "the command that resumes: {stderr}"
+        );
+        assert!(!stderr.contains("gave up on line"), "{stderr}");
+        assert!(stderr.lines().count() < 15, "not a line per row: {stderr}");
+        let made = deals_by_name(&sandbox).await.values().sum::<usize>() as u64;
+        assert!(made < ROWS, "stopped part-way: {made}");
+        assert_eq!(
+            std::fs::read_to_string(&report).unwrap().lines().count() as u64,
+            ROWS,
+            "the report has every row"
+        );
+
+        // Back (on the same port, as an API comes back), resumed.
+        let proxy = Proxy::start(proxy.addr, sandbox.addr());
+        let mut again = args.clone();
+        again.extend(["--resume".to_owned(), "--force".to_owned()]);
+        let out = run(through(&proxy, &again));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert_imported_once(&sandbox, ROWS, PHONES).await;
+    }
+}
+
+/// Ctrl-C through a terminal: the first stops sending, waits for the
+/// requests in flight, writes the journal and the report and prints the
+/// counts and the resume command (exit 130, in --help); the first version
+/// left the report at 0 bytes and said nothing.
+#[cfg(target_os = "linux")]
+mod ctrl_c {
+    use super::*;
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::sync::{Arc, Mutex};
+
+    /// A pseudo-terminal: the child's controlling terminal, and what it
+    /// printed there, read as it comes.
+    struct Terminal {
+        master: std::fs::File,
+        seen: Arc<Mutex<Vec<u8>>>,
+    }
+
+    /// Starts `cmd` as the foreground of a new session on a pseudo-
+    /// terminal, as a shell starts it: ^C on the terminal is its SIGINT.
+    fn on_a_terminal(mut cmd: Process) -> (std::process::Child, Terminal) {
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: two out-pointers; no name, default settings and size.
+        let opened = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(opened, 0, "openpty");
+        // SAFETY: descriptors just opened, owned here.
+        let (master, slave) =
+            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        cmd.stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave);
+        // SAFETY: async-signal-safe calls only, between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().unwrap();
+        drop(cmd);
+        let master = std::fs::File::from(master);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (mut reader, sink) = (master.try_clone().unwrap(), seen.clone());
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            // EIO once the child and its terminal are gone.
+            while let Ok(n @ 1..) = reader.read(&mut buffer) {
+                sink.lock().unwrap().extend_from_slice(&buffer[..n]);
+            }
+        });
+        (child, Terminal { master, seen })
+    }
+
+    impl Terminal {
+        fn press_ctrl_c(&mut self) {
+            use std::io::Write;
+            self.master.write_all(b"\x03").unwrap();
+        }
+
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.seen.lock().unwrap()).into_owned()
+        }
+    }
+
+    fn wait_within(child: &mut std::process::Child, limit: Duration) -> Option<i32> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status.code();
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                panic!("still running {limit:?} after Ctrl-C");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ctrl_c_writes_the_journal_and_report_says_how_to_resume_and_resume_finishes() {
+        const ROWS: u64 = 200;
+        const PHONES: u64 = 40;
+        let sandbox = start(Sandbox::builder().latency(Duration::from_millis(80))).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = spreadsheet(dir.path(), ROWS, PHONES);
+        let report = dir.path().join("report.ndjson");
+        let journal = dir.path().join("leads.csv.kinbox-journal");
+        let args = import_args(
+            &file,
+            &["--concurrency", "2", "--report", report.to_str().unwrap()],
+        );
+        let (mut child, mut terminal) = on_a_terminal(kinbox(&sandbox, dir.path(), &strs(&args)));
+        let started = std::time::Instant::now();
+        while deals_by_name(&sandbox).await.values().sum::<usize>() < 10 {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no deals made: {}",
+                terminal.text()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+
+        terminal.press_ctrl_c();
+        let code = wait_within(&mut child, Duration::from_secs(15));
+        // What the terminal showed, read to its end.
+        std::thread::sleep(Duration::from_millis(200));
+        let shown = terminal.text();
+
+        assert_eq!(code, Some(130), "{shown}");
+        assert!(shown.contains("interrupted: "), "{shown}");
+        assert!(shown.contains("not tried"), "{shown}");
+        assert!(
+            shown.contains("to continue, run: ") && shown.contains("--resume"),
+            "{shown}"
+        );
+        assert!(shown.contains(" created, "), "the summary: {shown}");
+        assert!(journal.exists(), "the journal");
+        let report_text = std::fs::read_to_string(&report).unwrap();
+        let made = deals_by_name(&sandbox).await.values().sum::<usize>();
+        assert!((made as u64) < ROWS, "stopped part-way: {made}");
+        let created = report_text
+            .lines()
+            .filter(|line| line.contains("\"created\""))
+            .count();
+        assert!(created >= 10, "the report has the rows made: {report_text}");
+        assert_eq!(created, made, "each deal made is in the report");
+
+        let mut again = args.clone();
+        again.extend(["--resume".to_owned(), "--force".to_owned()]);
+        let out = run(kinbox(&sandbox, dir.path(), &strs(&again)));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert_imported_once(&sandbox, ROWS, PHONES).await;
+    }
+
+    /// The second Ctrl-C ends the import at once; the journal still makes
+    /// the resume safe.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_second_ctrl_c_stops_at_once_and_resume_is_still_safe() {
+        const ROWS: u64 = 8;
+        const PHONES: u64 = 1;
+        // Slow enough that the first Ctrl-C's wait is still going on.
+        let sandbox = start(Sandbox::builder().latency(Duration::from_millis(3000))).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = spreadsheet(dir.path(), ROWS, PHONES);
+        let args = import_args(&file, &["--concurrency", "4"]);
+        let (mut child, mut terminal) = on_a_terminal(kinbox(&sandbox, dir.path(), &strs(&args)));
+        let journal = dir.path().join("leads.csv.kinbox-journal");
+        let started = std::time::Instant::now();
+        while !std::fs::read_to_string(&journal).is_ok_and(|text| text.contains("\"sending\"")) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{}",
+                terminal.text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        terminal.press_ctrl_c();
+        std::thread::sleep(Duration::from_millis(300));
+        terminal.press_ctrl_c();
+        let pressed = std::time::Instant::now();
+        let code = wait_within(&mut child, Duration::from_secs(5));
+        assert!(
+            pressed.elapsed() < Duration::from_secs(2),
+            "{}",
+            terminal.text()
+        );
+        assert_eq!(code, Some(130), "{}", terminal.text());
+        assert!(
+            terminal.text().contains("stopped at once"),
+            "{}",
+            terminal.text()
+        );
+
+        let mut again = args.clone();
+        again.push("--resume".to_owned());
+        let out = run(kinbox(&sandbox, dir.path(), &strs(&again)));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert_imported_once(&sandbox, ROWS, PHONES).await;
+    }
+}

@@ -53,7 +53,14 @@ pub fn command() -> Command {
              crash, a lost connection) continues with --resume, which skips the rows already \
              created. A create whose answer was lost is never sent again blindly: the deal is \
              looked for first (by contact, pipeline, creation time, name and value), and only \
-             created if it is not there.",
+             created if it is not there.\n\n\
+             Rows are known by their content, not their line: the file may be edited between \
+             runs. Before anything is sent, --resume compares it with the journal and says so \
+             (\"the file changed since the last run: 2 rows added, 1 changed, 1 removed\"): \
+             rows created before are skipped wherever they moved, new and corrected rows are \
+             imported, and a row changed after its deal was made (same name and contact, other content) is \
+             reported with its deal and not sent again. Identical rows make as many deals as \
+             there are of them, on a resume as on a first run.",
         )
         .arg(Arg::new("file").value_name("FILE").required(true).help(
             "The CSV (with a header row) or NDJSON file; - reads stdin (at most 512 MiB, \
@@ -141,8 +148,9 @@ pub fn command() -> Command {
                 .long("resume")
                 .action(ArgAction::SetTrue)
                 .help(
-                    "Continue an import from its journal: rows created are skipped, rows whose \
-                     answer was lost are looked for before being sent again",
+                    "Continue an import from its journal: rows created are skipped wherever \
+                     they are in the file now, rows whose answer was lost are looked for before \
+                     being sent again",
                 ),
         )
         .arg(
@@ -171,12 +179,21 @@ pub fn command() -> Command {
 /// After the columns (`import_file::columns_help`).
 const AFTER_HELP: &str = "\
 Exit status:
-  0  every row was created (now, or by the run --resume continued)
-  1  some rows were not created: failed, or bad and skipped; the others were
-  2  nothing was sent: a bad row (without --skip-invalid), a bad file or flag,
-     a journal in use by another import; with --check, some row is bad
-  3  some creates' answers were lost and their deals could not be checked:
-     run again with --resume, which looks for them before sending anything
+  0    every row was created (now, or by the run --resume continued)
+  1    some rows were not imported as the file says: failed, bad and skipped,
+       changed after their deal was made (the deal is kept as it was), or not
+       sent after the API refused the token; the others were created
+  2    nothing was sent: a bad row (without --skip-invalid), a bad file or flag,
+       a journal in use by another import; with --check, some row is bad
+  3    some creates' answers were lost and their deals could not be checked:
+       run again with --resume, which looks for them before sending anything
+  5    stopped: the API could not be reached (5 requests in a row failed, and
+       a probe 1 s later too); the rows left were not tried. The message ends
+       with the command that resumes the import once the API is back
+  130  interrupted by Ctrl-C: no new row was sent, the requests in flight were
+       given up to 10 s, the journal and --report were written, and the
+       summary ends with the command that resumes it. A second Ctrl-C stops at
+       once (the journal still makes --resume safe)
 
 Examples:
   kinbox deals import leads.csv --encoding latin1 --check
