@@ -72,8 +72,19 @@ fn panic_report(location: Option<&std::panic::Location<'_>>) -> String {
     )
 }
 
+/// Writes the manual page of every command to `dir` (`kinbox.1`,
+/// `kinbox-deals-create.1`…), as `kinbox man --dir` does; returns their paths.
+pub fn write_man_pages(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, CliError> {
+    let mut root = app::tree::command();
+    root.build();
+    commands::man::write_all(&root, dir)
+}
+
 /// Runs `kinbox` with the process's arguments.
 pub fn main() -> ExitCode {
+    // A shell asking for completions (`COMPLETE=bash kinbox -- …`) is
+    // answered, and kinbox exits; otherwise this returns at once.
+    commands::completion::answer_the_shell(app::tree::command);
     run(std::env::args_os())
 }
 

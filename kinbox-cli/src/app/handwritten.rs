@@ -10,6 +10,7 @@ use clap::{ArgMatches, Command};
 
 use crate::CliError;
 use crate::config::context::Context;
+use crate::generated_cli::CliCommand;
 use crate::resources;
 
 /// What a handler gets.
@@ -32,6 +33,21 @@ pub struct Handwritten {
     pub parent: Option<&'static str>,
     pub command: fn() -> Command,
     pub run: for<'a> fn(&'a Invocation<'a>) -> Outcome<'a>,
+    /// What it prints on stdout, which decides whether it takes the output
+    /// options (`-o`, `--json`, `--jq`, `--template`).
+    pub prints: Prints,
+}
+
+/// What a command prints on stdout.
+#[derive(Clone, Copy, Debug)]
+pub enum Prints {
+    /// The answer of this operation: `--json` takes its fields.
+    AnswerOf(CliCommand),
+    /// An answer of any shape (`kinbox api`).
+    AnyAnswer,
+    /// Nothing the output options could shape (a report, a script, a
+    /// server's log): they are not offered.
+    Other,
 }
 
 /// Every hand-written command.
@@ -42,12 +58,14 @@ pub fn all() -> Vec<Handwritten> {
             parent: Some(resources::deals::RESOURCE.name),
             command: crate::commands::deals::r#move::command,
             run: |i| Box::pin(crate::commands::deals::r#move::run(i.context, i.matches)),
+            prints: Prints::AnswerOf(CliCommand::UpdateDeal),
         },
         Handwritten {
             name: "win",
             parent: Some(resources::deals::RESOURCE.name),
             command: crate::commands::deals::close::win_command,
             run: |i| Box::pin(crate::commands::deals::close::run_win(i.context, i.matches)),
+            prints: Prints::AnswerOf(CliCommand::UpdateDeal),
         },
         Handwritten {
             name: "lose",
@@ -58,6 +76,7 @@ pub fn all() -> Vec<Handwritten> {
                     i.context, i.matches,
                 ))
             },
+            prints: Prints::AnswerOf(CliCommand::UpdateDeal),
         },
         Handwritten {
             name: "reopen",
@@ -68,30 +87,42 @@ pub fn all() -> Vec<Handwritten> {
                     i.context, i.matches,
                 ))
             },
+            prints: Prints::AnswerOf(CliCommand::UpdateDeal),
         },
         Handwritten {
             name: "import",
             parent: Some(resources::deals::RESOURCE.name),
             command: crate::commands::deals::import::command,
             run: |i| Box::pin(crate::commands::deals::import::run(i.context, i.matches)),
+            prints: Prints::Other,
         },
         Handwritten {
             name: "api",
             parent: None,
             command: crate::commands::api::command,
             run: |i| Box::pin(crate::commands::api::run(i.context, i.matches)),
+            prints: Prints::AnyAnswer,
         },
         Handwritten {
             name: "auth",
             parent: None,
             command: crate::commands::auth::command,
             run: |i| Box::pin(crate::commands::auth::run(i.context, i.matches)),
+            prints: Prints::Other,
         },
         Handwritten {
             name: "completion",
             parent: None,
             command: crate::commands::completion::command,
-            run: |i| Box::pin(async move { crate::commands::completion::run(i.root, i.matches) }),
+            run: |i| Box::pin(async move { crate::commands::completion::run(i.matches) }),
+            prints: Prints::Other,
+        },
+        Handwritten {
+            name: "man",
+            parent: None,
+            command: crate::commands::man::command,
+            run: |i| Box::pin(async move { crate::commands::man::run(i.root, i.matches) }),
+            prints: Prints::Other,
         },
     ];
     #[cfg(feature = "sandbox")]
@@ -102,6 +133,7 @@ pub fn all() -> Vec<Handwritten> {
             parent: None,
             command: crate::commands::sandbox::command,
             run: |i| Box::pin(crate::commands::sandbox::run(i.matches)),
+            prints: Prints::Other,
         });
         all
     };

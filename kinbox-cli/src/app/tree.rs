@@ -13,6 +13,12 @@ use crate::generated_cli::{Cli, CliCommand};
 const ABOUT: &str = "Command line tool for the Kinbox CRM API";
 
 const AFTER_HELP: &str = "\
+Output (-o, --json, --jq, --template: on each command that prints answers):
+  On a terminal, a list is a table (cells cut to the terminal's width) and one
+  object is `field: value` lines; in a pipe or a file, JSON: a list is one
+  compact JSON object per line, one object is one JSON document. An empty list
+  prints nothing on stdout and says so on stderr.
+
 Environment:
   KINBOX_TOKEN       The API token; takes precedence over the stored profiles
   KINBOX_PROFILE     The profile to use, like --profile
@@ -45,8 +51,7 @@ pub fn command() -> Command {
         .max_term_width(100)
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .args(global::args())
-        .args(crate::output::args());
+        .args(global::args());
 
     let mut ops: Vec<CliCommand> = CliCommand::iter().collect();
     ops.sort_by_key(|op| verb_rank(words(*op).1));
@@ -65,7 +70,8 @@ pub fn command() -> Command {
                 resources.len() - 1
             }
         };
-        let leaf = adapt(Cli::<KinboxCliConfig>::get_command(op), op);
+        let leaf =
+            adapt(Cli::<KinboxCliConfig>::get_command(op), op).args(crate::output::args(Some(op)));
         let group = resources.remove(position);
         resources.insert(position, group.subcommand(leaf));
     }
@@ -73,15 +79,40 @@ pub fn command() -> Command {
     for mut resource in resources {
         let name = resource.get_name().to_owned();
         for extra in customs.iter().filter(|c| c.parent == Some(name.as_str())) {
-            resource = resource.subcommand((extra.command)());
+            resource = resource.subcommand(with_output_options(extra));
         }
         root = root.subcommand(resource);
     }
     for extra in customs.iter().filter(|c| c.parent.is_none()) {
-        root = root.subcommand((extra.command)());
+        root = root.subcommand(with_output_options(extra));
     }
     let globals: Vec<Arg> = global::args();
-    for_each_subcommand(root, |sub| point_to_global_options(sub, &globals))
+    let root = for_each_subcommand(root, |sub| point_to_global_options(sub, &globals));
+    complete_names(root)
+}
+
+/// `--pipeline` and `--stage`, wherever they are, completed with the names
+/// the API has (`kinbox completion`).
+fn complete_names(mut cmd: Command) -> Command {
+    use crate::commands::completion::{self, Names};
+    use crate::input::name_flags::{PIPELINE, STAGE};
+    for (id, names) in [(PIPELINE, Names::Pipelines), (STAGE, Names::Stages)] {
+        if cmd.get_arguments().any(|arg| arg.get_id() == id) {
+            cmd = cmd.mut_arg(id, |arg| completion::complete_names(arg, names));
+        }
+    }
+    for_each_subcommand(cmd, complete_names)
+}
+
+/// A hand-written command, with the output options when it prints an
+/// answer of the API: they are on no other command.
+fn with_output_options(extra: &handwritten::Handwritten) -> Command {
+    let cmd = (extra.command)();
+    match extra.prints {
+        handwritten::Prints::AnswerOf(op) => cmd.args(crate::output::args(Some(op))),
+        handwritten::Prints::AnyAnswer => cmd.args(crate::output::args(None)),
+        handwritten::Prints::Other => cmd,
+    }
 }
 
 /// `cmd` with `change` made to each of its subcommands.

@@ -1,5 +1,6 @@
-//! `kinbox api METHOD PATH`: an authenticated request to any path of the
-//! API, for what the commands do not cover (as `gh api` is for GitHub).
+//! `kinbox api [METHOD] PATH`: an authenticated request to any path of the
+//! API, for what the commands do not cover (as `gh api` is for GitHub): GET,
+//! or POST when a body is given, unless a method is named.
 
 use std::path::PathBuf;
 
@@ -16,26 +17,40 @@ pub fn command() -> Command {
         .long_about(
             "Send an authenticated request to any path of the API and print the answer, \
              for what the other commands do not cover.\n\n\
-             The token, base URL, timeout, retries of reads and output options are those \
-             of every command. With GET, --field values go in the query string; with any \
-             other method they make the JSON body (or are laid over --input's).",
+             The method is GET, or POST when --field, --raw-field or --input gives a body; \
+             name another before PATH or with --method. The token, base URL, timeout and \
+             retries of reads are those of every command. With GET, --field values go in \
+             the query string; with any other method they make the JSON body (or are laid \
+             over --input's). The answer is printed as one document (a list as one array): \
+             --jq and --template see all of it.",
+        )
+        .override_usage("kinbox api [OPTIONS] [METHOD] <PATH>")
+        // METHOD before PATH, and optional: one argument of one or two
+        // words, explained as two.
+        .help_template(
+            "{about-with-newline}\n{usage-heading} {usage}\n\n\
+             Arguments:\n  \
+             [METHOD]  GET, POST, PATCH, PUT or DELETE, any case [default: GET, or POST when \
+             --field, --raw-field or --input gives a body]\n  \
+             <PATH>    The path from the API's root, with or without its leading slash, e.g. \
+             v1/tags, /v1/deals or /v1/deals?status=open\n\n\
+             {all-args}{after-help}",
+        )
+        .arg(
+            Arg::new("request")
+                .value_names(["METHOD", "PATH"])
+                .num_args(1..=2)
+                .required(true)
+                .hide(true),
         )
         .arg(
             Arg::new("method")
+                .short('X')
+                .long("method")
                 .value_name("METHOD")
-                .required(true)
-                .value_parser([
-                    "GET", "POST", "PATCH", "PUT", "DELETE", "get", "post", "patch", "put",
-                    "delete",
-                ])
-                .hide_possible_values(true)
-                .help("GET, POST, PATCH, PUT or DELETE"),
-        )
-        .arg(
-            Arg::new("path")
-                .value_name("PATH")
-                .required(true)
-                .help("The path from the root, e.g. /v1/deals or /v1/deals?status=open"),
+                .help(
+                    "The method, as a word before PATH would be: GET, POST, PATCH, PUT or DELETE",
+                ),
         )
         .arg(
             Arg::new("field")
@@ -69,7 +84,8 @@ pub fn command() -> Command {
         )
         .after_help(
             "Examples:\n  \
-             kinbox api GET /v1/tags\n  \
+             kinbox api v1/tags\n  \
+             kinbox api v1/tags --jq '.[].name'\n  \
              kinbox api GET /v1/deals --field status=open --field limit=5\n  \
              kinbox api PATCH /v1/deals/65f0c0ffee0000000000dddd --field value=2500\n  \
              kinbox api POST /v1/tags --input tag.json",
@@ -77,16 +93,47 @@ pub fn command() -> Command {
 }
 
 pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError> {
-    let method: reqwest::Method = matches
-        .get_one::<String>("method")
-        .expect("METHOD is required")
-        .to_ascii_uppercase()
-        .parse()
-        .map_err(|_| CliError::usage("METHOD must be GET, POST, PATCH, PUT or DELETE"))?;
-    let mut path = matches
-        .get_one::<String>("path")
-        .expect("PATH is required")
-        .clone();
+    let words: Vec<&String> = matches
+        .get_many::<String>("request")
+        .into_iter()
+        .flatten()
+        .collect();
+    let (named, path) = match words.as_slice() {
+        [method, path] => (Some(method.as_str()), path.as_str()),
+        [path] if method_of(path).is_some() => {
+            return Err(CliError::usage(format!(
+                "`{}` is a method: give the PATH after it, e.g. kinbox api {} v1/tags",
+                path,
+                path.to_ascii_uppercase()
+            )));
+        }
+        [path] => (None, path.as_str()),
+        _ => {
+            return Err(CliError::usage(
+                "give the PATH to request, e.g. kinbox api v1/tags",
+            ));
+        }
+    };
+    let flag = matches.get_one::<String>("method").map(String::as_str);
+    let named = match (named, flag) {
+        (Some(word), Some(flag)) if !word.eq_ignore_ascii_case(flag) => {
+            return Err(CliError::usage(format!(
+                "the method is named twice, as {word} and --method {flag}: give one"
+            )));
+        }
+        (word, flag) => word.or(flag),
+    };
+    let named = named
+        .map(|word| {
+            method_of(word).ok_or_else(|| {
+                CliError::usage(format!(
+                    "`{word}` is not a method: give GET, POST, PATCH, PUT or DELETE before PATH \
+                     (or none: GET, POST with a body)"
+                ))
+            })
+        })
+        .transpose()?;
+    let mut path = from_root(path);
     let mut fields = Map::new();
     for (id, typed) in [("field", true), ("raw-field", false)] {
         for assignment in matches.get_many::<String>(id).into_iter().flatten() {
@@ -104,6 +151,12 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         Some(file) => Some(read_input(file)?),
         None => None,
     };
+    // As gh api: GET, or POST when a body is given.
+    let method = named.unwrap_or(if body.is_some() || !fields.is_empty() {
+        reqwest::Method::POST
+    } else {
+        reqwest::Method::GET
+    });
     if method == reqwest::Method::GET {
         if body.is_some() {
             return Err(CliError::usage(
@@ -129,6 +182,24 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     match answer.body {
         Some(body) => Printer::new(&context.globals, None, "items").print_document(&body),
         None => Ok(()),
+    }
+}
+
+/// The method a word names (any case), if it is one `kinbox api` sends.
+fn method_of(word: &str) -> Option<reqwest::Method> {
+    ["GET", "POST", "PATCH", "PUT", "DELETE"]
+        .into_iter()
+        .find(|method| method.eq_ignore_ascii_case(word))
+        .and_then(|method| method.parse().ok())
+}
+
+/// `v1/tags` is `/v1/tags`: a path is from the API's root, with or without
+/// its slash. A URL is left as it is, for the client to refuse.
+fn from_root(path: &str) -> String {
+    if path.starts_with('/') || path.contains("://") {
+        path.to_owned()
+    } else {
+        format!("/{path}")
     }
 }
 
@@ -180,6 +251,15 @@ fn read_input(file: &std::path::Path) -> Result<Value, CliError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_path_is_from_the_root_and_a_method_any_case() {
+        assert_eq!(from_root("v1/tags"), "/v1/tags");
+        assert_eq!(from_root("/v1/tags?limit=5"), "/v1/tags?limit=5");
+        assert_eq!(from_root("https://x.example/v1"), "https://x.example/v1");
+        assert_eq!(method_of("patch"), Some(reqwest::Method::PATCH));
+        assert_eq!(method_of("v1/tags"), None);
+    }
 
     #[test]
     fn dotted_keys_nest_and_get_fields_make_a_query() {

@@ -6,5 +6,6 @@ pub mod api;
 pub mod auth;
 pub mod completion;
 pub mod deals;
+pub mod man;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

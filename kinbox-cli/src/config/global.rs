@@ -1,5 +1,6 @@
 //! Options accepted by every command: `--profile`, `--base-url`, `--timeout`, `--retries`,
-//! `--output`, `-v`; declared once, in [`GlobalArgs`].
+//! `-v`; declared once, in [`GlobalArgs`]. The output options (`-o`, `--json`…) are only on
+//! the commands that print answers (`crate::output::args`).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -47,11 +48,11 @@ const PROFILE: &str = "profile";
 const BASE_URL: &str = "base-url";
 const TZ: &str = "tz";
 
-/// How results are printed on stdout.
+/// How results are printed on stdout (`-o`, declared in `crate::output::args`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// JSON: indented on a terminal, compact otherwise; `list --all` prints
-    /// one item per line.
+    /// JSON: a list one compact object per line; one object indented on a
+    /// terminal, compact otherwise.
     Json,
     /// An aligned table of the main fields: id, name and a few more per
     /// resource.
@@ -64,18 +65,6 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 #[group(skip)]
 pub struct GlobalArgs {
-    #[arg(
-        short = 'o',
-        long = "output",
-        value_name = "FORMAT",
-        value_enum,
-        default_value = "json",
-        global = true,
-        help_heading = HEADING,
-        help = "How to print results"
-    )]
-    pub output: Format,
-
     #[arg(
         id = PROFILE,
         long = "profile",
@@ -342,8 +331,6 @@ mod tests {
             "5",
             "--retries",
             "2",
-            "-o",
-            "table",
             "-vv",
         ]);
         assert_eq!(globals.profile, "loja2");

@@ -10,12 +10,17 @@
 //!   printed of each item (or of the object), as `gh` does.
 
 pub mod columns;
+pub mod fields;
 pub mod jq;
 pub mod progress;
 
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::io::{IsTerminal as _, Write};
 use std::sync::{Arc, OnceLock};
 
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
 use clap::{Arg, ArgMatches};
 use kinbox_api::server_text::{acts_on_terminal, escape_controls};
 use serde_json::Value;
@@ -25,38 +30,77 @@ use crate::config::global::{Format, Globals};
 use crate::generated_cli::CliCommand;
 use columns::{Column, Names};
 
-const HEADING: &str = "Output options";
+pub const HEADING: &str = "Output options";
 
-/// The output flags, beside `-o`.
-pub fn args() -> [Arg; 3] {
-    [
+/// How the output is chosen when no option says, as `--help` and the
+/// README say it.
+pub const DEFAULT_OUTPUT: &str = "On a terminal, a list is a table (cells cut to the \
+     terminal's width) and one object is `field: value` lines; in a pipe or a file, JSON: a \
+     list is one compact JSON object per line, one object is one JSON document. An empty list \
+     prints nothing on stdout and says so on stderr.";
+
+/// The output options of a command that prints the answer of `op` (`None`:
+/// an answer of any shape, printed as one document, `kinbox api`, which has
+/// no `--json`, as `gh api`). Only commands that print API answers take them.
+pub fn args(op: Option<CliCommand>) -> Vec<Arg> {
+    let mut args = vec![
+        Arg::new("output")
+            .short('o')
+            .long("output")
+            .value_name("FORMAT")
+            .value_parser(clap::value_parser!(Format))
+            .help_heading(HEADING)
+            .help("How to print results [default: table on a terminal, else json]")
+            .long_help(format!(
+                "How to print results: table (a table for lists, `field: value` lines for one \
+                 object) or json. [default: table on a terminal, else json]\n\n{DEFAULT_OUTPUT}"
+            )),
         Arg::new("json")
             .long("json")
             .value_name("FIELDS")
             .num_args(0..=1)
             .require_equals(false)
             .default_missing_value("")
-            .global(true)
+            .value_parser(FieldsParser(op))
             .help_heading(HEADING)
             .help("Print only these fields of each item, as JSON (e.g. id,name,value); alone, list the fields")
             .long_help(
                 "Print only these fields of each item (or of the object), as JSON: a \
                  comma-separated list, dotted for nested fields, e.g. --json id,name,contact.name. \
-                 --json alone lists the fields the answer has.",
+                 A field the answer does not have is an error that lists those it has. \
+                 --json alone lists the fields. With --jq or --template, they see only \
+                 these fields.",
             ),
         Arg::new("jq")
             .long("jq")
             .value_name("EXPR")
-            .global(true)
             .help_heading(HEADING)
-            .help("Filter each item (or the object) with a jq expression; text is printed raw")
+            .help(match op {
+                Some(_) => "Filter each item (or the object) with a jq expression; text is printed raw",
+                None => "Filter the answer with a jq expression; text is printed raw",
+            })
             .long_help(format!(
-                "Filter each item of a list (or the object) with a jq expression, run by \
-                 kinbox (no jq needed). A string result is printed as it is, anything else \
-                 as compact JSON, e.g. --jq '.name', --jq 'select(.value > 1000) | .id'. \
-                 Limits, for each item: {} s, {} MiB of memory, {} results and {} MiB of \
-                 them; past one, kinbox stops with an error (exit 1). The filter sees no \
-                 environment: env and $ENV are {{}}.",
+                "Filter {} with a jq expression, run by kinbox (no jq needed). A string \
+                 result is printed as it is, anything else as compact JSON, e.g. {}.{} \
+                 Limits, {}: {} s, {} MiB \
+                 of memory, {} results and {} MiB of them; past one, kinbox stops with an \
+                 error (exit 1). The filter sees no environment: env and $ENV are {{}}.",
+                match op {
+                    Some(_) => "each item of a list (or the object)",
+                    None => "the whole answer, as the API sent it (a list is one array)",
+                },
+                match op {
+                    Some(_) => "--jq '.name', --jq 'select(.value > 1000) | .id'",
+                    None => "--jq '.[].name', --jq '.data[] | select(.value > 1000) | .id'",
+                },
+                match op {
+                    Some(_) => " With --json FIELDS, the filter sees only those fields.",
+                    None => "",
+                },
+                match op {
+                    Some(_) => "for each item",
+                    None => "for the answer",
+                },
                 jq::LIMITS.time.as_secs(),
                 jq::LIMITS.memory >> 20,
                 jq::LIMITS.outputs,
@@ -65,15 +109,64 @@ pub fn args() -> [Arg; 3] {
         Arg::new("template")
             .long("template")
             .value_name("TEXT")
-            .global(true)
             .help_heading(HEADING)
-            .help("Print TEXT for each item, with {field} replaced, e.g. '{id} {name}'")
-            .long_help(
-                "Print TEXT for each item of a list (or for the object), with each {field} \
-                 (dotted for nested ones, e.g. {contact.name}) replaced by its value; \\n \
-                 and \\t are a new line and a tab.",
-            ),
-    ]
+            .help(match op {
+                Some(_) => "Print TEXT for each item, with {field} replaced, e.g. '{id} {name}'",
+                None => "Print TEXT for the answer, with {field} replaced, e.g. '{id} {name}'",
+            })
+            .long_help(format!(
+                "Print TEXT {}, with each {{field}} (dotted for nested ones, e.g. \
+                 {{contact.name}}) replaced by its value; \\n and \\t are a new line and a \
+                 tab. The text ends with a new line, unless TEXT already ends with one.",
+                match op {
+                    Some(_) => "for each item of a list (or for the object)",
+                    None => "for the answer, an object (a list's items are reached with --jq)",
+                },
+            )),
+    ];
+    if op.is_none() {
+        args.retain(|arg| arg.get_id() != "json");
+    }
+    args
+}
+
+/// `--json FIELDS`, checked against the fields the spec gives the answer
+/// before anything is sent: `--json nome` is a usage error, as in gh.
+#[derive(Clone, Copy)]
+struct FieldsParser(Option<CliCommand>);
+
+impl TypedValueParser for FieldsParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        let text = value
+            .to_str()
+            .ok_or_else(|| clap::Error::new(ErrorKind::InvalidUtf8).with_cmd(cmd))?;
+        // An open schema may answer with fields it does not name: those are
+        // checked against the answer, before it is printed.
+        if let Some(known) = self.0.and_then(fields::Known::of).filter(|k| !k.open) {
+            let asked = split_fields(text);
+            let unknown = fields::unknown(&asked, &known.names);
+            if !unknown.is_empty() {
+                let message = format!("{}\n", fields::unknown_message(&unknown, &known.names));
+                return Err(clap::Error::raw(ErrorKind::InvalidValue, message).with_cmd(cmd));
+            }
+        }
+        Ok(text.to_owned())
+    }
+}
+
+fn split_fields(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// What the output flags asked for.
@@ -94,31 +187,42 @@ fn options() -> &'static Options {
 }
 
 /// Reads the output flags once, before any request: a bad `--jq` is a usage
-/// error, and nothing is sent.
+/// error, and nothing is sent. The flags are the command's own (`matches`
+/// is the whole command line's; its last subcommand is the command).
 pub fn init(matches: &ArgMatches) -> Result<(), CliError> {
-    let explicit = (matches.value_source("output") == Some(clap::parser::ValueSource::CommandLine))
-        .then(|| matches.get_one::<Format>("output").copied())
-        .flatten();
-    let fields = matches.get_one::<String>("json").map(|list| {
-        list.split(',')
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-            .map(str::to_owned)
-            .collect()
-    });
-    let jq = matches
-        .get_one::<String>("jq")
-        .map(|code| jq::Filter::new(code))
+    let mut matches = matches;
+    while let Some((_, sub)) = matches.subcommand() {
+        matches = sub;
+    }
+    // Commands that print no answer have no output flags to read.
+    let has = |id: &str| matches.ids().any(|known| known == id);
+    let explicit = (has("output")
+        && matches.value_source("output") == Some(clap::parser::ValueSource::CommandLine))
+    .then(|| {
+        matches
+            .try_get_one::<Format>("output")
+            .ok()
+            .flatten()
+            .copied()
+    })
+    .flatten();
+    let text = |id: &str| matches.try_get_one::<String>(id).ok().flatten().cloned();
+    let fields = text("json").map(|list| split_fields(&list));
+    let jq = text("jq")
+        .map(|code| jq::Filter::new(&code))
         .transpose()
         .map_err(CliError::usage)?;
-    let template = matches.get_one::<String>("template").cloned();
-    let chosen = [fields.is_some(), jq.is_some(), template.is_some()]
-        .iter()
-        .filter(|set| **set)
-        .count();
-    if chosen > 1 {
+    let template = text("template");
+    if jq.is_some() && template.is_some() {
         return Err(CliError::usage(
-            "--json, --jq and --template each choose the output: give one",
+            "--jq and --template each choose what is printed: give one (either can follow \
+             --json FIELDS)",
+        ));
+    }
+    if fields.as_ref().is_some_and(Vec::is_empty) && (jq.is_some() || template.is_some()) {
+        return Err(CliError::usage(
+            "--json alone lists the fields; with --jq or --template, give it the fields to \
+             pass on, e.g. --json id,name",
         ));
     }
     // Forked now, while kinbox has a single thread (see `jq::Filter::isolated`).
@@ -149,6 +253,10 @@ pub struct Printer {
     /// Only items whose field has this value are printed: a filter the API
     /// does not have (`deals list --stage`).
     keep: Option<(&'static str, Value)>,
+    /// The operation whose answer is printed: the spec knows its fields.
+    op: Option<CliCommand>,
+    /// The terminal's width, when stdout is one: table cells are cut to fit.
+    width: Option<usize>,
 }
 
 impl Printer {
@@ -169,6 +277,8 @@ impl Printer {
             names: Arc::default(),
             noun,
             keep: None,
+            op,
+            width: terminal.then(terminal_width).flatten(),
         }
     }
 
@@ -243,12 +353,18 @@ impl Printer {
 
     fn print_as(&self, value: &Value, items: Option<Vec<&Value>>) -> Result<(), CliError> {
         let mut out = crate::error::stdout();
+        let cursor = next_cursor(value);
         match &items {
             Some(items) => {
+                self.check_fields(items)?;
                 if self.list_fields(&mut out, items)? {
                     return Ok(());
                 }
-                if self.shaped() || self.format == Format::Json {
+                if items.is_empty() {
+                    if cursor.is_none() {
+                        self.say_none_found();
+                    }
+                } else if self.shaped() || self.format == Format::Json {
                     for item in items {
                         self.write_item(&mut out, item)?;
                     }
@@ -257,6 +373,7 @@ impl Printer {
                 }
             }
             None => {
+                self.check_fields(&[value])?;
                 if self.list_fields(&mut out, &[value])? {
                     return Ok(());
                 }
@@ -276,7 +393,7 @@ impl Printer {
             }
         }
         out.flush()?;
-        if let (Some(items), Some(cursor)) = (&items, next_cursor(value)) {
+        if let (Some(items), Some(cursor)) = (&items, cursor) {
             eprintln!(
                 "showing {} {}; more with --cursor {}, or all with --all",
                 items.len(),
@@ -295,6 +412,10 @@ impl Printer {
         if items.is_empty() {
             return Ok(0);
         }
+        if table.printed == 0 {
+            self.check_fields(&items)?;
+        }
+        table.printed += items.len();
         let mut out = crate::error::stdout();
         if !self.in_table() {
             for item in &items {
@@ -322,12 +443,48 @@ impl Printer {
         Ok(items.len())
     }
 
-    /// The end of a walk: a table that got no rows still shows its header.
+    /// The end of a walk: a walk that printed nothing says so, on stderr.
     pub fn finish(&self, table: Table) -> Result<(), CliError> {
-        if self.in_table() && table.layout.is_none() {
-            self.write_table(&mut crate::error::stdout(), &[])?;
+        if table.printed == 0 {
+            self.say_none_found();
         }
         Ok(())
+    }
+
+    /// An empty list, said on stderr (as gh's "no open pull requests"):
+    /// stdout stays empty, for a table and for JSON lines alike.
+    fn say_none_found(&self) {
+        eprintln!("no {} found", self.noun.replace('-', " "));
+    }
+
+    /// `--json FIELDS` names only fields the answer has (those the spec
+    /// gives it, and those it has): else nothing is printed and the error
+    /// lists them, as gh's does.
+    fn check_fields(&self, items: &[&Value]) -> Result<(), CliError> {
+        let Some(asked) = options().fields.as_ref().filter(|f| !f.is_empty()) else {
+            return Ok(());
+        };
+        let available = self.available_fields(items);
+        let unknown = fields::unknown(asked, &available);
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        Err(CliError::usage(fields::unknown_message(
+            &unknown, &available,
+        )))
+    }
+
+    /// The fields the spec gives the answer's items, and those `items` have.
+    fn available_fields(&self, items: &[&Value]) -> BTreeSet<String> {
+        let mut names = self
+            .op
+            .and_then(fields::Known::of)
+            .map(|known| known.names)
+            .unwrap_or_default();
+        for item in items {
+            names.extend(item.as_object().into_iter().flat_map(|o| o.keys().cloned()));
+        }
+        names
     }
 
     /// What the items are called, for messages ("deals").
@@ -345,17 +502,8 @@ impl Printer {
         if !options().fields.as_ref().is_some_and(Vec::is_empty) {
             return Ok(false);
         }
-        let mut names: Vec<&str> = Vec::new();
-        for item in items {
-            for key in item.as_object().into_iter().flat_map(|o| o.keys()) {
-                if !names.contains(&key.as_str()) {
-                    names.push(key);
-                }
-            }
-        }
-        names.sort_unstable();
-        for name in names {
-            writeln!(out, "{}", escape_controls(name))?;
+        for name in self.available_fields(items) {
+            writeln!(out, "{}", escape_controls(&name))?;
         }
         Ok(true)
     }
@@ -364,16 +512,23 @@ impl Printer {
     /// `--template`, or a compact JSON line.
     fn write_item(&self, out: &mut impl Write, item: &Value) -> Result<(), CliError> {
         let options = options();
-        if let Some(fields) = &options.fields {
-            let mut picked = serde_json::Map::new();
-            for name in fields {
-                picked.insert(
-                    name.clone(),
-                    columns::field(item, name).cloned().unwrap_or(Value::Null),
-                );
+        // `--json FIELDS` picks; `--jq` or `--template`, if given, see only
+        // what it picked.
+        let picked;
+        let item = match &options.fields {
+            Some(fields) => {
+                let mut object = serde_json::Map::new();
+                for name in fields {
+                    object.insert(
+                        name.clone(),
+                        columns::field(item, name).cloned().unwrap_or(Value::Null),
+                    );
+                }
+                picked = Value::Object(object);
+                &picked
             }
-            return self.write_json_line(out, &Value::Object(picked));
-        }
+            None => item,
+        };
         if let Some(filter) = &options.jq {
             for result in filter.run(item).map_err(CliError::failure)? {
                 match result {
@@ -384,7 +539,12 @@ impl Printer {
             return Ok(());
         }
         if let Some(template) = &options.template {
-            writeln!(out, "{}", fill(template, item))?;
+            // The template's own new line ends the item: no blank line.
+            let text = fill(template, item);
+            match text.ends_with('\n') {
+                true => write!(out, "{text}")?,
+                false => writeln!(out, "{text}")?,
+            }
             return Ok(());
         }
         self.write_json_line(out, item)
@@ -422,6 +582,9 @@ impl Printer {
             for (width, cell) in widths.iter_mut().zip(row) {
                 *width = (*width).max(cell.chars().count());
             }
+        }
+        if let Some(terminal) = self.width {
+            widths = fit(&widths, terminal);
         }
         let layout = Layout {
             columns,
@@ -502,6 +665,8 @@ impl Printer {
 pub struct Table {
     /// Fixed by the first rows printed.
     layout: Option<Layout>,
+    /// Items printed so far, in any format.
+    printed: usize,
 }
 
 #[derive(Debug)]
@@ -527,6 +692,44 @@ impl Layout {
         }
         text.trim_end().to_owned()
     }
+}
+
+/// Space between two columns of a table.
+const GAP: usize = 2;
+/// A column is not cut below this many characters (or its own width): past
+/// that, a row is wider than the terminal rather than unreadable.
+const NARROWEST: usize = 3;
+
+/// The width of the terminal stdout is, if it tells.
+fn terminal_width() -> Option<usize> {
+    let (terminal_size::Width(width), _) = terminal_size::terminal_size_of(std::io::stdout())?;
+    (width > 0).then_some(usize::from(width))
+}
+
+/// Column widths that fit a line of `terminal` characters: the widest
+/// columns are narrowed first, to one width, as far as needed; the others
+/// keep theirs.
+fn fit(widths: &[usize], terminal: usize) -> Vec<usize> {
+    let gaps = GAP * widths.len().saturating_sub(1);
+    let total = |cap: usize| widths.iter().map(|w| (*w).min(cap)).sum::<usize>() + gaps;
+    let widest = widths.iter().copied().max().unwrap_or(0);
+    if total(widest) <= terminal {
+        return widths.to_vec();
+    }
+    // The largest cap that fits, not below NARROWEST.
+    let mut cap = widest;
+    while cap > NARROWEST && total(cap) > terminal {
+        cap -= 1;
+    }
+    let mut fitted: Vec<usize> = widths.iter().map(|w| (*w).min(cap)).collect();
+    // What is left goes to the cut columns, left to right.
+    let mut spare = terminal.saturating_sub(total(cap));
+    for (fitted, natural) in fitted.iter_mut().zip(widths) {
+        let more = (natural - *fitted).min(spare);
+        *fitted += more;
+        spare -= more;
+    }
+    fitted
 }
 
 /// `text`, at most `width` characters long: its start and `…` when longer.
@@ -613,6 +816,17 @@ pub fn next_cursor(page: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn columns_fit_the_terminal_by_cutting_the_widest() {
+        assert_eq!(fit(&[2, 10, 40], 80), [2, 10, 40]);
+        // 2 + 10 + 40 + 4 gaps = 56 > 30: the widest is cut to 14.
+        assert_eq!(fit(&[2, 10, 40], 30), [2, 10, 14]);
+        assert_eq!(fit(&[30, 30], 40), [19, 19]);
+        // No narrower than NARROWEST: the line is then wider than asked.
+        assert_eq!(fit(&[20, 20, 20], 8), [NARROWEST; 3]);
+        assert_eq!(cut("Pedido grande".to_owned(), 8), "Pedido …");
+    }
 
     #[test]
     fn templates_fill_fields_and_leave_the_rest() {

@@ -69,8 +69,7 @@ fn help_of_every_command() {
         if !path.is_empty() {
             assert!(!out.stdout.contains("--base-url <URL>"), "{args:?}");
             assert!(
-                out.stdout
-                    .contains("Global options: -o/--output, --profile, --base-url"),
+                out.stdout.contains("Global options: --profile, --base-url"),
                 "{args:?}: {}",
                 out.stdout
             );
@@ -115,17 +114,166 @@ fn version() {
 }
 
 #[test]
-fn completion_scripts_cover_the_commands() {
+fn completion_scripts_ask_kinbox_and_say_how_to_install_them() {
     for (shell, marker) in [
-        ("bash", "_kinbox()"),
+        (
+            "bash",
+            "complete -o nospace -o bashdefault -o nosort -F _clap_complete_kinbox kinbox",
+        ),
         ("zsh", "#compdef kinbox"),
-        ("fish", "complete -c kinbox"),
-        ("powershell", "Register-ArgumentCompleter"),
+        ("fish", "complete --keep-order --exclusive --command kinbox"),
+        ("elvish", "set edit:completion:arg-completer[kinbox]"),
+        (
+            "powershell",
+            "Register-ArgumentCompleter -Native -CommandName kinbox",
+        ),
     ] {
         let out = run(&mut kinbox(&["completion", shell]));
         assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
-        assert!(out.stdout.contains(marker), "{shell}");
-        assert!(out.stdout.contains("pipeline-id"), "{shell}");
-        assert!(out.stdout.contains("lose"), "{shell}");
+        assert!(out.stdout.contains(marker), "{shell}: {}", out.stdout);
+        // The shell asks kinbox itself, by name, for each completion.
+        assert!(out.stdout.contains("COMPLETE"), "{shell}: {}", out.stdout);
     }
+    let help = run(&mut kinbox(&["completion", "bash", "--help"])).stdout;
+    for step in [
+        "echo 'source <(kinbox completion bash)' >> ~/.bashrc",
+        "echo 'source <(kinbox completion zsh)' >> ~/.zshrc",
+        "kinbox completion fish > ~/.config/fish/completions/kinbox.fish",
+        "kinbox completion powershell | Out-String | Invoke-Expression",
+    ] {
+        assert!(help.contains(step), "{step}:\n{help}");
+    }
+}
+
+/// `COMPLETE=fish kinbox -- WORDS…`, as the fish script runs it: one
+/// candidate a line.
+fn complete(api: &crate::support::Api, words: &[&str]) -> crate::support::Output {
+    let mut cmd = api.kinbox(&["--", "kinbox"]);
+    cmd.args(words).env("COMPLETE", "fish");
+    run(cmd)
+}
+
+#[test]
+fn commands_and_pipeline_and_stage_names_are_completed() {
+    let api = crate::support::Api::start();
+    let pipelines = api.server.mock(|when, then| {
+        when.method(httpmock::Method::GET)
+            .path("/v1/pipelines")
+            .header("authorization", crate::support::bearer());
+        then.status(200).json_body(crate::support::pipelines());
+    });
+
+    let out = complete(&api, &["dea"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("deals"), "{}", out.stdout);
+
+    let out = complete(&api, &["deals", "create", "--pipeline", ""]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "Pós-venda\nVendas\n");
+
+    let out = complete(&api, &["deals", "create", "--pipeline", "v"]);
+    assert_eq!(out.stdout, "Vendas\n");
+
+    // The stages of the pipeline named before, else of all.
+    let out = complete(
+        &api,
+        &[
+            "deals",
+            "move",
+            "d1",
+            "--pipeline",
+            "Pós-venda",
+            "--stage",
+            "",
+        ],
+    );
+    assert_eq!(out.stdout, "Onboarding\nProposta\n");
+    let out = complete(&api, &["deals", "list", "--stage", "p"]);
+    assert_eq!(out.stdout, "Proposta\nProspecção\n");
+    assert_eq!(out.stderr, "");
+    pipelines.assert_calls(4);
+}
+
+#[test]
+fn names_are_not_completed_when_the_api_cannot_say_and_nothing_is_shown() {
+    // Nothing listens on port 9; a server that does not answer in time.
+    let slow = crate::support::Api::start();
+    slow.server.mock(|when, then| {
+        when.method(httpmock::Method::GET).path("/v1/pipelines");
+        then.status(200)
+            .delay(std::time::Duration::from_secs(20))
+            .json_body(crate::support::pipelines());
+    });
+    let started = std::time::Instant::now();
+    let out = complete(&slow, &["deals", "create", "--pipeline", ""]);
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "")
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "a completion waits at most a few seconds"
+    );
+
+    let mut cmd = slow.kinbox(&["--", "kinbox", "deals", "create", "--stage", ""]);
+    cmd.env("COMPLETE", "fish")
+        .env("KINBOX_BASE_URL", "http://127.0.0.1:9");
+    let out = run(cmd);
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "")
+    );
+
+    // No token: nothing either.
+    let mut cmd = slow.kinbox_without_token(&["--", "kinbox", "deals", "create", "--pipeline", ""]);
+    cmd.env("COMPLETE", "fish");
+    let out = run(cmd);
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "")
+    );
+}
+
+#[test]
+fn every_command_has_a_manual_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&mut kinbox(&["man", "--dir", dir.path().to_str().unwrap()]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut paths = Vec::new();
+    command_paths(&kinbox_cli::command(), &[], &mut paths);
+    for path in &paths {
+        let name = std::iter::once("kinbox".to_owned())
+            .chain(path.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("-");
+        let page = std::fs::read_to_string(dir.path().join(format!("{name}.1")))
+            .unwrap_or_else(|e| panic!("no page for {name}: {e}"));
+        assert!(page.starts_with(".ie"), "{name}: {page}");
+        assert!(page.contains(&format!(".TH {name} 1")), "{name}");
+    }
+    assert!(
+        out.stderr
+            .contains(&format!("wrote {} manual pages to", paths.len())),
+        "{}",
+        out.stderr
+    );
+
+    let page = run(&mut kinbox(&["man", "deals", "create"]));
+    assert_eq!(page.code, 0, "{}", page.stderr);
+    assert!(
+        page.stdout.contains(".TH kinbox-deals-create 1"),
+        "{}",
+        page.stdout
+    );
+    assert!(page.stdout.contains("\\-\\-pipeline"), "{}", page.stdout);
+
+    let wrong = run(&mut kinbox(&["man", "deals", "crate"]));
+    assert_eq!(wrong.code, 2);
+    assert!(
+        wrong
+            .stderr
+            .contains("`kinbox deals crate` is not a command"),
+        "{}",
+        wrong.stderr
+    );
 }

@@ -8,6 +8,7 @@ mod deals;
 mod help;
 mod hosts;
 mod names;
+mod output;
 mod reads;
 mod resources;
 mod safety;
