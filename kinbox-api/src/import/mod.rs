@@ -52,9 +52,7 @@
 //!   without a recorded outcome (the process was killed), or given up on
 //!   while their outcome was unknown, are reconciled before any is sent
 //!   again; rows recorded as refused are sent again (the file may have been
-//!   fixed since); a row recorded as created or sent that differs from the
-//!   journal's record of its line fails ([`FailureKind::JournalMismatch`])
-//!   rather than being sent. A last line cut short by a crash is copied
+//!   fixed since). A last line cut short by a crash is copied
 //!   aside with the whole journal ([`Importer::notices`] says where) and
 //!   dropped; a journal cut short at a line boundary is found by the count
 //!   in its header, and every row it has no outcome for is then reconciled
@@ -63,6 +61,26 @@
 //!   a journal path given by mistake never destroys a file. Records are
 //!   synced in groups (one `fsync` for every record waiting, with rows
 //!   journaled while they wait for a slot), so a journal costs little.
+//! - **Rows known by their content.** The journal knows a row by its
+//!   fingerprint, not its line, so the file may be edited between runs:
+//!   [`Importer::plan`] compares every row with the journal before anything
+//!   is sent, and a row created before is skipped wherever it moved; new and
+//!   corrected rows are sent; a row changed after its deal was made (the
+//!   same name and contact, other content) is [`RowOutcome::Changed`], not
+//!   sent again; rows of one content take as many of the journal's rows of
+//!   that content as there are (two identical rows make two deals, on a
+//!   resume as on a first run). The plan also says how the file differs
+//!   from the last run's ([`FileChanges`]). Journals of the version before
+//!   (no identities) are read, and their rows matched by content too, a
+//!   changed row by its line.
+//! - **Stops cleanly.** After 5 requests in a row fail as they do when the
+//!   API is gone (no connection, a lost answer, a 5xx), the engine pauses
+//!   1 s, probes the API with one read, and if it is still gone stops
+//!   sending ([`Stopped::Unreachable`]); [`ImportHandle::stop`] stops it
+//!   the same way (Ctrl-C). Rows not yet
+//!   sent then end at once as [`FailureKind::Halted`], every wait (a
+//!   back-off, a pause) is cut short, and a create whose outcome is unknown
+//!   stays recorded as such, for the next run to look for.
 //!
 //! Memory stays bounded whatever the number of rows: the input is pulled
 //! as rows finish (at most `16 × concurrency + 128` rows in progress), and

@@ -232,13 +232,21 @@ impl Tally {
             String::new()
         };
         format!(
-            "{} created, {} reconciled, {} skipped (created before), {} invalid, {} failed{} \
-             in {seconds:.1} s{rate}",
+            "{} created, {} reconciled, {} skipped (created before), {} invalid, {} failed\
+             {}{}{} in {seconds:.1} s{rate}",
             self.created,
             self.reconciled,
             self.skipped,
             self.invalid,
-            self.failed + self.unresolved,
+            self.failed,
+            match self.unresolved {
+                0 => String::new(),
+                n => format!(", {n} sent without a known outcome"),
+            },
+            match self.not_sent {
+                0 => String::new(),
+                n => format!(", {n} not tried"),
+            },
             match self.changed {
                 0 => String::new(),
                 n => format!(", {n} changed after their deal was made (not sent again)"),
