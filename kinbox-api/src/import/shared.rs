@@ -263,3 +263,109 @@ pub(crate) enum Key {
 pub(crate) struct Contacts {
     pub(crate) cells: Mutex<HashMap<Key, Arc<OnceCell<Option<i64>>>>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt;
+
+    use crate::import::{FailureKind, ImportOptions, ImportRow, Importer, RowOutcome, Stopped};
+    use crate::types::{CustomFieldsInput, DealCreate, DealStatus};
+    use crate::{ClientConfig, Token};
+
+    fn row(line: u64) -> ImportRow {
+        let deal: DealCreate = DealCreate::builder()
+            .name(format!("Pedido {line}"))
+            .value(10.0)
+            .status(DealStatus::Open)
+            .pipeline_id("65f0c0ffee0000000000aaaa")
+            .stage_id("65f0c0ffee0000000000bbbb")
+            .contact_id(1042)
+            .custom_fields(CustomFieldsInput::default())
+            .try_into()
+            .unwrap();
+        ImportRow {
+            line,
+            deal,
+            contact: None,
+        }
+    }
+
+    /// An API that refuses every connection: the import probes it once,
+    /// stops within seconds, and every row ends "not sent", where the first
+    /// version tried each row 5 times with back-offs (1 min 44 s for 500).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_api_gone_stops_the_import_within_seconds_and_says_why() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let client = ClientConfig::new(Token::new("token").unwrap())
+            .base_url(url)
+            .build()
+            .unwrap();
+        let importer = Importer::new(client, ImportOptions::default().concurrency(4)).unwrap();
+        let handle = importer.handle();
+        let started = std::time::Instant::now();
+        let rows = futures::stream::iter((1..=200).map(row));
+        let outcomes: Vec<RowOutcome> = importer.run(rows).collect().await;
+
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(8),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(outcomes.len(), 200);
+        assert!(
+            matches!(handle.stopped(), Some(Stopped::Unreachable(_))),
+            "{:?}",
+            handle.stopped()
+        );
+        let halted = outcomes
+            .iter()
+            .filter(|outcome| {
+                matches!(
+                    outcome,
+                    RowOutcome::Failed {
+                        kind: FailureKind::Halted,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert!(halted >= 190, "{outcomes:?}");
+        let said = handle.stopped().unwrap().to_string();
+        assert!(said.contains("could not be reached"), "{said}");
+    }
+
+    /// `ImportHandle::stop`: nothing more is sent, and rows waiting end at
+    /// once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stopped_import_sends_nothing_more() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let client = ClientConfig::new(Token::new("token").unwrap())
+            .base_url(url)
+            .build()
+            .unwrap();
+        let importer = Importer::new(client, ImportOptions::default()).unwrap();
+        let handle = importer.handle();
+        handle.stop();
+        let stats = importer.stats();
+        let outcomes: Vec<RowOutcome> = importer
+            .run(futures::stream::iter((1..=20).map(row)))
+            .collect()
+            .await;
+        assert_eq!(stats.requests(), 0);
+        assert_eq!(handle.stopped(), Some(Stopped::Interrupted));
+        for outcome in outcomes {
+            match outcome {
+                RowOutcome::Failed {
+                    kind: FailureKind::Halted,
+                    error,
+                    ..
+                } => assert!(error.contains("interrupted"), "{error}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}
