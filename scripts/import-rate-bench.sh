@@ -10,6 +10,7 @@
 #   BENCH_RATES="200" BENCH_RUNS=3 scripts/import-rate-bench.sh
 #   BENCH_ROWS_PER_RATE=10 ...                   # rows = 10 s at the rate (default)
 #   BENCH_KINBOX=/tmp/kinbox-old ...             # another build, not rebuilt
+#   BENCH_ARGS="--concurrency 32" ...            # flags for the import
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,7 +66,7 @@ for rate in $RATES; do
         rm -f "$file.kinbox-journal"
         start=$(date +%s.%N)
         KINBOX_BASE_URL="$base_url" KINBOX_TOKEN="$token" \
-            "$KINBOX" deals import "$file" >"$WORK/import.out" 2>"$WORK/import.err" || {
+            "$KINBOX" deals import "$file" ${BENCH_ARGS:-} >"$WORK/import.out" 2>"$WORK/import.err" || {
             echo "the import failed:" >&2; tail -5 "$WORK/import.err" >&2; exit 1; }
         end=$(date +%s.%N)
         kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=

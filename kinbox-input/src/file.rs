@@ -202,6 +202,19 @@ pub fn columns_help() -> String {
         .collect()
 }
 
+/// The headers recognised, for `kinbox deals import --help`, after
+/// [`columns_help`].
+pub const HEADERS_HELP: &str = "\
+Headers as shops write them are read too, case, accents and punctuation aside:
+  Pedido, Negócio, Título, Nome do negócio (name); Valor, Valor (R$), Preço,
+  Total (value); Situação (status); Funil (pipeline); Etapa, Fase (stage);
+  Telefone, Celular, WhatsApp, Phone (contact_phone); E-mail (contact_email);
+  Cliente, Nome do cliente, Contato (contact_name); Data, Vencimento, Prazo
+  (due_date); Origem, Source (origin); Campanha (campaign); and a deal custom
+  field by its name or placeholder (CPF is cf.cpf). Nome is the customer's
+  name beside a column that names the deal (Pedido;Nome;…), else the deal's.
+  A CSV column that is none of these is left out, and listed as such.";
+
 /// The columns, listed for a person.
 fn known_columns() -> String {
     let named: Vec<&str> = NAMED.iter().filter_map(Column::fixed).collect();
@@ -252,6 +265,43 @@ impl MapEntry {
             target,
         })
     }
+}
+
+/// A mapping file (`kinbox deals import --mapping FILE`, as
+/// [`mapping_file`] writes it): a `HEADER=COLUMN` a line, as `--map` takes
+/// them (`HEADER=-` leaves a column out); blank lines and lines that start
+/// with `#` are skipped. A text editor is all it takes to change one.
+pub fn parse_mapping(text: &str) -> Result<Vec<MapEntry>, String> {
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+        .map(|(i, line)| MapEntry::parse(line).map_err(|why| format!("line {}: {why}", i + 1)))
+        .collect()
+}
+
+/// `mapping` as a mapping file that [`parse_mapping`] reads back: every
+/// header with its column, or `-` when it is left out (a header without a
+/// name, or with a line break in it, cannot be written, and is not).
+pub fn mapping_file(mapping: &[Mapped]) -> String {
+    let mut text = format!(
+        "# How kinbox deals import reads the columns of a file: HEADER=COLUMN a line,\n\
+         # HEADER=- to leave a column out. Use it with --mapping FILE.\n\
+         # The columns: {}.\n",
+        known_columns()
+    );
+    for mapped in mapping {
+        let header = mapped.header.trim();
+        if header.is_empty() || header.contains(['\n', '\r']) || header.starts_with('#') {
+            continue;
+        }
+        let column = mapped
+            .column
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), Column::to_string);
+        text.push_str(&format!("{header}={column}\n"));
+    }
+    text
 }
 
 /// How to read a file; what is left `None` is found from the file.
@@ -1972,6 +2022,40 @@ mod tests {
             records.mapping()[1].to_string(),
             "Pedido → not imported: \"Nome\" holds the same (--map 'Nome=-' reads this one \
              instead)"
+        );
+    }
+
+    #[test]
+    fn a_saved_mapping_is_read_back_as_the_same_map() {
+        let options = shop(&[("CPF", "cpf")]);
+        let file = "Pedido;Nome;Fone;Valor (R$);Obs;CPF\n";
+        let records = read(file.as_bytes(), &options).unwrap();
+        let saved = mapping_file(records.mapping());
+        assert!(saved.ends_with(
+            "Pedido=name\nNome=contact_name\nFone=contact_phone\nValor (R$)=value\nObs=-\n\
+             CPF=cf.cpf\n"
+        ));
+        // Edited by hand (in Notepad, with its BOM): Obs is the origin now.
+        let edited = format!("\u{feff}{}", saved.replace("Obs=-", "Obs = origin"));
+        let map = parse_mapping(&edited).unwrap();
+        let reread = read(file.as_bytes(), &ReadOptions { map, ..options }).unwrap();
+        let columns: Vec<String> = reread.columns().iter().map(Column::to_string).collect();
+        assert_eq!(
+            columns,
+            [
+                "name",
+                "contact_name",
+                "contact_phone",
+                "value",
+                "origin",
+                "cf.cpf"
+            ]
+        );
+        assert!(reread.mapping().iter().all(|m| m.why == Why::Mapped));
+        let error = parse_mapping("# ok\n\nPedido=name\nValor=valor\n").unwrap_err();
+        assert!(
+            error.starts_with("line 4: \"valor\" is not a column"),
+            "{error}"
         );
     }
 

@@ -8,9 +8,13 @@
 //!
 //! The pace: nothing is paced until the first 429. When a request is
 //! refused, the requests the API let through in the `Retry-After` (at least
-//! a second, at most a minute) before it left are what the API allows in
-//! that time: with a fixed window as with a sliding one, the API let
-//! through exactly its quota before it refused. From then on requests leave
+//! a second, at most a minute) before the first refused one left are what
+//! the API allows in that time: with a fixed window as with a sliding one,
+//! the API let through exactly its quota before it refused. That count is
+//! made when the pause ends, once the answers of the requests in flight
+//! with the refused ones are in (answers come back out of order: the first
+//! 429 to arrive is not always for the first request refused). From then
+//! on requests leave
 //! one every `1 / rate` (a token bucket holding [`CATCH_UP`] of requests, so
 //! a late timer is made up for), at [`PACE_MARGIN`] of that rate, and the
 //! next refused request learns it again. Kinbox documents no rate-limit
@@ -45,11 +49,15 @@ pub(crate) const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
 /// timing is not exact (timers, connections being made), and each 429
 /// costs a whole `Retry-After`, so a little under the limit is faster than
 /// at it.
-const PACE_MARGIN: f64 = 0.95;
+const PACE_MARGIN: f64 = 0.97;
 /// The requests counted to learn the rate: those sent in `Retry-After`
 /// before the refused one, within these bounds.
 const LEARN_SHORTEST: Duration = Duration::from_secs(1);
 const LEARN_LONGEST: Duration = Duration::from_secs(60);
+/// The fewest requests let through that a pace is learnt from: fewer say
+/// too little (a 429 at the start of an import, or of another client's
+/// burst), and the window is halved instead, as before any pace.
+const LEAST_EVIDENCE: usize = 10;
 /// The most send times remembered (a minute at 2,000 a second is far
 /// more than any API allows one client).
 const REMEMBERED: usize = 120_000;
@@ -94,10 +102,18 @@ struct State {
     arrivals: u64,
     /// The pace learned from the 429s; none before the first.
     pace: Option<Pace>,
-    /// When the requests of the last minute left, oldest first, and when
-    /// those the API refused had left.
-    sent: VecDeque<Instant>,
-    refused: VecDeque<Instant>,
+    /// When the requests of the last minute that the API let through left.
+    accepted: VecDeque<Instant>,
+    /// The 429s of the requests sent at the last rate, learnt from when
+    /// the pause they caused ends.
+    burst: Option<Burst>,
+}
+
+/// The first refused request of a burst of 429s, and the longest wait.
+#[derive(Debug)]
+struct Burst {
+    first: Instant,
+    wait: Duration,
 }
 
 /// Requests leave one every `1 / rate` seconds.
@@ -152,8 +168,8 @@ impl Limiter {
                 waiting: BTreeMap::new(),
                 arrivals: 0,
                 pace: None,
-                sent: VecDeque::new(),
-                refused: VecDeque::new(),
+                accepted: VecDeque::new(),
+                burst: None,
             }),
             pause_started: Notify::new(),
             halted: std::sync::OnceLock::new(),
@@ -180,6 +196,7 @@ impl Limiter {
         loop {
             let turn = {
                 let mut state = self.lock();
+                self.settle(&mut state);
                 self.turn(&mut state)
             };
             if let Some(turn) = turn {
@@ -328,12 +345,9 @@ impl Limiter {
         self.halted.get().map(String::as_str)
     }
 
-    /// Counts a request about to leave (with its permit), and when.
+    /// Counts a request about to leave (with its permit).
     pub(crate) fn sending(&self) {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let now = Instant::now();
-        let mut state = self.lock();
-        remember(&mut state.sent, now);
     }
 
     /// Counts a write whose outcome is unknown.
@@ -356,18 +370,44 @@ impl Limiter {
         }
     }
 
-    /// Learns the pace from a request sent at `sent_at` and refused, told
-    /// to wait `wait`: the requests sent in the `wait` before it and not
-    /// refused are what the API allows in that time. Nothing is learnt
-    /// when none was let through (the quota was spent by someone else).
-    fn learn(&self, state: &mut State, sent_at: Instant, wait: Duration) -> bool {
+    /// Once the pause of a burst of 429s is over, learns the pace from it;
+    /// when nothing can be learnt, halves the window instead.
+    fn settle(&self, state: &mut State) {
+        if state
+            .paused_until
+            .is_some_and(|until| until > Instant::now())
+        {
+            return;
+        }
+        let Some(burst) = state.burst.take() else {
+            return;
+        };
+        if !self.learn(state, burst.first, burst.wait) {
+            state.window = (state.window / 2).max(1);
+            self.stats
+                .window
+                .store(state.window as u64, Ordering::Relaxed);
+            self.stats
+                .smallest_window
+                .fetch_min(state.window as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Learns the pace from the first request refused, sent at `first`
+    /// and told to wait `wait`: the requests let through in the `wait`
+    /// before it are what the API allows in that time. Nothing is learnt
+    /// when fewer than [`LEAST_EVIDENCE`] were (the quota was spent by
+    /// someone else, or it is that small: the window does then).
+    fn learn(&self, state: &mut State, first: Instant, wait: Duration) -> bool {
         let span = wait.clamp(LEARN_SHORTEST, LEARN_LONGEST);
-        let from = sent_at.checked_sub(span).unwrap_or(sent_at);
-        let within = |at: &Instant| (from..sent_at).contains(at);
-        let sent = state.sent.iter().filter(|at| within(at)).count();
-        let refused = state.refused.iter().filter(|at| within(at)).count();
-        let allowed = sent.saturating_sub(refused);
-        if allowed == 0 {
+        let from = first.checked_sub(span).unwrap_or(first);
+        let allowed = state
+            .accepted
+            .iter()
+            // Those sent with it, at the same instant, went before it.
+            .filter(|at| (from..=first).contains(at))
+            .count();
+        if allowed < LEAST_EVIDENCE {
             return false;
         }
         let rate = allowed as f64 / span.as_secs_f64() * PACE_MARGIN;
@@ -393,6 +433,7 @@ impl Limiter {
         match verdict {
             Verdict::Neutral => {}
             Verdict::Success => {
+                remember(&mut state.accepted, sent_at);
                 state.successes += 1;
                 if state.successes >= state.window && state.window < state.max {
                     state.window += 1;
@@ -406,25 +447,28 @@ impl Limiter {
                 self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
                 let wait = wait.unwrap_or(DEFAULT_PAUSE);
                 self.pause(&mut state, wait);
-                remember(&mut state.refused, sent_at);
-                // Once per burst: a 429 for a request sent before the
-                // last one was answered is the same news. The pace learnt
-                // keeps the rate under the limit; fewer requests in flight
-                // would not (an API that refuses past N a second refuses
-                // the N+1st however few are in flight), so the window is
-                // halved only when nothing could be learnt.
-                if epoch == state.epoch {
-                    state.epoch += 1;
-                    state.successes = 0;
-                    if !self.learn(&mut state, sent_at, wait) {
-                        state.window = (state.window / 2).max(1);
-                        self.stats
-                            .window
-                            .store(state.window as u64, Ordering::Relaxed);
-                        self.stats
-                            .smallest_window
-                            .fetch_min(state.window as u64, Ordering::Relaxed);
+                // One burst a rate: the 429s of the requests sent at the
+                // same rate are the same news, learnt from once the pause
+                // is over (see `settle`). The pace keeps the rate under
+                // the limit; fewer requests in flight would not (an API
+                // that refuses past N a second refuses the N+1st however
+                // few are in flight), so the window is halved only when
+                // nothing could be learnt.
+                let current = state.epoch;
+                match &mut state.burst {
+                    Some(burst) => {
+                        burst.first = burst.first.min(sent_at);
+                        burst.wait = burst.wait.max(wait);
                     }
+                    None if epoch == current => {
+                        state.epoch += 1;
+                        state.successes = 0;
+                        state.burst = Some(Burst {
+                            first: sent_at,
+                            wait,
+                        });
+                    }
+                    None => {}
                 }
             }
         }
@@ -627,19 +671,21 @@ mod tests {
         for permit in permits {
             permit.rate_limited(Some(Duration::from_secs(3)));
         }
-        assert_eq!(limiter.window(), 8, "eight 429s of one burst halve once");
         let permit = limiter.acquire(0).await;
         assert!(
             started.elapsed() >= Duration::from_secs(3),
             "nothing leaves before Retry-After: {:?}",
             started.elapsed()
         );
+        // None was let through: nothing to learn a pace from.
+        assert_eq!(limiter.pace(), None);
+        assert_eq!(limiter.window(), 8, "eight 429s of one burst halve once");
         // Sent after the decrease: a new burst.
         permit.rate_limited(None);
-        assert_eq!(limiter.window(), 4);
         let before = Instant::now();
         drop(limiter.acquire(0).await);
         assert!(before.elapsed() >= DEFAULT_PAUSE);
+        assert_eq!(limiter.window(), 4);
         for _ in 0..10 {
             limiter.acquire(0).await.rate_limited(Some(Duration::ZERO));
         }
@@ -652,8 +698,9 @@ mod tests {
     async fn the_window_grows_by_one_after_a_run_of_successes_up_to_the_max() {
         let limiter = limiter(4);
         limiter.acquire(0).await.rate_limited(Some(Duration::ZERO));
+        let permit = limiter.acquire(0).await;
         assert_eq!(limiter.window(), 2);
-        limiter.acquire(0).await.success();
+        permit.success();
         assert_eq!(limiter.window(), 2, "a run is as long as the window");
         limiter.acquire(0).await.success();
         assert_eq!(limiter.window(), 3);
@@ -783,7 +830,7 @@ mod tests {
     async fn paced_requests_leave_one_every_interval_and_none_before_the_pause_ends() {
         let limiter = limiter(8);
         // 10 requests let through in the second before a refused one, told
-        // to wait 2 s: the API allows 10 in 2 s, paced at 95 % of 5 a second.
+        // to wait 2 s: the API allows 10 in 2 s, paced at 97 % of 5 a second.
         for _ in 0..10 {
             let permit = limiter.acquire(0).await;
             limiter.sending();
@@ -794,17 +841,18 @@ mod tests {
         limiter.sending();
         let refused_at = Instant::now();
         permit.rate_limited(Some(Duration::from_secs(2)));
-        assert!((limiter.pace().unwrap() - 4.75).abs() < 1e-9);
+        assert_eq!(limiter.pace(), None, "learnt when the pause is over");
         let mut left = Vec::new();
         for _ in 0..4 {
             let permit = limiter.acquire(0).await;
             left.push(refused_at.elapsed());
             permit.success();
         }
+        assert!((limiter.pace().unwrap() - 4.85).abs() < 1e-9);
         assert!(left[0] >= Duration::from_secs(2), "{left:?}");
         for pair in left.windows(2) {
             let gap = pair[1] - pair[0];
-            let interval = Duration::from_secs_f64(1.0 / 4.75);
+            let interval = Duration::from_secs_f64(1.0 / 4.85);
             assert!(gap >= interval - Duration::from_millis(1), "{left:?}");
         }
     }

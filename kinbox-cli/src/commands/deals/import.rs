@@ -10,7 +10,7 @@
 //! private, and at most [`STDIN_LIMIT`] bytes. What the import writes (the
 //! journal, the report) is checked in `import_paths.rs` first.
 
-use std::io::{BufWriter, Read, Seek, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -21,17 +21,19 @@ use kinbox_api::import::{
     ContactLookup, FailureKind, ImportOptions, ImportRow, Importer, ResumePlan, RowKey, RowOutcome,
     Stopped,
 };
-use serde_json::json;
 
 use crate::CliError;
 use crate::commands::deals::import_paths;
+use crate::commands::deals::import_report::{Report, ReportFormat};
 use crate::config::context::Context;
 use crate::import_file::{self, Format, MapEntry, ReadOptions};
 use crate::import_row::{RowContext, ValidatedRow};
 
-/// The default of `--concurrency`: enough to keep a pipe full without
-/// meeting the API's rate limit at once; the engine slows down on 429s.
-const DEFAULT_CONCURRENCY: &str = "8";
+/// The default of `--concurrency`: enough to reach an API's rate of a
+/// thousand a second at 30 ms an answer. The rate itself is the engine's
+/// pace, learnt from the API's 429s (BENCHMARKS.md: 8 in flight reached
+/// 87 % of 200 a second, 32 reach 92 %).
+const DEFAULT_CONCURRENCY: &str = "32";
 /// Bad rows listed when a run refuses to start; `--check` lists them all.
 const BAD_ROWS_SHOWN: usize = 20;
 /// The most of stdin kept for the second pass: far above a real
@@ -46,8 +48,11 @@ pub fn command() -> Command {
             "Create a deal for each row of a CSV or NDJSON file: checked first, resumable.\n\n\
              Every row is checked before anything is sent (names of pipelines and stages, \
              amounts, dates, phones, custom fields against their definitions); a run with a \
-             bad row sends nothing, unless --skip-invalid. Rows are then sent a few at a time \
-             (--concurrency), slower when the API answers 429.\n\n\
+             bad row sends nothing, unless --skip-invalid. The columns are read by their headers \
+             (Portuguese or English, as a shop writes them; --map for the others) and listed \
+             before anything is sent. Rows are then sent up to --concurrency at a time; once \
+             the API answers 429, at the rate it allows, learnt from its 429s and their \
+             Retry-After.\n\n\
              Progress is written to a journal beside the file (FILE.kinbox-journal, or \
              --journal), on disk before each request: an import that is stopped (Ctrl-C, a \
              crash, a lost connection) continues with --resume, which skips the rows already \
@@ -96,8 +101,29 @@ pub fn command() -> Command {
                 .action(ArgAction::Append)
                 .value_parser(MapEntry::parse)
                 .help(
-                    "Read the file's column HEADER as COLUMN, e.g. --map 'Telefone=contact_phone'; \
-                     HEADER=- leaves it out. Repeat for several",
+                    "Read the file's column HEADER as COLUMN, e.g. --map 'Obs=origin'; HEADER=- \
+                     leaves it out. Repeat for several. Most headers need none (see Columns \
+                     below); the columns are listed as read before anything is sent",
+                ),
+        )
+        .arg(
+            Arg::new("mapping")
+                .long("mapping")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help(
+                    "Read the columns as FILE says: HEADER=COLUMN a line, as --map takes them \
+                     (# starts a comment), as --save-mapping writes it; --map changes a line",
+                ),
+        )
+        .arg(
+            Arg::new("save-mapping")
+                .long("save-mapping")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help(
+                    "Write how the columns are read to FILE (with --check too), to edit in any \
+                     text editor and reuse with --mapping FILE",
                 ),
         )
         .arg(
@@ -130,7 +156,10 @@ pub fn command() -> Command {
                 .value_name("N")
                 .default_value(DEFAULT_CONCURRENCY)
                 .value_parser(clap::value_parser!(u16).range(1..=64))
-                .help("Creates in flight at most (1–64); fewer for a while after a 429"),
+                .help(
+                    "Requests in flight at most (1–64); the rate is paced to the API's once it \
+                     answers 429",
+                ),
         )
         .arg(
             Arg::new("journal")
@@ -159,10 +188,21 @@ pub fn command() -> Command {
                 .value_name("FILE")
                 .value_parser(clap::value_parser!(PathBuf))
                 .help(
-                    "Write one JSON line per row: line, outcome (created, reconciled, skipped, \
-                     invalid, failed), deal_id, error. A file that exists is kept: the report \
-                     goes to the next free name (report-1.ndjson), which is said, unless --force",
+                    "Write what became of each row: line, outcome, deal_id, error. A .csv file \
+                     opens in Excel as it is (; separated, UTF-8 with BOM; the outcome in words: \
+                     created, already created…; a cell that starts with = + - @ gets a ' before \
+                     it, so it is never run as a formula); any other name is NDJSON, one JSON \
+                     object a line, the outcome one of created, reconciled, already_created, \
+                     changed, invalid, failed. A file that exists is kept: the report goes to the \
+                     next free name (report-1.csv), which is said, unless --force",
                 ),
+        )
+        .arg(
+            Arg::new("report-format")
+                .long("report-format")
+                .value_name("FORMAT")
+                .value_parser(ReportFormat::parse)
+                .help("csv or ndjson [default: csv for a .csv --report, else ndjson]"),
         )
         .arg(
             Arg::new("force")
@@ -171,8 +211,9 @@ pub fn command() -> Command {
                 .help("Overwrite the --report file if it exists"),
         )
         .after_help(format!(
-            "Columns (header names, in any case; others with --map):\n{}\n{AFTER_HELP}",
-            import_file::columns_help()
+            "Columns (header names, in any case; others with --map):\n{}\n{}\n\n{AFTER_HELP}",
+            import_file::columns_help(),
+            import_file::HEADERS_HELP
         ))
 }
 
@@ -269,50 +310,6 @@ impl Tally {
     }
 }
 
-/// `--report`: one JSON line per row, and where it is written.
-struct Report(Option<(BufWriter<std::fs::File>, PathBuf)>);
-
-impl Report {
-    fn create(path: Option<&PathBuf>, force: bool) -> Result<Self, CliError> {
-        let Some(path) = path else {
-            return Ok(Report(None));
-        };
-        let (file, used) = import_paths::create_report(path, force)?;
-        if used != *path {
-            eprintln!(
-                "{} exists: the report is written to {} (--force overwrites it)",
-                crate::error::printable(&path.display().to_string()),
-                crate::error::printable(&used.display().to_string())
-            );
-        }
-        Ok(Report(Some((BufWriter::new(file), used))))
-    }
-
-    fn row(
-        &mut self,
-        line: u64,
-        outcome: &str,
-        deal_id: Option<&str>,
-        error: Option<&str>,
-    ) -> Result<(), CliError> {
-        if let Some((out, _)) = &mut self.0 {
-            let record =
-                json!({"line": line, "outcome": outcome, "deal_id": deal_id, "error": error});
-            writeln!(out, "{record}")
-                .map_err(|e| CliError::failure(format!("cannot write the report: {e}")))?;
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self) -> Result<(), CliError> {
-        if let Some((out, _)) = &mut self.0 {
-            out.flush()
-                .map_err(|e| CliError::failure(format!("cannot write the report: {e}")))?;
-        }
-        Ok(())
-    }
-}
-
 /// A reader that keeps a copy of what it reads, up to [`STDIN_LIMIT`]:
 /// stdin, for the second pass.
 struct Tee<R> {
@@ -384,6 +381,7 @@ fn check_all(
     file: &str,
     options: &ReadOptions,
     rows: &RowContext,
+    save_mapping: Option<&PathBuf>,
     mut each_bad: impl FnMut(&str),
 ) -> Result<Checked, CliError> {
     let too_large = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -415,6 +413,10 @@ fn check_all(
     } else {
         (import_file::open(file, options)?, None)
     };
+    show_mapping(file, records.mapping());
+    if let Some(path) = save_mapping {
+        save_mapping_file(path, file, records.mapping())?;
+    }
     rows.check_columns(&records)?;
     let mut second = options.clone();
     second.format = Some(records.format());
@@ -500,6 +502,8 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
             .collect(),
         custom_fields: Vec::new(),
     };
+    read_options.map = mapping_entries(matches, read_options.map)?;
+    let save_mapping = matches.get_one::<PathBuf>("save-mapping");
     let journal = match matches.get_one::<PathBuf>("journal") {
         Some(path) => Some(path.clone()),
         None if file == "-" => None,
@@ -519,7 +523,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
 
     let started = Instant::now();
     let mut shown = 0usize;
-    let mut checked = check_all(&file, &read_options, &rows, |reason| {
+    let mut checked = check_all(&file, &read_options, &rows, save_mapping, |reason| {
         if check_only {
             println!("{}", crate::error::printable(reason));
         } else if shown < BAD_ROWS_SHOWN {
@@ -580,7 +584,11 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
             eprintln!("{line}");
         }
     }
-    let mut report = Report::create(report_path, matches.get_flag("force"))?;
+    let mut report = Report::create(
+        report_path,
+        matches.get_flag("force"),
+        matches.get_one::<ReportFormat>("report-format").copied(),
+    )?;
     let progress = crate::output::progress::bar(checked.valid, "deals");
 
     // The second pass reads on a thread of its own, a few rows ahead of
@@ -820,8 +828,8 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         return Err(CliError::failure(format!(
             "{} not imported as the file says (see above{})",
             rows_were(not_imported),
-            match &report.0 {
-                Some((_, path)) => format!(
+            match report.path() {
+                Some(path) => format!(
                     ", and {}",
                     crate::error::printable(&path.display().to_string())
                 ),
@@ -916,6 +924,75 @@ fn rows(n: u64) -> String {
         1 => "1 row".to_owned(),
         n => format!("{n} rows"),
     }
+}
+
+/// `--mapping FILE`'s entries, then `--map`'s (`flags`): a header named by
+/// both is read as `--map` says.
+fn mapping_entries(matches: &ArgMatches, flags: Vec<MapEntry>) -> Result<Vec<MapEntry>, CliError> {
+    let Some(path) = matches.get_one::<PathBuf>("mapping") else {
+        return Ok(flags);
+    };
+    let shown = crate::error::printable(&path.display().to_string());
+    let what = format!("the mapping file {shown}");
+    let file = std::fs::File::open(path)
+        .map_err(|e| CliError::usage(format!("cannot read {what}: {e}")))?;
+    let text = crate::input::limits::read_text(file, MAPPING_LIMIT, &what).map_err(CliError::usage)?;
+    let saved = import_file::parse_mapping(&text).map_err(|why| {
+        CliError::usage(format!(
+            "{what}, {}",
+            crate::error::printable(&why)
+        ))
+    })?;
+    let fold = |header: &str| crate::matching::fold(header);
+    let mut entries: Vec<MapEntry> = saved
+        .into_iter()
+        .filter(|entry| !flags.iter().any(|flag| fold(&flag.header) == fold(&entry.header)))
+        .collect();
+    entries.extend(flags);
+    Ok(entries)
+}
+
+/// The most of a `--mapping` file read: a line a column.
+const MAPPING_LIMIT: usize = 1 << 20;
+
+/// Says how each column of `file` is read, before anything is sent.
+fn show_mapping(file: &str, mapping: &[import_file::Mapped]) {
+    let name = match file {
+        "-" => "stdin".to_owned(),
+        file => crate::error::printable(file),
+    };
+    eprintln!(
+        "The columns of {name} (--map 'HEADER=COLUMN' changes one, --save-mapping FILE keeps \
+         them):"
+    );
+    for mapped in mapping {
+        eprintln!("  {}", crate::error::printable(&mapped.to_string()));
+    }
+}
+
+/// `--save-mapping FILE`: the mapping used, for `--mapping FILE` next time.
+/// Never the input, and never through a symbolic link.
+fn save_mapping_file(
+    path: &Path,
+    file: &str,
+    mapping: &[import_file::Mapped],
+) -> Result<(), CliError> {
+    let shown = crate::error::printable(&path.display().to_string());
+    if file != "-" && import_paths::same_file(Path::new(file), path) {
+        return Err(CliError::usage(format!(
+            "--save-mapping {shown} is the file being imported: give another name"
+        )));
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        return Err(CliError::usage(format!(
+            "--save-mapping {shown} is not a regular file (a symbolic link, a folder…): give \
+             another name"
+        )));
+    }
+    std::fs::write(path, import_file::mapping_file(mapping))
+        .map_err(|e| CliError::failure(format!("cannot write the mapping to {shown}: {e}")))?;
+    eprintln!("The mapping is saved in {shown}: reuse it with --mapping {shown}");
+    Ok(())
 }
 
 /// Refuses to start over a journal by accident, or to resume without one.

@@ -6,6 +6,7 @@ pub mod close;
 pub mod create;
 pub mod import;
 pub mod import_paths;
+pub mod import_report;
 pub mod list;
 pub mod r#move;
 pub mod update;
