@@ -28,6 +28,18 @@ impl Known {
     }
 }
 
+/// Whether `op` only reads (GET): sending it to see its answer's fields
+/// changes nothing.
+pub fn is_read(op: CliCommand) -> bool {
+    kinbox_spec::document()
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(|item| item.get("get"))
+        .any(|get| get.get("operationId").and_then(Value::as_str) == Some(op.operation_id()))
+}
+
 /// The schema of the operation's success answer (the first 2xx response
 /// with a JSON body).
 fn success_schema(operation_id: &str) -> Option<&'static Value> {
@@ -147,6 +159,8 @@ mod tests {
         assert!(tags.names.contains("color"), "{tags:?}");
         // Campaigns are undocumented objects: the answer may hold more.
         assert!(Known::of(CliCommand::ListCampaigns).unwrap().open);
+        assert!(is_read(CliCommand::ListCampaigns) && is_read(CliCommand::GetDeal));
+        assert!(!is_read(CliCommand::CreateDeal) && !is_read(CliCommand::DeleteDeal));
     }
 
     #[test]

@@ -135,18 +135,48 @@ pub fn args(op: Option<CliCommand>) -> Vec<Arg> {
 #[derive(Clone, Copy)]
 struct FieldsParser(Option<CliCommand>);
 
+/// `--json`'s value: the fields asked for, or, for `--json` alone when the
+/// spec knows them, the list to print instead of sending anything.
+#[derive(Clone, Debug)]
+struct JsonArg {
+    fields: String,
+    listing: Option<String>,
+}
+
 impl TypedValueParser for FieldsParser {
-    type Value = String;
+    type Value = JsonArg;
 
     fn parse_ref(
         &self,
         cmd: &clap::Command,
         _arg: Option<&Arg>,
         value: &OsStr,
-    ) -> Result<String, clap::Error> {
+    ) -> Result<JsonArg, clap::Error> {
         let text = value
             .to_str()
             .ok_or_else(|| clap::Error::new(ErrorKind::InvalidUtf8).with_cmd(cmd))?;
+        // `--json` alone lists the fields, as help does: on stdout, and
+        // nothing is sent (`deals create --json` creates nothing). A read
+        // whose answer may hold more than the spec names lists them once
+        // the answer came.
+        if split_fields(text).is_empty()
+            && let Some(op) = self.0
+            && let Some(known) = fields::Known::of(op)
+            && !(known.open && fields::is_read(op))
+        {
+            let mut list: String = known
+                .names
+                .iter()
+                .map(|name| format!("{}\n", escape_controls(name)))
+                .collect();
+            if known.open {
+                list.push_str("(and any other field the answer has)\n");
+            }
+            return Ok(JsonArg {
+                fields: String::new(),
+                listing: Some(list),
+            });
+        }
         // An open schema may answer with fields it does not name: those are
         // checked against the answer, before it is printed.
         if let Some(known) = self.0.and_then(fields::Known::of).filter(|k| !k.open) {
@@ -157,7 +187,10 @@ impl TypedValueParser for FieldsParser {
                 return Err(clap::Error::raw(ErrorKind::InvalidValue, message).with_cmd(cmd));
             }
         }
-        Ok(text.to_owned())
+        Ok(JsonArg {
+            fields: text.to_owned(),
+            listing: None,
+        })
     }
 }
 
@@ -207,7 +240,15 @@ pub fn init(matches: &ArgMatches) -> Result<(), CliError> {
     })
     .flatten();
     let text = |id: &str| matches.try_get_one::<String>(id).ok().flatten().cloned();
-    let fields = text("json").map(|list| split_fields(&list));
+    let json = matches.try_get_one::<JsonArg>("json").ok().flatten();
+    if let Some(listing) = json.and_then(|json| json.listing.as_ref()) {
+        // `--json` alone, the fields known: listed, and nothing is sent.
+        let mut out = crate::error::stdout();
+        write!(out, "{listing}")?;
+        out.flush()?;
+        std::process::exit(0);
+    }
+    let fields = json.map(|json| split_fields(&json.fields));
     let jq = text("jq")
         .map(|code| jq::Filter::new(&code))
         .transpose()

@@ -48,6 +48,35 @@ fn a_json_field_the_answer_does_not_have_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn json_alone_lists_the_fields_and_sends_nothing() {
+    let api = Api::start();
+    let anything = api.catch_all();
+    for args in [
+        &["deals", "create", "--name", "N", "--json"][..],
+        &["deals", "list", "--json"],
+        &["deals", "win", "deal-1", "--json"],
+    ] {
+        let out = run(api.kinbox(args));
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        let fields: Vec<&str> = out.stdout.lines().collect();
+        for field in ["id", "name", "pipelineId", "customFields"] {
+            assert!(fields.contains(&field), "{args:?}: {}", out.stdout);
+        }
+        assert!(fields.is_sorted(), "{args:?}");
+    }
+    // A create whose answer may hold more than the spec names says so.
+    let out = run(api.kinbox(&["campaigns", "create", "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .ends_with("\n(and any other field the answer has)\n"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(anything.calls(), 0, "nothing is sent to list the fields");
+}
+
+#[test]
 fn fields_of_an_open_answer_are_checked_against_the_answer() {
     // Campaigns are undocumented objects: the answer may hold fields the spec
     // does not name, so they are checked once it came, before printing.
