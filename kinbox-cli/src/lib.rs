@@ -8,7 +8,7 @@
 //! - `app/`: the command tree, what runs a command, the generated commands'
 //!   hooks, the registry of hand-written commands, `--all`;
 //! - `commands/`: the hand-written commands (`api`, `auth`, `completion`,
-//!   `sandbox`, and `deals/`: `move`, `win`/`lose`/`reopen`, `import`, the
+//!   `man`, `sandbox`, and `deals/`: `move`, `win`/`lose`/`reopen`, `import`, the
 //!   names `deals create`, `list` and `update` take);
 //! - `lookup/`: objects found by name, read before the write;
 //! - `output/`: printing, columns, `--jq`, the import's progress bar;
