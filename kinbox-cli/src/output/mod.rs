@@ -618,10 +618,10 @@ impl Printer {
             .iter()
             .map(|c| escape_controls(&c.header).into_owned())
             .collect();
-        let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+        let mut widths: Vec<usize> = headers.iter().map(|h| shown_width(h)).collect();
         for row in &cells {
             for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
+                *width = (*width).max(shown_width(cell));
             }
         }
         if let Some(terminal) = self.width {
@@ -725,10 +725,10 @@ impl Layout {
         let mut text = String::new();
         for (i, (cell, &width)) in cells.into_iter().zip(&self.widths).enumerate() {
             let shown = cut(cell, width);
-            let chars = shown.chars().count();
+            let used = shown_width(&shown);
             text.push_str(&shown);
             if i + 1 < count {
-                text.extend(std::iter::repeat_n(' ', width.saturating_sub(chars) + 2));
+                text.extend(std::iter::repeat_n(' ', width.saturating_sub(used) + GAP));
             }
         }
         text.trim_end().to_owned()
@@ -773,12 +773,27 @@ fn fit(widths: &[usize], terminal: usize) -> Vec<usize> {
     fitted
 }
 
-/// `text`, at most `width` characters long: its start and `…` when longer.
+/// How many columns of a terminal `text` takes: a wide character (CJK, most
+/// emoji) two, a combining one none.
+fn shown_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text`, at most `width` columns wide: its start and `…` when wider.
 fn cut(text: String, width: usize) -> String {
-    if text.chars().count() <= width {
+    if shown_width(&text) <= width {
         return text;
     }
-    let mut shown: String = text.chars().take(width.saturating_sub(1)).collect();
+    let mut shown = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let wide = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + wide + 1 > width {
+            break;
+        }
+        shown.push(c);
+        used += wide;
+    }
     if width > 0 {
         shown.push('…');
     }
@@ -867,6 +882,10 @@ mod tests {
         // No narrower than NARROWEST: the line is then wider than asked.
         assert_eq!(fit(&[20, 20, 20], 8), [NARROWEST; 3]);
         assert_eq!(cut("Pedido grande".to_owned(), 8), "Pedido …");
+        // Wide characters take two columns: the cut counts columns.
+        assert_eq!(cut("物流の注文".to_owned(), 6), "物流…");
+        assert_eq!(shown_width("物流…"), 5);
+        assert_eq!(cut("Ação".to_owned(), 4), "Ação");
     }
 
     #[test]
