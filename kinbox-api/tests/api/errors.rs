@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use crate::common::*;
 use httpmock::Method::{GET, POST};
+use httpmock::MockServer;
 use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus};
-use kinbox_api::{Client, ErrorKind, KinboxError};
+use kinbox_api::{Client, ClientConfig, ErrorKind, KinboxError, Token};
 use serde_json::{Value, json};
 
 const DEAL_ID: &str = "65f1a2b3c4d5e6f708091a2b";
@@ -19,9 +20,16 @@ struct Answer<'a> {
     headers: &'a [(&'a str, &'a str)],
 }
 
-/// `get_deal` answered with `answer`; the error the SDK returns.
+/// `get_deal` answered with `answer`; the error the SDK returns, from a
+/// client that does not retry (a read is retried by default: this is the
+/// answer as it is read, see `retries.rs` for the retries).
 async fn get_deal_error(answer: Answer<'_>) -> KinboxError {
-    let (server, client) = mock_api().await;
+    let server = MockServer::start_async().await;
+    let client = ClientConfig::new(Token::new(TOKEN).unwrap())
+        .base_url(server.base_url())
+        .retries(0)
+        .build()
+        .unwrap();
     let mock = server
         .mock_async(|when, then| {
             when.method(GET).path(format!("/v1/deals/{DEAL_ID}"));
