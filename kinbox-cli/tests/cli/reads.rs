@@ -126,3 +126,54 @@ fn deals_list_all_completes_through_rate_limits_and_server_errors_with_the_defau
     assert_eq!(unique.len(), printed.len(), "a deal was printed twice");
     assert_eq!(unique, held, "every deal, exactly once");
 }
+
+#[test]
+fn a_read_is_retried_by_default_and_a_write_never() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let api = crate::support::Api::start();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let counted = reads.clone();
+    api.server.mock(|when, then| {
+        when.method(httpmock::Method::GET)
+            .path("/v1/deals/65f0c0ffee0000000000dddd");
+        then.respond_with(move |_: &httpmock::HttpMockRequest| {
+            let answer = if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                httpmock::HttpMockResponse::builder()
+                    .status(503)
+                    .header("retry-after", "0")
+                    .header("content-type", "application/json")
+                    .body(r#"{"message":"try again"}"#)
+            } else {
+                httpmock::HttpMockResponse::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .body(
+                        serde_json::to_string(&crate::support::deal(
+                            "65f0c0ffee0000000000dddd",
+                            "Pedido #1042",
+                        ))
+                        .unwrap(),
+                    )
+            };
+            answer.build()
+        });
+    });
+    let writes = api.server.mock(|when, then| {
+        when.method(httpmock::Method::PATCH)
+            .path("/v1/deals/65f0c0ffee0000000000dddd");
+        then.status(503)
+            .header("retry-after", "0")
+            .json_body(serde_json::json!({"message": "try again"}));
+    });
+
+    let out = run(api.kinbox(&["deals", "get", "65f0c0ffee0000000000dddd"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("Pedido #1042"), "{}", out.stdout);
+    assert_eq!(reads.load(Ordering::SeqCst), 2, "one 503, then the retry");
+
+    let out = run(api.kinbox(&["deals", "update", "65f0c0ffee0000000000dddd", "--name", "x"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(writes.calls(), 1, "a write is never sent twice");
+}

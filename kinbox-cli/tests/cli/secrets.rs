@@ -52,7 +52,7 @@ fn the_token_is_not_echoed_by_login_or_status() {
             .json_body(json!({"data": [], "nextCursor": null}));
     });
     let login = run(api
-        .kinbox_without_token(&["auth", "login", "-vv"])
+        .kinbox_without_token(&["auth", "login", "--profile", "default", "-vv"])
         .write_stdin(format!("{TOKEN}\n")));
     assert_eq!(login.code, 0, "{}", login.stderr);
     let status = run(&mut api.kinbox_without_token(&["auth", "status", "-vv"]));
