@@ -92,6 +92,9 @@ fn credentials(dir: &std::path::Path, production: &str, sandbox: &str) {
     .unwrap();
 }
 
+/// Flags, and environment variables, that say one thing (a profile, a URL).
+type Given = (Vec<String>, Vec<(&'static str, String)>);
+
 #[test]
 fn no_combination_of_flags_and_environment_sends_a_stored_token_to_another_host() {
     let production = api();
@@ -108,7 +111,7 @@ fn no_combination_of_flags_and_environment_sends_a_stored_token_to_another_host(
     ];
 
     // (flags, environment) for the profile; for the base URL.
-    let profiles: Vec<(Vec<String>, Vec<(&str, String)>)> = vec![
+    let profiles: Vec<Given> = vec![
         (vec![], vec![]),
         (vec!["--profile".into(), "sandbox".into()], vec![]),
         (vec![], vec![("KINBOX_PROFILE", "sandbox".into())]),
@@ -118,7 +121,7 @@ fn no_combination_of_flags_and_environment_sends_a_stored_token_to_another_host(
             vec![("KINBOX_PROFILE", "default".into())],
         ),
     ];
-    let mut urls: Vec<(Vec<String>, Vec<(&str, String)>)> = vec![(vec![], vec![])];
+    let mut urls: Vec<Given> = vec![(vec![], vec![])];
     for url in &other_spellings {
         urls.push((vec!["--base-url".into(), url.clone()], vec![]));
         urls.push((vec![], vec![("KINBOX_BASE_URL", url.clone())]));
