@@ -708,13 +708,7 @@ fn without_retries_a_503_is_reported_at_once() {
     let api = Api::start();
     let calls = unavailable_once(&api, "65f0c0ffee0000000000dddd");
 
-    let out = run(api.kinbox(&[
-        "deals",
-        "get",
-        "65f0c0ffee0000000000dddd",
-        "--retries",
-        "0",
-    ]));
+    let out = run(api.kinbox(&["deals", "get", "65f0c0ffee0000000000dddd", "--retries", "0"]));
 
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("503"), "{}", out.stderr);
