@@ -20,9 +20,11 @@ Output (-o, --json, --jq, --template: on each command that prints answers):
   prints nothing on stdout and says so on stderr.
 
 Environment:
-  KINBOX_TOKEN       The API token; takes precedence over the stored profiles
+  KINBOX_TOKEN       The API token; takes precedence over the stored profiles, and is
+                     sent only to KINBOX_BASE_URL (else the default API)
   KINBOX_PROFILE     The profile to use, like --profile
   KINBOX_BASE_URL    The API to talk to, like --base-url
+  KINBOX_TZ          The time zone of dates, like --tz [default: America/Sao_Paulo]
   KINBOX_CONFIG_DIR  Where credentials.toml is kept [default: ~/.config/kinbox on Linux]
 
 Exit status:
