@@ -1384,3 +1384,241 @@ mod ctrl_c {
         assert_imported_once(&sandbox, ROWS, PHONES).await;
     }
 }
+
+/// Headers as a shop writes them, read with no `--map`; the mapping shown,
+/// saved and reused.
+mod headers {
+    use super::*;
+
+    /// A shop's export (the seeded workspace has the custom fields `cpf`
+    /// and `segmento`), with a column the import has no use for.
+    const SHOP: &str = "Pedido;Nome;Telefone;E-mail;Valor;Funil;Etapa;Data;Origem;CPF;Segmento;Obs\n\
+        #1042;Maria Souza;(85) 99111-2222;maria@example.com;1.890,50;Vendas;Proposta;30/06/2025;Site;060.715.303-54;Varejo;ligar de manhã\n\
+        #1043;João Lima;(85) 99333-4444;joao@example.com;R$ 250,00;Vendas;proposta;01/07/2025;Instagram;111.444.777-35;atacado;\n";
+
+    fn deal_json(deal: &kinbox_api::types::Deal) -> serde_json::Value {
+        serde_json::to_value(deal).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_shops_export_imports_with_no_map_and_says_how_each_column_is_read() {
+        let sandbox = start(Sandbox::builder()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pedidos.csv");
+        std::fs::write(&file, SHOP).unwrap();
+        let path = file.to_str().unwrap();
+
+        let check = run(kinbox(&sandbox, dir.path(), &["deals", "import", path, "--check"]));
+        assert_eq!(check.code, Some(0), "{}", check.stderr);
+        for line in [
+            "  Pedido → name\n",
+            "  Nome → contact_name (the customer: \"Pedido\" is the deal's name; --map \
+             'Nome=name' if not)\n",
+            "  Telefone → contact_phone\n",
+            "  E-mail → contact_email\n",
+            "  Valor → value\n",
+            "  Funil → pipeline\n",
+            "  Etapa → stage\n",
+            "  Data → due_date\n",
+            "  Origem → origin\n",
+            "  CPF → cf.cpf (the custom field)\n",
+            "  Segmento → cf.segmento (the custom field)\n",
+            "  Obs → not imported: not a known column (--map 'Obs=COLUMN' reads it)\n",
+        ] {
+            assert!(check.stderr.contains(line), "{line:?} in {}", check.stderr);
+        }
+        assert!(check.stderr.contains("2 rows: 2 ready to import, 0 bad"), "{}", check.stderr);
+        assert!(sandbox.held_deals().await.is_empty(), "--check sends nothing");
+
+        let out = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &["deals", "import", path, "--create-contacts"],
+        ));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(out.stderr.contains("  Pedido → name\n"), "shown before sending too");
+        let deals = sandbox.held_deals().await;
+        assert_eq!(deals.len(), 2, "{deals:?}");
+        let first = deals.iter().find(|d| d.name == "#1042").expect("the deal #1042");
+        let first = deal_json(first);
+        assert_eq!(first["value"], 1890.5);
+        assert_eq!(first["origin"], "Site");
+        assert_eq!(first["customFields"]["cpf"]["value"], "060.715.303-54", "{first}");
+        assert_eq!(first["customFields"]["segmento"]["value"], "varejo", "{first}");
+        assert_eq!(first["dueDate"], "2025-06-30T03:00:00Z", "{first}");
+        let contacts = sandbox.held_contacts().await;
+        let maria = contacts
+            .iter()
+            .find(|c| c.phone.as_deref() == Some("5585991112222"))
+            .expect("the customer is the contact, by the phone");
+        assert_eq!(maria.name.as_deref(), Some("Maria Souza"), "Nome is the customer");
+        assert!(deals.iter().all(|d| d.name != "Maria Souza"), "not the deal's name");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_saved_mapping_is_edited_and_reused() {
+        let sandbox = start(Sandbox::builder()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pedidos.csv");
+        std::fs::write(&file, SHOP).unwrap();
+        let path = file.to_str().unwrap();
+        let mapping = dir.path().join("colunas.txt");
+        let mapping_path = mapping.to_str().unwrap();
+
+        let check = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &["deals", "import", path, "--check", "--save-mapping", mapping_path],
+        ));
+        assert_eq!(check.code, Some(0), "{}", check.stderr);
+        let saved = std::fs::read_to_string(&mapping).unwrap();
+        assert!(saved.contains("\nPedido=name\nNome=contact_name\n"), "{saved}");
+        assert!(saved.contains("\nObs=-\n"), "{saved}");
+        // Edited as a person would: Obs holds the campaign.
+        std::fs::write(&mapping, saved.replace("Obs=-", "Obs=campaign")).unwrap();
+
+        let out = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &["deals", "import", path, "--create-contacts", "--mapping", mapping_path],
+        ));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(out.stderr.contains("  Obs → campaign (--map)\n"), "{}", out.stderr);
+        let deals = sandbox.held_deals().await;
+        let first = deals.iter().find(|d| d.name == "#1042").unwrap();
+        assert_eq!(first.campaign.as_deref(), Some("ligar de manhã"));
+
+        // A mapping file that says something wrong says which line.
+        std::fs::write(&mapping, "Pedido=name\nValor=valor\n").unwrap();
+        let bad = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &["deals", "import", path, "--check", "--mapping", mapping_path],
+        ));
+        assert_eq!(bad.code, Some(2), "{}", bad.stderr);
+        assert!(bad.stderr.contains("line 2: \"valor\" is not a column"), "{}", bad.stderr);
+    }
+}
+
+/// `--report`: CSV for the person with the spreadsheet, NDJSON for scripts.
+mod report {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_csv_report_opens_in_excel_with_words_and_formulas_escaped() {
+        let sandbox = start(Sandbox::builder()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("leads.csv");
+        // Formula-looking names are sent as the text they are; -10 in the
+        // value column is still a number.
+        std::fs::write(
+            &file,
+            "name;value;pipeline;contact_id\n\
+             \"=HYPERLINK(\"\"http://evil.example\"\";\"\"x\"\")\";100;Vendas;1001\n\
+             -10 de desconto;-10;Vendas;1001\n\
+             @SUM(A1);1,5;Vendas;1001\n\
+             Sem valor;dez reais;Vendas;1001\n",
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let report = dir.path().join("resultado.csv");
+        let args = [
+            "deals",
+            "import",
+            path,
+            "--skip-invalid",
+            "--report",
+            report.to_str().unwrap(),
+        ];
+
+        let out = run(kinbox(&sandbox, dir.path(), &args));
+        assert_eq!(out.code, Some(1), "one row is bad: {}", out.stderr);
+        let deals = sandbox.held_deals().await;
+        let value_of = |name: &str| {
+            deals
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| d.value)
+                .unwrap_or_else(|| panic!("{name:?} in {deals:?}"))
+        };
+        assert_eq!(value_of("=HYPERLINK(\"http://evil.example\";\"x\")"), 100.0);
+        assert_eq!(value_of("-10 de desconto"), -10.0);
+        assert_eq!(value_of("@SUM(A1)"), 1.5);
+
+        let bytes = std::fs::read(&report).unwrap();
+        assert!(bytes.starts_with(b"\xef\xbb\xbf"), "UTF-8 with a BOM");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+        assert_eq!(lines[0], "line;outcome;deal_id;error");
+        assert_eq!(lines.len(), 5, "{text}");
+        assert!(lines[1..].iter().any(|l| l.starts_with("2;created;")), "{text}");
+        let bad = lines.iter().find(|l| l.starts_with("5;")).unwrap();
+        assert!(
+            bad.starts_with("5;not sent: the row is invalid;;\"line 5, value: \"\"dez reais\"\" is not an amount"),
+            "{bad}"
+        );
+        // No cell starts as a formula: each is a number, a word, or
+        // escaped with '.
+        for line in &lines[1..] {
+            for cell in line.split(';') {
+                let cell = cell.trim_start_matches('"');
+                assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell:?} in {line:?}");
+            }
+        }
+
+        // Run again: every good row is "already created", in words.
+        std::fs::remove_file(&report).unwrap();
+        let mut again = args.to_vec();
+        again.push("--resume");
+        let out = run(kinbox(&sandbox, dir.path(), &again));
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        let text = std::fs::read_to_string(&report).unwrap();
+        assert_eq!(
+            text.matches(";already created (by an earlier run, not sent again);").count(),
+            3,
+            "{text}"
+        );
+        assert_eq!(sandbox.held_deals().await.len(), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_ndjson_report_says_already_created_for_scripts() {
+        let sandbox = start(Sandbox::builder()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("leads.csv");
+        std::fs::write(&file, "name;value;pipeline;contact_id\nPedido 1;10;Vendas;1001\n").unwrap();
+        let path = file.to_str().unwrap();
+        let report = dir.path().join("report.json");
+        let report_path = report.to_str().unwrap();
+        let first = run(kinbox(&sandbox, dir.path(), &["deals", "import", path]));
+        assert_eq!(first.code, Some(0), "{}", first.stderr);
+        let out = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &["deals", "import", path, "--resume", "--report", report_path],
+        ));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        let record: serde_json::Value =
+            serde_json::from_str(std::fs::read_to_string(&report).unwrap().trim()).unwrap();
+        assert_eq!(record["outcome"], "already_created", "{record}");
+        assert_eq!(record["line"], 2);
+        // --report-format says it whatever the name.
+        let forced = dir.path().join("report.txt");
+        let out = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &[
+                "deals",
+                "import",
+                path,
+                "--resume",
+                "--report-format",
+                "ndjson",
+                "--report",
+                forced.to_str().unwrap(),
+            ],
+        ));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(std::fs::read_to_string(&forced).unwrap().starts_with('{'));
+    }
+}

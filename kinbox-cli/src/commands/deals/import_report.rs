@@ -83,12 +83,13 @@ impl Outcome {
         }
     }
 
-    /// What a person reads in the CSV report.
+    /// What a person reads in the CSV report (no `;`: each is a plain
+    /// cell).
     pub fn words(self) -> &'static str {
         match self {
             Outcome::Created => "created",
-            Outcome::Reconciled => "created (its answer was lost; the deal was found)",
-            Outcome::AlreadyCreated => "already created (by an earlier run; not sent again)",
+            Outcome::Reconciled => "created (its answer was lost, and the deal found)",
+            Outcome::AlreadyCreated => "already created (by an earlier run, not sent again)",
             Outcome::Changed => "already created, and changed since: not sent again",
             Outcome::Invalid => "not sent: the row is invalid",
             Outcome::Failed => "not created",
