@@ -920,7 +920,7 @@ mod tests {
             error(7, &[(Column::DueDate, "31/02/2024")]),
             "line 7, due_date: \"31/02/2024\" is not a date: expected a date-time like \
              2024-05-31T18:00:00-03:00, or a date like 2024-05-31 or 31/05/2024 with an \
-             optional time like 31/05/2024 18:00 (Brasília time, -03:00)"
+             optional time like 31/05/2024 18:00 (America/Sao_Paulo)"
         );
         assert_eq!(
             error(7, &[(Column::DueDate, "30/06/24")]),
