@@ -25,11 +25,22 @@
 //! reached through a symbolic link: a journal path given by mistake (the
 //! input itself, a link to another file) must not destroy that file.
 //!
+//! A row's records are keyed by the line they name *and* the row's
+//! fingerprint: a line of an edited file may hold another row than it did,
+//! and a row that moved keeps the line its first records named (the engine
+//! finds it by content, `resume.rs`). Since version 3, records carry the
+//! row's identity (`id`: its name and contact, what a corrected row keeps),
+//! and each run lists the file's rows it read (`rows` records: fingerprint
+//! and identity, 32 hex digits each), for the next run to say what changed.
+//! A version 2 journal is read, and marked version 3 before anything of
+//! version 3 is written to it, so that an older kinbox refuses it plainly.
+//!
 //! ```text
-//! {"kinbox":"import-journal","version":2,"created":"2026-11-29T07:59:59Z","records":3                   }
-//! {"line":7,"event":"sending","fp":"9f0c…","at":"2026-11-29T08:00:00.123Z","contact":1042}
-//! {"line":7,"event":"created","fp":"9f0c…","deal":"65f0c0ffee0000000000dddd"}
-//! {"line":8,"event":"failed","fp":"0a1b…","kind":"rejected","error":"…","maybe_applied":false}
+//! {"kinbox":"import-journal","version":3,"created":"2026-11-29T07:59:59Z","records":4                   }
+//! {"line":0,"event":"rows","fp":"0000000000000000","at":"2026-11-29T07:59:59.5Z","rows":"9f0c…5e21…0a1b…77d0…"}
+//! {"line":7,"event":"sending","fp":"9f0c…","at":"2026-11-29T08:00:00.123Z","contact":1042,"id":"5e21…"}
+//! {"line":7,"event":"created","fp":"9f0c…","deal":"65f0c0ffee0000000000dddd","id":"5e21…"}
+//! {"line":8,"event":"failed","fp":"0a1b…","kind":"rejected","error":"…","maybe_applied":false,"id":"77d0…"}
 //! ```
 
 use std::borrow::Cow;
