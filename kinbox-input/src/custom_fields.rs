@@ -8,6 +8,7 @@ use kinbox_api::types::{CustomField, CustomFieldEntity, CustomFieldType, CustomF
 use kinbox_api::{Client, OrOther};
 
 use crate::InputError;
+use crate::date::Zone;
 use crate::matching::{Lookup, choose};
 
 /// One `--custom-field`, split at its first `=`.
@@ -36,11 +37,22 @@ pub async fn deal_definitions(client: &Client) -> Result<Vec<CustomField>, Input
 }
 
 /// `base` (e.g. the customFields of `--json-body`) with each assignment set,
-/// checked against `definitions`.
+/// checked against `definitions`; a date-time without a zone is Brasília
+/// time ([`apply_in`] takes the zone).
 pub fn apply(
     definitions: &[CustomField],
     assignments: &[Assignment],
+    base: CustomFieldsInput,
+) -> Result<CustomFieldsInput, InputError> {
+    apply_in(definitions, assignments, base, &Zone::brasilia())
+}
+
+/// [`apply`], with a date-time without a zone read in `zone`.
+pub fn apply_in(
+    definitions: &[CustomField],
+    assignments: &[Assignment],
     mut base: CustomFieldsInput,
+    zone: &Zone,
 ) -> Result<CustomFieldsInput, InputError> {
     let lookup = Lookup {
         what: "deal custom field",
@@ -60,7 +72,7 @@ pub fn apply(
                 assignment.placeholder, assignment.value
             ))
         })?;
-        let value = convert(field, &assignment.value).map_err(|why| {
+        let value = convert_in(field, &assignment.value, zone).map_err(|why| {
             InputError::invalid(format!(
                 "--custom-field {}={}: {why}",
                 assignment.placeholder, assignment.value
@@ -102,8 +114,22 @@ fn placeholder(field: &CustomField) -> &str {
 }
 
 /// The text of `raw` for `field`, normalised to what its type takes, or why
-/// it does not fit.
+/// it does not fit; a date-time without a zone is Brasília time.
 pub fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
+    convert_in(field, raw, &Zone::brasilia())
+}
+
+/// How a message names `zone`: Brasília's by its usual name.
+fn zone_words(zone: &Zone) -> String {
+    if zone.name() == crate::date::DEFAULT_ZONE {
+        "Brasília time".to_owned()
+    } else {
+        format!("{zone} time")
+    }
+}
+
+/// [`convert`], with a date-time without a zone read in `zone`.
+pub fn convert_in(field: &CustomField, raw: &str, zone: &Zone) -> Result<String, String> {
     let text = raw.trim();
     let name = placeholder(field);
     let kind = match &field.type_ {
@@ -134,7 +160,7 @@ pub fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
             .map_err(|_| {
                 format!("\"{name}\" is a date field, e.g. {name}=2024-05-31 or {name}=31/05/2024")
             }),
-        CustomFieldType::Datetime => crate::date::parse(text, crate::date::DayEdge::Start)
+        CustomFieldType::Datetime => crate::date::parse_in(text, crate::date::DayEdge::Start, zone)
             .map(|at| {
                 at.with_timezone(&Utc)
                     .to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -142,8 +168,9 @@ pub fn convert(field: &CustomField, raw: &str) -> Result<String, String> {
             .map_err(|_| {
                 format!(
                     "\"{name}\" is a date-time field, e.g. {name}={} or {name}=31/05/2024 18:00 \
-                     (Brasília time)",
-                    crate::date::EXAMPLE
+                     ({})",
+                    crate::date::EXAMPLE,
+                    zone_words(zone)
                 )
             }),
         CustomFieldType::Select => option(field, text),

@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, Command};
-pub use kinbox_input::custom_fields::{Assignment, apply, current, deal_definitions};
+pub use kinbox_input::custom_fields::{Assignment, apply_in, current, deal_definitions};
 
 pub const ARG: &str = "custom-field";
 
@@ -23,7 +23,7 @@ pub fn arg() -> Arg {
              The value is checked against the field's type before anything is sent: \
              number and decimal must be numbers, written as --value takes them (1890,50, \
              1.890,50, R$ 1.890,50), boolean true or false, date 2024-05-31 or 31/05/2024, \
-             datetime 2024-05-31T18:00:00-03:00 or 31/05/2024 18:00 (Brasília time), select \
+             datetime 2024-05-31T18:00:00-03:00 or 31/05/2024 18:00 (in the zone of --tz), select \
              one of its options, multi-select options separated by commas, json valid \
              JSON. It is sent as text with the field's type, e.g. \
              {\"value\": \"30\", \"type\": \"number\"}. Fields of --json-body's \

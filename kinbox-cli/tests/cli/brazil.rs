@@ -833,3 +833,51 @@ fn an_unknown_time_zone_is_a_usage_error_that_names_examples() {
         assert_eq!(catch_all.calls(), 0, "{args:?}: a request was sent");
     }
 }
+
+#[test]
+fn a_custom_field_date_time_is_read_in_the_zone_of_tz() {
+    for (args, sent) in [
+        (&[][..], "2025-06-30T13:00:00Z"),
+        (&["--tz", "UTC"][..], "2025-06-30T10:00:00Z"),
+    ] {
+        let api = Api::start();
+        api.server.mock(|when, then| {
+            when.method(GET).path("/v1/custom-fields");
+            then.status(200).json_body(json!({"data": [
+                {"id": 4, "name": "Visita", "placeholder": "visita", "entity": "deal",
+                 "type": "datetime"}
+            ]}));
+        });
+        let created = api.server.mock(|when, then| {
+            when.method(POST).path("/v1/deals").json_body(json!({
+                "name": "Pedido #1042", "value": 1.0, "status": "open",
+                "pipelineId": "pipe-1", "stageId": "s", "contactId": 7,
+                "customFields": {"visita": {"value": sent, "type": "datetime"}}
+            }));
+            then.status(201)
+                .json_body_obj(&deal("deal-9", "Pedido #1042"));
+        });
+        let mut all = vec![
+            "deals",
+            "create",
+            "--name",
+            "Pedido #1042",
+            "--value",
+            "1",
+            "--status",
+            "open",
+            "--pipeline-id",
+            "pipe-1",
+            "--stage-id",
+            "s",
+            "--contact-id",
+            "7",
+            "--custom-field",
+            "visita=30/06/2025 10:00",
+        ];
+        all.extend(args);
+        let out = run(api.kinbox(&all).env("TZ", "UTC"));
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        created.assert();
+    }
+}

@@ -122,7 +122,14 @@ pub async fn resolve(
             .transpose()
             .map_err(|e| crate::error::does_not_fit(&e))?
             .unwrap_or_default();
-        resolved.custom_fields = Some(custom_fields::apply(&definitions, &assignments, base)?);
+        // A date-time value is read in the run's zone, as the date flags are.
+        let zone = crate::input::datetime::zone().map_err(CliError::usage)?;
+        resolved.custom_fields = Some(custom_fields::apply_in(
+            &definitions,
+            &assignments,
+            base,
+            &zone,
+        )?);
     }
     Ok(resolved)
 }

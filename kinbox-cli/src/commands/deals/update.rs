@@ -143,10 +143,13 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Loo
     }
     if let Some(deal) = &deal {
         let definitions = custom_fields::deal_definitions(client).await?;
-        lookups.custom_fields = Some(custom_fields::apply(
+        // A date-time value is read in the run's zone, as the date flags are.
+        let zone = crate::input::datetime::zone().map_err(CliError::usage)?;
+        lookups.custom_fields = Some(custom_fields::apply_in(
             &definitions,
             &assignments,
             custom_fields::current(deal, &definitions),
+            &zone,
         )?);
     }
     Ok(Some(lookups))
