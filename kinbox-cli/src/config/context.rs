@@ -287,9 +287,13 @@ pub fn check_binding(resolved: &Resolved) -> Result<(), CliError> {
 /// A profile named by `--profile` or `KINBOX_PROFILE` that is not stored.
 fn unknown_profile(globals: &Globals, stored: &Stored) -> CliError {
     let name = &globals.profile;
+    let other = match &globals.profile_source {
+        Source::Env(var) => format!("choose another with --profile, or unset {var}"),
+        _ => "choose another with --profile".to_owned(),
+    };
     CliError::failure(format!(
         "there is no profile `{name}` (from {}): {}. Create it with `kinbox auth login \
-         --profile {name}`, choose another with --profile, or set {TOKEN_ENV}",
+         --profile {name}`, or {other}",
         globals.profile_source,
         stored.names()
     ))
@@ -447,7 +451,7 @@ mod tests {
             error,
             "there is no profile `lojas2` (from --profile): the profiles in \
              /conf/credentials.toml are `default`, `loja2`. Create it with `kinbox auth login \
-             --profile lojas2`, choose another with --profile, or set KINBOX_TOKEN"
+             --profile lojas2`, or choose another with --profile"
         );
         // Even with KINBOX_TOKEN: a typo must not fall back to another account.
         let error = resolve(

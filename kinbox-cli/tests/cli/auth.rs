@@ -498,8 +498,8 @@ fn an_unknown_profile_is_an_error_that_names_the_stored_ones() {
         out.stderr,
         format!(
             "error: there is no profile `lojas2` (from --profile): the profiles in {} are \
-             `default`, `loja2`. Create it with `kinbox auth login --profile lojas2`, choose \
-             another with --profile, or set KINBOX_TOKEN\n",
+             `default`, `loja2`. Create it with `kinbox auth login --profile lojas2`, or \
+             choose another with --profile\n",
             api.config_path().display()
         )
     );
