@@ -730,3 +730,205 @@ async fn create_update_and_import_take_the_same_words_alike() {
         assert_eq!(what_the_words_set(&deal), expected, "{how}: {deal}");
     }
 }
+
+/// Names where people type them: `get` of tags, contacts and products by
+/// name (case and accents aside), contacts by phone or e-mail too.
+#[tokio::test]
+async fn tags_contacts_and_products_are_got_by_name() {
+    let kinbox = Kinbox::start().await;
+    let tag = kinbox.json(&["tags", "get", "lead quente"]);
+    assert_eq!(tag["name"], "Lead quente");
+    let by_id = kinbox.json(&["tags", "get", &tag["id"].to_string()]);
+    assert_eq!(by_id, tag);
+    let maria = kinbox.json(&["contacts", "get", "maria oliveira"]);
+    assert_eq!(maria["name"], "Maria Oliveira");
+    for other_way in ["+55 (85) 99728-1648", &maria["id"].to_string()] {
+        assert_eq!(
+            kinbox.json(&["contacts", "get", other_way])["id"],
+            maria["id"]
+        );
+    }
+    let plano = kinbox.json(&["products", "get", "plano basico"]);
+    assert_eq!(plano["name"], "Plano Básico");
+    assert_eq!(
+        kinbox.json(&["products", "get", "PLANO-BASICO"])["id"],
+        plano["id"]
+    );
+
+    let typo = kinbox.run(&["tags", "get", "Lead qente"]);
+    assert_eq!(typo.code, 2, "{}", typo.stderr);
+    assert!(
+        typo.stderr.contains("did you mean \"Lead quente\"?"),
+        "{}",
+        typo.stderr
+    );
+    // A contact no one created is missing data, not a mistake in the command.
+    let nobody = kinbox.run(&["contacts", "get", "Fulano de Tal"]);
+    assert_eq!(nobody.code, 1, "{}", nobody.stderr);
+    assert!(
+        nobody.stderr.contains("no contact is named"),
+        "{}",
+        nobody.stderr
+    );
+}
+
+/// `deals create --tag NAME`, `deals update --tag NAME`; a body field the
+/// API does not take (`tags`) is an error that says what to use, and
+/// nothing is created.
+#[tokio::test]
+async fn deals_take_tags_by_name_and_refuse_unknown_body_fields() {
+    let kinbox = Kinbox::start().await;
+    let tags = kinbox.json(&["tags", "list"]);
+    let tag_id = |name: &str| {
+        tags.as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|page| {
+                page.as_array()
+                    .cloned()
+                    .unwrap_or_else(|| vec![page.clone()])
+            })
+            .find(|tag| tag["name"] == name)
+            .unwrap_or_else(|| panic!("no tag {name}: {tags}"))["id"]
+            .clone()
+    };
+    let created = kinbox.json(&[
+        "deals",
+        "create",
+        "--name",
+        "Pedido T",
+        "--value",
+        "10",
+        "--pipeline",
+        "Vendas",
+        "--contact-id",
+        "1001",
+        "--tag",
+        "lead quente",
+        "--tag",
+        "Recompra",
+    ]);
+    assert_eq!(
+        created["tagIds"],
+        Value::from(vec![tag_id("Lead quente"), tag_id("Recompra")])
+    );
+    let id = created["id"].as_str().unwrap();
+    kinbox.json(&["deals", "update", id, "--tag", "indicacao"]);
+    assert_eq!(
+        kinbox.json(&["deals", "get", id])["tagIds"],
+        Value::from(vec![tag_id("Indicação")])
+    );
+
+    let before = kinbox
+        .json(&["deals", "list", "--all"])
+        .as_array()
+        .unwrap()
+        .len();
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("deal.json");
+    std::fs::write(&body, r#"{"name": "Pedido U", "tags": ["Lead quente"]}"#).unwrap();
+    let out = kinbox.run(&[
+        "deals",
+        "create",
+        "--json-body",
+        body.to_str().unwrap(),
+        "--value",
+        "1",
+        "--pipeline",
+        "Vendas",
+        "--contact-id",
+        "1001",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`tags` is not a field"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("--tag"), "{}", out.stderr);
+    let after = kinbox
+        .json(&["deals", "list", "--all"])
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing is created");
+}
+
+/// `deals create --create-contact`, as the import's `--create-contacts`:
+/// without it a missing contact is exit 1 (not a usage error) naming the
+/// flag; with it the contact is created once and the deal is theirs.
+#[tokio::test]
+async fn deals_create_makes_the_missing_contact_when_asked() {
+    let kinbox = Kinbox::start().await;
+    let args = [
+        "deals",
+        "create",
+        "--name",
+        "Pedido N",
+        "--value",
+        "R$ 50,00",
+        "--pipeline",
+        "Vendas",
+        "--contact-phone",
+        "+55 (11) 91234-5678",
+    ];
+    let missing = kinbox.run(&args);
+    assert_eq!(missing.code, 1, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("--create-contact"),
+        "{}",
+        missing.stderr
+    );
+
+    let mut create = args.to_vec();
+    create.extend(["--create-contact", "--contact-name", "Cliente Novo"]);
+    let first = kinbox.json(&create);
+    let second = kinbox.json(&create);
+    assert_eq!(
+        first["contact"]["id"], second["contact"]["id"],
+        "one contact"
+    );
+    let contact = kinbox.json(&["contacts", "get", "Cliente Novo"]);
+    assert_eq!(contact["id"], first["contact"]["id"]);
+    assert_eq!(contact["phone"], "5511912345678");
+}
+
+/// `deals list --status aberto`, the words of `create` and the import.
+#[tokio::test]
+async fn deals_list_takes_the_status_in_portuguese() {
+    let kinbox = Kinbox::start().await;
+    for (name, status) in [("Aberto A", "aberto"), ("Ganho B", "ganho")] {
+        kinbox.json(&[
+            "deals",
+            "create",
+            "--name",
+            name,
+            "--value",
+            "1",
+            "--pipeline",
+            "Vendas",
+            "--contact-id",
+            "1001",
+            "--status",
+            status,
+        ]);
+    }
+    let names = |args: &[&str]| -> Vec<Value> {
+        let listed = kinbox.json(args);
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].clone())
+            .collect()
+    };
+    assert_eq!(names(&["deals", "list", "--status", "open"]), ["Aberto A"]);
+    assert_eq!(
+        names(&["deals", "list", "--status", "Aberto"]),
+        ["Aberto A"]
+    );
+    assert_eq!(
+        names(&["deals", "list", "--all", "--status", "ganho"]),
+        ["Ganho B"]
+    );
+}

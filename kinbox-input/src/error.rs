@@ -12,6 +12,11 @@ pub enum InputError {
     /// pipeline has. The message says what would do.
     #[error("{0}")]
     Invalid(String),
+    /// What a name, phone or e-mail stands for is not in the workspace (a
+    /// contact no one has created yet): the words are right, the data is
+    /// missing. The message says how to create it.
+    #[error("{0}")]
+    NotFound(String),
     /// A file could not be read.
     #[error("{0}")]
     Unreadable(String),
@@ -30,6 +35,11 @@ impl InputError {
     /// [`InputError::Invalid`] with this message.
     pub fn invalid(message: impl Into<String>) -> Self {
         InputError::Invalid(message.into())
+    }
+
+    /// [`InputError::NotFound`] with this message.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        InputError::NotFound(message.into())
     }
 
     /// [`InputError::Unreadable`] with this message.

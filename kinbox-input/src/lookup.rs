@@ -226,7 +226,7 @@ impl ContactKey {
 }
 
 /// The id of the one contact with `key`, from `GET /v1/contacts?phone=…`
-/// (or `email=…`).
+/// (or `email=…`). None is [`InputError::NotFound`].
 pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, InputError> {
     let request = client.list_contacts();
     let request = match key {
@@ -251,8 +251,8 @@ pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, InputE
         .collect();
     match candidates.as_slice() {
         [contact] => Ok(contact.id.get()),
-        [] => Err(InputError::invalid(format!(
-            "no contact has {}; create it with `{}`, or give --contact-id",
+        [] => Err(InputError::not_found(format!(
+            "no contact has {}; create it with `{}` (or --create-contact), or give --contact-id",
             key.describe(),
             key.create_hint()
         ))),
@@ -267,4 +267,198 @@ pub async fn contact_id(client: &Client, key: &ContactKey) -> Result<i64, InputE
                 .join(", ")
         ))),
     }
+}
+
+/// The id of the contact with `key`, created (with `name`, and the phone
+/// or e-mail of `key`) when there is none; `true` when it was created.
+///
+/// A create whose answer is lost is not sent again: the error says the
+/// contact may exist and how to check.
+pub async fn contact_id_or_create(
+    client: &Client,
+    key: &ContactKey,
+    name: Option<&str>,
+) -> Result<(i64, bool), InputError> {
+    match contact_id(client, key).await {
+        Ok(id) => return Ok((id, false)),
+        Err(InputError::NotFound(_)) => {}
+        Err(error) => return Err(error),
+    }
+    let (phone, email) = match key {
+        ContactKey::Phone(phone) => (Some(phone.clone()), None),
+        ContactKey::Email(email) => (None, Some(email.clone())),
+    };
+    let body = types::ContactCreate::builder()
+        .name(
+            name.map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+        )
+        .phone(phone)
+        .email(email)
+        .custom_fields(types::CustomFieldsInput::default());
+    let created = client
+        .create_contact()
+        .body(body)
+        .send()
+        .await
+        .map_err(lookup_failed("creating the contact"))?
+        .into_inner();
+    Ok((created.id.get(), true))
+}
+
+/// Enough pages of a list walked to find one item by name: 100 pages of
+/// 100. Past them the search stops and says so, rather than read a huge
+/// workspace whole.
+pub const MAX_PAGES_SEARCHED: usize = 100;
+
+/// The contact `text` names: a phone (`(85) 99728-1648`) or an e-mail is
+/// looked up with the API's filter; anything else is a name, found by
+/// walking the contacts (case and accents aside).
+pub async fn contact(client: &Client, text: &str) -> Result<types::Contact, InputError> {
+    let key = if text.contains('@') {
+        Some(ContactKey::email(text))
+    } else {
+        crate::phone::normalize(text).ok().map(ContactKey::Phone)
+    };
+    if let Some(key) = key {
+        let id = contact_id(client, &key).await?;
+        return Ok(client
+            .get_contact()
+            .id(id)
+            .send()
+            .await
+            .map_err(lookup_failed("reading the contact"))?
+            .into_inner());
+    }
+    let contacts = walk(
+        client.list_contacts().limit(100).stream(),
+        "listing the contacts",
+    )
+    .await?;
+    let named: Vec<&types::Contact> = contacts.iter().filter(|c| c.name.is_some()).collect();
+    let lookup = Lookup {
+        what: "contact",
+        id_flag: None,
+    };
+    let found = choose(
+        &lookup,
+        text,
+        &named,
+        |c| c.name.as_deref().unwrap_or_default(),
+        |c| {
+            format!(
+                "\"{}\" (id {})",
+                c.name.as_deref().unwrap_or_default(),
+                c.id
+            )
+        },
+    )
+    .map_err(|error| match error {
+        InputError::Invalid(message) if message.starts_with("no contact") => {
+            InputError::not_found(message)
+        }
+        error => error,
+    })?;
+    Ok((*found).clone())
+}
+
+/// Every item of a paginated list, up to [`MAX_PAGES_SEARCHED`] pages.
+async fn walk<T>(
+    items: futures::stream::BoxStream<'_, Result<T, KinboxError>>,
+    what: &str,
+) -> Result<Vec<T>, InputError> {
+    use futures::{StreamExt, TryStreamExt};
+    let cap = MAX_PAGES_SEARCHED * 100;
+    let found: Vec<T> = items
+        .take(cap + 1)
+        .try_collect()
+        .await
+        .map_err(lookup_failed(what))?;
+    if found.len() > cap {
+        return Err(InputError::invalid(format!(
+            "{what}: more than {cap} to search by name; give the id instead"
+        )));
+    }
+    Ok(found)
+}
+
+/// The workspace's tags, from `GET /v1/tags`.
+pub async fn tags(client: &Client) -> Result<Vec<types::Tag>, InputError> {
+    Ok(client
+        .list_tags()
+        .send()
+        .await
+        .map_err(lookup_failed("listing the tags"))?
+        .into_inner())
+}
+
+/// The tag of `tags` named `name`, else (when no name matches) whose id is
+/// `name`.
+pub fn tag_named_in<'t>(tags: &'t [types::Tag], name: &str) -> Result<&'t types::Tag, InputError> {
+    let lookup = Lookup {
+        what: "tag",
+        id_flag: None,
+    };
+    choose(
+        &lookup,
+        name.trim(),
+        tags,
+        |t| &t.name,
+        |t| format!("\"{}\" (id {})", t.name, t.id),
+    )
+    .or_else(|error| {
+        tags.iter()
+            .find(|t| t.id.to_string() == name.trim())
+            .ok_or(error)
+    })
+}
+
+/// The ids of the tags `names` name (each by name or id), in their order,
+/// each once.
+pub fn tag_ids_in(tags: &[types::Tag], names: &[String]) -> Result<Vec<i64>, InputError> {
+    let mut ids = Vec::new();
+    for name in names {
+        let id = tag_named_in(tags, name)?.id.get();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// The product `text` names: its id, else its name (case and accents
+/// aside), else its external id.
+pub async fn product(client: &Client, text: &str) -> Result<types::Product, InputError> {
+    let products = walk(
+        client.list_products().limit(100).stream(),
+        "listing the products",
+    )
+    .await?;
+    if let Some(product) = products.iter().find(|p| p.id == text) {
+        return Ok(product.clone());
+    }
+    let lookup = Lookup {
+        what: "product",
+        id_flag: None,
+    };
+    choose(
+        &lookup,
+        text,
+        &products,
+        |p| &p.name,
+        |p| format!("\"{}\" (id {})", p.name, p.id),
+    )
+    .or_else(|error| {
+        products
+            .iter()
+            .find(|p| p.external_id.as_deref() == Some(text))
+            .ok_or(match error {
+                InputError::Invalid(message) if message.starts_with("no product") => {
+                    InputError::not_found(message)
+                }
+                error => error,
+            })
+    })
+    .cloned()
 }

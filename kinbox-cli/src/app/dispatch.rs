@@ -113,13 +113,13 @@ pub async fn dispatch(
             CliCommand::CreateDeal => {
                 let resolved =
                     crate::commands::deals::create::resolve(&client, leaf_matches, &body).await?;
-                body.overlay(resolved.body_fields());
+                body.overlay(resolved.to_fields());
             }
             CliCommand::UpdateDeal => {
                 if let Some(lookups) =
                     crate::commands::deals::update::resolve(&client, leaf_matches).await?
                 {
-                    body.overlay(lookups.body_fields()?);
+                    body.overlay(lookups.to_fields());
                 }
             }
             _ => {}

@@ -4,6 +4,7 @@
 //! they give is missing.
 
 use clap::{Arg, ArgMatches, Command};
+use kinbox_api::Client;
 
 use crate::CliError;
 use crate::resolve::ContactKey;
@@ -77,4 +78,97 @@ pub fn contact_key(matches: &ArgMatches) -> Result<Option<ContactKey>, CliError>
         (None, Some(email)) => Some(ContactKey::email(email)),
         (None, None) => None,
     })
+}
+
+pub const TAG: &str = "tag";
+pub const CREATE_CONTACT: &str = "create-contact";
+pub const CONTACT_NAME: &str = "contact-name";
+
+/// `--tag NAME`, repeatable, helped as `help`: the body's `tagIds` by
+/// name (laid over a `--json-body` file's).
+pub fn tag_arg(help: &str) -> Arg {
+    Arg::new(TAG)
+        .long(TAG)
+        .value_name("NAME")
+        .action(clap::ArgAction::Append)
+        .help(help.to_owned())
+}
+
+/// The ids of the tags `--tag` names, read from `GET /v1/tags` once; `None`
+/// without `--tag`.
+pub async fn tag_ids(client: &Client, matches: &ArgMatches) -> Result<Option<Vec<i64>>, CliError> {
+    let names: Vec<String> = matches
+        .try_get_many::<String>(TAG)
+        .ok()
+        .flatten()
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let tags = kinbox_input::lookup::tags(client).await?;
+    Ok(Some(kinbox_input::lookup::tag_ids_in(&tags, &names)?))
+}
+
+/// `--create-contact` and `--contact-name`, as the import's
+/// `--create-contacts`.
+pub fn create_contact_args() -> [Arg; 2] {
+    [
+        Arg::new(CREATE_CONTACT)
+            .long(CREATE_CONTACT)
+            .action(clap::ArgAction::SetTrue)
+            .help(
+                "Create the contact when no contact has --contact-phone or --contact-email \
+                 (as `deals import --create-contacts`); without it a missing contact is an \
+                 error (exit 1) and nothing is created",
+            ),
+        Arg::new(CONTACT_NAME)
+            .long(CONTACT_NAME)
+            .value_name("NAME")
+            .requires(CREATE_CONTACT)
+            .help("The name of a contact --create-contact creates"),
+    ]
+}
+
+/// The id of the contact `key` names, created when missing and
+/// `--create-contact` is given (said on stderr).
+pub async fn contact_id(
+    client: &Client,
+    matches: &ArgMatches,
+    key: &ContactKey,
+) -> Result<i64, CliError> {
+    let create = matches
+        .try_get_one::<bool>(CREATE_CONTACT)
+        .is_ok_and(|flag| flag == Some(&true));
+    if !create {
+        return Ok(crate::resolve::contact_id(client, key).await?);
+    }
+    let name = matches
+        .try_get_one::<String>(CONTACT_NAME)
+        .ok()
+        .flatten()
+        .map(String::as_str);
+    let (id, created) = kinbox_input::lookup::contact_id_or_create(client, key, name).await?;
+    if created {
+        eprintln!("Created contact {id}.");
+    }
+    Ok(id)
+}
+
+/// The flag of `leaf` that gives by name what a body's field `field`
+/// (`tags`, `pipeline`) seems to mean, if `leaf` has one.
+pub fn flag_for_field(field: &str, leaf: &Command) -> Option<&'static str> {
+    let flag = match kinbox_input::matching::fold(field).trim_end_matches('s') {
+        "tag" | "tagname" | "etiqueta" => TAG,
+        "pipeline" | "funil" | "pipelinename" => PIPELINE,
+        "stage" | "etapa" | "stagename" => STAGE,
+        "phone" | "telefone" | "contactphone" => CONTACT_PHONE,
+        "email" | "contactemail" => CONTACT_EMAIL,
+        _ => return None,
+    };
+    leaf.get_arguments()
+        .any(|arg| arg.get_id() == flag)
+        .then_some(flag)
 }

@@ -121,23 +121,13 @@ impl Body {
     }
 
     /// Holds the body to the spec's request schema before anything is sent:
-    /// a field the API does not take is warned about (it would be dropped);
+    /// a field the API does not take is refused (it would be dropped);
     /// a missing required field is named with the flags that give it; a
     /// value that does not fit is refused with its field named.
     pub fn check(&self, leaf: &Command) -> Result<(), CliError> {
         let Some(schema) = kinbox_spec::request_body_schema_of(&self.operation_id) else {
             return Ok(());
         };
-        if let Some(known) = schema.get("properties").and_then(Value::as_object) {
-            for name in self.fields.keys().filter(|name| !known.contains_key(*name)) {
-                eprintln!(
-                    "warning: the JSON body{} has `{}`, which the API does not take: it is \
-                     not sent",
-                    self.in_source(),
-                    crate::error::printable(name)
-                );
-            }
-        }
         let mut problems: Vec<String> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -147,6 +137,26 @@ impl Body {
             .filter(|name| !self.fields.contains_key(*name))
             .map(|name| format!("{name} is missing: give {}", ways_to_give(name, leaf)))
             .collect();
+        // A field the API does not take would be dropped without a word by
+        // the typed body: `{"tags": ["VIP"]}` made a deal without tags.
+        if let Some(known) = schema.get("properties").and_then(Value::as_object) {
+            for name in self.fields.keys().filter(|name| !known.contains_key(*name)) {
+                let mut hints = vec!["remove it".to_owned()];
+                let close =
+                    kinbox_input::matching::did_you_mean(name, known.keys().map(String::as_str));
+                if !close.is_empty() {
+                    hints.push(close.trim_end().to_owned());
+                }
+                if let Some(flag) = crate::input::name_flags::flag_for_field(name, leaf) {
+                    hints.push(format!("to give it by name, use --{flag}"));
+                }
+                problems.push(format!(
+                    "`{}` is not a field of this request: {}",
+                    crate::error::printable(name),
+                    hints.join("; ")
+                ));
+            }
+        }
         // Values from flags are typed by their parsers; only a file's need
         // the schema (whose validator takes longer to build than the rest
         // of a command).

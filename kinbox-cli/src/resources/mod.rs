@@ -5,6 +5,11 @@
 
 use std::borrow::Cow;
 
+use futures::future::BoxFuture;
+use kinbox_api::Client;
+use serde_json::Value;
+
+use crate::CliError;
 use crate::generated_cli::CliCommand;
 
 pub mod campaigns;
@@ -33,6 +38,21 @@ pub struct Operation {
     pub examples: Option<&'static str>,
     /// The columns of its answer; `None` when they are derived from the rows.
     pub columns: Option<&'static [Column]>,
+    /// `get`: the object named by its name as well as its id.
+    pub by_name: Option<&'static ByName>,
+}
+
+/// `kinbox tags get "Lead quente"`: a `get` whose `ID` may be what a person
+/// sees instead (a name, a phone, a placeholder).
+pub struct ByName {
+    /// The help of the positional `ID`.
+    pub help: &'static str,
+    /// The API's ids are numbers: `ID` is read as text, and [`ByName::find`]
+    /// reads ids too (the generated command would take only a number).
+    pub numeric_id: bool,
+    /// The object `given` names, as `get` prints it; `None` when `given` is
+    /// an id for the generated command to read.
+    pub find: for<'a> fn(&'a Client, &'a str) -> BoxFuture<'a, Result<Option<Value>, CliError>>,
 }
 
 impl Operation {
@@ -43,7 +63,13 @@ impl Operation {
             verb,
             examples: None,
             columns: Some(resource.columns),
+            by_name: None,
         }
+    }
+
+    pub const fn by_name(mut self, by_name: &'static ByName) -> Self {
+        self.by_name = Some(by_name);
+        self
     }
 
     pub const fn examples(mut self, text: &'static str) -> Self {

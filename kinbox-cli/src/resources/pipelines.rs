@@ -1,7 +1,12 @@
 //! `kinbox pipelines`, the pipelines (funis): their description and columns,
 //! and each operation's verb and examples.
 
-use super::{Kind, Operation, Resource, column};
+use kinbox_api::Client;
+use serde_json::Value;
+
+use super::{ByName, Kind, Operation, Resource, column};
+use crate::CliError;
+use crate::lookup::named::{encode, looks_like_an_object_id};
 
 pub static RESOURCE: Resource = Resource {
     name: "pipelines",
@@ -31,8 +36,33 @@ Examples:
     kinbox pipelines create --json-body -",
 );
 
-pub static GET: Operation = Operation::new(&RESOURCE, "get")
-    .examples("Examples:\n  kinbox pipelines get 65f0c0ffee0000000000aaaa --jq .lostReasons");
+pub static GET: Operation = Operation::new(&RESOURCE, "get").by_name(&BY_NAME).examples(
+    "Examples:
+  kinbox pipelines get Vendas -o table
+  kinbox pipelines get 65f0c0ffee0000000000aaaa --jq .lostReasons",
+);
+
+static BY_NAME: ByName = ByName {
+    help: "The pipeline's id, or its name (funil), e.g. Vendas: case and accents are ignored",
+    numeric_id: false,
+    find: |client, given| Box::pin(find(client, given)),
+};
+
+/// Ids are not always 24 hex digits: an id is tried first, and a name
+/// looked up only when no pipeline has it.
+async fn find(client: &Client, given: &str) -> Result<Option<Value>, CliError> {
+    if looks_like_an_object_id(given) {
+        return Ok(None);
+    }
+    match client.get_pipeline().id(given).send().await {
+        Ok(pipeline) => encode(pipeline.into_inner()),
+        Err(error) if error.status() == Some(reqwest::StatusCode::NOT_FOUND) => {
+            let pipelines = crate::resolve::pipelines(client).await?;
+            encode(crate::resolve::pipeline_named_in(&pipelines, given, None)?)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
 
 pub static UPDATE: Operation = Operation::new(&RESOURCE, "update");
 

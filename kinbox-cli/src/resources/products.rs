@@ -1,7 +1,13 @@
 //! `kinbox products`, the products (produtos): their description and columns,
 //! and each operation's verb and examples.
 
-use super::{Kind, Operation, Resource, column};
+use kinbox_api::Client;
+use serde_json::Value;
+
+use crate::CliError;
+use crate::lookup::named::{encode, looks_like_an_object_id};
+
+use super::{ByName, Kind, Operation, Resource, column};
 
 pub static RESOURCE: Resource = Resource {
     name: "products",
@@ -24,7 +30,22 @@ Examples:
   kinbox products create --name \"Cadeira\" --price 350 --external-id SKU-0042",
 );
 
-pub static GET: Operation = Operation::new(&RESOURCE, "get");
+pub static GET: Operation = Operation::new(&RESOURCE, "get")
+    .by_name(&BY_NAME)
+    .examples("Examples:\n  kinbox products get \"Plano Básico\"");
+
+static BY_NAME: ByName = ByName {
+    help: "The product's id, or its name (case and accents are ignored) or external id",
+    numeric_id: false,
+    find: |client, given| Box::pin(find(client, given)),
+};
+
+async fn find(client: &Client, given: &str) -> Result<Option<Value>, CliError> {
+    if looks_like_an_object_id(given) {
+        return Ok(None);
+    }
+    encode(kinbox_input::lookup::product(client, given).await?)
+}
 
 pub static GET_BY_EXTERNAL_ID: Operation = Operation::new(&RESOURCE, "get-by-external-id")
     .examples("Examples:\n  kinbox products get-by-external-id SKU-0042");

@@ -8,46 +8,14 @@
 use clap::{ArgMatches, Command};
 use kinbox_api::Client;
 use kinbox_api::types::CustomFieldsInput;
+use kinbox_input::deal::DealRefs;
 
 use crate::CliError;
 use crate::input::custom_fields::{self, Assignment};
-use crate::input::name_flags::{PIPELINE, STAGE, by_name, contact_key};
+use crate::input::name_flags::{self, PIPELINE, STAGE, by_name, contact_key};
 use crate::input::request_body::Body;
 use crate::resolve;
 use serde_json::Value;
-
-/// What the name flags resolved to; laid over the flags and the
-/// `--json-body` file's fields.
-#[derive(Clone, Debug, Default)]
-pub struct FromNames {
-    pub pipeline_id: Option<String>,
-    pub stage_id: Option<String>,
-    pub contact_id: Option<i64>,
-    pub custom_fields: Option<CustomFieldsInput>,
-}
-
-impl FromNames {
-    /// The body fields these stand for, camelCase as the API names them.
-    pub fn body_fields(&self) -> serde_json::Map<String, serde_json::Value> {
-        let mut fields = serde_json::Map::new();
-        if let Some(id) = &self.pipeline_id {
-            fields.insert("pipelineId".to_owned(), id.clone().into());
-        }
-        if let Some(id) = &self.stage_id {
-            fields.insert("stageId".to_owned(), id.clone().into());
-        }
-        if let Some(id) = self.contact_id {
-            fields.insert("contactId".to_owned(), id.into());
-        }
-        if let Some(custom_fields) = &self.custom_fields {
-            fields.insert(
-                "customFields".to_owned(),
-                serde_json::to_value(custom_fields).expect("custom fields serialize"),
-            );
-        }
-        fields
-    }
-}
 
 /// Adds the name flags to the generated `deals create`.
 pub fn adapt(cmd: Command) -> Command {
@@ -65,16 +33,22 @@ pub fn adapt(cmd: Command) -> Command {
         ("The contact", "(instead of --contact-id)"),
     )
     .arg(custom_fields::arg())
+    .arg(name_flags::tag_arg(
+        "A tag (etiqueta) by its name, e.g. \"Lead quente\" (or its id); repeat for several",
+    ))
+    .args(name_flags::create_contact_args())
 }
 
 /// Resolves the name flags given, in the order: pipeline, stage, contact,
-/// custom fields. Nothing is resolved (and nothing requested) without them.
+/// tags, custom fields. Nothing is resolved (and nothing requested) without
+/// them; a contact is created (`--create-contact`) only once every other
+/// name is known to be right.
 pub async fn resolve(
     client: &Client,
     matches: &ArgMatches,
     body: &Body,
-) -> Result<FromNames, CliError> {
-    let mut resolved = FromNames::default();
+) -> Result<DealRefs, CliError> {
+    let mut resolved = DealRefs::default();
     let mut pipeline = None;
     if let Some(name) = matches.get_one::<String>(PIPELINE) {
         let found = resolve::pipeline_named(client, name).await?;
@@ -103,10 +77,7 @@ pub async fn resolve(
             resolved.stage_id = Some(resolve::first_stage(&pipeline)?.id.clone());
         }
     }
-    let contact = contact_key(matches)?;
-    if let Some(key) = contact {
-        resolved.contact_id = Some(resolve::contact_id(client, &key).await?);
-    }
+    resolved.tag_ids = name_flags::tag_ids(client, matches).await?;
     let assignments: Vec<Assignment> = matches
         .get_many::<Assignment>(custom_fields::ARG)
         .into_iter()
@@ -130,6 +101,9 @@ pub async fn resolve(
             base,
             &zone,
         )?);
+    }
+    if let Some(key) = contact_key(matches)? {
+        resolved.contact_id = Some(name_flags::contact_id(client, matches, &key).await?);
     }
     Ok(resolved)
 }

@@ -5,8 +5,8 @@
 //! and `--json-body` (`request_body.rs`).
 
 use clap::{Arg, ArgMatches, Command};
-use kinbox_api::{Client, types};
-use serde_json::{Map, Value};
+use kinbox_api::Client;
+use kinbox_input::deal::DealRefs;
 
 use crate::CliError;
 use crate::input::custom_fields::{self, Assignment};
@@ -56,6 +56,10 @@ pub fn adapt(mut cmd: Command) -> Command {
             )
             .conflicts_with_all([name_flags::CONTACT_PHONE, name_flags::CONTACT_EMAIL]),
     );
+    cmd = cmd.arg(name_flags::tag_arg(
+        "Set the deal's tags (etiquetas) by name, e.g. \"Lead quente\" (or id); repeat for \
+         several. They replace the deal's tags, as the API does with tagIds",
+    ));
     cmd = cmd.args(name_flags::contact_args(
         "Give the deal to the contact",
         "(instead of --contact-id; the contact is read whole, as for --contact-id)",
@@ -63,43 +67,8 @@ pub fn adapt(mut cmd: Command) -> Command {
     cmd
 }
 
-/// What the lookups found.
-#[derive(Clone, Debug, Default)]
-pub struct Lookups {
-    pub contact: Option<types::DealContactInput>,
-    pub stage_id: Option<String>,
-    pub pipeline_id: Option<String>,
-    pub custom_fields: Option<types::CustomFieldsInput>,
-}
-
-impl Lookups {
-    /// The body fields these stand for, as the API names them.
-    pub fn body_fields(&self) -> Result<Map<String, Value>, CliError> {
-        let encode = |value: Result<Value, serde_json::Error>| {
-            value.map_err(|e| CliError::failure(format!("cannot encode the update: {e}")))
-        };
-        let mut fields = Map::new();
-        if let Some(contact) = &self.contact {
-            fields.insert("contact".to_owned(), encode(serde_json::to_value(contact))?);
-        }
-        if let Some(id) = &self.stage_id {
-            fields.insert("stageId".to_owned(), id.clone().into());
-        }
-        if let Some(id) = &self.pipeline_id {
-            fields.insert("pipelineId".to_owned(), id.clone().into());
-        }
-        if let Some(custom) = &self.custom_fields {
-            fields.insert(
-                "customFields".to_owned(),
-                encode(serde_json::to_value(custom))?,
-            );
-        }
-        Ok(fields)
-    }
-}
-
 /// Makes the lookups `matches` ask for; `None` when they ask for none.
-pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Lookups>, CliError> {
+pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<DealRefs>, CliError> {
     let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten().is_some();
     let contact_id = match crate::input::name_flags::contact_key(matches)? {
         Some(key) => Some(crate::resolve::contact_id(client, &key).await?),
@@ -118,13 +87,17 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Loo
         .cloned()
         .collect();
     let by_name = given("stage") || given("pipeline");
-    if contact_id.is_none() && !by_name && assignments.is_empty() {
+    let tag_ids = name_flags::tag_ids(client, matches).await?;
+    if contact_id.is_none() && !by_name && assignments.is_empty() && tag_ids.is_none() {
         return Ok(None);
     }
     let id = matches
         .get_one::<String>("id")
         .expect("ID is a required positional");
-    let mut lookups = Lookups::default();
+    let mut lookups = DealRefs {
+        tag_ids,
+        ..DealRefs::default()
+    };
     if let Some(contact_id) = contact_id {
         lookups.contact = Some(crate::input::defaults::deal_contact(client, contact_id).await?);
     }
