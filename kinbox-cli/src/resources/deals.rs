@@ -27,12 +27,18 @@ customFields is sent as {} unless --custom-field or --json-body gives some.
 Names are looked up before the deal is created (GET /v1/pipelines, /v1/contacts?phone=…,
 /v1/custom-fields): case and accents are ignored (\"negociacao\" finds \"Negociação\") unless
 a name matches exactly. A name that matches nothing or several things exits with status 2
-and lists the choices; nothing is created.
+and lists the choices; a contact no one has (by phone or e-mail) exits with status 1 unless
+--create-contact is given. Nothing is created in either case.
 
 Examples:
   kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
     --pipeline \"Vendas\" --stage \"Proposta\" --contact-phone 5585997281648 \\
-    --custom-field cpf=060.715.303-54 --custom-field segmento=varejo
+    --custom-field cpf=060.715.303-54 --custom-field segmento=varejo \\
+    --tag \"Lead quente\" --tag Recompra
+
+  # A new customer: the contact is created when no contact has the phone.
+  kinbox deals create --name \"Pedido #1044\" --value \"R$ 1.890,50\" --pipeline Vendas \\
+    --contact-phone \"+55 (85) 99728-1648\" --create-contact --contact-name \"Maria Oliveira\"
 
   kinbox deals create --name \"Pedido #1042\" --value 1890 --status open \\
     --pipeline-id 65f0c0ffee0000000000aaaa --stage-id 65f0c0ffee0000000000bbbb \\

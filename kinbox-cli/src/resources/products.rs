@@ -40,11 +40,19 @@ static BY_NAME: ByName = ByName {
     find: |client, given| Box::pin(find(client, given)),
 };
 
+/// An id is tried first (the API's product ids are text); a name or an
+/// external id is looked up only when no product has that id.
 async fn find(client: &Client, given: &str) -> Result<Option<Value>, CliError> {
     if looks_like_an_object_id(given) {
         return Ok(None);
     }
-    encode(kinbox_input::lookup::product(client, given).await?)
+    match client.get_product().id(given).send().await {
+        Ok(product) => encode(product.into_inner()),
+        Err(error) if error.status() == Some(reqwest::StatusCode::NOT_FOUND) => {
+            encode(kinbox_input::lookup::product(client, given).await?)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub static GET_BY_EXTERNAL_ID: Operation = Operation::new(&RESOURCE, "get-by-external-id")

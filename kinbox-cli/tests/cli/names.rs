@@ -110,11 +110,17 @@ fn create(api: &Api, extra: &[&str]) -> Output {
 /// Runs `deals create` with `extra`, expecting exit 2, every part of
 /// `expected` in the error, and no write.
 fn create_rejected(extra: &[&str], expected: &[&str]) {
+    create_refused(2, extra, expected)
+}
+
+/// As [`create_rejected`], with exit status `code`: 1 when the words are
+/// right and the data is missing (a contact no one created).
+fn create_refused(code: i32, extra: &[&str], expected: &[&str]) {
     let api = Api::start();
     workspace(&api);
     let writes = Writes::catch(&api);
     let out = create(&api, extra);
-    assert_eq!(out.code, 2, "{extra:?}: {}", out.stderr);
+    assert_eq!(out.code, code, "{extra:?}: {}", out.stderr);
     assert_eq!(out.stdout, "");
     for part in expected {
         assert!(
@@ -309,7 +315,8 @@ fn create_stage_by_name_needs_a_pipeline() {
 
 #[test]
 fn create_with_an_unknown_phone_says_how_to_create_the_contact() {
-    create_rejected(
+    create_refused(
+        1,
         &[
             "--pipeline-id",
             "pipe-1",
@@ -320,7 +327,7 @@ fn create_with_an_unknown_phone_says_how_to_create_the_contact() {
         ],
         &[
             "no contact has the phone 5585000000000; create it with `kinbox contacts create \
-             --phone 5585000000000 --name NAME`, or give --contact-id",
+             --phone 5585000000000 --name NAME` (or --create-contact), or give --contact-id",
         ],
     );
 }
@@ -360,7 +367,8 @@ fn create_with_a_phone_that_is_not_one() {
 
 #[test]
 fn create_with_an_unknown_email_says_how_to_create_the_contact() {
-    create_rejected(
+    create_refused(
+        1,
         &[
             "--pipeline-id",
             "pipe-1",
