@@ -52,8 +52,11 @@ pub struct ByName {
     pub numeric_id: bool,
     /// The object `given` names, as `get` prints it; `None` when `given` is
     /// an id for the generated command to read.
-    pub find: for<'a> fn(&'a Client, &'a str) -> BoxFuture<'a, Result<Option<Value>, CliError>>,
+    pub find: Find,
 }
+
+/// [`ByName::find`]: the object a text names, by the client given.
+pub type Find = for<'a> fn(&'a Client, &'a str) -> BoxFuture<'a, Result<Option<Value>, CliError>>;
 
 impl Operation {
     /// `kinbox <resource> <verb>`, with the resource's columns and no examples.
