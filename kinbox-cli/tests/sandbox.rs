@@ -266,7 +266,9 @@ async fn deals_by_name_resolve_against_the_seeded_workspace() {
     let lost = kinbox.json(&["deals", "lose", &id, "--reason", "inadimplencia"]);
     assert_eq!(lost["lostReason"], serde_json::json!(["Inadimplência"]));
 
-    for (args, expected) in [
+    // A contact no one created is missing data (exit 1); a value that
+    // does not fit is a mistake in the command (exit 2).
+    for (args, code, expected) in [
         (
             [
                 "--contact-email",
@@ -274,10 +276,12 @@ async fn deals_by_name_resolve_against_the_seeded_workspace() {
                 "--custom-field",
                 "idade=30",
             ],
+            1,
             "no contact has the e-mail nobody@example.com",
         ),
         (
             ["--contact-id", "1001", "--custom-field", "segmento=online"],
+            2,
             "varejo (Varejo), atacado (Atacado), servicos (Serviços)",
         ),
     ] {
@@ -297,7 +301,7 @@ async fn deals_by_name_resolve_against_the_seeded_workspace() {
         ];
         create.extend(args);
         let out = kinbox.run(&create);
-        assert_eq!(out.code, 2, "{create:?}: {}", out.stderr);
+        assert_eq!(out.code, code, "{create:?}: {}", out.stderr);
         assert!(out.stderr.contains(expected), "{}", out.stderr);
     }
     let listed = kinbox.run(&["deals", "list", "--all"]);

@@ -9,7 +9,7 @@ use crate::app::hooks::KinboxCliConfig;
 use crate::app::words::{operation, words};
 use crate::app::{handwritten, list_all};
 use crate::config::context::Context;
-use crate::generated_cli::{Cli, CliCommand};
+use crate::generated_cli::Cli;
 use crate::output::Printer;
 
 /// Runs the command `matches` selected.
@@ -63,19 +63,22 @@ pub async fn dispatch(
     let mut printer = Printer::new(&context.globals, Some(op), resource)
         .ready(&client)
         .await?;
-    let mut deal_filters = crate::commands::deals::list::Filters::default();
-    if matches!(op, CliCommand::ListDeals) {
-        deal_filters = crate::commands::deals::list::resolve(&client, leaf_matches).await?;
-        if let Some(stage) = &deal_filters.stage_id {
-            printer = printer.keeping("stageId", stage.clone().into());
-        }
+    // The reads the operation's table entry asks for: names looked up,
+    // laid over the body, or made the query and what the printer keeps.
+    let table = crate::resources::operation(op);
+    let prepared = match table.prepare {
+        Some(prepare) => prepare(&client, leaf_matches, body.as_mut()).await?,
+        None => Default::default(),
+    };
+    if let Some((field, value)) = &prepared.keep {
+        printer = printer.keeping(field, value.clone());
     }
     if leaf_matches
         .try_get_one::<bool>(list_all::ARG)
         .is_ok_and(|all| all == Some(&true))
     {
         let config = KinboxCliConfig::capturing(printer.clone());
-        config.set_deal_filters(deal_filters);
+        config.set_query(prepared.query);
         let cli = Cli::new(client, config.clone());
         let pages = list_all::Pages {
             root,
@@ -104,27 +107,14 @@ pub async fn dispatch(
         None => None,
     };
     let config = KinboxCliConfig::printing(printer);
-    config.set_deal_filters(deal_filters);
+    config.set_query(prepared.query);
     // The body's file, kept until the request is sent.
     let mut _body_file = None;
     let mut run_matches = leaf_matches.clone();
     if let Some(mut body) = body.take() {
-        match op {
-            CliCommand::CreateDeal => {
-                let resolved =
-                    crate::commands::deals::create::resolve(&client, leaf_matches, &body).await?;
-                body.overlay(resolved.to_fields());
-            }
-            CliCommand::UpdateDeal => {
-                if let Some(lookups) =
-                    crate::commands::deals::update::resolve(&client, leaf_matches).await?
-                {
-                    body.overlay(lookups.to_fields());
-                }
-            }
-            _ => {}
+        if let Some(defaults) = table.defaults {
+            (defaults.complete)(&client, leaf_matches, &mut body).await?;
         }
-        crate::input::defaults::complete(op, &client, leaf_matches, &mut body).await?;
         body.check(leaf)?;
         let (file, matches) = body.into_matches(leaf, leaf_matches)?;
         _body_file = Some(file);

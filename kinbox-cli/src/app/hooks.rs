@@ -20,8 +20,9 @@ struct State {
     captured: Option<Mutex<Option<Value>>>,
     /// The first output error (a closed pipe), reported after the command.
     output_error: Mutex<Option<crate::CliError>>,
-    /// `deals list --pipeline NAME --contact-phone …`: the ids found.
-    deal_filters: Mutex<crate::commands::deals::list::Filters>,
+    /// Ids found by name for the request's query flags (`pipeline-id`),
+    /// set on every page's request.
+    query: Mutex<Vec<(&'static str, Value)>>,
 }
 
 impl KinboxCliConfig {
@@ -39,12 +40,20 @@ impl KinboxCliConfig {
             printer,
             captured,
             output_error: Mutex::new(None),
-            deal_filters: Mutex::default(),
+            query: Mutex::default(),
         }))
     }
 
-    pub fn set_deal_filters(&self, filters: crate::commands::deals::list::Filters) {
-        *lock(&self.0.deal_filters) = filters;
+    pub fn set_query(&self, query: Vec<(&'static str, Value)>) {
+        *lock(&self.0.query) = query;
+    }
+
+    /// The id found for the query flag `flag`, if any.
+    fn query(&self, flag: &str) -> Option<Value> {
+        lock(&self.0.query)
+            .iter()
+            .find(|(id, _)| *id == flag)
+            .map(|(_, value)| value.clone())
     }
 
     pub fn take_captured(&self) -> Option<Value> {
@@ -69,17 +78,18 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl CliConfig for KinboxCliConfig {
-    /// The filters given by name, on every page (`--all` too).
+    /// The filters given by name (`resources/deals.rs`), on every page
+    /// (`--all` too). The generated trait has a method per operation: a
+    /// list whose filters are found by name sets them here.
     fn execute_list_deals(
         &self,
         _matches: &clap::ArgMatches,
         request: &mut kinbox_api::builder::ListDeals,
     ) -> anyhow::Result<()> {
-        let filters = lock(&self.0.deal_filters).clone();
-        if let Some(id) = filters.pipeline_id {
+        if let Some(id) = self.query("pipeline-id").as_ref().and_then(Value::as_str) {
             *request = request.clone().pipeline_id(id);
         }
-        if let Some(id) = filters.contact_id {
+        if let Some(id) = self.query("contact-id").as_ref().and_then(Value::as_i64) {
             *request = request.clone().contact_id(id);
         }
         Ok(())

@@ -188,8 +188,8 @@ fn adapt(cmd: Command, op: CliCommand) -> Command {
     if let Some(examples) = crate::resources::operation(op).examples {
         cmd = cmd.after_help(examples);
     }
-    if let Some(by_name) = by_name_flags(op) {
-        cmd = by_name(cmd);
+    if let Some(adapt) = crate::resources::operation(op).adapt {
+        cmd = adapt(cmd);
     }
     if cmd.get_arguments().any(|arg| arg.get_id() == "id") {
         cmd = cmd.mut_arg("id", |arg| crate::lookup::named::adapt_id(op, arg));
@@ -207,7 +207,10 @@ fn adapt(cmd: Command, op: CliCommand) -> Command {
             _ => arg.display_order(rank),
         }
     });
-    if let Some(filled) = crate::input::defaults::help(op) {
+    let defaults_help = crate::resources::operation(op)
+        .defaults
+        .and_then(|defaults| defaults.help);
+    if let Some(filled) = defaults_help.map(|help| help()) {
         let after = cmd
             .get_after_help()
             .map(|help| format!("{filled}\n\n{help}"))
@@ -215,18 +218,6 @@ fn adapt(cmd: Command, op: CliCommand) -> Command {
         cmd = cmd.after_help(after);
     }
     cmd
-}
-
-/// The flags that give by name what an operation takes by id, added by the
-/// command that looks the names up before the write.
-fn by_name_flags(op: CliCommand) -> Option<fn(Command) -> Command> {
-    use crate::commands::deals;
-    match op {
-        CliCommand::CreateDeal => Some(deals::create::adapt),
-        CliCommand::ListDeals => Some(deals::list::adapt),
-        CliCommand::UpdateDeal => Some(deals::update::adapt),
-        _ => None,
-    }
 }
 
 /// The flags most commands are used with, listed first in this order; the

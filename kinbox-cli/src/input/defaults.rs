@@ -13,7 +13,6 @@ use kinbox_api::{Client, types};
 use serde_json::{Map, Value, json};
 
 use crate::CliError;
-use crate::generated_cli::CliCommand;
 use crate::input::request_body::Body;
 
 /// The colour of a stage given without one.
@@ -24,68 +23,66 @@ pub fn tag_privacy() -> Value {
     json!({"type": "public"})
 }
 
-/// The help of what this module fills, by command.
-pub fn help(op: CliCommand) -> Option<String> {
-    Some(match op {
-        CliCommand::CreatePipeline | CliCommand::UpdatePipeline => format!(
-            "Filled in when left out: a new stage (one without an id) gets a new id, 24 hex \
-             digits as Kinbox's own ids look, colour {STAGE_COLOR} and requireds []; a stage \
-             that keeps its id keeps its colour and requireds. A new pipeline gets rules [] \
-             and the position after the last pipeline."
-        ),
-        CliCommand::CreateTag => format!(
-            "privacy defaults to {} (everyone sees the tag); give another in --json-body, \
-             e.g. {{\"privacy\": {{\"type\": \"team\", \"groupIds\": [\"7\"]}}}}.",
-            tag_privacy()
-        ),
-        _ => return None,
-    })
+/// What a pipeline's body gets when left out, said under `pipelines
+/// create` and `update`.
+pub fn pipeline_help() -> String {
+    format!(
+        "Filled in when left out: a new stage (one without an id) gets a new id, 24 hex \
+         digits as Kinbox's own ids look, colour {STAGE_COLOR} and requireds []; a stage \
+         that keeps its id keeps its colour and requireds. A new pipeline gets rules [] \
+         and the position after the last pipeline."
+    )
 }
 
-/// Fills what `op`'s body leaves out. Reads are made before the write,
-/// when a value depends on what exists.
-pub async fn complete(
-    op: CliCommand,
+/// What a tag's body gets when left out, said under `tags create`.
+pub fn tag_help() -> String {
+    format!(
+        "privacy defaults to {} (everyone sees the tag); give another in --json-body, \
+         e.g. {{\"privacy\": {{\"type\": \"team\", \"groupIds\": [\"7\"]}}}}.",
+        tag_privacy()
+    )
+}
+
+/// A new pipeline: after the last one, with rules [] and its stages whole.
+pub async fn new_pipeline(client: &Client, body: &mut Body) -> Result<(), CliError> {
+    if body.field("position").is_none() {
+        let position = next_pipeline_position(client).await?;
+        body.fields_mut()
+            .insert("position".to_owned(), json!(position));
+    }
+    let fields = body.fields_mut();
+    fields.entry("rules").or_insert_with(|| json!([]));
+    complete_stages(fields, &[]);
+    Ok(())
+}
+
+/// An updated pipeline's stages whole, the kept ones as they are.
+pub async fn updated_pipeline(
     client: &Client,
     matches: &ArgMatches,
     body: &mut Body,
 ) -> Result<(), CliError> {
-    match op {
-        CliCommand::CreatePipeline => {
-            if body.field("position").is_none() {
-                let position = next_pipeline_position(client).await?;
-                body.fields_mut()
-                    .insert("position".to_owned(), json!(position));
-            }
-            let fields = body.fields_mut();
-            fields.entry("rules").or_insert_with(|| json!([]));
-            complete_stages(fields, &[]);
-        }
-        CliCommand::UpdatePipeline if body.field("stages").is_some() => {
-            let id = matches
-                .get_one::<String>("id")
-                .expect("the pipeline id is a required positional");
-            let current = crate::resolve::pipeline_by_id(client, id).await?;
-            complete_stages(body.fields_mut(), &current.stages);
-        }
-        CliCommand::CreateDeal => {
-            let fields = body.fields_mut();
-            fields.entry("status").or_insert_with(|| json!("open"));
-            fields.entry("customFields").or_insert_with(|| json!({}));
-        }
-        CliCommand::CreateContact | CliCommand::CreateProduct => {
-            body.fields_mut()
-                .entry("customFields")
-                .or_insert_with(|| json!({}));
-        }
-        CliCommand::CreateTag => {
-            body.fields_mut()
-                .entry("privacy")
-                .or_insert_with(tag_privacy);
-        }
-        _ => {}
+    if body.field("stages").is_none() {
+        return Ok(());
     }
+    let id = matches
+        .get_one::<String>("id")
+        .expect("the pipeline id is a required positional");
+    let current = crate::resolve::pipeline_by_id(client, id).await?;
+    complete_stages(body.fields_mut(), &current.stages);
     Ok(())
+}
+
+/// A field and the value it gets when left out.
+pub type Default = (&'static str, fn() -> Value);
+
+/// `body` with each `(name, value)` of `fields` it leaves out.
+pub fn fill(body: &mut Body, fields: &[Default]) {
+    for (name, value) in fields {
+        body.fields_mut()
+            .entry(name.to_owned())
+            .or_insert_with(*value);
+    }
 }
 
 /// After the last pipeline, or 0 in a workspace without any.

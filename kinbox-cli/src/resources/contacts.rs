@@ -28,12 +28,14 @@ pub static LIST: Operation = Operation::new(&RESOURCE, "list").examples(
   kinbox contacts list --all --created-at-from 2024-05-01T00:00:00-03:00",
 );
 
-pub static CREATE: Operation = Operation::new(&RESOURCE, "create").examples(
-    "customFields is sent as {} unless --json-body gives some.
+pub static CREATE: Operation = Operation::new(&RESOURCE, "create")
+    .defaults(&super::NO_CUSTOM_FIELDS)
+    .examples(
+        "customFields is sent as {} unless --json-body gives some.
 
 Examples:
   kinbox contacts create --name \"Ana Souza\" --phone 5585997281648 --email ana@example.com",
-);
+    );
 
 pub static GET: Operation = Operation::new(&RESOURCE, "get").by_name(&BY_NAME).examples(
     "Examples:

@@ -1,7 +1,24 @@
 //! `kinbox deals`, the deals (negócios): their description and columns,
 //! and each operation's verb and examples.
 
-use super::{Kind, Operation, Resource, column};
+use super::{Defaults, Kind, Operation, Resource, column};
+use crate::commands::deals::{create, list, update};
+use crate::input::defaults;
+
+/// A new deal is open, and its customFields {}, unless said otherwise.
+static NEW: Defaults = Defaults {
+    help: None,
+    complete: |_, _, body| {
+        defaults::fill(
+            body,
+            &[
+                ("status", || serde_json::json!("open")),
+                ("customFields", || serde_json::json!({})),
+            ],
+        );
+        Box::pin(async { Ok(()) })
+    },
+};
 
 pub static RESOURCE: Resource = Resource {
     name: "deals",
@@ -18,8 +35,12 @@ pub static RESOURCE: Resource = Resource {
     ],
 };
 
-pub static CREATE: Operation = Operation::new(&RESOURCE, "create").examples(
-    "Required unless --json-body gives them: --name, --value, the pipeline
+pub static CREATE: Operation = Operation::new(&RESOURCE, "create")
+    .adapt(create::adapt)
+    .prepare(|client, matches, body| Box::pin(create::prepare(client, matches, body)))
+    .defaults(&NEW)
+    .examples(
+        "Required unless --json-body gives them: --name, --value, the pipeline
 (--pipeline NAME or --pipeline-id), the stage (--stage NAME or --stage-id) and the contact
 (--contact-phone, --contact-email or --contact-id). --status is open unless given, and
 customFields is sent as {} unless --custom-field or --json-body gives some.
@@ -47,24 +68,30 @@ Examples:
   # Products and custom fields from a file; flags override the file's fields:
   kinbox deals create --json-body deal.json --name \"Pedido #1043\"
   jq '.value = 10' deal.json | kinbox deals create --json-body -",
-);
+    );
 
-pub static LIST: Operation = Operation::new(&RESOURCE, "list").examples(
-    "Examples:
+pub static LIST: Operation = Operation::new(&RESOURCE, "list")
+    .adapt(list::adapt)
+    .prepare(|client, matches, _| Box::pin(list::prepare(client, matches)))
+    .examples(
+        "Examples:
   kinbox deals list --status open --pipeline-id 65f0c0ffee0000000000aaaa -o table
   kinbox deals list --created-at-from 2024-05-01T00:00:00-03:00 --limit 100
   kinbox deals list --all --status won --jq .value | paste -sd+ | bc
   kinbox deals list --status open --json id,name,value",
-);
+    );
 
 pub static GET: Operation = Operation::new(&RESOURCE, "get")
     .examples("Examples:\n  kinbox deals get 65f0c0ffee0000000000dddd -o table");
 
-pub static UPDATE: Operation = Operation::new(&RESOURCE, "update").examples(
-    "Examples:
+pub static UPDATE: Operation = Operation::new(&RESOURCE, "update")
+    .adapt(update::adapt)
+    .prepare(|client, matches, body| Box::pin(update::prepare(client, matches, body)))
+    .examples(
+        "Examples:
   kinbox deals update 65f0c0ffee0000000000dddd --value 2500 --due-date 2024-06-30T18:00:00-03:00
   kinbox deals update 65f0c0ffee0000000000dddd --json-body products.json",
-);
+    );
 
 pub static DELETE: Operation = Operation::new(&RESOURCE, "delete")
     .examples("Examples:\n  kinbox deals delete 65f0c0ffee0000000000dddd");

@@ -1,16 +1,19 @@
-//! What the CLI says of each resource and operation, in one table: the
-//! resource's name and description, its table's columns, and each
-//! operation's verb and examples, in a file per resource. Code elsewhere
-//! asks [`operation`] and names no resource of its own.
+//! What the CLI says and does of each resource and operation, in one table:
+//! the resource's name and description, its table's columns, and each
+//! operation's verb, examples, get-by-name, added flags, lookups before the
+//! request and defaults, in a file per resource. Code elsewhere asks
+//! [`operation`] and names no resource of its own.
 
 use std::borrow::Cow;
 
+use clap::{ArgMatches, Command};
 use futures::future::BoxFuture;
 use kinbox_api::Client;
 use serde_json::Value;
 
 use crate::CliError;
 use crate::generated_cli::CliCommand;
+use crate::input::request_body::Body;
 
 pub mod campaigns;
 pub mod contacts;
@@ -40,7 +43,43 @@ pub struct Operation {
     pub columns: Option<&'static [Column]>,
     /// `get`: the object named by its name as well as its id.
     pub by_name: Option<&'static ByName>,
+    /// The flags this tool adds to the generated command (names for ids).
+    pub adapt: Option<fn(Command) -> Command>,
+    /// The reads made before the request: what those flags name, found.
+    pub prepare: Option<Prepare>,
+    /// What the API requires in the body and a person leaves out.
+    pub defaults: Option<&'static Defaults>,
 }
+
+/// [`Operation::prepare`]: looks up what `matches` names, lays what it found
+/// over the body (when the operation has one), and says what else the
+/// request and the printer need.
+pub type Prepare = for<'a> fn(
+    &'a Client,
+    &'a ArgMatches,
+    Option<&'a mut Body>,
+) -> BoxFuture<'a, Result<Prepared, CliError>>;
+
+/// What [`Prepare`] found besides the body's fields.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    /// Only the rows whose field has this value are printed (a filter the
+    /// API does not have).
+    pub keep: Option<(&'static str, Value)>,
+    /// Ids found for the request's query flags (`pipeline-id`), set on every
+    /// page's request by `app/hooks.rs`.
+    pub query: Vec<(&'static str, Value)>,
+}
+
+/// [`Operation::defaults`]: what is filled, said under the command's help,
+/// and the filling, done after the lookups and before the body is checked.
+pub struct Defaults {
+    pub help: Option<fn() -> String>,
+    pub complete: Complete,
+}
+
+pub type Complete =
+    for<'a> fn(&'a Client, &'a ArgMatches, &'a mut Body) -> BoxFuture<'a, Result<(), CliError>>;
 
 /// `kinbox tags get "Lead quente"`: a `get` whose `ID` may be what a person
 /// sees instead (a name, a phone, a placeholder).
@@ -67,7 +106,25 @@ impl Operation {
             examples: None,
             columns: Some(resource.columns),
             by_name: None,
+            adapt: None,
+            prepare: None,
+            defaults: None,
         }
+    }
+
+    pub const fn adapt(mut self, adapt: fn(Command) -> Command) -> Self {
+        self.adapt = Some(adapt);
+        self
+    }
+
+    pub const fn prepare(mut self, prepare: Prepare) -> Self {
+        self.prepare = Some(prepare);
+        self
+    }
+
+    pub const fn defaults(mut self, defaults: &'static Defaults) -> Self {
+        self.defaults = Some(defaults);
+        self
     }
 
     pub const fn by_name(mut self, by_name: &'static ByName) -> Self {
@@ -132,6 +189,15 @@ pub fn operation(op: CliCommand) -> &'static Operation {
         C::GetSession => &sessions::GET,
     }
 }
+
+/// `customFields` sent as `{}` when left out: the API requires it.
+static NO_CUSTOM_FIELDS: Defaults = Defaults {
+    help: None,
+    complete: |_, _, body| {
+        crate::input::defaults::fill(body, &[("customFields", || serde_json::json!({}))]);
+        Box::pin(async { Ok(()) })
+    },
+};
 
 /// How a column's value is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

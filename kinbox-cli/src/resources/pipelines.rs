@@ -4,7 +4,9 @@
 use kinbox_api::Client;
 use serde_json::Value;
 
-use super::{ByName, Kind, Operation, Resource, column};
+use crate::input::defaults;
+
+use super::{ByName, Defaults, Kind, Operation, Resource, column};
 use crate::CliError;
 use crate::lookup::named::{encode, looks_like_an_object_id};
 
@@ -27,7 +29,7 @@ Examples:
   kinbox pipelines list --jq '{name, stages: [.stages[].name]}'",
 );
 
-pub static CREATE: Operation = Operation::new(&RESOURCE, "create").examples(
+pub static CREATE: Operation = Operation::new(&RESOURCE, "create").defaults(&NEW).examples(
     "The stages, rules and privacy are lists and objects: give them with --json-body.
 
 Examples:
@@ -64,6 +66,16 @@ async fn find(client: &Client, given: &str) -> Result<Option<Value>, CliError> {
     }
 }
 
-pub static UPDATE: Operation = Operation::new(&RESOURCE, "update");
+pub static UPDATE: Operation = Operation::new(&RESOURCE, "update").defaults(&UPDATED);
+
+static NEW: Defaults = Defaults {
+    help: Some(defaults::pipeline_help),
+    complete: |client, _, body| Box::pin(defaults::new_pipeline(client, body)),
+};
+
+static UPDATED: Defaults = Defaults {
+    help: Some(defaults::pipeline_help),
+    complete: |client, matches, body| Box::pin(defaults::updated_pipeline(client, matches, body)),
+};
 
 pub static DELETE: Operation = Operation::new(&RESOURCE, "delete");

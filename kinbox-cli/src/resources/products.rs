@@ -23,12 +23,14 @@ pub static RESOURCE: Resource = Resource {
 
 pub static LIST: Operation = Operation::new(&RESOURCE, "list").examples("Examples:\n  kinbox products list -o table\n  kinbox products list --all --template '{externalId};{name};{price}'");
 
-pub static CREATE: Operation = Operation::new(&RESOURCE, "create").examples(
-    "customFields is sent as {} unless --json-body gives some.
+pub static CREATE: Operation = Operation::new(&RESOURCE, "create")
+    .defaults(&super::NO_CUSTOM_FIELDS)
+    .examples(
+        "customFields is sent as {} unless --json-body gives some.
 
 Examples:
   kinbox products create --name \"Cadeira\" --price 350 --external-id SKU-0042",
-);
+    );
 
 pub static GET: Operation = Operation::new(&RESOURCE, "get")
     .by_name(&BY_NAME)

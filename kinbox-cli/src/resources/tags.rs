@@ -4,7 +4,9 @@
 use kinbox_api::Client;
 use serde_json::Value;
 
-use super::{ByName, Kind, Operation, Resource, column};
+use crate::input::defaults;
+
+use super::{ByName, Defaults, Kind, Operation, Resource, column};
 use crate::CliError;
 use crate::lookup::named::{encode, numeric_id};
 
@@ -22,6 +24,7 @@ pub static LIST: Operation =
     Operation::new(&RESOURCE, "list").examples("Examples:\n  kinbox tags list -o table");
 
 pub static CREATE: Operation = Operation::new(&RESOURCE, "create")
+    .defaults(&NEW)
     .examples("Examples:\n  kinbox tags create --name \"VIP\" --color \"#f5a623\"");
 
 pub static GET: Operation = Operation::new(&RESOURCE, "get")
@@ -42,6 +45,14 @@ async fn find(client: &Client, given: &str) -> Result<Option<Value>, CliError> {
     let tags = kinbox_input::lookup::tags(client).await?;
     encode(kinbox_input::lookup::tag_named_in(&tags, given)?)
 }
+
+static NEW: Defaults = Defaults {
+    help: Some(defaults::tag_help),
+    complete: |_, _, body| {
+        defaults::fill(body, &[("privacy", defaults::tag_privacy)]);
+        Box::pin(async { Ok(()) })
+    },
+};
 
 pub static UPDATE: Operation = Operation::new(&RESOURCE, "update");
 

@@ -108,6 +108,19 @@ pub async fn resolve(
     Ok(resolved)
 }
 
+/// `deals create`'s lookups, laid over its body.
+pub async fn prepare(
+    client: &Client,
+    matches: &ArgMatches,
+    body: Option<&mut Body>,
+) -> Result<crate::resources::Prepared, CliError> {
+    if let Some(body) = body {
+        let refs = resolve(client, matches, body).await?;
+        body.overlay(refs.to_fields());
+    }
+    Ok(Default::default())
+}
+
 /// `--stage NAME` without `--pipeline NAME`: the pipeline is the body's
 /// `pipelineId`, from `--pipeline-id` or the `--json-body` file.
 fn pipeline_id_given(body: &Body) -> Result<String, CliError> {

@@ -9,14 +9,32 @@ use kinbox_api::Client;
 use crate::CliError;
 use crate::input::name_flags::{PIPELINE, STAGE, by_name, contact_key};
 use crate::resolve;
+use crate::resources::Prepared;
 
 /// What the name filters resolved to.
 #[derive(Clone, Debug, Default)]
-pub struct Filters {
-    pub pipeline_id: Option<String>,
-    pub contact_id: Option<i64>,
+struct Filters {
+    pipeline_id: Option<String>,
+    contact_id: Option<i64>,
     /// Kept by the printer: only deals in this stage.
-    pub stage_id: Option<String>,
+    stage_id: Option<String>,
+}
+
+/// The filters given by name: the pipeline and the contact as the API's
+/// query (`--pipeline-id`, `--contact-id`), the stage kept by the printer.
+pub async fn prepare(client: &Client, matches: &ArgMatches) -> Result<Prepared, CliError> {
+    let filters = resolve(client, matches).await?;
+    let mut prepared = Prepared {
+        keep: filters.stage_id.map(|id| ("stageId", id.into())),
+        ..Prepared::default()
+    };
+    if let Some(id) = filters.pipeline_id {
+        prepared.query.push(("pipeline-id", id.into()));
+    }
+    if let Some(id) = filters.contact_id {
+        prepared.query.push(("contact-id", id.into()));
+    }
+    Ok(prepared)
 }
 
 /// Adds the name filters to the generated `deals list`.
@@ -32,7 +50,7 @@ pub fn adapt(cmd: Command) -> Command {
 }
 
 /// Resolves the filters given by name; reads nothing without them.
-pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Filters, CliError> {
+async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Filters, CliError> {
     let mut filters = Filters::default();
     let pipeline_name = matches.get_one::<String>(PIPELINE);
     let stage_name = matches.get_one::<String>(STAGE);

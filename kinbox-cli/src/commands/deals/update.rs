@@ -67,6 +67,18 @@ pub fn adapt(mut cmd: Command) -> Command {
     cmd
 }
 
+/// `deals update`'s lookups, laid over its body.
+pub async fn prepare(
+    client: &Client,
+    matches: &ArgMatches,
+    body: Option<&mut crate::input::request_body::Body>,
+) -> Result<crate::resources::Prepared, CliError> {
+    if let (Some(body), Some(refs)) = (body, resolve(client, matches).await?) {
+        body.overlay(refs.to_fields());
+    }
+    Ok(Default::default())
+}
+
 /// Makes the lookups `matches` ask for; `None` when they ask for none.
 pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<DealRefs>, CliError> {
     let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten().is_some();
