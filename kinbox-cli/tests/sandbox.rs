@@ -20,6 +20,18 @@ struct Output {
     stderr: String,
 }
 
+impl Output {
+    /// The command failed with `code`, saying `part`.
+    fn refused(&self, code: i32, part: &str) {
+        assert_eq!(self.code, code, "{}", self.stderr);
+        assert!(
+            self.stderr.contains(part),
+            "{part:?} not in: {}",
+            self.stderr
+        );
+    }
+}
+
 impl Kinbox {
     async fn start() -> Self {
         Self::with(Sandbox::builder()).await
@@ -51,7 +63,6 @@ impl Kinbox {
         }
     }
 
-    /// Runs a command that must succeed, and reads its JSON output.
     /// Runs a command that must succeed, and reads its JSON output: one
     /// object, or for `list`, the array of the items it prints, one a line.
     fn json(&self, args: &[&str]) -> Value {
@@ -494,8 +505,7 @@ async fn a_body_over_the_servers_limit_is_reported_as_413() {
         file.to_str().unwrap(),
     ]);
 
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("413"), "{}", out.stderr);
+    out.refused(1, "413");
     assert!(!out.stderr.contains("roken pipe"), "{}", out.stderr);
 }
 
@@ -603,20 +613,10 @@ async fn pipelines_and_custom_fields_are_got_by_name_too() {
     );
 
     let typo = kinbox.run(&["pipelines", "get", "Vendsa"]);
-    assert_eq!(typo.code, 2, "{}", typo.stderr);
-    assert!(
-        typo.stderr.contains("did you mean \"Vendas\"?"),
-        "{}",
-        typo.stderr
-    );
+    typo.refused(2, "did you mean \"Vendas\"?");
     assert!(!typo.stderr.contains("--pipeline-id"), "{}", typo.stderr);
     let typo = kinbox.run(&["custom-fields", "get", "cfp"]);
-    assert_eq!(typo.code, 2, "{}", typo.stderr);
-    assert!(
-        typo.stderr.contains("did you mean \"cpf\"?"),
-        "{}",
-        typo.stderr
-    );
+    typo.refused(2, "did you mean \"cpf\"?");
 }
 
 /// `deals create`, `deals update` and `deals import` take the same words
@@ -760,20 +760,10 @@ async fn tags_contacts_and_products_are_got_by_name() {
     );
 
     let typo = kinbox.run(&["tags", "get", "Lead qente"]);
-    assert_eq!(typo.code, 2, "{}", typo.stderr);
-    assert!(
-        typo.stderr.contains("did you mean \"Lead quente\"?"),
-        "{}",
-        typo.stderr
-    );
+    typo.refused(2, "did you mean \"Lead quente\"?");
     // A contact no one created is missing data, not a mistake in the command.
     let nobody = kinbox.run(&["contacts", "get", "Fulano de Tal"]);
-    assert_eq!(nobody.code, 1, "{}", nobody.stderr);
-    assert!(
-        nobody.stderr.contains("no contact is named"),
-        "{}",
-        nobody.stderr
-    );
+    nobody.refused(1, "no contact is named");
 }
 
 /// `deals create --tag NAME`, `deals update --tag NAME`; a body field the
@@ -843,12 +833,7 @@ async fn deals_take_tags_by_name_and_refuse_unknown_body_fields() {
         "--contact-id",
         "1001",
     ]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("`tags` is not a field"),
-        "{}",
-        out.stderr
-    );
+    out.refused(2, "`tags` is not a field");
     assert!(out.stderr.contains("--tag"), "{}", out.stderr);
     let after = kinbox
         .json(&["deals", "list", "--all"])
@@ -877,12 +862,7 @@ async fn deals_create_makes_the_missing_contact_when_asked() {
         "+55 (11) 91234-5678",
     ];
     let missing = kinbox.run(&args);
-    assert_eq!(missing.code, 1, "{}", missing.stderr);
-    assert!(
-        missing.stderr.contains("--create-contact"),
-        "{}",
-        missing.stderr
-    );
+    missing.refused(1, "--create-contact");
 
     let mut create = args.to_vec();
     create.extend(["--create-contact", "--contact-name", "Cliente Novo"]);

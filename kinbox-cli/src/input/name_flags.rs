@@ -97,14 +97,7 @@ pub fn tag_arg(help: &str) -> Arg {
 /// The ids of the tags `--tag` names, read from `GET /v1/tags` once; `None`
 /// without `--tag`.
 pub async fn tag_ids(client: &Client, matches: &ArgMatches) -> Result<Option<Vec<i64>>, CliError> {
-    let names: Vec<String> = matches
-        .try_get_many::<String>(TAG)
-        .ok()
-        .flatten()
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let names: Vec<String> = every(matches, TAG);
     if names.is_empty() {
         return Ok(None);
     }
@@ -171,4 +164,17 @@ pub fn flag_for_field(field: &str, leaf: &Command) -> Option<&'static str> {
     leaf.get_arguments()
         .any(|arg| arg.get_id() == flag)
         .then_some(flag)
+}
+
+/// Every value of the repeatable flag `id`, none when the command has no
+/// such flag.
+pub fn every<T: Clone + Send + Sync + 'static>(matches: &ArgMatches, id: &str) -> Vec<T> {
+    matches
+        .try_get_many::<T>(id)
+        .ok()
+        .flatten()
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
 }

@@ -78,12 +78,7 @@ pub async fn resolve(
         }
     }
     resolved.tag_ids = name_flags::tag_ids(client, matches).await?;
-    let assignments: Vec<Assignment> = matches
-        .get_many::<Assignment>(custom_fields::ARG)
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let assignments: Vec<Assignment> = name_flags::every(matches, custom_fields::ARG);
     if !assignments.is_empty() {
         let definitions = custom_fields::deal_definitions(client).await?;
         let base = body

@@ -90,14 +90,7 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Dea
             .flatten()
             .copied(),
     };
-    let assignments: Vec<Assignment> = matches
-        .try_get_many(custom_fields::ARG)
-        .ok()
-        .flatten()
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let assignments: Vec<Assignment> = name_flags::every(matches, custom_fields::ARG);
     let by_name = given("stage") || given("pipeline");
     let tag_ids = name_flags::tag_ids(client, matches).await?;
     if contact_id.is_none() && !by_name && assignments.is_empty() && tag_ids.is_none() {
