@@ -21,6 +21,44 @@
 //!   [`kinbox_api::import`].
 //!
 //! Every error is an [`InputError`]: nothing was sent.
+//!
+//! A shop's order form, posted as people typed it, made a deal the way
+//! `kinbox deals create` makes it:
+//!
+//! ```no_run
+//! use kinbox_api::Client;
+//! use kinbox_api::types::{CustomFieldsInput, DealCreate};
+//! use kinbox_input::{date, deal, lookup, number};
+//!
+//! # async fn order(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let pipelines = lookup::pipelines(client).await?;
+//! let pipeline = lookup::pipeline_named_in(&pipelines, "vendas", None)?;
+//! let stage = lookup::stage_named(pipeline, "Proposta", None)?;
+//! let customer = lookup::ContactKey::phone("+55 (85) 99728-1648")?;
+//! let (contact_id, _created) =
+//!     lookup::contact_id_or_create(client, &customer, Some("Maria Oliveira")).await?;
+//! let tags = lookup::tags(client).await?;
+//! let due = date::parse_in("30/06/2025", date::DayEdge::Start, &date::Zone::brasilia())?;
+//! let created = client
+//!     .create_deal()
+//!     .body(
+//!         DealCreate::builder()
+//!             .name("Pedido #1042")
+//!             .value(number::read_number("R$ 1.890,50")?)
+//!             .status(deal::status("aberto")?)
+//!             .pipeline_id(pipeline.id.clone())
+//!             .stage_id(stage.id.clone())
+//!             .contact_id(contact_id)
+//!             .tag_ids(lookup::tag_ids_in(&tags, &["Lead quente".to_owned()])?)
+//!             .due_date(Some(due.to_utc()))
+//!             .custom_fields(CustomFieldsInput::new()),
+//!     )
+//!     .send()
+//!     .await?;
+//! println!("deal {}", created.id);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod custom_fields;
 pub mod date;

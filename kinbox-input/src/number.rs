@@ -44,6 +44,8 @@ impl std::fmt::Display for NumberError {
     }
 }
 
+impl std::error::Error for NumberError {}
+
 /// `text` as a finite number, or why not.
 pub fn parse_number(text: &str) -> Result<f64, String> {
     read_number(text).map_err(|error| error.to_string())
