@@ -601,7 +601,7 @@ async fn lone_cr_line_ends_are_checked_and_imported_alike() {
 }
 
 /// A mock API with the reads every import makes first: the pipeline of
-/// the fixtures, and no custom fields.
+/// the fixtures, no custom fields and no tags.
 fn api_with_a_pipeline() -> httpmock::MockServer {
     let server = httpmock::MockServer::start();
     let pipeline: serde_json::Value = serde_json::from_str(include_str!(
@@ -616,6 +616,10 @@ fn api_with_a_pipeline() -> httpmock::MockServer {
         when.method("GET").path("/v1/custom-fields");
         then.status(200)
             .json_body(serde_json::json!({ "data": [] }));
+    });
+    server.mock(|when, then| {
+        when.method("GET").path("/v1/tags");
+        then.status(200).json_body(serde_json::json!([]));
     });
     server
 }

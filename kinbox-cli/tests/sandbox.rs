@@ -623,7 +623,7 @@ async fn pipelines_and_custom_fields_are_got_by_name_too() {
 /// for the same things, through `kinbox-input`: a status in Portuguese, an
 /// amount in reais, a Brazilian date and phone, names of pipelines and
 /// stages in any case and without accents, a custom field by placeholder,
-/// and the pipeline's first stage when no stage is named.
+/// a tag by name, and the pipeline's first stage when no stage is named.
 #[tokio::test]
 async fn create_update_and_import_take_the_same_words_alike() {
     let kinbox = Kinbox::start().await;
@@ -636,6 +636,7 @@ async fn create_update_and_import_take_the_same_words_alike() {
         ("--contact-phone", "(85) 99728-1648"),
         ("--due-date", "30/06/2025"),
         ("--custom-field", "cpf=060.715.303-54"),
+        ("--tag", "lead quente"),
     ];
     let flags: Vec<&str> = words
         .iter()
@@ -682,7 +683,7 @@ async fn create_update_and_import_take_the_same_words_alike() {
         .join(";");
     std::fs::write(
         &file,
-        format!("name;{header}\nPedido C;{row}\nPedido D;1;;Vendas;;(85) 99728-1648;;\n"),
+        format!("name;{header}\nPedido C;{row}\nPedido D;1;;Vendas;;(85) 99728-1648;;;\n"),
     )
     .unwrap();
     let out = kinbox.run(&["deals", "import", file.to_str().unwrap()]);
@@ -714,6 +715,7 @@ async fn create_update_and_import_take_the_same_words_alike() {
                 .map(|at| Value::from(at.timestamp()))
                 .unwrap_or_default(),
             deal["customFields"]["cpf"]["value"].clone(),
+            deal["tagIds"].clone(),
         )
     };
     let expected = (
@@ -725,6 +727,7 @@ async fn create_update_and_import_take_the_same_words_alike() {
         // 30/06/2025 00:00 in Brasília.
         Value::from(1_751_252_400),
         Value::from("060.715.303-54"),
+        serde_json::json!([kinbox.json(&["tags", "get", "Lead quente"])["id"]]),
     );
     for (how, deal) in [
         ("created", created),

@@ -88,12 +88,14 @@ pub enum Column {
     Origin,
     Campaign,
     TagIds,
+    /// Tags by name (or id), as `deals create --tag` takes them.
+    Tags,
     /// `cf.<placeholder>`: the placeholder as written in the header.
     CustomField(String),
 }
 
 /// The columns with a fixed name, in the order they are listed to a person.
-const NAMED: [Column; 15] = [
+const NAMED: [Column; 16] = [
     Column::Name,
     Column::Value,
     Column::Status,
@@ -109,6 +111,7 @@ const NAMED: [Column; 15] = [
     Column::Origin,
     Column::Campaign,
     Column::TagIds,
+    Column::Tags,
 ];
 
 /// The prefix of a custom field's column.
@@ -148,6 +151,7 @@ impl Column {
             Column::Origin => "origin",
             Column::Campaign => "campaign",
             Column::TagIds => "tag_ids",
+            Column::Tags => "tags",
             Column::CustomField(_) => return None,
         })
     }
@@ -169,6 +173,7 @@ impl Column {
             Column::DueDate => "30/06/2024, 2024-06-30 or 30/06/2024 18:00 (Brasília time)",
             Column::Origin | Column::Campaign => "free text",
             Column::TagIds => "tag ids, separated by commas or spaces",
+            Column::Tags => "tag names (or ids), separated by commas: Lead quente, Recompra",
             Column::CustomField(_) => "a custom field, e.g. cf.cpf, checked against its definition",
         }
     }
@@ -768,6 +773,10 @@ pub const HEADER_WORDS: &[(&str, Column)] = &[
     ("lead source", Column::Origin),
     ("campanha", Column::Campaign),
     ("campaign", Column::Campaign),
+    ("etiqueta", Column::Tags),
+    ("etiquetas", Column::Tags),
+    ("tag", Column::Tags),
+    ("tags", Column::Tags),
 ];
 
 /// Headers that name a person: the customer's name when another column is
@@ -1103,7 +1112,7 @@ fn guess(header: &str) -> Option<Column> {
     } else if has(&["campanha"]) {
         Column::Campaign
     } else if has(&["etiqueta", "tag"]) {
-        Column::TagIds
+        Column::Tags
     } else if has(&["nome", "titulo", "negocio"]) {
         Column::Name
     } else {
@@ -2130,8 +2139,8 @@ mod tests {
             MapEntry::parse("Fone=contact_phon").unwrap_err(),
             "\"contact_phon\" is not a column; did you mean \"contact_phone\"? the columns are \
              name, value, status, pipeline, pipeline_id, stage, stage_id, contact_phone, \
-             contact_email, contact_id, contact_name, due_date, origin, campaign, tag_ids and \
-             cf.<placeholder> (a deal custom field), or - to leave the header out"
+             contact_email, contact_id, contact_name, due_date, origin, campaign, tag_ids, tags \
+             and cf.<placeholder> (a deal custom field), or - to leave the header out"
         );
         assert!(MapEntry::parse("Fone").is_err());
         assert!(MapEntry::parse("=name").is_err());

@@ -16,7 +16,7 @@ use chrono::Utc;
 use kinbox_api::Client;
 use kinbox_api::server_text::escape_controls;
 use kinbox_api::types::{
-    CustomField, CustomFieldsInput, DealCreate, DealStatus, Pipeline, PipelineStage,
+    CustomField, CustomFieldsInput, DealCreate, DealStatus, Pipeline, PipelineStage, Tag,
 };
 
 use crate::InputError;
@@ -29,6 +29,8 @@ use crate::matching::{Lookup, choose};
 pub struct RowContext {
     pipelines: Vec<Pipeline>,
     custom_fields: Vec<CustomField>,
+    /// For a `tags` column, by name.
+    tags: Vec<Tag>,
 }
 
 /// How the contact of a deal is found, or created, by the import engine:
@@ -97,14 +99,21 @@ fn quoted(text: &str) -> String {
 }
 
 impl RowContext {
-    /// Reads the pipelines and the deal custom field definitions, the two
-    /// reads every record is checked against.
+    /// Reads the pipelines, the deal custom field definitions and the
+    /// tags, the reads every record is checked against.
     pub async fn load(client: &Client) -> Result<RowContext, InputError> {
-        let (pipelines, custom_fields) = futures::try_join!(
+        let (pipelines, custom_fields, tags) = futures::try_join!(
             crate::lookup::pipelines(client),
-            crate::custom_fields::deal_definitions(client)
+            crate::custom_fields::deal_definitions(client),
+            crate::lookup::tags(client)
         )?;
-        Ok(RowContext::new(pipelines, custom_fields))
+        Ok(RowContext::new(pipelines, custom_fields).with_tags(tags))
+    }
+
+    /// The workspace's tags, for a `tags` column (none without them).
+    pub fn with_tags(mut self, tags: Vec<Tag>) -> RowContext {
+        self.tags = tags;
+        self
     }
 
     /// `custom_fields` are the deal definitions, as
@@ -113,6 +122,7 @@ impl RowContext {
         RowContext {
             pipelines,
             custom_fields,
+            tags: Vec::new(),
         }
     }
 
@@ -216,10 +226,26 @@ impl RowContext {
             ),
             None => None,
         };
-        let tag_ids = match get(Column::TagIds) {
+        let mut tag_ids = match get(Column::TagIds) {
             Some((text, column)) => tag_ids(text).map_err(|reason| fail(&column, reason))?,
             None => Vec::new(),
         };
+        if let Some((text, column)) = get(Column::Tags) {
+            // The same lookup as `deals create --tag`.
+            let names: Vec<String> = text
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let named = crate::lookup::tag_ids_in(&self.tags, &names)
+                .map_err(|error| fail(&column, error.to_string()))?;
+            for id in named {
+                if !tag_ids.contains(&id) {
+                    tag_ids.push(id);
+                }
+            }
+        }
         let mut custom_fields = CustomFieldsInput::new();
         for (column, text) in &record.fields {
             let Column::CustomField(placeholder) = column else {
@@ -591,6 +617,39 @@ mod tests {
         record(line, &fields)
     }
 
+    /// A `tags` column names tags as `deals create --tag` does: by name in
+    /// any case and without accents, or by id; joined with `tag_ids`, each
+    /// once; an unknown name is the row's error, with the close ones.
+    #[test]
+    fn tags_are_read_by_name_as_the_cli_reads_them() {
+        let tags = serde_json::from_value(json!([
+            {"id": 12, "name": "Lead quente"},
+            {"id": 15, "name": "Indicação"},
+        ]))
+        .unwrap();
+        let context = context().with_tags(tags);
+        let valid = context
+            .validate(&row(
+                2,
+                &[
+                    (Column::Tags, "lead quente, indicacao"),
+                    (Column::TagIds, "15 7"),
+                ],
+            ))
+            .unwrap();
+        assert_eq!(valid.deal.tag_ids, vec![15, 7, 12]);
+        let error = context
+            .validate(&row(3, &[(Column::Tags, "Lead qente")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(
+                "line 3, tags: no tag is named \"Lead qente\"; did you mean \"Lead quente\"?"
+            ),
+            "{error}"
+        );
+    }
+
     fn error(line: u64, changes: &[(Column, &str)]) -> String {
         context()
             .validate(&row(line, changes))
@@ -598,10 +657,10 @@ mod tests {
             .to_string()
     }
 
-    /// One read of the pipelines and one of the custom fields, of which
-    /// the deal fields are kept.
+    /// One read of the pipelines, one of the custom fields, of which the
+    /// deal fields are kept, and one of the tags.
     #[tokio::test]
-    async fn load_reads_the_pipelines_and_the_deal_custom_fields_once() {
+    async fn load_reads_the_pipelines_the_deal_custom_fields_and_the_tags_once() {
         let server = httpmock::MockServer::start_async().await;
         let pipelines = server
             .mock_async(|when, then| {
@@ -621,6 +680,13 @@ mod tests {
                 ]}));
             })
             .await;
+        let tags = server
+            .mock_async(|when, then| {
+                when.method("GET").path("/v1/tags");
+                then.status(200)
+                    .json_body(json!([{"id": 12, "name": "Lead quente"}]));
+            })
+            .await;
         let client = kinbox_api::ClientConfig::new(kinbox_api::Token::new("t0k3n").unwrap())
             .base_url(server.base_url())
             .build()
@@ -628,6 +694,7 @@ mod tests {
         let context = RowContext::load(&client).await.unwrap();
         pipelines.assert_calls_async(1).await;
         fields.assert_calls_async(1).await;
+        tags.assert_calls_async(1).await;
         assert_eq!(context.pipelines()[0].name, "Vendas");
         let row = context
             .validate(&record(

@@ -936,17 +936,18 @@ fn mapping_entries(matches: &ArgMatches, flags: Vec<MapEntry>) -> Result<Vec<Map
     let what = format!("the mapping file {shown}");
     let file = std::fs::File::open(path)
         .map_err(|e| CliError::usage(format!("cannot read {what}: {e}")))?;
-    let text = crate::input::limits::read_text(file, MAPPING_LIMIT, &what).map_err(CliError::usage)?;
-    let saved = import_file::parse_mapping(&text).map_err(|why| {
-        CliError::usage(format!(
-            "{what}, {}",
-            crate::error::printable(&why)
-        ))
-    })?;
+    let text =
+        crate::input::limits::read_text(file, MAPPING_LIMIT, &what).map_err(CliError::usage)?;
+    let saved = import_file::parse_mapping(&text)
+        .map_err(|why| CliError::usage(format!("{what}, {}", crate::error::printable(&why))))?;
     let fold = |header: &str| crate::matching::fold(header);
     let mut entries: Vec<MapEntry> = saved
         .into_iter()
-        .filter(|entry| !flags.iter().any(|flag| fold(&flag.header) == fold(&entry.header)))
+        .filter(|entry| {
+            !flags
+                .iter()
+                .any(|flag| fold(&flag.header) == fold(&entry.header))
+        })
         .collect();
     entries.extend(flags);
     Ok(entries)
