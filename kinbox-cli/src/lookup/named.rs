@@ -46,6 +46,31 @@ pub fn encode(object: impl Serialize) -> Result<Option<Value>, CliError> {
         .map_err(|e| CliError::failure(format!("cannot encode the answer: {e}")))
 }
 
+/// The object `given` names where ids are text and not always 24 hex
+/// digits: an id when it looks like one (the generated command reads it),
+/// else the object with that id, else (404) what `by_name` finds.
+pub async fn by_id_then_name<T, N, Name>(
+    given: &str,
+    by_id: impl Future<Output = Result<kinbox_api::ResponseValue<T>, kinbox_api::KinboxError>>,
+    by_name: impl FnOnce() -> Name,
+) -> Result<Option<Value>, CliError>
+where
+    T: Serialize,
+    N: Serialize,
+    Name: Future<Output = Result<N, CliError>>,
+{
+    if looks_like_an_object_id(given) {
+        return Ok(None);
+    }
+    match by_id.await {
+        Ok(object) => encode(object.into_inner()),
+        Err(error) if error.status() == Some(reqwest::StatusCode::NOT_FOUND) => {
+            encode(by_name().await?)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// Kinbox's own ids are 24 hex digits (`65f0c0ffee0000000000aaaa`): such
 /// a value is an id, read by the generated command.
 pub fn looks_like_an_object_id(text: &str) -> bool {

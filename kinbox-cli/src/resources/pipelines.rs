@@ -8,7 +8,7 @@ use crate::input::defaults;
 
 use super::{ByName, Defaults, Kind, Operation, Resource, column};
 use crate::CliError;
-use crate::lookup::named::{encode, looks_like_an_object_id};
+use crate::lookup::named::by_id_then_name;
 
 pub static RESOURCE: Resource = Resource {
     name: "pipelines",
@@ -53,17 +53,11 @@ static BY_NAME: ByName = ByName {
 /// Ids are not always 24 hex digits: an id is tried first, and a name
 /// looked up only when no pipeline has it.
 async fn find(client: &Client, given: &str) -> Result<Option<Value>, CliError> {
-    if looks_like_an_object_id(given) {
-        return Ok(None);
-    }
-    match client.get_pipeline().id(given).send().await {
-        Ok(pipeline) => encode(pipeline.into_inner()),
-        Err(error) if error.status() == Some(reqwest::StatusCode::NOT_FOUND) => {
-            let pipelines = crate::resolve::pipelines(client).await?;
-            encode(crate::resolve::pipeline_named_in(&pipelines, given, None)?)
-        }
-        Err(error) => Err(error.into()),
-    }
+    by_id_then_name(given, client.get_pipeline().id(given).send(), || async {
+        let pipelines = crate::resolve::pipelines(client).await?;
+        Ok(crate::resolve::pipeline_named_in(&pipelines, given, None)?.clone())
+    })
+    .await
 }
 
 pub static UPDATE: Operation = Operation::new(&RESOURCE, "update").defaults(&UPDATED);

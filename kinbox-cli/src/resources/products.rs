@@ -5,7 +5,7 @@ use kinbox_api::Client;
 use serde_json::Value;
 
 use crate::CliError;
-use crate::lookup::named::{encode, looks_like_an_object_id};
+use crate::lookup::named::by_id_then_name;
 
 use super::{ByName, Kind, Operation, Resource, column};
 
@@ -45,16 +45,10 @@ static BY_NAME: ByName = ByName {
 /// An id is tried first (the API's product ids are text); a name or an
 /// external id is looked up only when no product has that id.
 async fn find(client: &Client, given: &str) -> Result<Option<Value>, CliError> {
-    if looks_like_an_object_id(given) {
-        return Ok(None);
-    }
-    match client.get_product().id(given).send().await {
-        Ok(product) => encode(product.into_inner()),
-        Err(error) if error.status() == Some(reqwest::StatusCode::NOT_FOUND) => {
-            encode(kinbox_input::lookup::product(client, given).await?)
-        }
-        Err(error) => Err(error.into()),
-    }
+    by_id_then_name(given, client.get_product().id(given).send(), || async {
+        Ok(kinbox_input::lookup::product(client, given).await?)
+    })
+    .await
 }
 
 pub static GET_BY_EXTERNAL_ID: Operation = Operation::new(&RESOURCE, "get-by-external-id")
