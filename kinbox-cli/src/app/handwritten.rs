@@ -16,7 +16,7 @@ use crate::resources;
 /// What a handler gets.
 pub struct Invocation<'a> {
     pub context: &'a Context,
-    /// The whole command tree (for `completion`).
+    /// The whole command tree (for `man`).
     pub root: &'a Command,
     /// The matches of this command.
     pub matches: &'a ArgMatches,
