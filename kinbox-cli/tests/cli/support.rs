@@ -65,9 +65,9 @@ pub fn kinbox(args: &[&str]) -> Command {
     ] {
         cmd.env_remove(var);
     }
-    // Tables show dates in local time: Brazil's (UTC-3), written as a POSIX
-    // zone so that no time zone database is needed.
-    cmd.env("TZ", "<-03>3").args(args);
+    // A machine in UTC, as servers and CI are: tables still show dates in
+    // Brasília time (kinbox's own zone, not the machine's).
+    cmd.env("TZ", "UTC").args(args);
     cmd
 }
 
