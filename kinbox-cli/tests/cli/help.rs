@@ -192,6 +192,49 @@ fn commands_and_pipeline_and_stage_names_are_completed() {
     assert_eq!(out.stdout, "Proposta\nProspecção\n");
     assert_eq!(out.stderr, "");
     pipelines.assert_calls(4);
+
+    // The profile named on the line being completed: its token, its host.
+    let loja = httpmock::MockServer::start();
+    let loja_pipelines = loja.mock(|when, then| {
+        when.method(httpmock::Method::GET)
+            .path("/v1/pipelines")
+            .header("authorization", "Bearer loja-token");
+        then.status(200)
+            .json_body(serde_json::json!([crate::support::pipeline(
+                "p-9",
+                "Atacado",
+                &["Pedido"],
+                &[]
+            )]));
+    });
+    std::fs::write(
+        api.config_path(),
+        format!(
+            "[profiles.loja]\ntoken = \"loja-token\"\nbase_url = \"{}\"\n",
+            loja.base_url()
+        ),
+    )
+    .unwrap();
+    let mut cmd = api.kinbox_without_token(&[
+        "--",
+        "kinbox",
+        "--profile",
+        "loja",
+        "deals",
+        "move",
+        "d1",
+        "--stage",
+        "",
+    ]);
+    cmd.env("COMPLETE", "fish").env_remove("KINBOX_BASE_URL");
+    let out = run(cmd);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "Pedido\n"),
+        "{}",
+        out.stderr
+    );
+    loja_pipelines.assert_calls(1);
 }
 
 #[test]
@@ -223,6 +266,23 @@ fn names_are_not_completed_when_the_api_cannot_say_and_nothing_is_shown() {
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
         (0, "", "")
     );
+
+    // The token is KINBOX_BASE_URL's: a --base-url on the line being
+    // completed does not get it, as no command would send it there.
+    let elsewhere = httpmock::MockServer::start();
+    let caught = elsewhere.mock(|_, then| {
+        then.status(200).json_body(crate::support::pipelines());
+    });
+    let other = elsewhere.base_url();
+    let out = complete(
+        &slow,
+        &["--base-url", &other, "deals", "create", "--pipeline", ""],
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "")
+    );
+    assert_eq!(caught.calls(), 0, "the token went to another host");
 
     // No token: nothing either.
     let mut cmd = slow.kinbox_without_token(&["--", "kinbox", "deals", "create", "--pipeline", ""]);
