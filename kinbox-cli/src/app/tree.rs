@@ -72,8 +72,13 @@ pub fn command() -> Command {
                 resources.len() - 1
             }
         };
-        let leaf =
-            adapt(Cli::<KinboxCliConfig>::get_command(op), op).args(crate::output::args(Some(op)));
+        let leaf = adapt(Cli::<KinboxCliConfig>::get_command(op), op);
+        // A delete answers with no body (the spec documents none) and says
+        // what it deleted on stderr: it prints no answer to shape.
+        let leaf = match words(op).1 {
+            "delete" => leaf,
+            _ => leaf.args(crate::output::args(Some(op))),
+        };
         let group = resources.remove(position);
         resources.insert(position, group.subcommand(leaf));
     }

@@ -185,6 +185,8 @@ fn output_options_are_only_on_commands_that_print_answers() {
         &["completion", "--help"],
         &["man", "--help"],
         &["deals", "import", "--help"],
+        &["deals", "delete", "--help"],
+        &["tags", "delete", "--help"],
         &["--help"],
     ] {
         let out = run(kinbox(args));
