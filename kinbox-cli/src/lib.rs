@@ -82,7 +82,7 @@ pub fn write_man_pages(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>,
 
 /// Runs `kinbox` with the process's arguments.
 pub fn main() -> ExitCode {
-    // A shell asking for completions (`COMPLETE=bash kinbox -- …`) is
+    // A shell asking for completions (`KINBOX_COMPLETE=bash kinbox -- …`) is
     // answered, and kinbox exits; otherwise this returns at once.
     commands::completion::answer_the_shell(app::tree::command);
     run(std::env::args_os())

@@ -1,6 +1,6 @@
 //! `kinbox completion <SHELL>`: the script that makes a shell complete
 //! `kinbox`'s commands, flags and values by asking `kinbox` itself
-//! (clap_complete's dynamic completion: the shell runs `COMPLETE=<shell>
+//! (clap_complete's dynamic completion: the shell runs `KINBOX_COMPLETE=<shell>
 //! kinbox -- <words>`, answered in [`crate::main`]). Pipeline and stage
 //! names (`--pipeline`, `--stage`) are read from the API, with the profile
 //! the command line names and a short timeout; any failure completes
@@ -19,8 +19,9 @@ use crate::CliError;
 use crate::config::context::Context;
 use crate::config::global::{self, Globals};
 
-/// The environment variable that asks `kinbox` for completions.
-const VAR: &str = "COMPLETE";
+/// The environment variable that asks `kinbox` for completions: its own,
+/// not clap's shared `COMPLETE`, which another tool's setup may leave set.
+const VAR: &str = "KINBOX_COMPLETE";
 /// How long a completion may wait for the API.
 const TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -70,7 +71,7 @@ pub fn run(matches: &ArgMatches) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Answers the shell when it asks for completions (`COMPLETE` is set), and
+/// Answers the shell when it asks for completions (`KINBOX_COMPLETE` is set), and
 /// exits; does nothing otherwise.
 pub fn answer_the_shell(factory: fn() -> Command) {
     CompleteEnv::with_factory(factory).var(VAR).complete();

@@ -132,7 +132,11 @@ fn completion_scripts_ask_kinbox_and_say_how_to_install_them() {
         assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
         assert!(out.stdout.contains(marker), "{shell}: {}", out.stdout);
         // The shell asks kinbox itself, by name, for each completion.
-        assert!(out.stdout.contains("COMPLETE"), "{shell}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("KINBOX_COMPLETE"),
+            "{shell}: {}",
+            out.stdout
+        );
     }
     let help = run(&mut kinbox(&["completion", "bash", "--help"])).stdout;
     for step in [
@@ -145,11 +149,11 @@ fn completion_scripts_ask_kinbox_and_say_how_to_install_them() {
     }
 }
 
-/// `COMPLETE=fish kinbox -- WORDS…`, as the fish script runs it: one
+/// `KINBOX_COMPLETE=fish kinbox -- WORDS…`, as the fish script runs it: one
 /// candidate a line.
 fn complete(api: &crate::support::Api, words: &[&str]) -> crate::support::Output {
     let mut cmd = api.kinbox(&["--", "kinbox"]);
-    cmd.args(words).env("COMPLETE", "fish");
+    cmd.args(words).env("KINBOX_COMPLETE", "fish");
     run(cmd)
 }
 
@@ -226,7 +230,8 @@ fn commands_and_pipeline_and_stage_names_are_completed() {
         "--stage",
         "",
     ]);
-    cmd.env("COMPLETE", "fish").env_remove("KINBOX_BASE_URL");
+    cmd.env("KINBOX_COMPLETE", "fish")
+        .env_remove("KINBOX_BASE_URL");
     let out = run(cmd);
     assert_eq!(
         (out.code, out.stdout.as_str()),
@@ -259,7 +264,7 @@ fn names_are_not_completed_when_the_api_cannot_say_and_nothing_is_shown() {
     );
 
     let mut cmd = slow.kinbox(&["--", "kinbox", "deals", "create", "--stage", ""]);
-    cmd.env("COMPLETE", "fish")
+    cmd.env("KINBOX_COMPLETE", "fish")
         .env("KINBOX_BASE_URL", "http://127.0.0.1:9");
     let out = run(cmd);
     assert_eq!(
@@ -284,9 +289,16 @@ fn names_are_not_completed_when_the_api_cannot_say_and_nothing_is_shown() {
     );
     assert_eq!(caught.calls(), 0, "the token went to another host");
 
+    // Another tool's variable does not turn kinbox into a completer.
+    let mut cmd = kinbox(&["--version"]);
+    cmd.env("COMPLETE", "bash");
+    let out = run(cmd);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("kinbox "), "{}", out.stdout);
+
     // No token: nothing either.
     let mut cmd = slow.kinbox_without_token(&["--", "kinbox", "deals", "create", "--pipeline", ""]);
-    cmd.env("COMPLETE", "fish");
+    cmd.env("KINBOX_COMPLETE", "fish");
     let out = run(cmd);
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
