@@ -170,7 +170,9 @@ impl Column {
             Column::ContactEmail => "the contact by e-mail, in any case",
             Column::ContactId => "the contact by id; one of the three contact columns is required",
             Column::ContactName => "the name of a contact made by --create-contacts",
-            Column::DueDate => "30/06/2024, 2024-06-30 or 30/06/2024 18:00 (Brasília time)",
+            Column::DueDate => {
+                "30/06/2024, 2024-06-30 or 30/06/2024 18:00, in the zone of --tz (Brasília time)"
+            }
             Column::Origin | Column::Campaign => "free text",
             Column::TagIds => "tag ids, separated by commas or spaces",
             Column::Tags => "tag names (or ids), separated by commas: Lead quente, Recompra",

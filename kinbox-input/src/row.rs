@@ -31,6 +31,9 @@ pub struct RowContext {
     custom_fields: Vec<CustomField>,
     /// For a `tags` column, by name.
     tags: Vec<Tag>,
+    /// Where a date or time without a zone is read: Brasília unless
+    /// [`RowContext::with_zone`] says otherwise.
+    zone: crate::date::Zone,
 }
 
 /// How the contact of a deal is found, or created, by the import engine:
@@ -123,7 +126,15 @@ impl RowContext {
             pipelines,
             custom_fields,
             tags: Vec::new(),
+            zone: crate::date::Zone::brasilia(),
         }
+    }
+
+    /// Reads dates and times without a zone (`due_date`, date-time custom
+    /// fields) in `zone`, e.g. the CLI's `--tz`.
+    pub fn with_zone(mut self, zone: crate::date::Zone) -> RowContext {
+        self.zone = zone;
+        self
     }
 
     pub fn pipelines(&self) -> &[Pipeline] {
@@ -218,7 +229,7 @@ impl RowContext {
         let (contact_id, contact) = contact(record)?;
         let due_date = match get(Column::DueDate) {
             Some((text, column)) => Some(
-                crate::date::parse(text, crate::date::DayEdge::Start)
+                crate::date::parse_in(text, crate::date::DayEdge::Start, &self.zone)
                     .map(|at| at.with_timezone(&Utc))
                     .map_err(|why| {
                         fail(&column, format!("{} is not a date: {why}", quoted(text)))
@@ -254,7 +265,7 @@ impl RowContext {
             let field = self
                 .custom_field(placeholder)
                 .map_err(|reason| fail(column, reason))?;
-            let value = crate::custom_fields::convert(field, text)
+            let value = crate::custom_fields::convert_in(field, text, &self.zone)
                 .map_err(|why| fail(column, format!("{} does not fit: {why}", quoted(text))))?;
             custom_fields = custom_fields.with(
                 field.placeholder.clone().unwrap_or_default(),

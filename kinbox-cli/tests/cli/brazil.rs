@@ -881,3 +881,46 @@ fn a_custom_field_date_time_is_read_in_the_zone_of_tz() {
         created.assert();
     }
 }
+
+/// `deals import` of one row whose due date is `30/06/2025 10:00`, with
+/// `extra` flags, on a machine in UTC: the dueDate the sandbox holds.
+fn imported_due_date(extra: &[&str]) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = runtime
+        .block_on(kinbox_sandbox::Sandbox::builder().start())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = crate::support::write(
+        dir.path(),
+        "leads.csv",
+        "name;value;pipeline;stage;contact_phone;contact_name;due_date\n\
+         Pedido 1;100;Vendas;Proposta;+55 (85) 99728-1648;Ana;30/06/2025 10:00\n",
+    );
+    let mut args = vec!["deals", "import", &file, "--create-contacts"];
+    args.extend(extra);
+    let out = run(crate::support::kinbox(&args)
+        .env("TZ", "UTC")
+        .env("KINBOX_BASE_URL", sandbox.base_url())
+        .env("KINBOX_TOKEN", sandbox.token())
+        .env("KINBOX_CONFIG_DIR", dir.path()));
+    assert_eq!(out.code, 0, "{extra:?}: {}", out.stderr);
+    let deals = runtime.block_on(sandbox.held_deals());
+    let deal = deals
+        .iter()
+        .find(|deal| deal.name == "Pedido 1")
+        .expect("the deal was imported");
+    serde_json::to_value(&deal.due_date)
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn an_import_reads_its_dates_in_the_zone_of_tz() {
+    assert_eq!(imported_due_date(&[]), "2025-06-30T13:00:00Z");
+    assert_eq!(imported_due_date(&["--tz", "UTC"]), "2025-06-30T10:00:00Z");
+}

@@ -517,7 +517,9 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
     }
 
     let client = context.client()?;
-    let rows = Arc::new(RowContext::load(&client).await?);
+    // Dates without a zone are read in the run's zone, as the date flags are.
+    let zone = crate::input::datetime::zone().map_err(CliError::usage)?;
+    let rows = Arc::new(RowContext::load(&client).await?.with_zone(zone));
     // A header that names a custom field (`CPF`) is its column.
     read_options.custom_fields = rows.custom_field_names();
 
