@@ -6,7 +6,9 @@
 //! - [`number`]: amounts as written in Brazil, `R$ 1.890,50`, `1.890,50`,
 //!   `1890,50`; `1.890` refused as ambiguous.
 //! - [`date`]: `30/06/2024`, `2024-06-30`, `30/06/2024 18:00`, RFC 3339;
-//!   without a zone, Brasília time.
+//!   without a zone, in the [`date::Zone`] the caller gives (Brasília,
+//!   `America/Sao_Paulo`, by default), from a bundled time zone database
+//!   with its history: the same on any machine.
 //! - [`phone`]: `+55 (85) 99728-1648`, `(85) 99728-1648`, as Kinbox keeps
 //!   phones (`5585997281648`).
 //! - [`matching`] and [`lookup`]: pipelines, stages, lost reasons and
