@@ -463,8 +463,10 @@ fn a_table_of_a_never_ending_list_is_printed_as_it_comes_and_stops_at_the_page_l
     let stderr = errors.join().unwrap();
 
     assert_eq!(status.code(), Some(1), "{status:?}: {stderr}");
+    // Alone it peaks near 40 MiB, and up to ~110 MiB on a loaded machine
+    // (the whole suite at once); holding what it printed took 353 MiB.
     assert!(
-        peak_mib < 100,
+        peak_mib < 200,
         "peak RSS {peak_mib} MiB: the table holds what it printed"
     );
     assert!(header.starts_with("ID"), "{header}");
