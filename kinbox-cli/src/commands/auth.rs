@@ -75,9 +75,9 @@ pub fn command() -> Command {
             Command::new("status")
                 .about("Show which token is in use, and check it")
                 .long_about(format!(
-                    "Show which token is in use ({TOKEN_ENV}, else the selected profile's) and \
-                     the API it is sent to, where each comes from, and check the token with one \
-                     request (the first deal). Then list the stored profiles, marking the \
+                    "Show which token is in use ({TOKEN_ENV}, else the selected profile's), \
+                     the API it is sent to and the time zone of dates, where each comes from, \
+                     and check the token with one request (the first deal). Then list the stored profiles, marking the \
                      selected one with *."
                 ))
                 .after_help(
@@ -373,6 +373,7 @@ async fn status(context: &Context) -> Result<(), CliError> {
     }
     println!("Token:   from {token_source}");
     println!("API:     {base_url} (from {base_url_source})");
+    println!("Zone:    {}", zone_in_use(context));
     let client = context.client_for(token, &base_url)?;
     let checked = check(&client).await;
     match &checked {
@@ -392,6 +393,33 @@ async fn status(context: &Context) -> Result<(), CliError> {
         Err(e) => Err(CliError::unchecked(format!(
             "the token could not be checked: {e}"
         ))),
+    }
+}
+
+/// The time zone of dates typed and shown, and where it comes from.
+fn zone_in_use(context: &Context) -> String {
+    let zone = match crate::input::datetime::zone() {
+        Ok(zone) => zone,
+        Err(why) => return crate::error::printable(&why),
+    };
+    let source = match &context.globals.tz {
+        Some((_, source)) => Some(source.clone()),
+        None => Stored::load().ok().and_then(|stored| {
+            stored
+                .credentials
+                .profiles
+                .get(context.profile_name())?
+                .tz
+                .as_ref()?;
+            Some(Source::Profile {
+                name: context.profile_name().to_owned(),
+                path: stored.path,
+            })
+        }),
+    };
+    match source {
+        Some(source) => format!("{zone} (from {source})"),
+        None => format!("{zone} (the default)"),
     }
 }
 

@@ -864,4 +864,21 @@ fn login_keeps_tz_as_the_profiles_time_zone() {
             api.server.base_url()
         )
     );
+    // `auth status` says which zone dates are in, and where it comes from.
+    let out = run(api.kinbox_without_token(&["auth", "status", "--profile", "loja"]));
+    assert!(
+        out.stdout.contains(&format!(
+            "Zone:    America/Manaus (from profile \"loja\" in {})\n",
+            api.config_path().display()
+        )),
+        "{}",
+        out.stdout
+    );
+    let out =
+        run(api.kinbox_without_token(&["auth", "status", "--profile", "loja", "--tz", "utc"]));
+    assert!(
+        out.stdout.contains("Zone:    UTC (from --tz)\n"),
+        "{}",
+        out.stdout
+    );
 }
