@@ -116,10 +116,12 @@ struct State {
     burst: Option<Burst>,
 }
 
-/// The first refused request of a burst of 429s, and the longest wait.
+/// When the first and the last refused requests of a burst of 429s were
+/// let go, and the longest wait.
 #[derive(Debug)]
 struct Burst {
     first: Instant,
+    last: Instant,
     wait: Duration,
 }
 
@@ -389,7 +391,7 @@ impl Limiter {
         let Some(burst) = state.burst.take() else {
             return;
         };
-        if !self.learn(state, burst.first, burst.wait) {
+        if !self.learn(state, &burst) {
             state.window = (state.window / 2).max(1);
             self.stats
                 .window
@@ -400,19 +402,19 @@ impl Limiter {
         }
     }
 
-    /// Learns the pace from the first request refused, sent at `first`
-    /// and told to wait `wait`: the requests let through in the `wait`
-    /// before it are what the API allows in that time. Nothing is learnt
+    /// Learns the pace from a burst of 429s told to wait `wait`: the
+    /// requests let through in the `wait` before the first refused one
+    /// (and among the refused ones: a request let go a little later may
+    /// reach the API first, a new connection being made for the earlier)
+    /// are what the API allows in that time. Nothing is learnt
     /// when fewer than [`LEAST_EVIDENCE`] were (the quota was spent by
     /// someone else, or it is that small: the window does then).
-    fn learn(&self, state: &mut State, first: Instant, wait: Duration) -> bool {
-        let span = wait.clamp(LEARN_SHORTEST, LEARN_LONGEST);
-        let from = first.checked_sub(span).unwrap_or(first);
+    fn learn(&self, state: &mut State, burst: &Burst) -> bool {
+        let span = burst.wait.clamp(LEARN_SHORTEST, LEARN_LONGEST);
         let allowed = state
             .accepted
             .iter()
-            // Those sent with it, at the same instant, went before it.
-            .filter(|at| (from..=first).contains(at))
+            .filter(|at| **at + span >= burst.first && **at <= burst.last)
             .count();
         if allowed < LEAST_EVIDENCE {
             return false;
@@ -467,6 +469,7 @@ impl Limiter {
                 match &mut state.burst {
                     Some(burst) => {
                         burst.first = burst.first.min(sent_at);
+                        burst.last = burst.last.max(sent_at);
                         burst.wait = burst.wait.max(wait);
                     }
                     None if epoch == current => {
@@ -474,6 +477,7 @@ impl Limiter {
                         state.successes = 0;
                         state.burst = Some(Burst {
                             first: sent_at,
+                            last: sent_at,
                             wait,
                         });
                     }
@@ -866,5 +870,33 @@ mod tests {
             let interval = Duration::from_secs_f64(1.0 / pace);
             assert!(gap >= interval - Duration::from_millis(1), "{left:?}");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_let_go_after_a_refused_one_and_let_through_counts_too() {
+        let limiter = limiter(64);
+        for _ in 0..20 {
+            let permit = limiter.acquire(0).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            permit.success();
+        }
+        // Let go one after the other; the second reached the API first (its
+        // connection was ready) and was let through, the others refused.
+        let mut three = Vec::new();
+        for _ in 0..3 {
+            three.push(limiter.acquire(0).await);
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let [first, second, third] = <[_; 3]>::try_from(three).unwrap();
+        first.rate_limited(Some(Duration::from_secs(1)));
+        second.success();
+        third.rate_limited(Some(Duration::from_secs(1)));
+        drop(limiter.acquire(0).await);
+        let expected = (21.0 * PACE_MARGIN).min(20.0 / 1.03);
+        assert!(
+            (limiter.pace().unwrap() - expected).abs() < 1e-9,
+            "{:?}",
+            limiter.pace()
+        );
     }
 }
