@@ -1487,7 +1487,7 @@ mod headers {
             &["deals", "import", path, "--create-contacts", "--mapping", mapping_path],
         ));
         assert_eq!(out.code, Some(0), "{}", out.stderr);
-        assert!(out.stderr.contains("  Obs → campaign (--map)\n"), "{}", out.stderr);
+        assert!(out.stderr.contains("  Obs → campaign (as mapped)\n"), "{}", out.stderr);
         let deals = sandbox.held_deals().await;
         let first = deals.iter().find(|d| d.name == "#1042").unwrap();
         assert_eq!(first.campaign.as_deref(), Some("ligar de manhã"));

@@ -847,7 +847,7 @@ impl fmt::Display for Mapped {
                     f,
                     " (the customer: \"{deal}\" is the deal's name; --map '{header}=name' if not)"
                 ),
-                Why::Mapped => write!(f, " (--map)"),
+                Why::Mapped => write!(f, " (as mapped)"),
                 _ => Ok(()),
             };
         }
