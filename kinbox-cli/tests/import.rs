@@ -1412,7 +1412,11 @@ mod headers {
         std::fs::write(&file, SHOP).unwrap();
         let path = file.to_str().unwrap();
 
-        let check = run(kinbox(&sandbox, dir.path(), &["deals", "import", path, "--check"]));
+        let check = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &["deals", "import", path, "--check"],
+        ));
         assert_eq!(check.code, Some(0), "{}", check.stderr);
         for line in [
             "  Pedido → name\n",
@@ -1431,8 +1435,15 @@ mod headers {
         ] {
             assert!(check.stderr.contains(line), "{line:?} in {}", check.stderr);
         }
-        assert!(check.stderr.contains("2 rows: 2 ready to import, 0 bad"), "{}", check.stderr);
-        assert!(sandbox.held_deals().await.is_empty(), "--check sends nothing");
+        assert!(
+            check.stderr.contains("2 rows: 2 ready to import, 0 bad"),
+            "{}",
+            check.stderr
+        );
+        assert!(
+            sandbox.held_deals().await.is_empty(),
+            "--check sends nothing"
+        );
 
         let out = run(kinbox(
             &sandbox,
@@ -1440,23 +1451,42 @@ mod headers {
             &["deals", "import", path, "--create-contacts"],
         ));
         assert_eq!(out.code, Some(0), "{}", out.stderr);
-        assert!(out.stderr.contains("  Pedido → name\n"), "shown before sending too");
+        assert!(
+            out.stderr.contains("  Pedido → name\n"),
+            "shown before sending too"
+        );
         let deals = sandbox.held_deals().await;
         assert_eq!(deals.len(), 2, "{deals:?}");
-        let first = deals.iter().find(|d| d.name == "#1042").expect("the deal #1042");
+        let first = deals
+            .iter()
+            .find(|d| d.name == "#1042")
+            .expect("the deal #1042");
         let first = deal_json(first);
         assert_eq!(first["value"], 1890.5);
         assert_eq!(first["origin"], "Site");
-        assert_eq!(first["customFields"]["cpf"]["value"], "060.715.303-54", "{first}");
-        assert_eq!(first["customFields"]["segmento"]["value"], "varejo", "{first}");
+        assert_eq!(
+            first["customFields"]["cpf"]["value"], "060.715.303-54",
+            "{first}"
+        );
+        assert_eq!(
+            first["customFields"]["segmento"]["value"], "varejo",
+            "{first}"
+        );
         assert_eq!(first["dueDate"], "2025-06-30T03:00:00Z", "{first}");
         let contacts = sandbox.held_contacts().await;
         let maria = contacts
             .iter()
             .find(|c| c.phone.as_deref() == Some("5585991112222"))
             .expect("the customer is the contact, by the phone");
-        assert_eq!(maria.name.as_deref(), Some("Maria Souza"), "Nome is the customer");
-        assert!(deals.iter().all(|d| d.name != "Maria Souza"), "not the deal's name");
+        assert_eq!(
+            maria.name.as_deref(),
+            Some("Maria Souza"),
+            "Nome is the customer"
+        );
+        assert!(
+            deals.iter().all(|d| d.name != "Maria Souza"),
+            "not the deal's name"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1472,11 +1502,21 @@ mod headers {
         let check = run(kinbox(
             &sandbox,
             dir.path(),
-            &["deals", "import", path, "--check", "--save-mapping", mapping_path],
+            &[
+                "deals",
+                "import",
+                path,
+                "--check",
+                "--save-mapping",
+                mapping_path,
+            ],
         ));
         assert_eq!(check.code, Some(0), "{}", check.stderr);
         let saved = std::fs::read_to_string(&mapping).unwrap();
-        assert!(saved.contains("\nPedido=name\nNome=contact_name\n"), "{saved}");
+        assert!(
+            saved.contains("\nPedido=name\nNome=contact_name\n"),
+            "{saved}"
+        );
         assert!(saved.contains("\nObs=-\n"), "{saved}");
         // Edited as a person would: Obs holds the campaign.
         std::fs::write(&mapping, saved.replace("Obs=-", "Obs=campaign")).unwrap();
@@ -1484,10 +1524,21 @@ mod headers {
         let out = run(kinbox(
             &sandbox,
             dir.path(),
-            &["deals", "import", path, "--create-contacts", "--mapping", mapping_path],
+            &[
+                "deals",
+                "import",
+                path,
+                "--create-contacts",
+                "--mapping",
+                mapping_path,
+            ],
         ));
         assert_eq!(out.code, Some(0), "{}", out.stderr);
-        assert!(out.stderr.contains("  Obs → campaign (as mapped)\n"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("  Obs → campaign (as mapped)\n"),
+            "{}",
+            out.stderr
+        );
         let deals = sandbox.held_deals().await;
         let first = deals.iter().find(|d| d.name == "#1042").unwrap();
         assert_eq!(first.campaign.as_deref(), Some("ligar de manhã"));
@@ -1497,10 +1548,21 @@ mod headers {
         let bad = run(kinbox(
             &sandbox,
             dir.path(),
-            &["deals", "import", path, "--check", "--mapping", mapping_path],
+            &[
+                "deals",
+                "import",
+                path,
+                "--check",
+                "--mapping",
+                mapping_path,
+            ],
         ));
         assert_eq!(bad.code, Some(2), "{}", bad.stderr);
-        assert!(bad.stderr.contains("line 2: \"valor\" is not a column"), "{}", bad.stderr);
+        assert!(
+            bad.stderr.contains("line 2: \"valor\" is not a column"),
+            "{}",
+            bad.stderr
+        );
     }
 }
 
@@ -1555,7 +1617,10 @@ mod report {
         let lines: Vec<&str> = text.split_terminator("\r\n").collect();
         assert_eq!(lines[0], "line;outcome;deal_id;error");
         assert_eq!(lines.len(), 5, "{text}");
-        assert!(lines[1..].iter().any(|l| l.starts_with("2;created;")), "{text}");
+        assert!(
+            lines[1..].iter().any(|l| l.starts_with("2;created;")),
+            "{text}"
+        );
         let bad = lines.iter().find(|l| l.starts_with("5;")).unwrap();
         assert!(
             bad.starts_with("5;not sent: the row is invalid;;\"line 5, value: \"\"dez reais\"\" is not an amount"),
@@ -1566,7 +1631,10 @@ mod report {
         for line in &lines[1..] {
             for cell in line.split(';') {
                 let cell = cell.trim_start_matches('"');
-                assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell:?} in {line:?}");
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@']),
+                    "{cell:?} in {line:?}"
+                );
             }
         }
 
@@ -1578,7 +1646,8 @@ mod report {
         assert_eq!(out.code, Some(1), "{}", out.stderr);
         let text = std::fs::read_to_string(&report).unwrap();
         assert_eq!(
-            text.matches(";already created (by an earlier run, not sent again);").count(),
+            text.matches(";already created (by an earlier run, not sent again);")
+                .count(),
             3,
             "{text}"
         );
@@ -1590,7 +1659,11 @@ mod report {
         let sandbox = start(Sandbox::builder()).await;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("leads.csv");
-        std::fs::write(&file, "name;value;pipeline;contact_id\nPedido 1;10;Vendas;1001\n").unwrap();
+        std::fs::write(
+            &file,
+            "name;value;pipeline;contact_id\nPedido 1;10;Vendas;1001\n",
+        )
+        .unwrap();
         let path = file.to_str().unwrap();
         let report = dir.path().join("report.json");
         let report_path = report.to_str().unwrap();
