@@ -1,6 +1,6 @@
 //! An adaptive bound on the requests in flight (AIMD): at most `window` at
-//! once, the window halved when the API rate-limits (and no pace could be
-//! learnt from it, see below) and grown by one after a
+//! once, the window halved once per burst of 429s (an API may limit the
+//! requests in flight rather than their rate) and grown by one after a
 //! run of answers as long as the window, up to the most the caller allows;
 //! a pause that holds every sender back until `Retry-After` has passed; and
 //! a pace learned from the 429s, so that the import stays under the API's
@@ -63,7 +63,7 @@ const LEARN_SHORTEST: Duration = Duration::from_secs(1);
 const LEARN_LONGEST: Duration = Duration::from_secs(60);
 /// The fewest requests let through that a pace is learnt from: fewer say
 /// too little (a 429 at the start of an import, or of another client's
-/// burst), and the window is halved instead, as before any pace.
+/// burst); the pause and the halved window do then, as before any pace.
 const LEAST_EVIDENCE: usize = 10;
 /// The most send times remembered (a minute at 2,000 a second is far
 /// more than any API allows one client).
@@ -379,8 +379,8 @@ impl Limiter {
         }
     }
 
-    /// Once the pause of a burst of 429s is over, learns the pace from it;
-    /// when nothing can be learnt, halves the window instead.
+    /// Once the pause of a burst of 429s is over, halves the window and
+    /// learns the pace from it.
     fn settle(&self, state: &mut State) {
         if state
             .paused_until
@@ -391,15 +391,14 @@ impl Limiter {
         let Some(burst) = state.burst.take() else {
             return;
         };
-        if !self.learn(state, &burst) {
-            state.window = (state.window / 2).max(1);
-            self.stats
-                .window
-                .store(state.window as u64, Ordering::Relaxed);
-            self.stats
-                .smallest_window
-                .fetch_min(state.window as u64, Ordering::Relaxed);
-        }
+        state.window = (state.window / 2).max(1);
+        self.stats
+            .window
+            .store(state.window as u64, Ordering::Relaxed);
+        self.stats
+            .smallest_window
+            .fetch_min(state.window as u64, Ordering::Relaxed);
+        self.learn(state, &burst);
     }
 
     /// Learns the pace from a burst of 429s told to wait `wait`: the
@@ -408,8 +407,8 @@ impl Limiter {
     /// reach the API first, a new connection being made for the earlier)
     /// are what the API allows in that time. Nothing is learnt
     /// when fewer than [`LEAST_EVIDENCE`] were (the quota was spent by
-    /// someone else, or it is that small: the window does then).
-    fn learn(&self, state: &mut State, burst: &Burst) -> bool {
+    /// someone else, or it is that small: the pause and the window do).
+    fn learn(&self, state: &mut State, burst: &Burst) {
         let span = burst.wait.clamp(LEARN_SHORTEST, LEARN_LONGEST);
         let allowed = state
             .accepted
@@ -417,7 +416,7 @@ impl Limiter {
             .filter(|at| **at + span >= burst.first && **at <= burst.last)
             .count();
         if allowed < LEAST_EVIDENCE {
-            return false;
+            return;
         }
         let allowed_rate = allowed as f64 / span.as_secs_f64();
         let with_late_ones = (allowed - 1) as f64 / (span + JITTER).as_secs_f64();
@@ -435,7 +434,6 @@ impl Limiter {
             next: state.paused_until.unwrap_or(now),
             since: now,
         });
-        true
     }
 
     fn release(&self, epoch: u64, sent_at: Instant, verdict: Verdict) {
@@ -461,10 +459,9 @@ impl Limiter {
                 // One burst a rate: the 429s of the requests sent at the
                 // same rate are the same news, learnt from once the pause
                 // is over (see `settle`). The pace keeps the rate under
-                // the limit; fewer requests in flight would not (an API
-                // that refuses past N a second refuses the N+1st however
-                // few are in flight), so the window is halved only when
-                // nothing could be learnt.
+                // the limit; the window, halved then, an API that limits
+                // the requests in flight (it grows back within a second
+                // at hundreds a second).
                 let current = state.epoch;
                 match &mut state.burst {
                     Some(burst) => {
@@ -810,11 +807,7 @@ mod tests {
                 (0.9 * f64::from(quota)..f64::from(quota)).contains(&pace),
                 "paced at {pace:.1} a second against {quota}"
             );
-            assert_eq!(
-                limiter.window(),
-                32,
-                "the window is not cut when a pace is learnt"
-            );
+            assert_eq!(limiter.window(), 32, "the window grew back");
         }
     }
 
