@@ -1,6 +1,7 @@
 //! An adaptive bound on the requests in flight (AIMD): at most `window` at
 //! once, the window halved once per burst of 429s (an API may limit the
-//! requests in flight rather than their rate) and grown by one after a
+//! requests in flight rather than their rate), not below what the pace
+//! learnt needs in flight, and grown by one after a
 //! run of answers as long as the window, up to the most the caller allows;
 //! a pause that holds every sender back until `Retry-After` has passed; and
 //! a pace learned from the 429s, so that the import stays under the API's
@@ -114,6 +115,8 @@ struct State {
     /// The 429s of the requests sent at the last rate, learnt from when
     /// the pause they caused ends.
     burst: Option<Burst>,
+    /// How long an answer takes, in seconds (a moving average).
+    latency: Option<f64>,
 }
 
 /// When the first and the last refused requests of a burst of 429s were
@@ -179,6 +182,7 @@ impl Limiter {
                 pace: None,
                 accepted: VecDeque::new(),
                 burst: None,
+                latency: None,
             }),
             pause_started: Notify::new(),
             halted: std::sync::OnceLock::new(),
@@ -379,8 +383,11 @@ impl Limiter {
         }
     }
 
-    /// Once the pause of a burst of 429s is over, halves the window and
-    /// learns the pace from it.
+    /// Once the pause of a burst of 429s is over, learns the pace from it
+    /// and halves the window, but not below what the pace needs in flight
+    /// (twice the pace times an answer's time): an API that limits the
+    /// requests in flight is met by the window, one that limits their rate
+    /// by the pace, which a smaller window would only slow.
     fn settle(&self, state: &mut State) {
         if state
             .paused_until
@@ -391,14 +398,18 @@ impl Limiter {
         let Some(burst) = state.burst.take() else {
             return;
         };
-        state.window = (state.window / 2).max(1);
+        self.learn(state, &burst);
+        let needed = match (&state.pace, state.latency) {
+            (Some(pace), Some(latency)) => (pace.rate * latency * 2.0).ceil() as usize,
+            _ => 0,
+        };
+        state.window = (state.window / 2).max(needed).clamp(1, state.max);
         self.stats
             .window
             .store(state.window as u64, Ordering::Relaxed);
         self.stats
             .smallest_window
             .fetch_min(state.window as u64, Ordering::Relaxed);
-        self.learn(state, &burst);
     }
 
     /// Learns the pace from a burst of 429s told to wait `wait`: the
@@ -443,6 +454,9 @@ impl Limiter {
             Verdict::Neutral => {}
             Verdict::Success => {
                 remember(&mut state.accepted, sent_at);
+                let took = Instant::now().saturating_duration_since(sent_at);
+                let took = took.as_secs_f64();
+                state.latency = Some(state.latency.map_or(took, |l| 0.9 * l + 0.1 * took));
                 state.successes += 1;
                 if state.successes >= state.window && state.window < state.max {
                     state.window += 1;
@@ -458,10 +472,7 @@ impl Limiter {
                 self.pause(&mut state, wait);
                 // One burst a rate: the 429s of the requests sent at the
                 // same rate are the same news, learnt from once the pause
-                // is over (see `settle`). The pace keeps the rate under
-                // the limit; the window, halved then, an API that limits
-                // the requests in flight (it grows back within a second
-                // at hundreds a second).
+                // is over (see `settle`).
                 let current = state.epoch;
                 match &mut state.burst {
                     Some(burst) => {
