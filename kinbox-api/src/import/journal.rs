@@ -490,14 +490,16 @@ impl Journal {
                 older_at,
             } => {
                 let (mut state, read, good_end) = read(&mut file, path, first.len() as u64)?;
+                // A damaged tail is kept aside with the journal as it was,
+                // before anything in it changes.
+                let damaged = keep_tail_aside(&mut file, path, good_end).map_err(open_error)?;
+                notices.extend(damaged);
                 if let Some(at) = older_at {
                     // Marked as this version's before a record of it is
                     // written: an older kinbox then says to resume with
                     // this one rather than find records it cannot read.
                     upgrade(&file, at).map_err(open_error)?;
                 }
-                let damaged = keep_tail_aside(&mut file, path, good_end).map_err(open_error)?;
-                notices.extend(damaged);
                 if records > read && state.unsure_since.is_none() {
                     state.mark_cut(created);
                     notices.push(format!(
