@@ -903,4 +903,19 @@ mod tests {
             limiter.pace()
         );
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_halves_the_window_but_not_below_what_the_pace_needs_in_flight() {
+        // 1,000 a second at 20-40 ms an answer needs about 60 in flight:
+        // all 32 are kept.
+        let fast = limiter(32);
+        import(&fast, &FixedWindow::new(1_000), 1_500).await;
+        assert!(fast.pace().is_some());
+        assert_eq!(fast.stats.smallest_window.load(Ordering::Relaxed), 32);
+        // 50 a second needs 3 or 4: the window is halved.
+        let slow = limiter(32);
+        import(&slow, &FixedWindow::new(50), 100).await;
+        assert!(slow.pace().is_some());
+        assert_eq!(slow.stats.smallest_window.load(Ordering::Relaxed), 16);
+    }
 }
