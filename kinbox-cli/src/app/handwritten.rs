@@ -104,6 +104,13 @@ pub fn all() -> Vec<Handwritten> {
             prints: Prints::AnyAnswer,
         },
         Handwritten {
+            name: "mcp",
+            parent: None,
+            command: crate::commands::mcp::command,
+            run: |i| Box::pin(crate::commands::mcp::run(i.context, i.matches)),
+            prints: Prints::Other,
+        },
+        Handwritten {
             name: "auth",
             parent: None,
             command: crate::commands::auth::command,

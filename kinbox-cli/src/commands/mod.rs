@@ -7,5 +7,6 @@ pub mod auth;
 pub mod completion;
 pub mod deals;
 pub mod man;
+pub mod mcp;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

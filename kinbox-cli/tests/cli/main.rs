@@ -7,6 +7,7 @@ mod brazil;
 mod deals;
 mod help;
 mod hosts;
+mod mcp;
 mod names;
 mod output;
 mod reads;

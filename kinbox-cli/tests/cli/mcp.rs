@@ -1,0 +1,587 @@
+//! `kinbox mcp` spoken to over stdio, as a desktop client does: the real
+//! binary, newline-delimited JSON-RPC, against a `kinbox_sandbox::Sandbox`
+//! (its seeded pipelines "Vendas" and "Pós-venda", contacts and tags).
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use kinbox_sandbox::Sandbox;
+use serde_json::{Value, json};
+
+const PEOPLE_TOOLS: [&str; 6] = [
+    "create_deal_by_names",
+    "update_deal_by_names",
+    "move_deal",
+    "win_deal",
+    "lose_deal",
+    "reopen_deal",
+];
+
+/// A `kinbox mcp` process and the JSON-RPC lines it writes.
+struct Mcp {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+    next_id: u64,
+}
+
+impl Mcp {
+    fn start(sandbox: &Sandbox, args: &[&str]) -> Self {
+        let config = tempfile::tempdir().unwrap();
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("kinbox"))
+            .arg("mcp")
+            .args(args)
+            .env_remove("KINBOX_PROFILE")
+            .env_remove("KINBOX_TZ")
+            .env("KINBOX_BASE_URL", sandbox.base_url())
+            .env("KINBOX_TOKEN", sandbox.token())
+            .env("KINBOX_CONFIG_DIR", config.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = child.stdin.take().unwrap();
+        let mut mcp = Self {
+            child,
+            stdin,
+            lines,
+            next_id: 0,
+        };
+        let init = mcp.request(
+            "initialize",
+            json!({
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "kinbox-tests", "version": "0"}
+            }),
+        );
+        assert_eq!(init["result"]["serverInfo"]["name"], "kinbox", "{init}");
+        assert!(
+            init["result"]["capabilities"]["tools"].is_object(),
+            "{init}"
+        );
+        mcp.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        mcp
+    }
+
+    fn send(&mut self, message: Value) {
+        writeln!(self.stdin, "{message}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Sends a request and waits for the answer with its id.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no answer to {method} within 30 s"));
+            let message: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON-RPC: {e}: {line}"));
+            if message["id"] == json!(id) {
+                return message;
+            }
+        }
+    }
+
+    fn tools(&mut self) -> Vec<Value> {
+        self.request("tools/list", json!({}))["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// A tool call's result: (isError, its text).
+    fn call(&mut self, name: &str, arguments: Value) -> (bool, String) {
+        let answer = self.request("tools/call", json!({"name": name, "arguments": arguments}));
+        let result = &answer["result"];
+        assert!(result.is_object(), "{name}: {answer}");
+        let text = result["content"][0]["text"].as_str().unwrap_or_default();
+        (result["isError"] == json!(true), text.to_owned())
+    }
+
+    /// A call that must succeed, its JSON (after a summary line, if any).
+    fn ok(&mut self, name: &str, arguments: Value) -> Value {
+        let (error, text) = self.call(name, arguments.clone());
+        assert!(!error, "{name} {arguments}: {text}");
+        let start = text.find(['{', '[']).unwrap_or_else(|| panic!("{text}"));
+        serde_json::from_str(&text[start..]).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+}
+
+impl Drop for Mcp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn deal_tags(deal: &Value) -> Value {
+    deal["tagIds"].clone()
+}
+
+fn names(tools: &[Value]) -> Vec<String> {
+    let mut names: Vec<String> = tools
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tools_are_the_specs_operations_with_their_annotations() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let mut mcp = Mcp::start(&sandbox, &[]);
+    let tools = mcp.tools();
+    let spec = kinbox_spec::spec();
+    let mut expected: Vec<String> = spec.operations().iter().map(|op| op.id.clone()).collect();
+    expected.extend(PEOPLE_TOOLS.map(str::to_owned));
+    expected.sort();
+    assert_eq!(names(&tools), expected);
+    for op in spec.operations() {
+        let tool = tools.iter().find(|t| t["name"] == op.id.as_str()).unwrap();
+        let hints = &tool["annotations"];
+        assert_eq!(hints["readOnlyHint"], json!(op.method == "GET"), "{tool}");
+        assert_eq!(
+            hints["destructiveHint"],
+            json!(op.method == "DELETE"),
+            "{tool}"
+        );
+        assert_eq!(hints["openWorldHint"], json!(true), "{tool}");
+        let properties = tool["inputSchema"]["properties"].as_object().unwrap();
+        for parameter in &op.parameters {
+            assert!(properties.contains_key(&parameter.name), "{tool}");
+        }
+        assert_eq!(
+            properties.contains_key("body"),
+            op.has_request_body,
+            "{tool}"
+        );
+        assert_eq!(
+            properties.contains_key("confirm"),
+            op.method == "DELETE",
+            "{tool}"
+        );
+    }
+    let resources = mcp.request("resources/list", json!({}));
+    assert_eq!(
+        resources["result"]["resources"].as_array().unwrap().len(),
+        3
+    );
+    let pipelines = mcp.request("resources/read", json!({"uri": "kinbox://pipelines"}));
+    let text = pipelines["result"]["contents"][0]["text"].as_str().unwrap();
+    let pipelines: Value = serde_json::from_str(text).unwrap();
+    assert!(
+        pipelines
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Vendas")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deal_created_by_names_is_listed_moved_and_won() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let deals_before = sandbox.held_deals().await.len();
+    let mut mcp = Mcp::start(&sandbox, &[]);
+    let created = mcp.ok(
+        "create_deal_by_names",
+        json!({
+            "name": "Pedido MCP", "value": "R$ 1.890,50", "pipeline": "vendas",
+            "stage": "proposta", "contact_phone": "(85) 99728-1648",
+            "tags": ["Lead quente"], "due_date": "30/06/2025"
+        }),
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["value"], 1890.5, "R$ 1.890,50: {created}");
+    let page = mcp.ok("list_deals", json!({"limit": 100}));
+    assert!(
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == id.as_str()),
+        "{page}"
+    );
+    // Items keep their main fields unless asked for all.
+    let item = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id.as_str())
+        .unwrap();
+    assert!(
+        item.get("customFields").is_none() && item["name"] == "Pedido MCP",
+        "{item}"
+    );
+    let (_, text) = mcp.call("list_deals", json!({"limit": 100}));
+    assert!(
+        text.lines().next().unwrap().contains("all_fields: true"),
+        "{text}"
+    );
+    let all = mcp.ok("list_deals", json!({"limit": 100, "all_fields": true}));
+    assert!(
+        all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d.get("customFields").is_some()),
+        "{all}"
+    );
+    // Changed by names: custom fields merged, tags replaced.
+    mcp.ok(
+        "update_deal_by_names",
+        json!({"id": id, "custom_fields": {"cpf": "060.715.303-54"}}),
+    );
+    mcp.ok(
+        "update_deal_by_names",
+        json!({"id": id, "value": "R$ 2.000,00", "custom_fields": {"idade": "30"}, "tags": ["indicacao"]}),
+    );
+    let changed = sandbox
+        .held_deals()
+        .await
+        .into_iter()
+        .find(|d| d.id == id)
+        .unwrap();
+    let changed = serde_json::to_value(changed).unwrap();
+    assert_eq!(changed["value"], 2000.0, "{changed}");
+    assert_eq!(
+        changed["customFields"]["cpf"]["value"], "060.715.303-54",
+        "{changed}"
+    );
+    assert_eq!(changed["customFields"]["idade"]["value"], "30", "{changed}");
+    assert_eq!(changed["tagIds"].as_array().unwrap().len(), 1, "{changed}");
+    assert_ne!(changed["tagIds"], deal_tags(&created), "{changed}");
+    let (error, text) = mcp.call("update_deal_by_names", json!({"id": id}));
+    assert!(error && text.contains("nothing to change"), "{text}");
+    mcp.ok("move_deal", json!({"id": id, "stage": "Negociação"}));
+    mcp.ok("win_deal", json!({"id": id, "date": "30/06/2025 18:00"}));
+
+    let held = sandbox.held_deals().await;
+    let deal = held
+        .iter()
+        .find(|d| d.id == id)
+        .expect("the sandbox holds it");
+    let pipelines = kinbox_input::lookup::pipelines(&sandbox.client())
+        .await
+        .unwrap();
+    let vendas = pipelines.iter().find(|p| p.name == "Vendas").unwrap();
+    let stage = |name: &str| {
+        vendas
+            .stages
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    assert_eq!(deal.name, "Pedido MCP");
+    assert_eq!(deal.value, 2000.0);
+    assert_eq!(deal.pipeline_id, vendas.id);
+    assert_eq!(deal.stage_id, stage("Negociação"));
+    let deal = serde_json::to_value(deal).unwrap();
+    assert_eq!(deal["status"], "won", "{deal}");
+    assert_eq!(deal["wonLostDate"], "2025-06-30T21:00:00Z", "{deal}");
+    assert_eq!(deal["dueDate"], "2025-06-30T03:00:00Z", "{deal}");
+    assert_eq!(deal["tagIds"].as_array().unwrap().len(), 1, "{deal}");
+    assert_eq!(held.len(), deals_before + 1);
+
+    // Lost with a reason of the pipeline, then reopened.
+    let (error, text) = mcp.call("lose_deal", json!({"id": id, "reasons": ["Prec"]}));
+    assert!(error && text.contains("Preço"), "{text}");
+    mcp.ok(
+        "lose_deal",
+        json!({"id": id, "reasons": ["preço"], "obs": "caro"}),
+    );
+    let deal = sandbox
+        .held_deals()
+        .await
+        .into_iter()
+        .find(|d| d.id == id)
+        .unwrap();
+    let deal = serde_json::to_value(deal).unwrap();
+    assert_eq!(
+        (deal["status"].clone(), deal["lostReason"].clone()),
+        (json!("lost"), json!(["Preço"]))
+    );
+    mcp.ok("reopen_deal", json!({"id": id}));
+    let deal = sandbox
+        .held_deals()
+        .await
+        .into_iter()
+        .find(|d| d.id == id)
+        .unwrap();
+    assert_eq!(serde_json::to_value(deal).unwrap()["status"], "open");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_arguments_are_tool_errors_and_the_server_keeps_serving() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let mut mcp = Mcp::start(&sandbox, &[]);
+    let created = mcp.ok(
+        "create_deal_by_names",
+        json!({"name": "Alvo", "value": 10, "pipeline": "Vendas", "contact_email": "Maria.Oliveira@example.com"}),
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    let deals_before = sandbox.held_deals().await;
+    for (name, arguments, says) in [
+        ("get_deal", json!({"id": "../v1/tags"}), "`id`"),
+        ("get_deal", json!({"id": ".."}), "not an id"),
+        ("get_deal", json!({"id": "a/b"}), "no `/`"),
+        ("get_deal", json!({"id": 7}), "`id`"),
+        ("get_deal", json!({}), "`id` is missing"),
+        ("delete_deal", json!({"id": id}), "confirm: true"),
+        (
+            "delete_deal",
+            json!({"id": id, "confirm": "yes"}),
+            "confirm: true",
+        ),
+        ("list_deals", json!({"limit": "many"}), "limit"),
+        ("list_deals", json!({"limit": 1e300}), "limit"),
+        (
+            "list_deals",
+            json!({"limti": 5}),
+            "`limti` is not an argument",
+        ),
+        (
+            "update_deal",
+            json!({"id": id, "body": {"nmae": "x"}}),
+            "`nmae`",
+        ),
+        (
+            "update_deal",
+            json!({"id": id, "body": {"value": "caro"}}),
+            "value",
+        ),
+        (
+            "create_tag",
+            json!({"body": {"name": "x".repeat(2 << 20)}}),
+            "bytes",
+        ),
+        (
+            "create_deal_by_names",
+            json!({"name": "x", "value": "1.890", "pipeline": "Vendas", "contact_phone": "85997281648"}),
+            "could mean 1890 or 1,89",
+        ),
+        (
+            "create_deal_by_names",
+            json!({"name": "x", "value": "1", "pipeline": "Venda", "contact_phone": "85997281648"}),
+            "Vendas",
+        ),
+        (
+            "create_deal_by_names",
+            json!({"name": "x", "value": "1", "pipeline": "Vendas", "contact_phone": "85 0000-0000"}),
+            "create_contact",
+        ),
+        (
+            "move_deal",
+            json!({"id": id, "stage": "Propost"}),
+            "Proposta",
+        ),
+        (
+            "move_deal",
+            json!({"id": id, "stage": "x".repeat(2 << 20)}),
+            "bytes",
+        ),
+        (
+            "move_deal",
+            json!({"id": id, "stage": "y".repeat(900 << 10)}),
+            "at most 2048 bytes",
+        ),
+        (
+            "win_deal",
+            json!({"id": id, "date": "31/02/2025"}),
+            "`date`",
+        ),
+    ] {
+        let (error, text) = mcp.call(name, arguments.clone());
+        let shown = |text: &str| text.chars().take(500).collect::<String>();
+        assert!(error, "{name} was accepted: {}", shown(&text));
+        assert!(text.contains(says), "{name}: {}", shown(&text));
+        assert!(!text.contains(sandbox.token()), "{text}");
+        assert!(text.len() <= 64 * 1024, "{name}: {} bytes", text.len());
+    }
+    let unknown = mcp.request(
+        "tools/call",
+        json!({"name": "drop_database", "arguments": {}}),
+    );
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("drop_database"),
+        "{unknown}"
+    );
+    // Nothing changed, and the server still answers.
+    let after = sandbox.held_deals().await;
+    assert_eq!(
+        serde_json::to_value(&after).unwrap(),
+        serde_json::to_value(&deals_before).unwrap()
+    );
+    let deal = mcp.ok("get_deal", json!({"id": id}));
+    assert_eq!(deal["id"], id.as_str());
+    // With confirm, a delete goes through.
+    let (error, text) = mcp.call("delete_deal", json!({"id": id, "confirm": true}));
+    assert!(!error, "{text}");
+    assert_eq!(sandbox.held_deals().await.len(), deals_before.len() - 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_toolsets_and_tools_narrow_the_list() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let read_only = names(&Mcp::start(&sandbox, &["--read-only"]).tools());
+    let spec = kinbox_spec::spec();
+    let mut reads: Vec<String> = spec
+        .operations()
+        .iter()
+        .filter(|op| op.method == "GET")
+        .map(|op| op.id.clone())
+        .collect();
+    reads.sort();
+    assert_eq!(read_only, reads);
+    let mut mcp = Mcp::start(&sandbox, &["--read-only"]);
+    let answer = mcp.request(
+        "tools/call",
+        json!({"name": "create_deal", "arguments": {}}),
+    );
+    assert!(
+        answer["error"].is_object(),
+        "a write is not a tool with --read-only: {answer}"
+    );
+    let deals = names(&Mcp::start(&sandbox, &["--toolsets", "deals"]).tools());
+    assert!(deals.iter().all(|n| n.contains("deal")), "{deals:?}");
+    assert!(deals.contains(&"move_deal".to_owned()));
+    let two = names(&Mcp::start(&sandbox, &["--tools", "list_deals,move_deal"]).tools());
+    assert_eq!(two, ["list_deals", "move_deal"]);
+    let out = assert_cmd::Command::cargo_bin("kinbox")
+        .unwrap()
+        .args(["mcp", "--toolsets", "dealz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("deals"));
+}
+
+/// A write whose answer is lost is said to be unknown, with how to check,
+/// and is not sent again: the sandbox holds the deal once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_answer_is_lost_is_unknown_and_sent_once() {
+    use kinbox_sandbox::AppliedThenFailMode;
+    for mode in [AppliedThenFailMode::Drop, AppliedThenFailMode::Garbled] {
+        let sandbox = Sandbox::builder()
+            .applied_then_fail_ratio(1.0)
+            .applied_then_fail_mode(mode)
+            .start()
+            .await
+            .unwrap();
+        let before = sandbox.held_deals().await.len();
+        let mut mcp = Mcp::start(&sandbox, &[]);
+        for (tool, arguments) in [
+            (
+                "create_deal_by_names",
+                json!({"name": "Perdido no caminho", "value": "R$ 10,00", "pipeline": "Vendas",
+                       "contact_phone": "(85) 99728-1648"}),
+            ),
+            (
+                "create_deal",
+                json!({"body": {"name": "Cru", "value": 1, "status": "open", "pipelineId": "x",
+                       "stageId": "y", "customFields": {}, "contactId": 1}}),
+            ),
+        ] {
+            let (error, text) = mcp.call(tool, arguments);
+            assert!(error, "{mode:?} {tool}: {text}");
+            assert!(
+                text.contains("outcome is unknown"),
+                "{mode:?} {tool}: {text}"
+            );
+            assert!(
+                text.contains("before checking: call list_deals"),
+                "{mode:?} {tool}: {text}"
+            );
+        }
+        let held = sandbox.held_deals().await;
+        assert_eq!(held.len(), before + 2, "{mode:?}: each write was sent once");
+    }
+}
+
+#[test]
+fn help_shows_the_client_configuration() {
+    let out = assert_cmd::Command::cargo_bin("kinbox")
+        .unwrap()
+        .args(["mcp", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needed in [
+        "claude mcp add kinbox -- kinbox mcp",
+        "\"mcpServers\"",
+        "\"args\": [\"mcp\"",
+        "kinbox mcp --http 127.0.0.1:8765",
+        "claude mcp add --transport http kinbox http://127.0.0.1:8765/mcp",
+        "--read-only",
+        "--toolsets",
+        "deals, pipelines",
+    ] {
+        assert!(help.contains(needed), "{needed}: {help}");
+    }
+}
+
+#[test]
+fn http_serves_only_on_a_loopback_address() {
+    let out = assert_cmd::Command::cargo_bin("kinbox")
+        .unwrap()
+        .args(["mcp", "--http", "0.0.0.0:8765"])
+        .env("KINBOX_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("loopback"), "{stderr}");
+}
+
+/// An API that fails answers a tool error that says what to do, and the
+/// server keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_and_rate_limited_reads_say_what_to_do() {
+    let failing = Sandbox::builder()
+        .server_error_ratio(1.0)
+        .start()
+        .await
+        .unwrap();
+    let mut mcp = Mcp::start(&failing, &["--retries", "0"]);
+    let (error, text) = mcp.call("list_tags", json!({}));
+    assert!(error && text.contains("try again later"), "{text}");
+    let limited = Sandbox::builder()
+        .rate_limit(1, Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap();
+    let mut mcp = Mcp::start(&limited, &["--retries", "0"]);
+    let _ = mcp.call("list_tags", json!({}));
+    let (error, text) = mcp.call("list_tags", json!({}));
+    assert!(
+        error && text.contains("429") && text.contains("wait"),
+        "{text}"
+    );
+    let resources = mcp.request("resources/list", json!({}));
+    assert!(resources["result"].is_object(), "{resources}");
+}
