@@ -1566,6 +1566,66 @@ mod headers {
     }
 }
 
+/// The mapping a run used is kept in its journal: `--resume` reads the
+/// file the same way without the `--map` flags again.
+mod mapping_in_the_journal {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn resume_reads_the_columns_as_the_last_run_did_with_no_flags() {
+        let sandbox = start(Sandbox::builder()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pedidos.csv");
+        let path = file.to_str().unwrap();
+        let header = "Produto;Preço final;Funil;Zap\n";
+        let row = |n: u32| format!("Pedido {n};{n}0,00;Vendas;(85) 99111-000{n}\n");
+        std::fs::write(&file, format!("{header}{}{}", row(1), row(2))).unwrap();
+        let maps = [
+            "--map",
+            "Produto=name",
+            "--map",
+            "Preço final=value",
+            "--map",
+            "Zap=contact_phone",
+        ];
+        let mut first = vec!["deals", "import", path, "--create-contacts"];
+        first.extend(maps);
+        let out = run(kinbox(&sandbox, dir.path(), &first));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert_eq!(sandbox.held_deals().await.len(), 2);
+
+        // Without the flags the headers are not all known: a new run is
+        // refused, a resume reads them as the journal says.
+        std::fs::write(&file, format!("{header}{}{}{}", row(1), row(2), row(3))).unwrap();
+        let resumed = run(kinbox(
+            &sandbox,
+            dir.path(),
+            &["deals", "import", path, "--create-contacts", "--resume"],
+        ));
+        assert_eq!(resumed.code, Some(0), "{}", resumed.stderr);
+        assert!(
+            resumed
+                .stderr
+                .contains("Reading the columns as the last run did"),
+            "{}",
+            resumed.stderr
+        );
+        assert!(
+            resumed.stderr.contains("  Zap → contact_phone"),
+            "{}",
+            resumed.stderr
+        );
+        let mut names: Vec<String> = sandbox
+            .held_deals()
+            .await
+            .into_iter()
+            .map(|deal| deal.name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Pedido 1", "Pedido 2", "Pedido 3"]);
+    }
+}
+
 /// `--report`: CSV for the person with the spreadsheet, NDJSON for scripts.
 mod report {
     use super::*;

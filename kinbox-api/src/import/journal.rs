@@ -149,6 +149,10 @@ pub(crate) struct Record {
     /// fingerprint and identity (32 hex digits), a part of them per record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) rows: Option<String>,
+    /// On `mapping`: how the run read the file's columns
+    /// ([`ImportOptions::mapping`](super::ImportOptions::mapping)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) mapping: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,6 +168,8 @@ pub(crate) enum Event {
     /// A part of the file's rows as a run found them (`at`: when that run
     /// started): what the next run compares its file with.
     Rows,
+    /// How a run read the file's columns, for the next to read them alike.
+    Mapping,
 }
 
 impl Record {
@@ -180,6 +186,7 @@ impl Record {
             maybe_applied: None,
             id: None,
             rows: None,
+            mapping: None,
         }
     }
 
@@ -272,6 +279,44 @@ impl std::fmt::Debug for Journal {
             .field("recorded", &self.state.recorded.len())
             .finish()
     }
+}
+
+/// How the last run that kept one in the journal at `path` read the file's
+/// columns ([`ImportOptions::mapping`](super::ImportOptions::mapping)), read
+/// without opening the journal for the import (nothing is written, nothing
+/// locked). `None` when no run kept one, or there is no journal.
+pub fn recorded_mapping(path: &Path) -> Result<Option<String>, ImportError> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(ImportError::Open {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let mut found = None;
+    for line in BufReader::new(file).split(b'\n') {
+        let line = line.map_err(|source| ImportError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        // Most records are rows' events: only a mapping's is parsed.
+        const MAPPING: &[u8] = br#""event":"mapping""#;
+        if !line.windows(MAPPING.len()).any(|w| w == MAPPING) {
+            continue;
+        }
+        if let Ok(Record {
+            event: Event::Mapping,
+            mapping: Some(mapping),
+            ..
+        }) = serde_json::from_slice::<Record>(&line)
+        {
+            found = Some(mapping);
+        }
+    }
+    Ok(found)
 }
 
 /// The first line of a journal of this version. `records` is rewritten in
@@ -824,6 +869,8 @@ fn apply(state: &mut State, record: Record, fingerprint: u64) {
             state.mark_cut(record.at.unwrap_or(DateTime::<Utc>::MIN_UTC));
             return;
         }
+        // Read back by `recorded_mapping`, before the journal is opened.
+        (Event::Mapping, _) => return,
         (Event::Rows, _) => {
             let at = record.at.unwrap_or(DateTime::<Utc>::MIN_UTC);
             let rows = parse_rows(record.rows.as_deref().unwrap_or_default());
@@ -1353,6 +1400,35 @@ mod tests {
                 .block_on(journal.append(&Record::new(line, Event::Sending, line)))
                 .unwrap();
         }
+    }
+
+    /// The last run's mapping is read back, without opening the journal;
+    /// no journal, or none kept, is `None`.
+    #[test]
+    fn the_last_mapping_kept_is_read_back() {
+        let path = temp("mapping");
+        assert_eq!(recorded_mapping(&path).unwrap(), None);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let journal = Journal::open(&path).unwrap();
+        runtime
+            .block_on(journal.append(&Record::new(3, Event::Sending, 0xA)))
+            .unwrap();
+        assert_eq!(recorded_mapping(&path).unwrap(), None);
+        for mapping in ["Produto=name\n", "Produto=name\nZap=contact_phone\n"] {
+            let mut record = Record::new(0, Event::Mapping, 0);
+            record.mapping = Some(mapping.to_owned());
+            runtime.block_on(journal.append(&record)).unwrap();
+        }
+        drop(journal);
+        assert_eq!(
+            recorded_mapping(&path).unwrap().as_deref(),
+            Some("Produto=name\nZap=contact_phone\n")
+        );
+        // And the journal still opens, the mapping records aside.
+        assert!(Journal::open(&path).unwrap().recorded(3, 0xA).is_some());
     }
 
     #[test]

@@ -35,8 +35,12 @@
 //!   first: a row's requests (its contact lookup, its create) go before
 //!   those of any later row waiting too. A 429 pauses
 //!   every request until its `Retry-After` (seconds or an HTTP date; 1 s
-//!   when absent) and halves the window; each run of answers as long as the
-//!   window grows it by one, back up to `concurrency` (AIMD). The engine
+//!   when absent) and halves the window (not below what the pace needs in
+//!   flight); each run of answers as long as the window grows it by one,
+//!   back up to `concurrency` (AIMD). From the requests the API let through
+//!   before a burst of 429s, the engine learns the rate it allows and paces
+//!   the sends to 97 % of it, rising 1 % every 10 s without a 429
+//!   (`limiter.rs`; BENCHMARKS.md: 92–93 % of 200 a second). The engine
 //!   retries its own reads (contact lookups, reconciliation lists) on 429,
 //!   5xx and network failures, whatever the client's
 //!   [`RetryPolicy`](crate::RetryPolicy).
@@ -155,7 +159,7 @@ use std::time::Duration;
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 
-pub use journal::ImportError;
+pub use journal::{ImportError, recorded_mapping};
 
 use crate::{Client, types};
 
@@ -212,8 +216,9 @@ impl ContactLookup {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImportOptions {
-    /// The most requests in flight at once (8 unless set); the engine sends
-    /// fewer for a while after a 429.
+    /// The most requests in flight at once
+    /// ([`ImportOptions::DEFAULT_CONCURRENCY`] unless set); the engine sends
+    /// fewer for a while after a 429, and paces them to the API's rate.
     pub concurrency: NonZeroUsize,
     /// Create the contacts that rows name and that do not exist (off: such
     /// rows fail with [`FailureKind::ContactNotFound`]).
@@ -232,17 +237,31 @@ pub struct ImportOptions {
     /// set): reconciliation looks at deals created since the first send less
     /// this.
     pub clock_skew: Duration,
+    /// How the file's columns were read, in the caller's words (`kinbox
+    /// deals import` writes `HEADER=COLUMN` lines): kept in the journal by
+    /// [`Importer::plan`], read back with [`recorded_mapping`], so that a
+    /// resumed import reads the file as the run before it did.
+    pub mapping: Option<String>,
+}
+
+impl ImportOptions {
+    /// Enough in flight to reach an API's rate of a thousand a second at
+    /// 30 ms an answer; the rate itself is the pace learnt from the API's
+    /// 429s (BENCHMARKS.md: 8 in flight reached 87 % of 200 a second, 32
+    /// reach 92 %).
+    pub const DEFAULT_CONCURRENCY: usize = 32;
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
         Self {
-            concurrency: NonZeroUsize::new(8).expect("8 is not 0"),
+            concurrency: NonZeroUsize::new(Self::DEFAULT_CONCURRENCY).expect("32 is not 0"),
             create_contacts: false,
             journal: None,
             max_attempts: NonZeroU32::new(5).expect("5 is not 0"),
             reconcile_delay: Duration::from_secs(3),
             clock_skew: Duration::from_secs(600),
+            mapping: None,
         }
     }
 }
@@ -261,6 +280,12 @@ impl ImportOptions {
 
     pub fn journal(mut self, path: impl Into<PathBuf>) -> Self {
         self.journal = Some(path.into());
+        self
+    }
+
+    /// See [`ImportOptions::mapping`].
+    pub fn mapping(mut self, mapping: impl Into<String>) -> Self {
+        self.mapping = Some(mapping.into());
         self
     }
 
@@ -647,6 +672,12 @@ impl Importer {
             source: std::io::Error::other(reason),
         };
         let at = chrono::Utc::now();
+        if let Some(mapping) = &self.shared.options.mapping {
+            let mut record = journal::Record::new(0, journal::Event::Mapping, 0);
+            record.at = Some(at);
+            record.mapping = Some(mapping.clone());
+            journal.append(&record).await.map_err(io)?;
+        }
         if rows.is_empty() {
             let mut record = journal::Record::new(0, journal::Event::Rows, 0);
             record.at = Some(at);

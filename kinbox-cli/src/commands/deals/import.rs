@@ -29,11 +29,6 @@ use crate::config::context::Context;
 use crate::import_file::{self, Format, MapEntry, ReadOptions};
 use crate::import_row::{RowContext, ValidatedRow};
 
-/// The default of `--concurrency`: enough to reach an API's rate of a
-/// thousand a second at 30 ms an answer. The rate itself is the engine's
-/// pace, learnt from the API's 429s (BENCHMARKS.md: 8 in flight reached
-/// 87 % of 200 a second, 32 reach 92 %).
-const DEFAULT_CONCURRENCY: &str = "32";
 /// Bad rows listed when a run refuses to start; `--check` lists them all.
 const BAD_ROWS_SHOWN: usize = 20;
 /// The most of stdin kept for the second pass: far above a real
@@ -154,7 +149,7 @@ pub fn command() -> Command {
             Arg::new("concurrency")
                 .long("concurrency")
                 .value_name("N")
-                .default_value(DEFAULT_CONCURRENCY)
+                .default_value(ImportOptions::DEFAULT_CONCURRENCY.to_string())
                 .value_parser(clap::value_parser!(u16).range(1..=64))
                 .help(
                     "Requests in flight at most (1–64); the rate is paced to the API's once it \
@@ -179,7 +174,8 @@ pub fn command() -> Command {
                 .help(
                     "Continue an import from its journal: rows created are skipped wherever \
                      they are in the file now, rows whose answer was lost are looked for before \
-                     being sent again",
+                     being sent again. The columns are read as the last run read them (the \
+                     journal keeps how), unless --map or --mapping is given",
                 ),
         )
         .arg(
@@ -374,6 +370,9 @@ struct Checked {
     /// Each valid row's line, content and identity: the journal is
     /// compared with the whole file before anything is sent.
     keys: Vec<RowKey>,
+    /// How the columns were read, as a mapping file writes it: kept in the
+    /// journal for `--resume`.
+    mapping: String,
 }
 
 /// Reads every record and checks it; `each_bad` hears why each bad row is.
@@ -414,6 +413,7 @@ fn check_all(
         (import_file::open(file, options)?, None)
     };
     show_mapping(file, records.mapping());
+    let mapping = import_file::mapping_file(records.mapping());
     if let Some(path) = save_mapping {
         save_mapping_file(path, file, records.mapping())?;
     }
@@ -459,6 +459,7 @@ fn check_all(
         options: second,
         input,
         keys,
+        mapping,
     })
 }
 
@@ -515,6 +516,28 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         import_paths::check_distinct(&file, journal.as_deref(), report_path.map(PathBuf::as_path))?;
         check_journal(journal.as_deref(), resume, &file)?;
     }
+    // `--resume` reads the columns as the run before did, unless told
+    // otherwise: no --map flags to repeat.
+    let told = matches.contains_id("mapping")
+        || matches
+            .get_many::<MapEntry>("map")
+            .is_some_and(|mut entries| entries.next().is_some());
+    if let (true, false, Some(journal)) = (resume, told, &journal) {
+        let recorded = kinbox_api::import::recorded_mapping(journal)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        if let Some(text) = recorded {
+            read_options.map = import_file::parse_mapping(&text).map_err(|why| {
+                CliError::usage(format!(
+                    "the journal's mapping, {}; give --map or --mapping FILE",
+                    crate::error::printable(&why)
+                ))
+            })?;
+            eprintln!(
+                "Reading the columns as the last run did (kept in the journal; --map or \
+                 --mapping FILE changes them)."
+            );
+        }
+    }
 
     let client = context.client()?;
     // Dates without a zone are read in the run's zone, as the date flags are.
@@ -568,7 +591,9 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
         .concurrency(usize::from(concurrency))
         .create_contacts(matches.get_flag("create-contacts"));
     if let Some(journal) = &journal {
-        options = options.journal(journal.clone());
+        options = options
+            .journal(journal.clone())
+            .mapping(checked.mapping.clone());
     }
     // A journal in use, unreadable or damaged: nothing was sent.
     let importer = Importer::new(client, options).map_err(|e| CliError::usage(e.to_string()))?;
