@@ -279,7 +279,7 @@ mod tests {
 
     use crate::import::{FailureKind, ImportOptions, ImportRow, Importer, RowOutcome, Stopped};
     use crate::types::{CustomFieldsInput, DealCreate, DealStatus};
-    use crate::{ClientConfig, Token};
+    use crate::{Client, ClientConfig, Token};
 
     fn row(line: u64) -> ImportRow {
         let deal: DealCreate = DealCreate::builder()
@@ -299,18 +299,24 @@ mod tests {
         }
     }
 
+    /// A client of a loopback port no one listens on: every connection is
+    /// refused.
+    fn client_of_a_closed_port() -> Client {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        ClientConfig::new(Token::new("token").unwrap())
+            .base_url(url)
+            .build()
+            .unwrap()
+    }
+
     /// An API that refuses every connection: the import probes it once,
     /// stops within seconds, and every row ends "not sent", where the first
     /// version tried each row 5 times with back-offs (1 min 44 s for 500).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_api_gone_stops_the_import_within_seconds_and_says_why() {
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", closed.local_addr().unwrap());
-        drop(closed);
-        let client = ClientConfig::new(Token::new("token").unwrap())
-            .base_url(url)
-            .build()
-            .unwrap();
+        let client = client_of_a_closed_port();
         let importer = Importer::new(client, ImportOptions::default().concurrency(4)).unwrap();
         let handle = importer.handle();
         let stats = importer.stats();
@@ -354,13 +360,7 @@ mod tests {
     /// once.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stopped_import_sends_nothing_more() {
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", closed.local_addr().unwrap());
-        drop(closed);
-        let client = ClientConfig::new(Token::new("token").unwrap())
-            .base_url(url)
-            .build()
-            .unwrap();
+        let client = client_of_a_closed_port();
         let importer = Importer::new(client, ImportOptions::default()).unwrap();
         let handle = importer.handle();
         handle.stop();
