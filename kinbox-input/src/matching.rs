@@ -125,13 +125,21 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 
 /// "the choices are: A, B" or "there is none".
 pub fn list_choices(choices: impl Iterator<Item = String>) -> String {
-    let choices: Vec<String> = choices.collect();
-    if choices.is_empty() {
-        "there are none".to_owned()
-    } else {
-        format!("the choices are: {}", choices.join(", "))
+    let mut choices = choices.peekable();
+    if choices.peek().is_none() {
+        return "there are none".to_owned();
+    }
+    let shown: Vec<String> = choices.by_ref().take(MAX_CHOICES_LISTED).collect();
+    let more = choices.count();
+    match more {
+        0 => format!("the choices are: {}", shown.join(", ")),
+        more => format!("the choices include: {}, and {more} more", shown.join(", ")),
     }
 }
+
+/// The most choices a message lists: a workspace's contacts or products
+/// may be thousands.
+pub const MAX_CHOICES_LISTED: usize = 20;
 
 /// The text to compare names by: lower case, without accents, with runs of
 /// white space as one space. Covers the Latin letters Portuguese and Spanish
@@ -166,6 +174,21 @@ fn strip_accent(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_list_of_choices_is_cut_and_says_how_many_more() {
+        let many = (1..=25).map(|n| format!("\"Contato {n}\""));
+        let said = list_choices(many);
+        assert!(
+            said.starts_with("the choices include: \"Contato 1\", "),
+            "{said}"
+        );
+        assert!(said.ends_with("\"Contato 20\", and 5 more"), "{said}");
+        assert_eq!(
+            list_choices(["\"A\"".to_owned()].into_iter()),
+            "the choices are: \"A\""
+        );
+    }
 
     const STAGES: [&str; 4] = ["Prospecção", "Proposta", "Negociação", "Fechamento"];
 
