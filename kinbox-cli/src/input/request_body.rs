@@ -142,13 +142,14 @@ impl Body {
         if let Some(known) = schema.get("properties").and_then(Value::as_object) {
             for name in self.fields.keys().filter(|name| !known.contains_key(*name)) {
                 let mut hints = vec!["remove it".to_owned()];
+                if let Some(flag) = crate::input::name_flags::flag_for_field(name, leaf) {
+                    hints.push(format!("to give it by name, use --{flag}"));
+                }
+                // A question, so it comes last.
                 let close =
                     kinbox_input::matching::did_you_mean(name, known.keys().map(String::as_str));
                 if !close.is_empty() {
                     hints.push(close.trim_end().to_owned());
-                }
-                if let Some(flag) = crate::input::name_flags::flag_for_field(name, leaf) {
-                    hints.push(format!("to give it by name, use --{flag}"));
                 }
                 problems.push(format!(
                     "`{}` is not a field of this request: {}",
