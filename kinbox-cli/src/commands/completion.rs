@@ -13,7 +13,6 @@ use clap::{Arg, ArgMatches, Command, value_parser};
 use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use clap_complete::env::Shells;
 use clap_complete::{CompleteEnv, Shell};
-use serde_json::Value;
 
 use crate::CliError;
 use crate::config::context::Context;
@@ -121,44 +120,24 @@ fn fetch(names: Names, words: &[OsString]) -> Option<Vec<String>> {
             .ok()?
             .ok()
     })?;
-    let pipelines = serde_json::to_value(pipelines).ok()?;
-    let pipelines = pipelines.as_array()?;
-    let name = |value: &Value| value.get("name").and_then(Value::as_str).map(str::to_owned);
+    let named = flag_value(words, "pipeline");
+    let id = flag_value(words, "pipeline-id");
     let mut found: Vec<String> = match names {
-        Names::Pipelines => pipelines.iter().filter_map(name).collect(),
-        Names::Stages => {
-            let named = flag_value(words, "pipeline");
-            let id = flag_value(words, "pipeline-id");
-            pipelines
-                .iter()
-                .filter(|p| {
-                    named.as_deref().is_none_or(|n| {
-                        name(p).is_some_and(|name| name.to_lowercase() == n.to_lowercase())
-                    }) && id
-                        .as_deref()
-                        .is_none_or(|id| p.get("id").is_some_and(|v| same_id(v, id)))
-                })
-                .flat_map(|p| {
-                    p.get("stages")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                })
-                .filter_map(name)
-                .collect()
-        }
+        Names::Pipelines => pipelines.iter().map(|p| p.name.clone()).collect(),
+        Names::Stages => pipelines
+            .iter()
+            .filter(|p| {
+                named
+                    .as_deref()
+                    .is_none_or(|n| p.name.to_lowercase() == n.to_lowercase())
+                    && id.as_deref().is_none_or(|id| p.id == id)
+            })
+            .flat_map(|p| p.stages.iter().map(|s| s.name.clone()))
+            .collect(),
     };
     found.sort();
     found.dedup();
     Some(found)
-}
-
-fn same_id(value: &Value, id: &str) -> bool {
-    match value {
-        Value::String(text) => text == id,
-        Value::Number(number) => number.to_string() == id,
-        _ => false,
-    }
 }
 
 /// The global options among the words being completed, read as a command
