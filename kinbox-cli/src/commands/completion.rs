@@ -97,6 +97,10 @@ fn candidates(names: Names, current: &OsStr) -> Vec<CompletionCandidate> {
     fetch(names, &words)
         .unwrap_or_default()
         .into_iter()
+        // A server's name goes to the shell: one with a control character
+        // (a line break, an escape) would split or print as something else,
+        // and cannot be typed anyway.
+        .filter(|name| !name.chars().any(char::is_control))
         .filter(|name| name.to_lowercase().starts_with(&typed))
         .map(CompletionCandidate::new)
         .collect()

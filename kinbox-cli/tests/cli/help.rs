@@ -157,6 +157,24 @@ fn complete(api: &crate::support::Api, words: &[&str]) -> crate::support::Output
     run(cmd)
 }
 
+/// A server's name reaches the shell only when it is plain text: a line
+/// break would make two candidates, an escape would act on the terminal.
+#[test]
+fn names_with_control_characters_are_never_offered() {
+    let api = crate::support::Api::start();
+    api.server.mock(|when, then| {
+        when.method(httpmock::Method::GET).path("/v1/pipelines");
+        then.status(200).json_body(serde_json::json!([
+            crate::support::pipeline("p1", "Vendas", &["Proposta"], &[]),
+            crate::support::pipeline("p2", "Vendas\nrm -rf ~", &[], &[]),
+            crate::support::pipeline("p3", "V\u{1b}]0;owned\u{7}", &[], &[]),
+        ]));
+    });
+    let out = complete(&api, &["deals", "create", "--pipeline", "v"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "Vendas\n");
+}
+
 #[test]
 fn commands_and_pipeline_and_stage_names_are_completed() {
     let api = crate::support::Api::start();
