@@ -116,6 +116,17 @@ impl Mcp {
         (result["isError"] == json!(true), text.to_owned())
     }
 
+    /// A call that must succeed, its whole result.
+    fn result(&mut self, name: &str, arguments: Value) -> Value {
+        let answer = self.request("tools/call", json!({"name": name, "arguments": arguments}));
+        let result = answer["result"].clone();
+        assert!(
+            result.is_object() && result["isError"] != json!(true),
+            "{name}: {answer}"
+        );
+        result
+    }
+
     /// A call that must succeed, its JSON (after a summary line, if any).
     fn ok(&mut self, name: &str, arguments: Value) -> Value {
         let (error, text) = self.call(name, arguments.clone());
@@ -195,6 +206,159 @@ async fn tools_are_the_specs_operations_with_their_annotations() {
             .iter()
             .any(|p| p["name"] == "Vendas")
     );
+}
+
+/// `result`'s structured content fits `tool`'s output schema (checked by a
+/// JSON Schema validator we did not write) and is the JSON of its text.
+fn fits_its_output_schema(tool: &Value, result: &Value) {
+    let name = &tool["name"];
+    let schema = &tool["outputSchema"];
+    let structured = &result["structuredContent"];
+    assert!(structured.is_object(), "{name}: {result}");
+    let validator = jsonschema::draft202012::new(schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(structured)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}\n{structured}");
+    let text = result["content"][0]["text"].as_str().unwrap();
+    let json = &text[text.find('{').unwrap()..];
+    assert_eq!(
+        &serde_json::from_str::<Value>(json).unwrap(),
+        structured,
+        "{name}"
+    );
+}
+
+/// Every answer a tool gives fits the output schema it lists: each list,
+/// trimmed and with all its fields, each object by an id a list showed,
+/// writes, and every people tool on one deal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_fits_the_output_schema_its_tool_lists() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let mut mcp = Mcp::start(&sandbox, &[]);
+    let tools = mcp.tools();
+    let tool = |name: &str| {
+        tools
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .clone()
+    };
+    let spec = kinbox_spec::spec();
+    for op in spec.operations() {
+        let listed = tool(&op.id);
+        let has = listed.get("outputSchema").is_some();
+        assert_eq!(has, op.method != "DELETE", "{listed}");
+        if has {
+            assert_eq!(listed["outputSchema"]["type"], "object", "{listed}");
+        }
+    }
+    let mut checked = Vec::new();
+    // A list's first id, by the list's path.
+    let mut first_ids = std::collections::BTreeMap::new();
+    let reads = spec.operations().iter().filter(|op| op.method == "GET");
+    for op in reads.clone().filter(|op| !op.path.contains('{')) {
+        let listed = tool(&op.id);
+        let mut calls = vec![json!({})];
+        if listed["inputSchema"]["properties"]["all_fields"].is_object() {
+            calls.push(json!({"all_fields": true}));
+        }
+        for arguments in calls {
+            let result = mcp.result(&op.id, arguments);
+            fits_its_output_schema(&listed, &result);
+            let structured = &result["structuredContent"];
+            let items = structured.get("data").unwrap_or(&structured["items"]);
+            if let Some(id) = items[0]["id"]
+                .as_str()
+                .map(str::to_owned)
+                .or(items[0]["id"].as_i64().map(|i| i.to_string()))
+            {
+                first_ids.insert(op.path.clone(), id);
+            }
+        }
+        checked.push(op.id.clone());
+    }
+    for op in reads.filter(|op| op.path.contains('{')) {
+        let collection = op.path.trim_end_matches("/{id}");
+        let (Some(id), true) = (first_ids.get(collection), op.path.ends_with("/{id}")) else {
+            continue;
+        };
+        let result = mcp.result(&op.id, json!({"id": id}));
+        fits_its_output_schema(&tool(&op.id), &result);
+        checked.push(op.id.clone());
+    }
+    let tag = mcp.result(
+        "create_tag",
+        json!({"body": {"name": "Schema", "color": "#1e90ff", "privacy": {"type": "public"}}}),
+    );
+    fits_its_output_schema(&tool("create_tag"), &tag);
+    let tag_id = tag["structuredContent"]["id"].to_string();
+    let tag_id = tag_id.trim_matches('"');
+    let renamed = mcp.result(
+        "update_tag",
+        json!({"id": tag_id, "body": {"name": "Schema 2"}}),
+    );
+    fits_its_output_schema(&tool("update_tag"), &renamed);
+    let deal = mcp.result(
+        "create_deal_by_names",
+        json!({"name": "Esquema", "value": "R$ 1.890,50", "pipeline": "Vendas",
+               "contact_phone": "(85) 99728-1648", "tags": ["Lead quente"]}),
+    );
+    fits_its_output_schema(&tool("create_deal_by_names"), &deal);
+    let id = deal["structuredContent"]["id"].as_str().unwrap().to_owned();
+    for (name, arguments) in [
+        (
+            "update_deal_by_names",
+            json!({"id": id, "value": "2.000,00", "due_date": "30/06/2025"}),
+        ),
+        ("move_deal", json!({"id": id, "stage": "Negociação"})),
+        ("win_deal", json!({"id": id, "date": "30/06/2025"})),
+        ("reopen_deal", json!({"id": id})),
+        ("lose_deal", json!({"id": id, "reasons": ["Preço"]})),
+    ] {
+        let result = mcp.result(name, arguments);
+        fits_its_output_schema(&tool(name), &result);
+    }
+    // The sandbox starts with no deals: read the one made.
+    for (name, arguments) in [
+        ("get_deal", json!({"id": id})),
+        ("list_deals", json!({})),
+        ("list_deals", json!({"all_fields": true})),
+    ] {
+        let result = mcp.result(name, arguments);
+        assert!(
+            result["content"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Esquema")
+        );
+        fits_its_output_schema(&tool(name), &result);
+        checked.push(name.to_owned());
+    }
+    for read in [
+        "list_deals",
+        "get_deal",
+        "list_pipelines",
+        "get_pipeline",
+        "list_tags",
+        "get_tag",
+        "list_contacts",
+        "get_contact",
+        "list_products",
+        "get_product",
+        "list_custom_fields",
+        "get_custom_field",
+        "list_campaigns",
+        "get_campaign",
+        "list_sessions",
+        "get_session",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == read),
+            "{read} was not checked: {checked:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,11 +1,25 @@
-//! What a tool answers: JSON text, escaped and without the token, at most
-//! [`MAX_RESULT_BYTES`]; a page of a list with its cursor and a one-line
-//! summary. And what a tool says when it fails ([`ToolError`]).
+//! What a tool answers: the API's answer as JSON twice, as the result's
+//! text (after a one-line summary) and as its `structuredContent` (which
+//! the tool's output schema describes), the two together at most
+//! [`MAX_RESULT_BYTES`]. A list gives one page with its cursor; an answer
+//! too large loses items, then its long texts and lists are shortened, and
+//! the summary says how to read the rest. Text from the server has the
+//! characters a terminal acts on, or a reader cannot see, escaped, and
+//! never the token. And what a tool says when it fails ([`ToolError`]).
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-/// The most bytes of text a tool result carries.
+/// The most bytes a tool result carries, its text and structured content
+/// together.
 pub const MAX_RESULT_BYTES: usize = 64 * 1024;
+
+/// The most bytes of the answer's JSON: it is carried twice (text and
+/// structured content), with room for the summary line.
+const DOCUMENT_BUDGET: usize = (MAX_RESULT_BYTES - 2048) / 2;
+
+/// Where a list the API answers as a JSON array goes in structured content,
+/// which MCP wants an object.
+pub const ITEMS: &str = "items";
 
 /// A tool call that failed: the message says what happened and what to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +45,30 @@ impl ToolError {
     }
 }
 
+/// A tool's result: its text, and the same answer as structured content
+/// (an object) when there is one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub text: String,
+    pub structured: Option<Value>,
+}
+
+impl Answer {
+    /// A result with text only (an answer without a body).
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            structured: None,
+        }
+    }
+
+    /// The same answer with `note` (escaped by the caller) before its text.
+    pub fn after(mut self, note: &str) -> Self {
+        self.text = format!("{note}{}", self.text);
+        self
+    }
+}
+
 /// `text` as a tool result may carry it: without the token, and with the
 /// characters a terminal or a renderer acts on (controls, bidirectional
 /// overrides) escaped.
@@ -38,187 +76,286 @@ pub fn escaped(text: &str) -> String {
     crate::error::printable(text)
 }
 
-/// A whole answer as a result's text. A page (`{data: [...], nextCursor}`)
-/// gets a summary line first and, when it does not fit, as many items as
-/// fit and how to read the rest; anything else is cut with a note.
-pub fn render(body: &Value) -> String {
-    if let Some(items) = body.get("data").and_then(Value::as_array) {
-        return render_page(body, items);
-    }
-    if let Some(items) = body.as_array() {
-        return render_list(items);
-    }
-    fit(&json_text(body), "")
+/// A character a person reading an answer would not see, or that would act
+/// on their screen: controls other than line breaks and tabs (which JSON
+/// writes as `\n` and `\t`), bidirectional overrides, and Unicode tags
+/// (U+E0000–U+E007F, invisible, read by language models as text: a way to
+/// hide instructions in a deal's name).
+fn hidden(c: char) -> bool {
+    (kinbox_api::server_text::acts_on_terminal(c) && !matches!(c, '\n' | '\t'))
+        || ('\u{e0000}'..='\u{e007f}').contains(&c)
 }
 
-/// [`render`] with each item of a list cut to `fields` (the main ones),
-/// and a note saying how to get them all.
-pub fn render_trimmed(body: &Value, fields: &[String]) -> String {
-    let trim = |items: &[Value]| -> Vec<Value> {
-        items
-            .iter()
-            .map(|item| match item {
-                Value::Object(map) => Value::Object(
-                    map.iter()
-                        .filter(|(key, _)| fields.contains(key))
-                        .map(|(key, value)| (key.clone(), value.clone()))
-                        .collect(),
-                ),
-                other => other.clone(),
-            })
-            .collect()
-    };
-    let trimmed = match body {
-        Value::Array(items) => Value::Array(trim(items)),
-        Value::Object(page) if page.get("data").is_some_and(Value::is_array) => {
-            let mut page = page.clone();
-            let items = trim(
-                page["data"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default(),
-            );
-            page.insert("data".into(), Value::Array(items));
-            Value::Object(page)
+fn visible_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
         }
-        other => return render(other),
-    };
-    let text = render(&trimmed);
-    let (summary, rest) = text.split_once('\n').unwrap_or((&text, ""));
-    format!(
-        "{summary} Fields shown: {}; call again with all_fields: true for all.\n{rest}",
-        fields.join(", ")
-    )
+    }
+    out
 }
 
-fn render_page(body: &Value, items: &[Value]) -> String {
-    let cursor = crate::output::next_cursor(body);
-    let more = match &cursor {
-        Some(cursor) => format!(
-            "more pages: call again with cursor {}",
-            json_text(&Value::String(cursor.clone()))
+/// `value` with every [`hidden`] character of its texts and keys written as
+/// a visible escape (`\u{202e}`).
+pub fn visible(value: Value) -> Value {
+    match value {
+        Value::String(text) if text.chars().any(hidden) => Value::String(visible_text(&text)),
+        Value::Array(items) => Value::Array(items.into_iter().map(visible).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let key = if key.chars().any(hidden) {
+                        visible_text(&key)
+                    } else {
+                        key
+                    };
+                    (key, visible(value))
+                })
+                .collect(),
         ),
-        None => "the last page".to_owned(),
-    };
-    let (shown, text) = fitting(items, |shown| {
-        let mut page = body.clone();
-        page["data"] = Value::Array(items[..shown].to_vec());
-        page
-    });
-    let summary = if shown == items.len() {
-        format!("{} item(s); {more}.", items.len())
-    } else {
-        format!(
-            "{shown} of this page's {} item(s) shown (the rest did not fit): call again with \
-             limit {shown} (and the same cursor, if any) to read this page in smaller pages; {more}.",
-            items.len()
-        )
-    };
-    fit(&text, &summary)
+        other => other,
+    }
 }
 
-fn render_list(items: &[Value]) -> String {
-    let (shown, text) = fitting(items, |shown| json!(items[..shown]));
-    let summary = if shown == items.len() {
-        format!("{} item(s).", items.len())
-    } else {
-        format!(
-            "{shown} of {} item(s) shown (the rest did not fit): ask for one by its id with the \
-             get tool.",
-            items.len()
-        )
-    };
-    fit(&text, &summary)
+/// Compact JSON of `value` made [`visible`], without the token.
+pub fn json_text(value: &Value) -> String {
+    let text = serde_json::to_string(&visible(value.clone())).unwrap_or_else(|_| "null".into());
+    escaped(&text)
 }
 
-/// The most items (from the first) whose JSON fits, and that JSON.
-fn fitting(items: &[Value], document: impl Fn(usize) -> Value) -> (usize, String) {
-    let budget = MAX_RESULT_BYTES - 512;
-    let whole = json_text(&document(items.len()));
-    if whole.len() <= budget {
-        return (items.len(), whole);
+/// The API's answer `body` as a tool's result. With `keep`, each item of a
+/// list keeps only those fields (the main ones).
+pub fn render(body: &Value, keep: Option<&[String]>) -> Answer {
+    let mut document = match body {
+        Value::Array(items) => json!({ ITEMS: items }),
+        other => other.clone(),
+    };
+    let list_key = match body {
+        Value::Array(_) => Some(ITEMS),
+        Value::Object(page) if page.get("data").is_some_and(Value::is_array) => Some("data"),
+        _ => None,
+    };
+    let mut notes = Vec::new();
+    if let (Some(key), Some(fields)) = (list_key, keep) {
+        for item in document[key].as_array_mut().into_iter().flatten() {
+            if let Value::Object(map) = item {
+                map.retain(|name, _| fields.contains(name));
+            }
+        }
+        notes.push(format!(
+            "Fields shown: {}; call again with all_fields: true for all.",
+            fields.join(", ")
+        ));
+    }
+    let mut summary = String::new();
+    if let Some(key) = list_key {
+        let items = document[key].as_array().cloned().unwrap_or_default();
+        let shown = fitting(&mut document, key, &items);
+        summary = list_summary(body, key, shown, items.len());
+    }
+    if size(&document) > DOCUMENT_BUDGET {
+        let whole = size(&document);
+        let limit = shortened(&mut document);
+        notes.push(format!(
+            "[cut: the answer has {whole} bytes; texts, lists and objects longer than {limit} \
+             were shortened to fit: ask for less (a smaller `limit`, filters, or one object by \
+             its id)]"
+        ));
+    }
+    let head: Vec<&str> = std::iter::once(summary.as_str())
+        .chain(notes.iter().map(String::as_str))
+        .filter(|part| !part.is_empty())
+        .collect();
+    let document = visible(document);
+    let json = json_text(&document);
+    let text = if head.is_empty() {
+        json
+    } else {
+        format!("{}\n{json}", head.join(" "))
+    };
+    Answer {
+        text,
+        structured: document.is_object().then_some(document),
+    }
+}
+
+fn size(value: &Value) -> usize {
+    serde_json::to_vec(value)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX)
+}
+
+/// Keeps in `document[key]` the most of `items` (from the first, at least
+/// one) whose JSON fits; how many.
+fn fitting(document: &mut Value, key: &str, items: &[Value]) -> usize {
+    let mut with = |count: usize| {
+        document[key] = Value::Array(items[..count].to_vec());
+        size(document)
+    };
+    if with(items.len()) <= DOCUMENT_BUDGET {
+        return items.len();
     }
     // Binary search on the count of items kept.
     let (mut low, mut high) = (0, items.len());
     while low < high {
         let middle = (low + high).div_ceil(2);
-        if json_text(&document(middle)).len() <= budget {
+        if with(middle) <= DOCUMENT_BUDGET {
             low = middle;
         } else {
             high = middle - 1;
         }
     }
-    (low, json_text(&document(low)))
+    // One item too large is shortened rather than left out.
+    let count = low.max(1).min(items.len());
+    with(count);
+    count
 }
 
-/// `summary` then `text`, cut to [`MAX_RESULT_BYTES`] with a note.
-fn fit(text: &str, summary: &str) -> String {
-    let head = if summary.is_empty() {
-        String::new()
+fn list_summary(body: &Value, key: &str, shown: usize, all: usize) -> String {
+    if key == "data" {
+        let more = match crate::output::next_cursor(body) {
+            Some(cursor) => format!(
+                "more pages: call again with cursor {}",
+                json_text(&Value::String(cursor))
+            ),
+            None => "the last page".to_owned(),
+        };
+        if shown == all {
+            format!("{all} item(s); {more}.")
+        } else {
+            format!(
+                "{shown} of this page's {all} item(s) shown (the rest did not fit): call again \
+                 with limit {shown} (and the same cursor, if any) to read this page in smaller \
+                 pages; {more}."
+            )
+        }
+    } else if shown == all {
+        format!("{all} item(s).")
     } else {
-        format!("{summary}\n")
-    };
-    let room = MAX_RESULT_BYTES.saturating_sub(head.len() + 200);
-    if text.len() <= room {
-        return format!("{head}{text}");
+        format!(
+            "{shown} of {all} item(s) shown (the rest did not fit): ask for one by its id with \
+             the get tool."
+        )
     }
-    let mut end = room;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!(
-        "{head}{}\n[cut: the answer has {} bytes, {} shown; ask for less (a smaller `limit`, \
-         filters, or one object by its id)]",
-        &text[..end],
-        text.len(),
-        end
-    )
 }
 
-/// Compact JSON, without the token, with controls and bidirectional
-/// overrides written as `\u` escapes (the same string to a JSON reader).
-pub fn json_text(value: &Value) -> String {
-    let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
-    let text: String = text
-        .chars()
-        .map(|c| {
-            if kinbox_api::server_text::acts_on_terminal(c) {
-                format!("\\u{:04x}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    escaped(&text)
+/// Shortens `document` until it fits: every text, list and object longer
+/// than one limit is cut to it, the largest limit that fits found by
+/// binary search; that limit. At limit 0 anything fits.
+fn shortened(document: &mut Value) -> usize {
+    let whole = document.clone();
+    let (mut low, mut high) = (0, longest(&whole));
+    while low < high {
+        let middle = (low + high).div_ceil(2);
+        if size(&cut_to(&whole, middle)) <= DOCUMENT_BUDGET {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    *document = cut_to(&whole, low);
+    low
+}
+
+/// The length of the longest text (in characters), list or object.
+fn longest(value: &Value) -> usize {
+    match value {
+        Value::String(text) => text.chars().count(),
+        Value::Array(items) => items
+            .iter()
+            .map(longest)
+            .max()
+            .unwrap_or(0)
+            .max(items.len()),
+        Value::Object(map) => map.values().map(longest).max().unwrap_or(0).max(map.len()),
+        _ => 0,
+    }
+}
+
+fn cut_to(value: &Value, limit: usize) -> Value {
+    match value {
+        Value::String(text) if text.chars().count() > limit => {
+            Value::String(text.chars().take(limit).chain(['…']).collect())
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().take(limit).map(|v| cut_to(v, limit)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .take(limit)
+                .map(|(key, value)| (key.clone(), cut_to(value, limit)))
+                .collect::<Map<String, Value>>(),
+        ),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn json_of(answer: &Answer) -> Value {
+        let json = answer
+            .text
+            .split_once('\n')
+            .map_or(&*answer.text, |(_, json)| json);
+        serde_json::from_str(json).unwrap()
+    }
+
     #[test]
     fn a_page_says_how_many_and_its_cursor() {
-        let text = render(&json!({"data": [{"id": 1}], "nextCursor": "abc"}));
+        let answer = render(&json!({"data": [{"id": 1}], "nextCursor": "abc"}), None);
         assert!(
-            text.starts_with("1 item(s); more pages: call again with cursor \"abc\"."),
-            "{text}"
+            answer
+                .text
+                .starts_with("1 item(s); more pages: call again with cursor \"abc\"."),
+            "{}",
+            answer.text
         );
-        let text = render(&json!({"data": [], "nextCursor": null}));
-        assert!(text.starts_with("0 item(s); the last page."), "{text}");
+        assert_eq!(answer.structured, Some(json_of(&answer)));
+        let answer = render(&json!({"data": [], "nextCursor": null}), None);
+        assert!(
+            answer.text.starts_with("0 item(s); the last page."),
+            "{}",
+            answer.text
+        );
+    }
+
+    #[test]
+    fn an_array_is_structured_under_items() {
+        let answer = render(&json!([{"id": "a"}, {"id": "b"}]), None);
+        assert!(answer.text.starts_with("2 item(s).\n"), "{}", answer.text);
+        assert_eq!(
+            answer.structured,
+            Some(json!({"items": [{"id": "a"}, {"id": "b"}]}))
+        );
     }
 
     #[test]
     fn items_keep_the_main_fields_and_say_how_to_get_all() {
         let page = json!({"data": [{"id": 1, "name": "a", "extra": {"x": 1}}], "nextCursor": null});
-        let text = render_trimmed(&page, &["id".to_owned(), "name".to_owned()]);
-        let (summary, json) = text.split_once('\n').unwrap();
+        let answer = render(&page, Some(&["id".to_owned(), "name".to_owned()]));
+        let (summary, _) = answer.text.split_once('\n').unwrap();
         assert!(
             summary.contains("Fields shown: id, name; call again with all_fields: true"),
             "{summary}"
         );
+        assert_eq!(json_of(&answer)["data"], json!([{"id": 1, "name": "a"}]));
         assert_eq!(
-            serde_json::from_str::<Value>(json).unwrap()["data"],
+            answer.structured.unwrap()["data"],
             json!([{"id": 1, "name": "a"}])
+        );
+    }
+
+    fn within_the_cap(answer: &Answer) {
+        let structured = answer.structured.as_ref().map_or(0, size);
+        assert!(
+            answer.text.len() + structured <= MAX_RESULT_BYTES,
+            "{} + {structured}",
+            answer.text.len()
         );
     }
 
@@ -227,24 +364,65 @@ mod tests {
         let items: Vec<Value> = (0..100)
             .map(|i| json!({"id": i, "name": "x".repeat(2000)}))
             .collect();
-        let text = render(&json!({"data": items, "nextCursor": "c"}));
-        assert!(text.len() <= MAX_RESULT_BYTES, "{}", text.len());
-        let (summary, rest) = text.split_once('\n').unwrap();
+        let answer = render(&json!({"data": items, "nextCursor": "c"}), None);
+        within_the_cap(&answer);
+        let (summary, _) = answer.text.split_once('\n').unwrap();
         assert!(
             summary.contains("of this page's 100 item(s) shown"),
             "{summary}"
         );
         assert!(summary.contains("limit"), "{summary}");
-        let page: Value = serde_json::from_str(rest).unwrap();
+        let page = json_of(&answer);
         assert!(!page["data"].as_array().unwrap().is_empty());
+        assert_eq!(Some(page), answer.structured);
     }
 
     #[test]
-    fn anything_else_is_cut_with_a_note_and_controls_are_escaped() {
-        let text = render(&json!({"text": "y".repeat(MAX_RESULT_BYTES * 2)}));
-        assert!(text.len() <= MAX_RESULT_BYTES);
-        assert!(text.contains("[cut: "), "{}", &text[text.len() - 200..]);
-        let text = render(&json!({"name": "a\u{1b}[2J\u{202e}b\u{9b}"}));
-        assert_eq!(text, r#"{"name":"a\u001b[2J\u202eb\u009b"}"#);
+    fn anything_too_large_is_shortened_and_stays_json() {
+        for body in [
+            json!({"text": "y".repeat(MAX_RESULT_BYTES * 2), "id": "d1"}),
+            json!({"id": "p", "stages": vec![json!({"id": "s", "name": "Etapa"}); 20_000]}),
+            json!({"data": [{"id": 1, "notes": "z".repeat(MAX_RESULT_BYTES * 3)}]}),
+            json!([{"customFields": (0..20_000).map(|i| (format!("f{i}"), json!(i))).collect::<Map<_, _>>()}]),
+        ] {
+            let answer = render(&body, None);
+            within_the_cap(&answer);
+            assert!(
+                answer.text.contains("[cut: the answer has "),
+                "{}",
+                &answer.text[..200]
+            );
+            assert_eq!(Some(json_of(&answer)), answer.structured);
+        }
+        let answer = render(
+            &json!({"text": "y".repeat(MAX_RESULT_BYTES), "id": "d1"}),
+            None,
+        );
+        assert_eq!(
+            answer.structured.unwrap()["id"],
+            "d1",
+            "short values are kept whole"
+        );
+    }
+
+    #[test]
+    fn what_would_act_on_a_screen_or_hide_from_a_reader_is_escaped() {
+        let answer = render(
+            &json!({"name": "a\u{1b}[2J\u{202e}b\u{9b}", "obs": "linha 1\nlinha 2", "tag": "x\u{e0041}"}),
+            None,
+        );
+        let structured = answer.structured.clone().unwrap();
+        assert_eq!(structured["name"], "a\\u{1b}[2J\\u{202e}b\\u{9b}");
+        assert_eq!(structured["obs"], "linha 1\nlinha 2");
+        assert_eq!(structured["tag"], "x\\u{e0041}");
+        assert_eq!(json_of(&answer), structured);
+        assert!(
+            !answer
+                .text
+                .chars()
+                .any(|c| c != '\n' && (c.is_control() || hidden(c))),
+            "{}",
+            answer.text
+        );
     }
 }

@@ -9,7 +9,7 @@
 use kinbox_api::{Client, KinboxError};
 use serde_json::{Map, Value};
 
-use super::answer::{self, ToolError};
+use super::answer::{self, Answer, ToolError};
 use super::tools::{ALL_FIELDS, BODY, CONFIRM, SpecTool};
 
 /// The longest id a path takes.
@@ -179,7 +179,7 @@ pub fn request(tool: &SpecTool, arguments: &Map<String, Value>) -> Result<Reques
 }
 
 /// Sends a checked request and reads its answer as a tool result's text.
-pub async fn send(client: &Client, tool: &SpecTool, request: Request) -> Result<String, ToolError> {
+pub async fn send(client: &Client, tool: &SpecTool, request: Request) -> Result<Answer, ToolError> {
     let answer = client
         .raw(
             request.method.clone(),
@@ -196,14 +196,11 @@ pub async fn send(client: &Client, tool: &SpecTool, request: Request) -> Result<
             )
         })?;
     Ok(match answer.body {
-        Some(body) => match &request.keep {
-            Some(fields) => answer::render_trimmed(&body, fields),
-            None => answer::render(&body),
-        },
-        None => format!(
+        Some(body) => answer::render(&body, request.keep.as_deref()),
+        None => Answer::text(format!(
             "done: the API answered {} with no body",
             answer.status.as_u16()
-        ),
+        )),
     })
 }
 

@@ -23,7 +23,7 @@ use kinbox_input::deal::DealRefs;
 use kinbox_input::lookup::{self, ContactKey};
 use serde_json::{Map, Value, json};
 
-use super::answer::{self, ToolError};
+use super::answer::{self, Answer, ToolError};
 use super::call;
 
 /// The toolset the people tools belong to.
@@ -150,6 +150,11 @@ pub fn all() -> Vec<PeopleTool> {
             idempotent: true,
         },
     ]
+}
+
+/// What every people tool answers: the deal as it is after the change.
+pub fn output_schema() -> Option<Map<String, Value>> {
+    super::tools::output_schema("update_deal", None)
 }
 
 /// The arguments of a people tool, read with messages that say what to do.
@@ -285,7 +290,7 @@ pub async fn run(
     client: &Client,
     tool: &PeopleTool,
     arguments: &Map<String, Value>,
-) -> Result<String, ToolError> {
+) -> Result<Answer, ToolError> {
     let args = Arguments::check(tool, arguments)?;
     match tool.name {
         "create_deal_by_names" => create(client, &args).await,
@@ -351,7 +356,7 @@ fn date(text: &str, name: &str) -> Result<DateTime<Utc>, ToolError> {
         })
 }
 
-async fn create(client: &Client, args: &Arguments<'_>) -> Result<String, ToolError> {
+async fn create(client: &Client, args: &Arguments<'_>) -> Result<Answer, ToolError> {
     let value = amount(args)?.unwrap_or(f64::NAN);
     if !value.is_finite() {
         return Err(ToolError::refused(vec![
@@ -451,12 +456,19 @@ async fn create(client: &Client, args: &Arguments<'_>) -> Result<String, ToolErr
     } else {
         String::new()
     };
-    Ok(format!(
-        "{note}Created in \"{}\" / \"{}\":\n{}",
+    Ok(answered(answer.body.as_ref()).after(&format!(
+        "{note}Created in \"{}\" / \"{}\":\n",
         answer::escaped(&pipeline.name),
         answer::escaped(&stage.name),
-        answer.body.as_ref().map(answer::render).unwrap_or_default()
-    ))
+    )))
+}
+
+/// The deal the API answered, or what it said without one.
+fn answered(body: Option<&Value>) -> Answer {
+    match body {
+        Some(body) => answer::render(body, None),
+        None => Answer::text("done: the API answered with no body"),
+    }
 }
 
 /// `value`, read as people write amounts; `None` when not given.
@@ -494,7 +506,7 @@ fn assignments(args: &Arguments<'_>) -> Vec<Assignment> {
         .collect()
 }
 
-async fn update_by_names(client: &Client, args: &Arguments<'_>) -> Result<String, ToolError> {
+async fn update_by_names(client: &Client, args: &Arguments<'_>) -> Result<Answer, ToolError> {
     let id = args.text("id").unwrap_or_default();
     let mut body = Map::new();
     if let Some(name) = args.text("name") {
@@ -572,7 +584,7 @@ async fn update_by_names(client: &Client, args: &Arguments<'_>) -> Result<String
     update(client, args, Value::Object(body)).await
 }
 
-async fn move_deal(client: &Client, args: &Arguments<'_>) -> Result<String, ToolError> {
+async fn move_deal(client: &Client, args: &Arguments<'_>) -> Result<Answer, ToolError> {
     let id = args.text("id").unwrap_or_default();
     let stage_name = args.text("stage").unwrap_or_default();
     let (pipeline, send_pipeline) = match args.text("pipeline") {
@@ -599,7 +611,7 @@ async fn move_deal(client: &Client, args: &Arguments<'_>) -> Result<String, Tool
 }
 
 /// `PATCH /v1/deals/{id}` with `body`, checked against the spec first.
-async fn update(client: &Client, args: &Arguments<'_>, body: Value) -> Result<String, ToolError> {
+async fn update(client: &Client, args: &Arguments<'_>, body: Value) -> Result<Answer, ToolError> {
     let id = args.text("id").unwrap_or_default();
     let fields = body.as_object().cloned().unwrap_or_default();
     let problems = call::body_problems("update_deal", &fields);
@@ -618,7 +630,7 @@ async fn update(client: &Client, args: &Arguments<'_>, body: Value) -> Result<St
                 &call::how_to_check("/v1/deals/{id}", &[("id".to_owned(), id.to_owned())]),
             )
         })?;
-    Ok(answer.body.as_ref().map(answer::render).unwrap_or_default())
+    Ok(answered(answer.body.as_ref()))
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Map, Value};
 
-use super::answer::ToolError;
+use super::answer::{Answer, ToolError};
 use super::people::{self, PeopleTool};
 use super::tools::{Selection, SpecTool, spec_tools};
 use super::{call, resources};
@@ -59,14 +59,16 @@ impl KinboxServer {
                 .destructive(tool.destructive)
                 .idempotent(tool.idempotent)
                 .open_world(true);
-            listed.push(
-                Tool::new(
-                    tool.name.clone(),
-                    tool.description.clone(),
-                    Arc::new(tool.input_schema.clone()),
-                )
-                .annotate(annotations),
-            );
+            let mut listed_tool = Tool::new(
+                tool.name.clone(),
+                tool.description.clone(),
+                Arc::new(tool.input_schema.clone()),
+            )
+            .annotate(annotations);
+            if let Some(output) = &tool.output_schema {
+                listed_tool = listed_tool.with_raw_output_schema(Arc::new(output.clone()));
+            }
+            listed.push(listed_tool);
             by_name.insert(tool.name.clone(), Kind::Spec(tool));
         }
         for tool in people::all() {
@@ -82,9 +84,12 @@ impl KinboxServer {
                 .destructive(false)
                 .idempotent(tool.idempotent)
                 .open_world(true);
-            listed.push(
-                Tool::new(tool.name, tool.description, Arc::new(schema)).annotate(annotations),
-            );
+            let mut listed_tool =
+                Tool::new(tool.name, tool.description, Arc::new(schema)).annotate(annotations);
+            if let Some(output) = people::output_schema() {
+                listed_tool = listed_tool.with_raw_output_schema(Arc::new(output));
+            }
+            listed.push(listed_tool);
             by_name.insert(tool.name.to_owned(), Kind::People(tool));
         }
         Self {
@@ -114,7 +119,7 @@ impl KinboxServer {
         })
     }
 
-    async fn call(&self, kind: &Kind, arguments: &Map<String, Value>) -> Result<String, ToolError> {
+    async fn call(&self, kind: &Kind, arguments: &Map<String, Value>) -> Result<Answer, ToolError> {
         match kind {
             Kind::Spec(tool) => {
                 let request = call::request(tool, arguments)?;
@@ -163,7 +168,11 @@ impl ServerHandler for KinboxServer {
         };
         let arguments = request.arguments.unwrap_or_default();
         let result = match self.call(kind, &arguments).await {
-            Ok(text) => CallToolResult::success(vec![ContentBlock::text(text)]),
+            Ok(answer) => {
+                let mut result = CallToolResult::success(vec![ContentBlock::text(answer.text)]);
+                result.structured_content = answer.structured;
+                result
+            }
             // Messages quote what was given: cut like any result.
             Err(error) => CallToolResult::error(vec![ContentBlock::text(
                 kinbox_api::server_text::cut(&error.message, super::answer::MAX_RESULT_BYTES - 200)

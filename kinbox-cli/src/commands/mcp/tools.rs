@@ -33,6 +33,9 @@ pub struct SpecTool {
     /// by their top-level field) unless `all_fields: true`; `None` for a
     /// tool whose answer is not a list, or without columns.
     pub summary_fields: Option<Vec<String>>,
+    /// What its structured content holds; `None` for an operation that
+    /// answers no JSON (a delete).
+    pub output_schema: Option<Map<String, Value>>,
 }
 
 /// `listDeals`, `list-deals` or `list_deals` → `list_deals`.
@@ -128,6 +131,7 @@ fn spec_tool(operation: &Operation, raw: &Value) -> SpecTool {
             }),
         );
     }
+    let output_schema = output_schema(&operation.id, summary_fields.as_deref());
     SpecTool {
         name: snake_case(&operation.id),
         operation: operation.clone(),
@@ -138,6 +142,39 @@ fn spec_tool(operation: &Operation, raw: &Value) -> SpecTool {
         destructive,
         idempotent,
         summary_fields,
+        output_schema,
+    }
+}
+
+/// The schema of what `operation_id` answers as a tool's structured
+/// content ([`Way::Answer`]): the answer's schema, an array under
+/// [`answer::ITEMS`](super::answer::ITEMS), and a list's items with only
+/// `summary_fields` described (the others may come, with `all_fields`).
+pub fn output_schema(
+    operation_id: &str,
+    summary_fields: Option<&[String]>,
+) -> Option<Map<String, Value>> {
+    let spec = kinbox_spec::spec();
+    let status = spec.operation(operation_id)?.success_status;
+    let answer = spec.response_schema(operation_id, status)?;
+    let answer = inline(&kinbox_spec::to_json_schema(answer), 0, Way::Answer);
+    let (mut schema, list) = if answer.get("type") == Some(&json!("array")) {
+        let items = super::answer::ITEMS;
+        (
+            json!({"type": "object", "properties": {items: answer}}),
+            format!("/properties/{items}/items/properties"),
+        )
+    } else {
+        (answer, "/properties/data/items/properties".to_owned())
+    };
+    if let Some(fields) = summary_fields
+        && let Some(Value::Object(properties)) = schema.pointer_mut(&list)
+    {
+        properties.retain(|name, _| fields.contains(name));
+    }
+    match schema {
+        Value::Object(schema) if schema.get("type") == Some(&json!("object")) => Some(schema),
+        _ => None,
     }
 }
 
@@ -191,7 +228,7 @@ fn input_schema(operation: &Operation, raw: &Value, destructive: bool) -> Map<St
     let mut properties = Map::new();
     let mut required = Vec::new();
     for parameter in &operation.parameters {
-        let mut schema = inline(&parameter.schema, 0);
+        let mut schema = inline(&parameter.schema, 0, Way::Request);
         if let (Value::Object(schema), Some(text)) =
             (&mut schema, descriptions.get(&parameter.name))
             && !text.as_str().unwrap_or_default().is_empty()
@@ -212,7 +249,7 @@ fn input_schema(operation: &Operation, raw: &Value, destructive: bool) -> Map<St
         properties.insert(parameter.name.clone(), schema);
     }
     if let Some(body) = kinbox_spec::request_body_schema_of(&operation.id) {
-        let mut body = inline(&kinbox_spec::to_json_schema(body.clone()), 0);
+        let mut body = inline(&kinbox_spec::to_json_schema(body.clone()), 0, Way::Request);
         if let Value::Object(body) = &mut body {
             body.insert("description".into(), json!("The request body"));
         }
@@ -248,15 +285,33 @@ fn input_schema(operation: &Operation, raw: &Value, destructive: bool) -> Map<St
     schema
 }
 
-/// How deep `$ref`s are followed: the spec's schemas are shallow; a cycle
-/// stops here as `{}` (any value) rather than looping.
+/// Which way a schema describes values: what a tool takes (a request) or
+/// what it answers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Way {
+    /// Fields only answers carry (`readOnly`) are left out; every rule is
+    /// kept, since a call is checked against it.
+    Request,
+    /// Fields only requests carry (`writeOnly`) are left out, and so is
+    /// what an answer may drift from without being wrong for a reader: a
+    /// field left out (`required`), one added (`additionalProperties:
+    /// false`), a value the spec does not list yet (`enum`), lengths and
+    /// patterns. A client checks structured content against it and fails
+    /// the call when it does not fit: the schema says what fields mean,
+    /// not more than the server keeps to. Descriptions are left to the
+    /// input schemas, to keep `tools/list` small.
+    Answer,
+}
+
+/// How many `$ref`s deep schemas are followed: the spec's schemas nest a
+/// few; a cycle stops here as `{}` (any value) rather than looping.
 const MAX_DEPTH: usize = 12;
 
 /// `schema` with every `$ref` into the spec's schemas replaced by what it
 /// names (made JSON Schema), and what costs a client's context without
 /// telling it anything dropped: examples, maintainers' notes, the Portuguese
 /// half of descriptions, fields only answers carry (`readOnly`).
-pub fn inline(schema: &Value, depth: usize) -> Value {
+pub fn inline(schema: &Value, depth: usize, way: Way) -> Value {
     if depth > MAX_DEPTH {
         return json!({});
     }
@@ -267,7 +322,9 @@ pub fn inline(schema: &Value, depth: usize) -> Value {
                     .strip_prefix('#')
                     .and_then(|pointer| kinbox_spec::document().pointer(pointer));
                 return match target {
-                    Some(target) => inline(&kinbox_spec::to_json_schema(target.clone()), depth + 1),
+                    Some(target) => {
+                        inline(&kinbox_spec::to_json_schema(target.clone()), depth + 1, way)
+                    }
                     None => json!({}),
                 };
             }
@@ -275,6 +332,11 @@ pub fn inline(schema: &Value, depth: usize) -> Value {
             for (key, value) in map {
                 match key.as_str() {
                     "example" | "examples" | "xml" | "externalDocs" | "x-go-type" => {}
+                    "description" | "required" | "enum" | "pattern" | "minLength" | "maxLength"
+                    | "minItems" | "maxItems" | "minimum" | "maximum" | "default" | "title"
+                        if way == Way::Answer => {}
+                    "additionalProperties"
+                        if way == Way::Answer && value == &Value::Bool(false) => {}
                     "description" => {
                         let text = english(value.as_str().unwrap_or_default());
                         if !text.is_empty() {
@@ -284,21 +346,25 @@ pub fn inline(schema: &Value, depth: usize) -> Value {
                     "properties" => {
                         let mut properties = Map::new();
                         for (name, property) in value.as_object().into_iter().flatten() {
-                            if property.get("readOnly") == Some(&Value::Bool(true)) {
+                            let left_out = match way {
+                                Way::Request => "readOnly",
+                                Way::Answer => "writeOnly",
+                            };
+                            if property.get(left_out) == Some(&Value::Bool(true)) {
                                 continue;
                             }
-                            properties.insert(name.clone(), inline(property, depth + 1));
+                            properties.insert(name.clone(), inline(property, depth, way));
                         }
                         out.insert(key.clone(), Value::Object(properties));
                     }
                     _ => {
-                        out.insert(key.clone(), inline(value, depth + 1));
+                        out.insert(key.clone(), inline(value, depth, way));
                     }
                 }
             }
             Value::Object(compact(out))
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| inline(v, depth + 1)).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| inline(v, depth, way)).collect()),
         other => other.clone(),
     }
 }
@@ -313,6 +379,21 @@ fn compact(mut schema: Map<String, Value>) -> Map<String, Value> {
     {
         let mut merged = only.clone();
         schema.remove("allOf");
+        for (key, value) in schema {
+            merged.insert(key, value);
+        }
+        schema = merged;
+    }
+    // `anyOf` of one schema written twice (a closed enum or any string,
+    // once the enum is left out) is that schema.
+    if let Some(Value::Array(any)) = schema.get("anyOf")
+        && let [first, rest @ ..] = any.as_slice()
+        && !rest.is_empty()
+        && rest.iter().all(|other| other == first)
+        && let Value::Object(only) = first.clone()
+    {
+        schema.remove("anyOf");
+        let mut merged = only;
         for (key, value) in schema {
             merged.insert(key, value);
         }
@@ -334,6 +415,45 @@ fn compact(mut schema: Map<String, Value>) -> Map<String, Value> {
         }
         schema = merged;
     }
+    // Any value or null is any value.
+    if let Some(Value::Array(any)) = schema.get("anyOf")
+        && any.iter().any(|branch| branch == &json!({}))
+    {
+        schema.remove("anyOf");
+    }
+    // `oneOf`/`anyOf` of bare types (`{type: integer, format: int64}` or
+    // `{type: string}` once an answer's pattern is left out) is their union.
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(branches)) = schema.get(key)
+            && !schema.contains_key("type")
+            && let Some(types) = branches
+                .iter()
+                .map(|branch| {
+                    let branch = branch.as_object()?;
+                    let bare = branch
+                        .keys()
+                        .all(|k| k == "type" || (k == "format" && is_integer_format(branch)));
+                    match branch.get("type")? {
+                        Value::String(kind) if bare => Some(vec![kind.clone()]),
+                        Value::Array(kinds) if bare => kinds
+                            .iter()
+                            .map(|k| k.as_str().map(str::to_owned))
+                            .collect(),
+                        _ => None,
+                    }
+                })
+                .collect::<Option<Vec<Vec<String>>>>()
+        {
+            let mut union: Vec<String> = Vec::new();
+            for kind in types.into_iter().flatten() {
+                if !union.contains(&kind) {
+                    union.push(kind);
+                }
+            }
+            schema.remove(key);
+            schema.insert("type".into(), json!(union));
+        }
+    }
     if schema.get("additionalProperties") == Some(&Value::Bool(true)) {
         schema.remove("additionalProperties");
     }
@@ -351,6 +471,16 @@ fn compact(mut schema: Map<String, Value>) -> Map<String, Value> {
         }
     }
     schema
+}
+
+/// An integer type whose format says only its range (`int64`), which the
+/// answer's type union can leave out.
+fn is_integer_format(schema: &Map<String, Value>) -> bool {
+    schema.get("type") == Some(&json!("integer"))
+        && matches!(
+            schema.get("format").and_then(Value::as_str),
+            Some("int32" | "int64")
+        )
 }
 
 /// Which tools a run offers: `--read-only`, `--toolsets`, `--tools`.
