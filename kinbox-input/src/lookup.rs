@@ -307,6 +307,31 @@ pub async fn contact_id_or_create(
     Ok((created.id.get(), true))
 }
 
+/// Contact `id` as a deal's update must carry it (the API takes the
+/// contact whole, not its id): read from the contacts, with empty text
+/// where it has none.
+pub async fn deal_contact(client: &Client, id: i64) -> Result<types::DealContactInput, InputError> {
+    let contact = client
+        .get_contact()
+        .id(id)
+        .send()
+        .await
+        .map_err(|source| InputError::Lookup {
+            what: format!("reading contact {id}"),
+            source: Box::new(source),
+        })?
+        .into_inner();
+    Ok(types::DealContactInput {
+        id: contact.id.get(),
+        name: contact.name.unwrap_or_default(),
+        avatar: contact.avatar.unwrap_or_default(),
+        phone: contact.phone.unwrap_or_default(),
+        email: contact.email.unwrap_or_default(),
+        created_at: contact.created_at.and_then(|at| at.known().copied()),
+        is_private: contact.is_private,
+    })
+}
+
 /// Enough pages of a list walked to find one item by name: 100 pages of
 /// 100. Past them the search stops and says so, rather than read a huge
 /// workspace whole.

@@ -138,32 +138,6 @@ pub fn new_id() -> String {
     format!("{:08x}{:016x}", now.as_secs() as u32, hasher.finish())
 }
 
-/// The contact of `deals update --contact-id`, whole, as the update must
-/// carry it: read from the contacts, with empty text where it has none.
-pub async fn deal_contact(client: &Client, id: i64) -> Result<types::DealContactInput, CliError> {
-    let contact = client
-        .get_contact()
-        .id(id)
-        .send()
-        .await
-        .map_err(|error| match CliError::from(error) {
-            CliError::Failure(message) => CliError::failure(format!(
-                "reading contact {id} failed, so the deal was not changed: {message}"
-            )),
-            other => other,
-        })?
-        .into_inner();
-    Ok(types::DealContactInput {
-        id: contact.id.get(),
-        name: contact.name.unwrap_or_default(),
-        avatar: contact.avatar.unwrap_or_default(),
-        phone: contact.phone.unwrap_or_default(),
-        email: contact.email.unwrap_or_default(),
-        created_at: contact.created_at.and_then(|at| at.known().copied()),
-        is_private: contact.is_private,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -436,6 +436,32 @@ async fn a_deal_created_by_names_is_listed_moved_and_won() {
     assert_ne!(changed["tagIds"], deal_tags(&created), "{changed}");
     let (error, text) = mcp.call("update_deal_by_names", json!({"id": id}));
     assert!(error && text.contains("nothing to change"), "{text}");
+    // Another contact, by e-mail; then one no one has, created on the way.
+    let contacts_before = sandbox.held_contacts().await.len();
+    mcp.ok(
+        "update_deal_by_names",
+        json!({"id": id, "contact_email": "Joao.Santos@example.com"}),
+    );
+    let held = |deals: Vec<kinbox_api::types::Deal>| {
+        serde_json::to_value(deals.into_iter().find(|d| d.id == id).unwrap()).unwrap()
+    };
+    let changed = held(sandbox.held_deals().await);
+    assert_eq!(changed["contact"]["name"], "João Santos", "{changed}");
+    let (error, text) = mcp.call(
+        "update_deal_by_names",
+        json!({"id": id, "contact_phone": "(21) 98888-7777"}),
+    );
+    assert!(error && text.contains("create_contact: true"), "{text}");
+    let (error, text) = mcp.call(
+        "update_deal_by_names",
+        json!({"id": id, "contact_phone": "(21) 98888-7777", "create_contact": true,
+               "contact_name": "Ana Lima"}),
+    );
+    assert!(!error && text.starts_with("The contact "), "{text}");
+    let changed = held(sandbox.held_deals().await);
+    assert_eq!(changed["contact"]["name"], "Ana Lima", "{changed}");
+    assert_eq!(changed["contact"]["phone"], "5521988887777", "{changed}");
+    assert_eq!(sandbox.held_contacts().await.len(), contacts_before + 1);
     mcp.ok("move_deal", json!({"id": id, "stage": "Negociação"}));
     mcp.ok("win_deal", json!({"id": id, "date": "30/06/2025 18:00"}));
 

@@ -104,7 +104,7 @@ pub async fn resolve(client: &Client, matches: &ArgMatches) -> Result<Option<Dea
         ..DealRefs::default()
     };
     if let Some(contact_id) = contact_id {
-        lookups.contact = Some(crate::input::defaults::deal_contact(client, contact_id).await?);
+        lookups.contact = Some(kinbox_input::lookup::deal_contact(client, contact_id).await?);
     }
     // The deal is read once, for the merge, and then also serves a stage
     // named without its pipeline.

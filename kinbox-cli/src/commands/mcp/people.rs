@@ -8,8 +8,8 @@
 //! - `create_deal_by_names`: a deal in a pipeline's stage (its first by
 //!   default), for a contact found (or, with `create_contact`, created) by
 //!   phone or e-mail;
-//! - `update_deal_by_names`: its name, value, stage, tags, custom fields
-//!   (merged with the deal's) or due date;
+//! - `update_deal_by_names`: its name, value, stage, contact, tags, custom
+//!   fields (merged with the deal's) or due date;
 //! - `move_deal`: to a stage by name, in its pipeline or another;
 //! - `win_deal`, `lose_deal` (with the pipeline's lost reasons),
 //!   `reopen_deal`.
@@ -72,8 +72,8 @@ pub fn all() -> Vec<PeopleTool> {
         PeopleTool {
             name: "update_deal_by_names",
             description: "Change a deal by names: its name, value (R$ 1.890,50), stage and \
-                          pipeline, tags (replacing them), custom fields (merged), due date. \
-                          What is not given stays as it is.",
+                          pipeline, contact (by phone or e-mail), tags (replacing them), custom \
+                          fields (merged), due date. What is not given stays as it is.",
             input_schema: json!({
                 "type": "object",
                 "properties": {
@@ -82,6 +82,10 @@ pub fn all() -> Vec<PeopleTool> {
                     "value": {"type": ["string", "number"], "description": "Its value, e.g. R$ 1.890,50"},
                     "pipeline": {"type": "string", "description": "The pipeline by name (its first stage unless `stage`)"},
                     "stage": {"type": "string", "description": "The stage by name, in `pipeline` or the deal's"},
+                    "contact_phone": {"type": "string", "description": "The new contact, by phone, e.g. (85) 99728-1648"},
+                    "contact_email": {"type": "string", "description": "The new contact, by e-mail"},
+                    "create_contact": {"type": "boolean", "description": "Create the contact when none has that phone or e-mail"},
+                    "contact_name": {"type": "string", "description": "The name of a contact created"},
                     "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags by name: the deal's tags become these"},
                     "custom_fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Custom fields by placeholder; the others stay"},
                     "due_date": {"type": "string", "description": "When it is due, e.g. 30/06/2025"}
@@ -367,14 +371,10 @@ async fn create(client: &Client, args: &Arguments<'_>) -> Result<Answer, ToolErr
         .text("due_date")
         .map(|t| date(t, "due_date"))
         .transpose()?;
-    let contact_key = match (args.text("contact_phone"), args.text("contact_email")) {
-        (Some(phone), None) => ContactKey::phone(phone).map_err(input)?,
-        (None, Some(email)) => ContactKey::email(email),
-        _ => {
-            return Err(ToolError::refused(vec![
-                "give the contact: `contact_phone` or `contact_email` (one of them)".into(),
-            ]));
-        }
+    let Some(contact_key) = contact_key(args)? else {
+        return Err(ToolError::refused(vec![
+            "give the contact: `contact_phone` or `contact_email` (one of them)".into(),
+        ]));
     };
     // Every name first; the contact (which may be created) last.
     let pipelines = lookup::pipelines(client).await.map_err(input)?;
@@ -406,20 +406,7 @@ async fn create(client: &Client, args: &Arguments<'_>) -> Result<Answer, ToolErr
             .map_err(input)?
     };
     refs.custom_fields = Some(custom_fields);
-    let (contact_id, created) = if args.values.get("create_contact") == Some(&Value::Bool(true)) {
-        lookup::contact_id_or_create(client, &contact_key, args.text("contact_name"))
-            .await
-            .map_err(input)?
-    } else {
-        (lookup::contact_id(client, &contact_key).await.map_err(|e| match e {
-            InputError::NotFound(_) => ToolError::new(format!(
-                "nothing was sent: {}\nWhat to do: call again with create_contact: true (and \
-                 contact_name) to create the contact",
-                answer::escaped(&e.to_string())
-            )),
-            e => input(e),
-        })?, false)
-    };
+    let (contact_id, created) = contact_id(client, args, &contact_key).await?;
     refs.contact_id = Some(contact_id);
     let mut body = Map::new();
     body.insert("name".into(), json!(args.text("name").unwrap_or_default()));
@@ -471,6 +458,43 @@ fn answered(body: Option<&Value>) -> Answer {
     }
 }
 
+/// The contact `contact_phone` or `contact_email` names (not both);
+/// `None` when neither is given.
+fn contact_key(args: &Arguments<'_>) -> Result<Option<ContactKey>, ToolError> {
+    match (args.text("contact_phone"), args.text("contact_email")) {
+        (Some(phone), None) => Ok(Some(ContactKey::phone(phone).map_err(input)?)),
+        (None, Some(email)) => Ok(Some(ContactKey::email(email))),
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => Err(ToolError::refused(vec![
+            "give `contact_phone` or `contact_email`, not both".into(),
+        ])),
+    }
+}
+
+/// The id of the contact with `key`, created (named `contact_name`) when
+/// none has it and `create_contact: true`; `true` when created. Made last,
+/// after every other name was found, so that a wrong name creates nothing.
+async fn contact_id(
+    client: &Client,
+    args: &Arguments<'_>,
+    key: &ContactKey,
+) -> Result<(i64, bool), ToolError> {
+    if args.values.get("create_contact") == Some(&Value::Bool(true)) {
+        return lookup::contact_id_or_create(client, key, args.text("contact_name"))
+            .await
+            .map_err(input);
+    }
+    let id = lookup::contact_id(client, key).await.map_err(|e| match e {
+        InputError::NotFound(_) => ToolError::new(format!(
+            "nothing was sent: {}\nWhat to do: call again with create_contact: true (and \
+             contact_name) to create the contact",
+            answer::escaped(&e.to_string())
+        )),
+        e => input(e),
+    })?;
+    Ok((id, false))
+}
+
 /// `value`, read as people write amounts; `None` when not given.
 fn amount(args: &Arguments<'_>) -> Result<Option<f64>, ToolError> {
     let value = match args.values.get("value") {
@@ -508,6 +532,7 @@ fn assignments(args: &Arguments<'_>) -> Vec<Assignment> {
 
 async fn update_by_names(client: &Client, args: &Arguments<'_>) -> Result<Answer, ToolError> {
     let id = args.text("id").unwrap_or_default();
+    let contact_key = contact_key(args)?;
     let mut body = Map::new();
     if let Some(name) = args.text("name") {
         body.insert("name".into(), json!(name));
@@ -574,14 +599,29 @@ async fn update_by_names(client: &Client, args: &Arguments<'_>) -> Result<Answer
             kinbox_input::custom_fields::apply(&definitions, &assignments, base).map_err(input)?,
         );
     }
+    let mut created = None;
+    if let Some(key) = contact_key {
+        let (contact_id, made) = contact_id(client, args, &key).await?;
+        refs.contact = Some(
+            lookup::deal_contact(client, contact_id)
+                .await
+                .map_err(input)?,
+        );
+        created = made.then_some(contact_id);
+    }
     body.extend(refs.to_fields());
     if body.is_empty() {
         return Err(ToolError::refused(vec![
-            "nothing to change: give name, value, pipeline, stage, tags, custom_fields or due_date"
+            "nothing to change: give name, value, pipeline, stage, tags, custom_fields, due_date \
+             or the contact (contact_phone or contact_email)"
                 .into(),
         ]));
     }
-    update(client, args, Value::Object(body)).await
+    let answer = update(client, args, Value::Object(body)).await?;
+    Ok(match created {
+        Some(id) => answer.after(&format!("The contact {id} was created.\n")),
+        None => answer,
+    })
 }
 
 async fn move_deal(client: &Client, args: &Arguments<'_>) -> Result<Answer, ToolError> {
