@@ -425,4 +425,63 @@ mod tests {
             answer.text
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                ".{0,16}",
+                "[a\u{1b}\u{202e}\u{e0041}\n\t\u{9b}]{0,8}",
+                (1usize..40_000).prop_map(|n| "x".repeat(n)),
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                text().prop_map(Value::from),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..8).prop_map(Value::from),
+                    prop::collection::btree_map(text(), inner, 0..6)
+                        .prop_map(|map| Value::Object(map.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(crate::tests::proptest_config())]
+
+            /// Whatever the API answers: within the cap, the text's JSON is
+            /// the structured content, and nothing hidden or acting on a
+            /// screen is left in either.
+            #[test]
+            fn any_answer_fits_the_cap_and_says_the_same_twice(
+                body in prop_oneof![
+                    value(),
+                    prop::collection::vec(value(), 0..40).prop_map(|items| json!({"data": items, "nextCursor": "c"})),
+                    prop::collection::vec(value(), 0..40).prop_map(Value::from),
+                ],
+                trimmed in any::<bool>(),
+            ) {
+                let keep = ["id".to_owned(), "name".to_owned()];
+                let answer = render(&body, trimmed.then_some(&keep[..]));
+                let structured = answer.structured.as_ref().map_or(0, size);
+                prop_assert!(answer.text.len() + structured <= MAX_RESULT_BYTES);
+                // The JSON is the last line: compact JSON has no line break.
+                let json = answer.text.rsplit('\n').next().unwrap();
+                let read: Value = serde_json::from_str(json).unwrap();
+                if let Some(structured) = &answer.structured {
+                    prop_assert_eq!(&read, structured);
+                }
+                let shown = serde_json::to_string(&read).unwrap();
+                prop_assert!(!shown.chars().any(hidden), "{}", shown);
+            }
+        }
+    }
 }
