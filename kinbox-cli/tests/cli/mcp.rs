@@ -628,6 +628,19 @@ async fn hostile_arguments_are_tool_errors_and_the_server_keeps_serving() {
     );
     let deal = mcp.ok("get_deal", json!({"id": id}));
     assert_eq!(deal["id"], id.as_str());
+    // Lines that are not JSON (NaN, a number past f64, garbage) are not
+    // answered (rmcp skips them), a 4 MiB id is a tool error, and the
+    // server goes on serving.
+    for line in [
+        r#"{"jsonrpc":"2.0","id":900,"method":"tools/call","params":{"name":"list_deals","arguments":{"limit":NaN}}}"#.to_owned(),
+        r#"{"jsonrpc":"2.0","id":901,"method":"tools/call","params":{"name":"list_deals","arguments":{"limit":1e999}}}"#.to_owned(),
+        "not json at all".to_owned(),
+        format!(r#"{{"jsonrpc":"2.0","id":902,"method":"tools/call","params":{{"name":"get_deal","arguments":{{"id":"{}"}}}}}}"#, "9".repeat(4 * 1024 * 1024)),
+    ] {
+        writeln!(mcp.stdin, "{line}").unwrap();
+    }
+    let (error, text) = mcp.call("get_deal", json!({"id": id}));
+    assert!(!error, "{text}");
     // With confirm, a delete goes through.
     let (error, text) = mcp.call("delete_deal", json!({"id": id, "confirm": true}));
     assert!(!error, "{text}");
