@@ -361,6 +361,28 @@ async fn every_answer_fits_the_output_schema_its_tool_lists() {
     }
 }
 
+/// A token that made its way into the workspace's data (a tag named with
+/// it) never reaches the assistant: not in the text, not in the structured
+/// content, not in a resource.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_in_the_workspaces_data_is_never_answered() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let token = sandbox.token().to_owned();
+    let mut mcp = Mcp::start(&sandbox, &[]);
+    let made = mcp.request(
+        "tools/call",
+        json!({"name": "create_tag", "arguments": {"body": {"name": format!("copiado {token}"),
+               "color": "#000000", "privacy": {"type": "public"}}}}),
+    );
+    let tags = mcp.request("tools/call", json!({"name": "list_tags", "arguments": {}}));
+    let resource = mcp.request("resources/read", json!({"uri": "kinbox://tags"}));
+    for answer in [made, tags, resource] {
+        let text = answer.to_string();
+        assert!(text.contains("copiado"), "{text}");
+        assert!(!text.contains(&token), "{text}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deal_created_by_names_is_listed_moved_and_won() {
     let sandbox = Sandbox::start().await.unwrap();
