@@ -169,7 +169,7 @@ pub async fn run(context: &Context, matches: &ArgMatches) -> Result<(), CliError
 
 async fn serve_stdio(server: KinboxServer) -> Result<(), CliError> {
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve(rmcp::transport::stdio_pipes())
         .await
         .map_err(|e| CliError::failure(format!("the MCP client did not start a session: {e}")))?;
     running
