@@ -810,3 +810,308 @@ async fn failing_and_rate_limited_reads_say_what_to_do() {
     let resources = mcp.request("resources/list", json!({}));
     assert!(resources["result"].is_object(), "{resources}");
 }
+
+/// `kinbox mcp --http` on a free loopback port (it says which on stderr),
+/// killed when dropped.
+struct HttpMcp {
+    child: Child,
+    endpoint: String,
+    addr: std::net::SocketAddr,
+    _config: tempfile::TempDir,
+}
+
+impl HttpMcp {
+    fn start(sandbox: &Sandbox) -> Self {
+        let config = tempfile::tempdir().unwrap();
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("kinbox"))
+            .args(["mcp", "--http", "127.0.0.1:0"])
+            .env_remove("KINBOX_PROFILE")
+            .env_remove("KINBOX_TZ")
+            .env("KINBOX_BASE_URL", sandbox.base_url())
+            .env("KINBOX_TOKEN", sandbox.token())
+            .env("KINBOX_CONFIG_DIR", config.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (send, lines) = channel();
+        // Reads stderr to its end, so the server never blocks on it.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = send.send(line);
+            }
+        });
+        // The guard first: a failed check below still kills the process.
+        let mut server = Self {
+            child,
+            endpoint: String::new(),
+            addr: ([127, 0, 0, 1], 0).into(),
+            _config: config,
+        };
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("kinbox mcp --http says where it serves within 30 s");
+        let endpoint = line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in: {line}"));
+        assert!(
+            endpoint.starts_with("http://127.0.0.1:") && endpoint.ends_with("/mcp"),
+            "{line}"
+        );
+        server.endpoint = endpoint.to_owned();
+        server.addr = endpoint["http://".len()..endpoint.len() - "/mcp".len()]
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}: {line}"));
+        server
+    }
+}
+
+impl Drop for HttpMcp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A POST of one JSON-RPC message to the streamable HTTP endpoint, with
+/// the headers a client sends (and `extra` ones); the whole answer, body
+/// included, within 30 s.
+async fn post_mcp(
+    client: &reqwest::Client,
+    endpoint: &str,
+    extra: &[(&str, &str)],
+    message: Value,
+) -> reqwest::Response {
+    let mut request = client
+        .post(endpoint)
+        .timeout(Duration::from_secs(30))
+        .header("Accept", "application/json, text/event-stream")
+        .header("Content-Type", "application/json")
+        .body(message.to_string());
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    tokio::time::timeout(Duration::from_secs(30), request.send())
+        .await
+        .expect("an answer within 30 s")
+        .expect("the server answers")
+}
+
+/// The JSON-RPC answer with `id` in a response: its JSON body, or the
+/// `data:` line of its event stream that holds it (the stream may stay
+/// open after it).
+async fn rpc_answer(mut response: reqwest::Response, id: u64) -> Value {
+    let json = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let read = async {
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.expect("the answer's body") {
+            body.extend_from_slice(&chunk);
+            // Decoded whole: a character may be split between chunks.
+            let text = String::from_utf8_lossy(&body);
+            if json {
+                continue;
+            }
+            let found = text
+                .lines()
+                .filter_map(|line| line.strip_prefix("data:"))
+                .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+                .find(|message| message["id"] == json!(id));
+            if let Some(message) = found {
+                return message;
+            }
+        }
+        let text = String::from_utf8_lossy(&body);
+        assert!(json, "the event stream ended without answer {id}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .unwrap_or_else(|_| panic!("no answer {id} within 30 s"))
+}
+
+/// Streamable HTTP, spoken as a client does: a session from initialize,
+/// then tools/list and tools/call with its id. A browser page of another
+/// origin, a DNS-rebinding host and a request without the session are
+/// refused, and nothing is served to them; the process ends with the test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_serves_a_session_and_refuses_other_origins() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let server = HttpMcp::start(&sandbox);
+    let endpoint = server.endpoint.clone();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+
+    let init = post_mcp(
+        &client,
+        &endpoint,
+        &[],
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "kinbox-tests", "version": "0"}}}),
+    )
+    .await;
+    assert_eq!(init.status(), 200);
+    let session = init
+        .headers()
+        .get("mcp-session-id")
+        .expect("initialize answers an Mcp-Session-Id")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!session.is_empty());
+    let init = rpc_answer(init, 1).await;
+    assert_eq!(init["result"]["serverInfo"]["name"], "kinbox", "{init}");
+    assert!(
+        init["result"]["capabilities"]["tools"].is_object(),
+        "{init}"
+    );
+    let version = init["result"]["protocolVersion"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let in_session = [
+        ("Mcp-Session-Id", session.as_str()),
+        ("MCP-Protocol-Version", version.as_str()),
+    ];
+    let initialized = post_mcp(
+        &client,
+        &endpoint,
+        &in_session,
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+    )
+    .await;
+    assert!(
+        initialized.status().is_success(),
+        "{}",
+        initialized.status()
+    );
+
+    let listed = post_mcp(
+        &client,
+        &endpoint,
+        &in_session,
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+    )
+    .await;
+    assert_eq!(listed.status(), 200);
+    let listed = rpc_answer(listed, 2).await;
+    let mut expected: Vec<String> = kinbox_spec::spec()
+        .operations()
+        .iter()
+        .map(|op| op.id.clone())
+        .collect();
+    expected.extend(PEOPLE_TOOLS.map(str::to_owned));
+    expected.sort();
+    let tools = listed["result"]["tools"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(names(tools), expected);
+
+    let mut held: Vec<String> = sandbox
+        .client()
+        .list_tags()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .into_iter()
+        .map(|tag| tag.name)
+        .collect();
+    held.sort();
+    assert!(held.contains(&"Lead quente".to_owned()), "{held:?}");
+    let call_list_tags = |id: u64| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+               "params": {"name": "list_tags", "arguments": {}}})
+    };
+    let tags_of = |answer: &Value| -> Vec<String> {
+        assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
+        let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+        let start = text.find(['[', '{']).unwrap_or_else(|| panic!("{text}"));
+        let tags: Value =
+            serde_json::from_str(&text[start..]).unwrap_or_else(|e| panic!("{e}: {text}"));
+        let mut names: Vec<String> = tags
+            .as_array()
+            .unwrap_or_else(|| panic!("{text}"))
+            .iter()
+            .map(|tag| tag["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let called = post_mcp(&client, &endpoint, &in_session, call_list_tags(3)).await;
+    assert_eq!(called.status(), 200);
+    assert_eq!(tags_of(&rpc_answer(called, 3).await), held);
+
+    // Refused, each before anything is served: a page of another origin
+    // (with the session, or starting one), a DNS-rebinding host, no session,
+    // an unknown session.
+    let evil = [("Origin", "http://evil.example")];
+    let evil_in_session = [in_session[0], in_session[1], evil[0]];
+    let initialize = json!({"jsonrpc": "2.0", "id": 4, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "evil", "version": "0"}}});
+    for (what, extra, message, status) in [
+        (
+            "another origin, in the session",
+            &evil_in_session[..],
+            call_list_tags(5),
+            403,
+        ),
+        (
+            "another origin, initialize",
+            &evil[..],
+            initialize.clone(),
+            403,
+        ),
+        (
+            "a rebinding Host",
+            &[("Host", "evil.example")][..],
+            initialize,
+            403,
+        ),
+        ("no session id", &[][..], call_list_tags(6), 400),
+        (
+            "an unknown session id",
+            &[("Mcp-Session-Id", "not-a-session")][..],
+            call_list_tags(7),
+            404,
+        ),
+    ] {
+        let answer = post_mcp(&client, &endpoint, extra, message).await;
+        assert_eq!(answer.status(), status, "{what}");
+        assert!(answer.headers().get("mcp-session-id").is_none(), "{what}");
+        let body = tokio::time::timeout(Duration::from_secs(30), answer.text())
+            .await
+            .expect("a refusal's body within 30 s")
+            .unwrap();
+        assert!(
+            !body.contains("jsonrpc") && !body.contains("Lead quente"),
+            "{what}: {body}"
+        );
+    }
+
+    // The session still serves, and from a local page's origin too.
+    let local = [
+        in_session[0],
+        in_session[1],
+        ("Origin", "http://localhost:3000"),
+    ];
+    let called = post_mcp(&client, &endpoint, &local, call_list_tags(8)).await;
+    assert_eq!(called.status(), 200);
+    assert_eq!(tags_of(&rpc_answer(called, 8).await), held);
+
+    // Killed with its guard: nothing is left serving on the port.
+    let addr = server.addr;
+    drop(server);
+    assert!(
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err(),
+        "kinbox mcp --http still serves on {addr}"
+    );
+}

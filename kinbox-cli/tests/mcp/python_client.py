@@ -1,7 +1,11 @@
 """A client we did not write, driving `kinbox mcp`: the Python `mcp` package
 (the reference SDK) starts the real binary over stdio (and, with --http,
 over streamable HTTP) against a `kinbox sandbox`, and checks the sandbox
-holds exactly what the tools were asked to do.
+holds exactly what the tools were asked to do. Then, against sandboxes that
+inject faults: reads get through 429s, 5xx, latency and dropped connections;
+a write whose answer is lost is said to be unknown, with how to check, and
+is held once; a write answered 5xx is an error that says what to do, and is
+not held.
 
     python3 kinbox-cli/tests/mcp/python_client.py target/debug/kinbox
 
@@ -9,13 +13,18 @@ Run by .ci/run (which installs `mcp` into a virtualenv first). Loopback only.
 """
 
 import asyncio
+import contextlib
+import http.client
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -32,9 +41,10 @@ def spec_operation_ids():
     return re.findall(r"^\s+operationId:\s*(\w+)\s*$", text, re.M)
 
 
-def start_sandbox(kinbox):
+def start_sandbox(kinbox, *faults):
+    """A sandbox on a free port; `faults` are its fault injection flags."""
     process = subprocess.Popen(
-        [kinbox, "sandbox", "--port", "0", "--token", TOKEN],
+        [kinbox, "sandbox", "--port", "0", "--token", TOKEN, *faults],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -66,6 +76,14 @@ def json_after_summary(text):
     """The JSON of a result whose first line may be a summary."""
     start = text.index("{") if "{" in text else text.index("[")
     return json.loads(text[start:].split("\n[cut:")[0])
+
+
+def json_of(text):
+    """The JSON of a result after its summary line, if any: an object or a
+    list (whose summary may hold braces of its own)."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(("{", "[")))
+    return json.loads("\n".join(lines[start:]).split("\n[cut:")[0])
 
 
 def check(condition, what):
@@ -189,6 +207,198 @@ async def over_http(kinbox, env, base_url):
         server.wait(timeout=10)
 
 
+# --- Faults: sandboxes that fail on purpose, and what a user sees. ---
+
+# Reads through a flaky API: 500s and 503s, dropped connections, latency.
+# The seed replays the same faults for the same sequence of requests: with
+# seed 26, no more than two requests in a row fail in the first 60, so every
+# read's 3 retries outlast them.
+FLAKY = [
+    "--seed", "26", "--error-ratio", "0.3", "--drop-ratio", "0.15",
+    "--latency-ms", "5", "--latency-jitter-ms", "30",
+]
+# ...and through a rate limit: past 2 requests a second, 429 with
+# Retry-After: 1, which a retry waits. On a sandbox of its own: where the
+# 429s fall depends on the clock, and would shift the flaky sandbox's faults.
+RATE_LIMITED = ["--rate-limit", "2", "--rate-limit-window-ms", "1000"]
+RETRIED = (429, 500, 502, 503, 504)
+
+
+def api_patiently(base_url, path, body=None, tries=50):
+    """api_get (or a POST of `body`) through a sandbox's 429s, 5xx and
+    dropped connections. Safe for a POST only where no fault applies a
+    write it fails (no --applied-then-fail-ratio): a failure is then never
+    a change."""
+    for _ in range(tries):
+        request = urllib.request.Request(
+            base_url + path,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as error:
+            if error.code not in RETRIED:
+                raise
+            time.sleep(float(error.headers.get("Retry-After") or 0.05))
+        except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError):
+            time.sleep(0.05)
+    raise AssertionError("%s %s failed %d times" % ("GET" if body is None else "POST", path, tries))
+
+
+def held_deals(base_url):
+    """Every deal the sandbox holds, page after page."""
+    deals, cursor = [], None
+    while True:
+        path = "/v1/deals?limit=100" + ("&cursor=" + urllib.parse.quote(str(cursor)) if cursor else "")
+        page = api_patiently(base_url, path)
+        deals += page["data"]
+        cursor = page.get("nextCursor")
+        if not cursor:
+            return deals
+
+
+def held_named(base_url, name):
+    return sum(deal["name"] == name for deal in held_deals(base_url))
+
+
+def deal_body(name, pipeline):
+    """create_deal's body: a deal in the first stage of `pipeline`, of the
+    seeded contact Maria Oliveira."""
+    return {
+        "name": name, "value": 10, "status": "open", "pipelineId": pipeline["id"],
+        "stageId": pipeline["stages"][0]["id"], "customFields": {}, "contactId": 1001,
+    }
+
+
+@contextlib.asynccontextmanager
+async def mcp_on_faults(kinbox, faults, flags=(), errlog=None):
+    """A session with `kinbox [flags] mcp` over stdio, on a sandbox started
+    with `faults`; yields (session, the sandbox's base URL)."""
+    sandbox, base_url = start_sandbox(kinbox, *faults)
+    try:
+        env = {"KINBOX_BASE_URL": base_url, "KINBOX_TOKEN": TOKEN, "PATH": os.environ.get("PATH", "")}
+        params = StdioServerParameters(command=kinbox, args=[*flags, "mcp"], env=env)
+        async with stdio_client(params, errlog=errlog or sys.stderr) as (read, write):
+            # A hang fails instead of blocking.
+            async with ClientSession(read, write, read_timeout_seconds=30) as session:
+                await session.initialize()
+                yield session, base_url
+    finally:
+        sandbox.kill()
+        sandbox.wait()
+
+
+async def reads_through(kinbox, faults, rounds, met):
+    """The reads a user makes, `rounds` times, through a sandbox with
+    `faults`: each answers, and answers right. `met`: what kinbox -v's log
+    must show the reads met, else these checks proved nothing."""
+    with tempfile.TemporaryFile("w+") as log:
+        async with mcp_on_faults(kinbox, faults, ["-v"], errlog=log) as (session, base_url):
+            vendas = next(p for p in api_patiently(base_url, "/v1/pipelines") if p["name"] == "Vendas")
+            api_patiently(base_url, "/v1/deals", deal_body("Lido entre falhas", vendas))
+            for _ in range(rounds):
+                result = await session.call_tool("list_pipelines", {})
+                check(not result.is_error, "list_pipelines through faults: " + text_of(result)[:300])
+                check(
+                    [s["name"] for p in json_of(text_of(result)) if p["name"] == "Vendas" for s in p["stages"]]
+                    == [s["name"] for s in vendas["stages"]],
+                    "list_pipelines through faults has Vendas and its stages",
+                )
+                result = await session.call_tool("get_pipeline", {"id": vendas["id"]})
+                check(not result.is_error, "get_pipeline through faults: " + text_of(result)[:300])
+                check(json_of(text_of(result))["name"] == "Vendas", "get_pipeline through faults is Vendas")
+                pipelines = json.loads((await session.read_resource("kinbox://pipelines")).contents[0].text)
+                check(any(p["name"] == "Vendas" for p in pipelines), "kinbox://pipelines through faults holds Vendas")
+                result = await session.call_tool("list_deals", {"limit": 100})
+                check(not result.is_error, "list_deals through faults: " + text_of(result)[:300])
+                names = [d["name"] for d in json_of(text_of(result))["data"]]
+                check(names == ["Lido entre falhas"], "list_deals through faults lists the deal: %s" % names)
+        log.seek(0)
+        log = log.read()
+    for what, pattern in met:
+        check(re.search(pattern, log), "the reads met %s, and went on (kinbox -v's log)" % what)
+
+
+async def lost_writes(kinbox, mode):
+    """Each create is stored, then its answer lost as `mode` says."""
+    faults = ["--applied-then-fail-ratio", "1.0", "--applied-then-fail-mode", mode]
+    flags = []
+    if mode == "timeout":
+        # The answer is held past kinbox's timeout (in seconds), then dropped.
+        faults += ["--applied-then-fail-hold-ms", "1500"]
+        flags = ["--timeout", "1"]
+    async with mcp_on_faults(kinbox, faults, flags) as (session, base_url):
+        vendas = next(p for p in api_get(base_url, "/v1/pipelines") if p["name"] == "Vendas")
+        by_names, raw = "Perdido por nomes (%s)" % mode, "Perdido cru (%s)" % mode
+        for tool, arguments, name in [
+            ("create_deal_by_names", {"name": by_names, "value": "R$ 10,00", "pipeline": "Vendas",
+                                      "contact_phone": "(85) 99728-1648"}, by_names),
+            ("create_deal", {"body": deal_body(raw, vendas)}, raw),
+        ]:
+            result = await session.call_tool(tool, arguments)
+            text = text_of(result)
+            check(
+                result.is_error and "outcome is unknown" in text and "may have been applied" in text,
+                "%s, answer lost (%s): the outcome is unknown: %s" % (tool, mode, text[:300]),
+            )
+            check(
+                "Do not call %s again before checking: call list_deals" % tool in text,
+                "%s, answer lost (%s): says not to call it again before checking with list_deals" % (tool, mode),
+            )
+            check(held_named(base_url, name) == 1, "%s, answer lost (%s): the sandbox holds it once" % (tool, mode))
+        # The check the message names finds each once.
+        result = await session.call_tool("list_deals", {"limit": 100})
+        names = sorted(d["name"] for d in json_of(text_of(result))["data"])
+        check(names == sorted([by_names, raw]), "answer lost (%s): list_deals finds each once: %s" % (mode, names))
+
+
+async def refused_writes(kinbox):
+    """Writes through a sandbox that answers half of all requests 500 or
+    503 before doing anything: reads are retried, writes never; a write
+    answered 5xx says what to do, and is not held. With seed 3, some writes
+    of each tool are answered 5xx and some made."""
+    async with mcp_on_faults(kinbox, ["--seed", "3", "--error-ratio", "0.5"]) as (session, base_url):
+        vendas = next(p for p in api_patiently(base_url, "/v1/pipelines") if p["name"] == "Vendas")
+        answered = {"create_deal": [], "create_deal_by_names": []}
+        for i in range(6):
+            for tool, name, arguments in [
+                ("create_deal", "Sob erros %d" % i, lambda name: {"body": deal_body(name, vendas)}),
+                ("create_deal_by_names", "Sob erros por nomes %d" % i,
+                 lambda name: {"name": name, "value": "R$ 10,00", "pipeline": "Vendas",
+                               "contact_phone": "(85) 99728-1648"}),
+            ]:
+                result = await session.call_tool(tool, arguments(name))
+                answered[tool].append((name, result.is_error, text_of(result)))
+        for tool, answers in answered.items():
+            # create_deal_by_names may also fail on a read of the names
+            # (past its retries), before it writes: "nothing was changed".
+            refused = [text for _, error, text in answers if error and "so nothing was changed" not in text]
+            check(refused, "%s: %d of %d writes were answered 5xx" % (tool, len(refused), len(answers))
+                  + ("" if refused else ": %s" % [a[2][:80] for a in answers]))
+            for text in refused:
+                check(
+                    re.search(r"answered 50[03]", text) and "outcome is unknown" not in text
+                    and "call list_deals and look for what it would have made, before trying again" in text,
+                    "%s answered 5xx: an error that says to check with list_deals before trying again: %s" % (tool, text[:300]),
+                )
+        made = sorted(name for answers in answered.values() for name, error, _ in answers if not error)
+        held = sorted(d["name"] for d in held_deals(base_url))
+        check(held == made, "a write answered 5xx is not held, and is not sent again; the others once: %s" % held)
+
+
+async def faults(kinbox):
+    retried = ("a retry", r"retrying")
+    await reads_through(kinbox, FLAKY, 2, [
+        ("a 500 or 503", r"status=50[03]"), ("a dropped connection", r"connection closed"), retried,
+    ])
+    await reads_through(kinbox, RATE_LIMITED, 1, [("a 429", r"status=429"), retried])
+    for mode in ("drop", "timeout", "garbled"):
+        await lost_writes(kinbox, mode)
+    await refused_writes(kinbox)
+
+
 async def main():
     kinbox = str(Path(sys.argv[1]).resolve())
     sandbox, base_url = start_sandbox(kinbox)
@@ -201,10 +411,11 @@ async def main():
                 await exercise(session, base_url)
         await read_only(kinbox, env)
         await over_http(kinbox, env, base_url)
-        print("python mcp client: all checks passed")
     finally:
         sandbox.kill()
         sandbox.wait()
+    await faults(kinbox)
+    print("python mcp client: all checks passed")
 
 
 if __name__ == "__main__":
