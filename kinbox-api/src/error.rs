@@ -338,7 +338,11 @@ pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
     } else if error.is_connect() {
         "could not connect".to_owned()
     } else {
-        error.to_string()
+        // reqwest names the URL itself ("… for url (…)"): said once, below.
+        match error.url() {
+            Some(url) => error.to_string().replace(&format!(" for url ({url})"), ""),
+            None => error.to_string(),
+        }
     };
     if let Some(url) = error.url() {
         text.push_str(&format!(" ({url})"));

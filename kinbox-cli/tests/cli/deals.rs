@@ -759,7 +759,8 @@ fn update_contact_id_of_a_missing_contact_changes_nothing() {
 
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("reading contact 404 failed, so nothing was changed"),
+        out.stderr
+            .contains("reading contact 404 failed, so nothing was changed"),
         "{}",
         out.stderr
     );

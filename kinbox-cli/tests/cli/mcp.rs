@@ -822,9 +822,14 @@ struct HttpMcp {
 
 impl HttpMcp {
     fn start(sandbox: &Sandbox) -> Self {
+        Self::start_on(sandbox, "127.0.0.1")
+    }
+
+    /// On a free port of the loopback address `ip`.
+    fn start_on(sandbox: &Sandbox, ip: &str) -> Self {
         let config = tempfile::tempdir().unwrap();
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("kinbox"))
-            .args(["mcp", "--http", "127.0.0.1:0"])
+            .args(["mcp", "--http", &format!("{ip}:0")])
             .env_remove("KINBOX_PROFILE")
             .env_remove("KINBOX_TZ")
             .env("KINBOX_BASE_URL", sandbox.base_url())
@@ -859,7 +864,7 @@ impl HttpMcp {
             .find(|word| word.starts_with("http://"))
             .unwrap_or_else(|| panic!("no URL in: {line}"));
         assert!(
-            endpoint.starts_with("http://127.0.0.1:") && endpoint.ends_with("/mcp"),
+            endpoint.starts_with(&format!("http://{ip}:")) && endpoint.ends_with("/mcp"),
             "{line}"
         );
         server.endpoint = endpoint.to_owned();
@@ -1032,13 +1037,9 @@ async fn http_serves_a_session_and_refuses_other_origins() {
     };
     let tags_of = |answer: &Value| -> Vec<String> {
         assert_eq!(answer["result"]["isError"], json!(false), "{answer}");
-        let text = answer["result"]["content"][0]["text"].as_str().unwrap();
-        let start = text.find(['[', '{']).unwrap_or_else(|| panic!("{text}"));
-        let tags: Value =
-            serde_json::from_str(&text[start..]).unwrap_or_else(|e| panic!("{e}: {text}"));
-        let mut names: Vec<String> = tags
+        let mut names: Vec<String> = answer["result"]["structuredContent"]["items"]
             .as_array()
-            .unwrap_or_else(|| panic!("{text}"))
+            .unwrap_or_else(|| panic!("{answer}"))
             .iter()
             .map(|tag| tag["name"].as_str().unwrap().to_owned())
             .collect();
@@ -1114,4 +1115,34 @@ async fn http_serves_a_session_and_refuses_other_origins() {
         std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err(),
         "kinbox mcp --http still serves on {addr}"
     );
+}
+
+/// Any loopback address it serves on is one a client can reach: the
+/// address itself is an allowed `Host`, and its pages an allowed origin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_on_another_loopback_address_serves_its_clients() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    for ip in ["127.0.0.2", "[::1]"] {
+        if ip == "[::1]" && std::net::TcpListener::bind("[::1]:0").is_err() {
+            continue; // no IPv6 loopback on this machine
+        }
+        let server = HttpMcp::start_on(&sandbox, ip);
+        let origin = format!("http://{ip}:3000");
+        let init = post_mcp(
+            &client,
+            &server.endpoint,
+            &[("Origin", origin.as_str())],
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "kinbox-tests", "version": "0"}}}),
+        )
+        .await;
+        assert_eq!(init.status(), 200, "{ip}");
+        let init = rpc_answer(init, 1).await;
+        assert_eq!(
+            init["result"]["serverInfo"]["name"], "kinbox",
+            "{ip}: {init}"
+        );
+    }
 }

@@ -106,6 +106,10 @@ async def exercise(session, base_url, people=True):
     check(by_name["list_deals"].annotations.read_only_hint is True, "list_deals is read-only")
     check(by_name["delete_deal"].annotations.destructive_hint is True, "delete_deal is destructive")
     check("confirm" in by_name["delete_deal"].input_schema["required"], "delete_deal requires confirm")
+    check(
+        all((tool.output_schema is None) == bool(tool.annotations.destructive_hint) for tool in tools),
+        "every tool but the deletes lists an output schema",
+    )
 
     resources = (await session.list_resources()).resources
     check({str(r.uri) for r in resources} == {"kinbox://pipelines", "kinbox://custom-fields", "kinbox://tags"}, "three resources")
@@ -120,6 +124,8 @@ async def exercise(session, base_url, people=True):
     check(not result.is_error, "create_deal_by_names: " + text_of(result))
     deal = json_after_summary(text_of(result))
     deal_id = deal["id"]
+    # The client checked it against the tool's output schema before answering.
+    check(result.structured_content == deal, "create_deal_by_names: the structured content is the text's JSON")
 
     result = await session.call_tool("create_deal_by_names", {
         "name": "x", "value": "1", "pipeline": "Vendas", "stage": "Propsta",
@@ -302,7 +308,7 @@ async def reads_through(kinbox, faults, rounds, met):
                 result = await session.call_tool("list_pipelines", {})
                 check(not result.is_error, "list_pipelines through faults: " + text_of(result)[:300])
                 check(
-                    [s["name"] for p in json_of(text_of(result)) if p["name"] == "Vendas" for s in p["stages"]]
+                    [s["name"] for p in result.structured_content["items"] if p["name"] == "Vendas" for s in p["stages"]]
                     == [s["name"] for s in vendas["stages"]],
                     "list_pipelines through faults has Vendas and its stages",
                 )

@@ -189,9 +189,18 @@ async fn serve_http(server: KinboxServer, addr: SocketAddr) -> Result<(), CliErr
              reaches the server acts with your token"
         )));
     }
-    let mut config = StreamableHttpServerConfig::default();
-    // Browsers' pages may not call it (DNS rebinding); clients send no Origin.
-    config.allowed_origins = vec!["http://127.0.0.1:*".into(), "http://localhost:*".into()];
+    // Only the names of this machine's loopback (and the address served,
+    // which may be another loopback such as 127.0.0.2) may be the `Host`
+    // (DNS rebinding); only their pages may call it from a browser (clients
+    // send no Origin).
+    let served = match addr.ip() {
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let hosts = ["localhost", "127.0.0.1", "[::1]", served.as_str()];
+    let config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(hosts)
+        .with_allowed_origins(hosts.map(|host| format!("http://{host}:*")));
     let service = StreamableHttpService::new(
         move || Ok(server.clone()),
         std::sync::Arc::new(LocalSessionManager::default()),
