@@ -388,9 +388,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn tool(name: &str) -> SpecTool {
+    fn tool(name: &str) -> &'static SpecTool {
         super::super::tools::spec_tools()
-            .into_iter()
+            .iter()
             .find(|t| t.name == name)
             .unwrap()
     }
@@ -402,7 +402,7 @@ mod tests {
     #[test]
     fn a_call_becomes_its_request() {
         let request = request(
-            &tool("list_deals"),
+            tool("list_deals"),
             &args(json!({"limit": 5, "status": "open", "pipeline_id": "a b"})),
         )
         .unwrap();
@@ -417,11 +417,11 @@ mod tests {
     }
 
     fn request_of(name: &str, value: Value) -> Request {
-        request(&tool(name), &args(value)).unwrap()
+        request(tool(name), &args(value)).unwrap()
     }
 
     fn refused(name: &str, value: Value) -> String {
-        request(&tool(name), &args(value)).unwrap_err().message
+        request(tool(name), &args(value)).unwrap_err().message
     }
 
     #[test]

@@ -157,8 +157,11 @@ pub fn all() -> Vec<PeopleTool> {
 }
 
 /// What every people tool answers: the deal as it is after the change.
-pub fn output_schema() -> Option<Map<String, Value>> {
-    super::tools::output_schema("update_deal", None)
+pub fn output_schema() -> Option<&'static Map<String, Value>> {
+    static SCHEMA: std::sync::OnceLock<Option<Map<String, Value>>> = std::sync::OnceLock::new();
+    SCHEMA
+        .get_or_init(|| super::tools::output_schema("update_deal", None))
+        .as_ref()
 }
 
 /// The arguments of a people tool, read with messages that say what to do.
@@ -680,8 +683,8 @@ mod tests {
     #[test]
     fn no_people_tool_takes_a_spec_operations_name() {
         let spec: Vec<String> = super::super::tools::spec_tools()
-            .into_iter()
-            .map(|t| t.name)
+            .iter()
+            .map(|t| t.name.clone())
             .collect();
         for tool in all() {
             assert!(!spec.contains(&tool.name.to_owned()), "{}", tool.name);

@@ -50,7 +50,7 @@ impl KinboxServer {
     pub fn new(selection: &Selection, client: Result<Client, String>) -> Self {
         let mut listed = Vec::new();
         let mut by_name = BTreeMap::new();
-        for tool in spec_tools() {
+        for tool in spec_tools().iter().cloned() {
             if !selection.admits(&tool.name, &tool.toolset, tool.read_only) {
                 continue;
             }
@@ -87,7 +87,7 @@ impl KinboxServer {
             let mut listed_tool =
                 Tool::new(tool.name, tool.description, Arc::new(schema)).annotate(annotations);
             if let Some(output) = people::output_schema() {
-                listed_tool = listed_tool.with_raw_output_schema(Arc::new(output));
+                listed_tool = listed_tool.with_raw_output_schema(Arc::new(output.clone()));
             }
             listed.push(listed_tool);
             by_name.insert(tool.name.to_owned(), Kind::People(tool));

@@ -83,19 +83,32 @@ pub fn english(text: &str) -> String {
     paragraphs.join("\n")
 }
 
-/// Every operation of the spec as a tool, in the spec's order.
-pub fn spec_tools() -> Vec<SpecTool> {
-    let spec = kinbox_spec::spec();
-    spec.operations()
-        .iter()
-        .map(|operation| {
-            let raw = spec
-                .raw_operation(&operation.id)
-                .cloned()
-                .unwrap_or_default();
-            spec_tool(operation, &raw)
-        })
-        .collect()
+/// Every operation of the spec as a tool, in the spec's order; made once
+/// (the schemas are inlined from the whole spec: milliseconds).
+pub fn spec_tools() -> &'static [SpecTool] {
+    static TOOLS: std::sync::OnceLock<Vec<SpecTool>> = std::sync::OnceLock::new();
+    TOOLS.get_or_init(|| {
+        let spec = kinbox_spec::spec();
+        spec.operations()
+            .iter()
+            .map(|operation| {
+                let raw = spec
+                    .raw_operation(&operation.id)
+                    .cloned()
+                    .unwrap_or_default();
+                spec_tool(operation, &raw)
+            })
+            .collect()
+    })
+}
+
+/// An operation's toolset: its first tag in the spec (`deals`,
+/// `pipelines`…), else `other`.
+fn toolset_of(raw: &Value) -> String {
+    raw.pointer("/tags/0")
+        .and_then(Value::as_str)
+        .unwrap_or("other")
+        .to_owned()
 }
 
 fn spec_tool(operation: &Operation, raw: &Value) -> SpecTool {
@@ -113,11 +126,7 @@ fn spec_tool(operation: &Operation, raw: &Value) -> SpecTool {
             "\nDeletes for good: set `{CONFIRM}: true` once the user has agreed."
         ));
     }
-    let toolset = raw
-        .pointer("/tags/0")
-        .and_then(Value::as_str)
-        .unwrap_or("other")
-        .to_owned();
+    let toolset = toolset_of(raw);
     let summary_fields = summary_fields(operation);
     let mut input_schema = input_schema(operation, raw, destructive);
     if summary_fields.is_some()
@@ -501,9 +510,16 @@ impl Selection {
     }
 }
 
-/// Every toolset the spec has (its tags), for `--toolsets`' check and help.
+/// Every toolset the spec has (its tags), for `--toolsets`' check and
+/// help: read from the operations alone, since every command's help is
+/// built with it.
 pub fn toolsets() -> BTreeSet<String> {
-    spec_tools().into_iter().map(|t| t.toolset).collect()
+    let spec = kinbox_spec::spec();
+    spec.operations()
+        .iter()
+        .filter_map(|operation| spec.raw_operation(&operation.id))
+        .map(toolset_of)
+        .collect()
 }
 
 #[cfg(test)]
@@ -542,7 +558,7 @@ mod tests {
     fn every_operation_is_a_tool_with_a_closed_self_contained_schema() {
         let tools = spec_tools();
         assert_eq!(tools.len(), kinbox_spec::spec().operations().len());
-        for tool in &tools {
+        for tool in tools {
             let text = serde_json::to_string(&tool.input_schema).unwrap();
             assert!(!text.contains("$ref"), "{}: {text}", tool.name);
             assert!(!text.contains("Deliberate"), "{}: {text}", tool.name);
