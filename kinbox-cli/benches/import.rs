@@ -24,6 +24,10 @@ use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "support/sandbox_process.rs"]
+mod sandbox_process;
+use sandbox_process::{SandboxProcess, TOKEN};
+
 use futures::StreamExt;
 use kinbox_sandbox::seeded;
 
@@ -76,42 +80,6 @@ fn run_measuring_rss(cmd: &mut Command) -> (std::process::ExitStatus, u64) {
             return (status, peak);
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A fresh `kinbox sandbox` on a free port; killed when dropped.
-struct SandboxProcess {
-    child: std::process::Child,
-    base_url: String,
-}
-
-const TOKEN: &str = "bench-token";
-
-impl SandboxProcess {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kinbox"))
-            .args(["sandbox", "--port", "0", "--token", TOKEN])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("kinbox sandbox starts");
-        let stdout = child.stdout.take().expect("piped");
-        let mut first = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first)
-            .expect("the sandbox prints its URL");
-        let base_url = first
-            .trim()
-            .strip_prefix("KINBOX_BASE_URL=")
-            .unwrap_or_else(|| panic!("not the sandbox's URL: {first:?}"))
-            .to_owned();
-        Self { child, base_url }
-    }
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

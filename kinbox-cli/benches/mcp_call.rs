@@ -38,12 +38,14 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/sandbox_process.rs"]
+mod sandbox_process;
+use sandbox_process::{SandboxProcess, TOKEN};
+
 use kinbox_api::types::{CustomFieldsInput, DealCreate, DealStatus};
 use kinbox_api::{Client, ClientConfig, RetryPolicy, Token};
 use kinbox_sandbox::seeded;
 use serde_json::{Value, json};
-
-const TOKEN: &str = "bench-token";
 
 /// Calls in a row of one client before the next takes its turn. A call
 /// right after one through `kinbox mcp` is slower (the server is still busy
@@ -51,48 +53,6 @@ const TOKEN: &str = "bench-token";
 /// by call, the SDK's median doubled. In blocks, only the first call of a
 /// block pays for it, and no client follows the others more often.
 const BLOCK: usize = 25;
-
-/// A fresh `kinbox sandbox` on a free port; killed when dropped.
-struct SandboxProcess {
-    child: Child,
-    /// Kept open: the sandbox may write more, and must not meet a closed pipe.
-    _stdout: BufReader<ChildStdout>,
-    base_url: String,
-}
-
-impl SandboxProcess {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kinbox"))
-            .args(["sandbox", "--port", "0", "--token", TOKEN])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("kinbox sandbox starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-        let mut first = String::new();
-        stdout
-            .read_line(&mut first)
-            .expect("the sandbox prints its URL");
-        let base_url = first
-            .trim()
-            .strip_prefix("KINBOX_BASE_URL=")
-            .unwrap_or_else(|| panic!("not the sandbox's URL: {first:?}"))
-            .to_owned();
-        Self {
-            child,
-            _stdout: stdout,
-            base_url,
-        }
-    }
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A running `kinbox mcp`, spoken to over stdio by the leanest client.
 struct Mcp {

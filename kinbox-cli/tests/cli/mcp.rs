@@ -19,6 +19,21 @@ const PEOPLE_TOOLS: [&str; 6] = [
     "reopen_deal",
 ];
 
+/// `kinbox mcp ARGS` for `sandbox`, with its own empty configuration and
+/// no profile or time zone from the environment.
+fn mcp_command(sandbox: &Sandbox, config: &tempfile::TempDir, args: &[&str]) -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("kinbox"));
+    command
+        .arg("mcp")
+        .args(args)
+        .env_remove("KINBOX_PROFILE")
+        .env_remove("KINBOX_TZ")
+        .env("KINBOX_BASE_URL", sandbox.base_url())
+        .env("KINBOX_TOKEN", sandbox.token())
+        .env("KINBOX_CONFIG_DIR", config.path());
+    command
+}
+
 /// A `kinbox mcp` process and the JSON-RPC lines it writes.
 struct Mcp {
     child: Child,
@@ -30,14 +45,7 @@ struct Mcp {
 impl Mcp {
     fn start(sandbox: &Sandbox, args: &[&str]) -> Self {
         let config = tempfile::tempdir().unwrap();
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("kinbox"))
-            .arg("mcp")
-            .args(args)
-            .env_remove("KINBOX_PROFILE")
-            .env_remove("KINBOX_TZ")
-            .env("KINBOX_BASE_URL", sandbox.base_url())
-            .env("KINBOX_TOKEN", sandbox.token())
-            .env("KINBOX_CONFIG_DIR", config.path())
+        let mut child = mcp_command(sandbox, &config, args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -828,13 +836,7 @@ impl HttpMcp {
     /// On a free port of the loopback address `ip`.
     fn start_on(sandbox: &Sandbox, ip: &str) -> Self {
         let config = tempfile::tempdir().unwrap();
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("kinbox"))
-            .args(["mcp", "--http", &format!("{ip}:0")])
-            .env_remove("KINBOX_PROFILE")
-            .env_remove("KINBOX_TZ")
-            .env("KINBOX_BASE_URL", sandbox.base_url())
-            .env("KINBOX_TOKEN", sandbox.token())
-            .env("KINBOX_CONFIG_DIR", config.path())
+        let mut child = mcp_command(sandbox, &config, &["--http", &format!("{ip}:0")])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
