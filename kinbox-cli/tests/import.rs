@@ -538,7 +538,7 @@ async fn a_pipe_or_a_device_is_refused_and_stdin_leaves_no_copy_behind() {
     assert!(run.stderr.contains("longer than 1 MiB"), "{}", run.stderr);
 
     // Ctrl-C while stdin is being read: the copy goes with the process.
-    let mut child = kinbox(
+    let mut command = kinbox(
         &sandbox,
         &config,
         &[
@@ -549,12 +549,22 @@ async fn a_pipe_or_a_device_is_refused_and_stdin_leaves_no_copy_behind() {
             "--map",
             "Cliente=contact_name",
         ],
-    )
-    .env("TMPDIR", &tmp)
-    .stdin(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    );
+    command
+        .env("TMPDIR", &tmp)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Ctrl-C as a terminal's foreground job meets it: a run started in the
+    // background of a script (as CI may be) inherits SIGINT ignored, and
+    // the child would wait for stdin for ever.
+    // SAFETY: one async-signal-safe call, between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     use std::io::Write;
     writeln!(stdin, "name;value;pipeline;stage;contact_phone;Cliente").unwrap();
@@ -570,7 +580,14 @@ async fn a_pipe_or_a_device_is_refused_and_stdin_leaves_no_copy_behind() {
     }
     // SAFETY: a signal to our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    child.wait().unwrap();
+    let interrupted = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if interrupted.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("still running 20 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     drop(stdin);
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "left in the temporary folder: {left:?}");
