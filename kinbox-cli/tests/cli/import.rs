@@ -622,7 +622,7 @@ async fn lone_cr_line_ends_are_checked_and_imported_alike() {
 fn api_with_a_pipeline() -> httpmock::MockServer {
     let server = httpmock::MockServer::start();
     let pipeline: serde_json::Value = serde_json::from_str(include_str!(
-        "../../kinbox-api/tests/fixtures/pipeline_full.json"
+        "../../../kinbox-api/tests/fixtures/pipeline_full.json"
     ))
     .unwrap();
     server.mock(|when, then| {
@@ -711,7 +711,7 @@ fn a_created_deal_whose_answer_hides_the_token_in_json_escapes_leaves_it_nowhere
     // token: each row's report and journal records name the id, and the
     // second row's warning does too.
     let mut deal: serde_json::Value = serde_json::from_str(include_str!(
-        "../../kinbox-api/tests/fixtures/deal_full.json"
+        "../../../kinbox-api/tests/fixtures/deal_full.json"
     ))
     .unwrap();
     deal["id"] = "@TOKEN@".into();

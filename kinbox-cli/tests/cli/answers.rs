@@ -10,7 +10,7 @@
 //! `KINBOX_REFERENCE` at a copy:
 //!
 //! ```sh
-//! KINBOX_REFERENCE=path/to/openapi.json cargo test -p kinbox-cli --test answers
+//! KINBOX_REFERENCE=path/to/openapi.json cargo test -p kinbox-cli --test cli answers::
 //! ```
 //!
 //! With it, the bodies the CLI sends are held to the reference's input
