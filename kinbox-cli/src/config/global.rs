@@ -258,8 +258,9 @@ impl Globals {
     }
 
     /// `-v`: the SDK's request and response events (`kinbox-api/src/hooks.rs`)
-    /// to stderr. Only this tool's and the SDK's events are enabled: the HTTP
-    /// stack below them is not, so no header can show up.
+    /// to stderr, without the token. Only this tool's and the SDK's events
+    /// are enabled: the HTTP stack below them is not, so no header can show
+    /// up.
     pub fn init_tracing(&self) {
         use tracing_subscriber::filter::{LevelFilter, Targets};
         use tracing_subscriber::prelude::*;
@@ -285,7 +286,10 @@ impl Globals {
         tracing_subscriber::registry()
             .with(
                 tracing_subscriber::fmt::layer()
-                    .with_writer(std::io::stderr)
+                    // The token can reach an event by another way than the
+                    // header: typed as an id (the URL) or as a value (the
+                    // body); each event is written without it.
+                    .with_writer(|| crate::error::Redacting::new(std::io::stderr()))
                     .with_ansi(std::io::stderr().is_terminal())
                     .with_target(false)
                     .without_time()

@@ -43,6 +43,30 @@ fn verbose_logs_show_requests_and_responses_but_never_the_token() {
     }
 }
 
+/// The token pasted where it does not belong (an id, a deal's name) is
+/// still kept out of `-vv`'s log of the URL and of the request body.
+#[test]
+fn verbose_logs_never_show_the_token_even_where_it_was_typed() {
+    let api = Api::start();
+    api.server.mock(|when, then| {
+        when.method(GET);
+        then.status(404).json_body(json!({"message": "not found"}));
+    });
+    api.server.mock(|when, then| {
+        when.method(httpmock::Method::PATCH)
+            .path("/v1/deals/deal-1");
+        then.status(200).json_body_obj(&deal("deal-1", "x"));
+    });
+    let by_id = run(api.kinbox(&["deals", "get", TOKEN, "-vv"]));
+    let named = run(api.kinbox(&["deals", "update", "deal-1", "--name", TOKEN, "-vv"]));
+    assert!(by_id.stderr.contains("sending request"), "{}", by_id.stderr);
+    assert!(named.stderr.contains("request body"), "{}", named.stderr);
+    for out in [by_id, named] {
+        assert!(!out.stdout.contains(TOKEN), "{}", out.stdout);
+        assert!(!out.stderr.contains(TOKEN), "{}", out.stderr);
+    }
+}
+
 #[test]
 fn the_token_is_not_echoed_by_login_or_status() {
     let api = Api::start();
