@@ -49,24 +49,20 @@ pub fn all() -> Vec<PeopleTool> {
             description: "Create a deal by names: pipeline, stage, tags and custom fields as the \
                           user sees them, the contact by phone or e-mail, money as R$ 1.890,50. \
                           Unknown names answer with the choices.",
-            input_schema: json!({
+            input_schema: with_contact(json!({
                 "type": "object",
                 "properties": {
                     "name": {"type": "string", "description": "The deal's name"},
                     "value": {"type": ["string", "number"], "description": "Its value, e.g. R$ 1.890,50, 1890,50 or 1890.5"},
                     "pipeline": {"type": "string", "description": "The pipeline (funil) by name, e.g. Vendas"},
                     "stage": {"type": "string", "description": "The stage (etapa) by name [default: the pipeline's first]"},
-                    "contact_phone": {"type": "string", "description": "The contact's phone, e.g. (85) 99728-1648"},
-                    "contact_email": {"type": "string", "description": "The contact's e-mail"},
-                    "create_contact": {"type": "boolean", "description": "Create the contact when none has that phone or e-mail"},
-                    "contact_name": {"type": "string", "description": "The name of a contact created"},
                     "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags (etiquetas) by name"},
                     "custom_fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Custom fields by placeholder, e.g. {\"cpf\": \"060.715.303-54\"}"},
                     "due_date": {"type": "string", "description": "When it is due, e.g. 30/06/2025"}
                 },
                 "required": ["name", "value", "pipeline"],
                 "additionalProperties": false
-            }),
+            })),
             idempotent: false,
         },
         PeopleTool {
@@ -74,7 +70,7 @@ pub fn all() -> Vec<PeopleTool> {
             description: "Change a deal by names: its name, value (R$ 1.890,50), stage and \
                           pipeline, contact (by phone or e-mail), tags (replacing them), custom \
                           fields (merged), due date. What is not given stays as it is.",
-            input_schema: json!({
+            input_schema: with_contact(json!({
                 "type": "object",
                 "properties": {
                     "id": {"type": "string", "description": ID},
@@ -82,17 +78,13 @@ pub fn all() -> Vec<PeopleTool> {
                     "value": {"type": ["string", "number"], "description": "Its value, e.g. R$ 1.890,50"},
                     "pipeline": {"type": "string", "description": "The pipeline by name (its first stage unless `stage`)"},
                     "stage": {"type": "string", "description": "The stage by name, in `pipeline` or the deal's"},
-                    "contact_phone": {"type": "string", "description": "The new contact, by phone, e.g. (85) 99728-1648"},
-                    "contact_email": {"type": "string", "description": "The new contact, by e-mail"},
-                    "create_contact": {"type": "boolean", "description": "Create the contact when none has that phone or e-mail"},
-                    "contact_name": {"type": "string", "description": "The name of a contact created"},
                     "tags": {"type": "array", "items": {"type": "string"}, "description": "Tags by name: the deal's tags become these"},
                     "custom_fields": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Custom fields by placeholder; the others stay"},
                     "due_date": {"type": "string", "description": "When it is due, e.g. 30/06/2025"}
                 },
                 "required": ["id"],
                 "additionalProperties": false
-            }),
+            })),
             idempotent: true,
         },
         PeopleTool {
@@ -154,6 +146,23 @@ pub fn all() -> Vec<PeopleTool> {
             idempotent: true,
         },
     ]
+}
+
+/// `schema` with the arguments that name a deal's contact, as the create
+/// and the update take them (read by `contact_key` and `contact_id`).
+fn with_contact(mut schema: Value) -> Value {
+    let contact = json!({
+        "contact_phone": {"type": "string", "description": "The contact, by phone, e.g. (85) 99728-1648"},
+        "contact_email": {"type": "string", "description": "The contact, by e-mail"},
+        "create_contact": {"type": "boolean", "description": "Create the contact when none has that phone or e-mail"},
+        "contact_name": {"type": "string", "description": "The name of a contact created"}
+    });
+    if let (Some(properties), Value::Object(contact)) =
+        (schema["properties"].as_object_mut(), contact)
+    {
+        properties.extend(contact);
+    }
+    schema
 }
 
 /// What every people tool answers: the deal as it is after the change.
