@@ -170,7 +170,8 @@ pub fn render(body: &Value, keep: Option<&[String]>) -> Answer {
         .filter(|part| !part.is_empty())
         .collect();
     let document = visible(document);
-    let json = json_text(&document);
+    // Already visible: only the token is left to take out.
+    let json = escaped(&serde_json::to_string(&document).unwrap_or_else(|_| "null".into()));
     let text = if head.is_empty() {
         json
     } else {
